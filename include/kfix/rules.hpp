@@ -1,0 +1,169 @@
+// kfix/rules.hpp - the detection layer: check catalog, configuration and the
+// scan engine.
+//
+// A `RuleSet` is built once from a `RulesConfig` (kube-linter's
+// `.kube-linter.yaml` format plus kfix extensions), is immutable afterwards
+// and is safe to share across threads (`std::shared_ptr<const RuleSet>`).
+// `Scan()` evaluates the enabled checks over one lint context (all objects
+// given to one call) and returns findings sorted deterministically
+// (file, document, item, line, check, ...).
+//
+// Example:
+//   auto rules = kfix::RuleSet::Create(kfix::RulesConfig{});
+//   if (!rules.ok()) return rules.status();
+//   kfix::LoadResult loaded = kfix::LoadManifests(text, "app.yaml");
+//   kfix::ScanReport report = (*rules)->Scan(loaded.manifests);
+//   for (const kfix::Finding& f : report.findings) std::cout << f.message << "\n";
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kfix/core.hpp"
+#include "kfix/status.hpp"
+
+namespace kfix {
+
+enum class Severity : std::int32_t { kError = 0, kWarning = 1, kInfo = 2 };
+/// "error", "warning", "info".
+const char* SeverityName(Severity s) noexcept;
+/// Parses "error" / "warning" / "info".
+Result<Severity> ParseSeverity(std::string_view name);
+
+/// A check's description as printed by `kfix checks list`.
+struct CheckInfo {
+  std::string name;          ///< stable check name (kube-linter's where one exists)
+  std::string policy;        ///< canonical policy id (checks.md §8), "" when none
+  Severity severity = Severity::kWarning;
+  std::string description;
+  std::string remediation;
+  std::string template_name; ///< kube-linter template key, or "kfix-rule" for declarative rules
+  std::vector<std::string> object_kinds;  ///< e.g. {"DeploymentLike"}, {"Service"}, {"Any"}
+  bool enabled_by_default = false;
+  bool kube_linter = false;  ///< one of kube-linter's 63 built-ins
+  bool custom = false;       ///< from the configuration's customChecks / kfix rules
+  Value params = Value::MakeObject();  ///< effective parameters (defaults merged with config)
+  std::string notes;         ///< documented deviations/surprises (e.g. unset-cpu-requirements tests only the request)
+};
+
+/// One finding: which check fired, on which object and field.
+struct Finding {
+  std::string check;
+  std::string policy;        ///< canonical policy id, "" when none
+  Severity severity = Severity::kWarning;
+  std::string message;
+  std::string remediation;
+  std::string file;
+  std::int32_t document = 0;
+  std::int32_t item = -1;    ///< index inside a `kind: List`, -1 otherwise
+  std::int32_t line = 0;     ///< of the offending field, or where the missing field belongs
+  std::int32_t column = 0;
+  std::string pointer;       ///< RFC 6901 pointer into the object
+  ObjectRef object;
+  std::string container;     ///< container name, "" when no container is involved
+  std::size_t object_index = 0;  ///< index of the object in the manifests passed to Scan()
+  std::string ignored_by;    ///< for ignored findings: the annotation that suppressed it
+};
+
+/// Scan statistics.
+struct ScanStats {
+  std::int64_t files = 0;
+  std::int64_t objects = 0;
+  std::int64_t findings = 0;
+  std::int64_t ignored = 0;
+  std::map<std::string, std::int64_t> by_check;  ///< reported findings per check
+  double seconds = 0.0;
+};
+
+/// The result of a scan.
+struct ScanReport {
+  std::vector<Finding> findings;  ///< reported findings, sorted
+  std::vector<Finding> ignored;   ///< suppressed by annotations (counted, not dropped), sorted
+  std::vector<Status> errors;     ///< files/objects that could not be read, with positions
+  std::vector<Status> warnings;   ///< loaded with a caveat (duplicate keys, ...)
+  ScanStats stats;
+};
+
+/// How cross-object checks see the world.
+enum class LintContext {
+  kAll,      ///< all objects given to one Scan call form one context (kube-linter per stream/dir)
+  kPerFile,  ///< each file is its own context
+};
+
+/// Configuration: kube-linter's `.kube-linter.yaml` plus kfix extensions.
+/// Build with ParseRulesConfig() / LoadRulesConfig(), or fill in directly.
+struct RulesConfig {
+  bool do_not_auto_add_defaults = false;
+  bool add_all_built_in = false;
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  std::vector<std::string> ignore_paths;  ///< doublestar globs
+  /// The raw configuration tree (customChecks, kfix rules, per-check params);
+  /// kept so RuleSet::Create can report errors with the file's line numbers.
+  Value raw = Value::MakeObject();
+  std::string source;  ///< file name the config came from ("" = built in)
+};
+
+/// Parses configuration text (YAML). Bad keys/types fail with file:line.
+Result<RulesConfig> ParseRulesConfig(std::string_view yaml_text, std::string_view source_name);
+/// Loads `path`; with an empty path, looks for .kube-linter.yaml then
+/// .kube-linter.yml in the working directory, else returns defaults.
+Result<RulesConfig> LoadRulesConfig(const std::string& path);
+
+/// The built-in catalog (kube-linter's 63 plus kfix's extras), sorted by name.
+const std::vector<CheckInfo>& BuiltinChecks();
+
+struct ScanOptions {
+  LintContext context = LintContext::kAll;
+  int jobs = 1;  ///< worker threads for per-object checks; results identical for any value
+};
+
+/// RuleSet: the enabled checks, ready to evaluate. Immutable; thread-safe.
+class RuleSet {
+ public:
+  /// Resolves the enabled checks (defaults ∪ all built-ins ∪ custom ∪
+  /// include, minus exclude) and compiles custom rules. Unknown included
+  /// names and bad custom rules are errors with the config line.
+  static Result<std::shared_ptr<const RuleSet>> Create(const RulesConfig& config);
+
+  virtual ~RuleSet() = default;
+
+  /// Enabled checks, sorted by name.
+  virtual const std::vector<CheckInfo>& checks() const noexcept = 0;
+  /// Whether `check` is enabled.
+  virtual bool IsEnabled(std::string_view check) const noexcept = 0;
+  /// True when `file` matches the configured ignorePaths.
+  virtual bool IsPathIgnored(std::string_view file) const noexcept = 0;
+
+  /// Scans one lint context. Objects keep their Manifest file/document/item.
+  virtual ScanReport Scan(const std::vector<Manifest>& objects, const ScanOptions& options = {}) const = 0;
+
+  /// Loads and scans files/directories/"-" (ExpandPaths semantics); parse
+  /// errors land in report.errors. Files are read on `options.jobs` threads.
+  virtual ScanReport ScanPaths(const std::vector<std::string>& paths, const ScanOptions& options = {},
+                               const ParseOptions& parse = {}) const = 0;
+
+  /// Scans manifest text (YAML or JSON) named `source_name`.
+  virtual ScanReport ScanText(std::string_view text, std::string_view source_name,
+                              const ScanOptions& options = {}, const ParseOptions& parse = {}) const = 0;
+};
+
+// Output ------------------------------------------------------------------
+
+/// kfix's JSON report (schemaVersion, findings, ignored, errors, stats).
+std::string ScanReportToJson(const ScanReport& report, bool pretty = true);
+/// SARIF 2.1.0 with one rule per enabled check and real regions.
+std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules);
+/// kube-linter-like plain text with file:line:col.
+std::string ScanReportToText(const ScanReport& report);
+/// A finding as a JSON object value (the same shape as in the JSON report).
+Value FindingToValue(const Finding& f);
+/// The catalog as JSON (`kfix checks list --format json`) or Markdown.
+std::string ChecksToJson(const std::vector<CheckInfo>& checks);
+std::string ChecksToMarkdown(const std::vector<CheckInfo>& checks);
+
+}  // namespace kfix
