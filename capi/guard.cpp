@@ -1,0 +1,123 @@
+// The C ABI's error slot and buffer helpers (see internal/guard.hpp).
+#include "internal/guard.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace kfix::capi {
+namespace {
+
+struct ErrorSlot {
+  std::string message;
+  std::string detail_json = "{}";
+  kfix_error view{KFIX_OK, "", "{}"};
+};
+
+ErrorSlot& Slot() noexcept {
+  thread_local ErrorSlot slot;
+  return slot;
+}
+
+// JSON string literal (RFC 8259): escapes quotes, backslashes and controls.
+// Bytes >= 0x80 are copied as is (messages are UTF-8 or raw input bytes).
+void AppendQuoted(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char esc[8];
+          std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          out += esc;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+std::string DetailJson(const Status& s) {
+  const SourceLocation& l = s.location();
+  std::string j = "{\"code\":" + std::to_string(static_cast<int>(s.code())) + ",\"status\":";
+  AppendQuoted(j, StatusCodeName(s.code()));
+  j += ",\"message\":";
+  AppendQuoted(j, s.message());
+  if (!l.file.empty()) {
+    j += ",\"file\":";
+    AppendQuoted(j, l.file);
+  }
+  if (l.line > 0) j += ",\"line\":" + std::to_string(l.line);
+  if (l.column > 0) j += ",\"column\":" + std::to_string(l.column);
+  if (l.document >= 0) j += ",\"document\":" + std::to_string(l.document);
+  if (l.item >= 0) j += ",\"item\":" + std::to_string(l.item);
+  if (!l.pointer.empty()) {
+    j += ",\"pointer\":";
+    AppendQuoted(j, l.pointer);
+  }
+  j += '}';
+  return j;
+}
+
+}  // namespace
+
+void ClearLastError() noexcept {
+  ErrorSlot& slot = Slot();
+  slot.view = kfix_error{KFIX_OK, "", "{}"};
+  slot.message.clear();  // keeps capacity; cannot throw
+  slot.detail_json.clear();
+}
+
+kfix_status SetLastError(const Status& status) noexcept {
+  if (status.ok()) {
+    ClearLastError();
+    return KFIX_OK;
+  }
+  ErrorSlot& slot = Slot();
+  const auto code = static_cast<kfix_status>(status.code());
+  try {
+    slot.message = status.ToString();
+    slot.detail_json = DetailJson(status);
+    slot.view = kfix_error{code, slot.message.c_str(), slot.detail_json.c_str()};
+  } catch (...) {
+    // Storing the message itself ran out of memory: report with static text.
+    slot.view = kfix_error{code, "out of memory while recording an error", "{}"};
+  }
+  return code;
+}
+
+Status InputView(const char* ptr, std::size_t len, const char* what, std::string_view* out) {
+  if (ptr == nullptr && len != 0) {
+    return InvalidArgumentError(std::string(what) + " is NULL but its length is " + std::to_string(len));
+  }
+  *out = ptr == nullptr ? std::string_view() : std::string_view(ptr, len);
+  return Status::Ok();
+}
+
+Status CheckOut(const kfix_buf* out) {
+  if (out == nullptr) return InvalidArgumentError("output buffer is NULL");
+  if (out->ptr != nullptr) {
+    return InvalidArgumentError("output buffer is not empty: dispose it or initialise it with KFIX_BUF_INIT");
+  }
+  return Status::Ok();
+}
+
+Status FillBuf(kfix_buf* out, std::string_view text) {
+  auto* p = static_cast<char*>(std::malloc(text.size() + 1));
+  if (p == nullptr) throw std::bad_alloc();
+  if (!text.empty()) std::memcpy(p, text.data(), text.size());
+  p[text.size()] = '\0';
+  out->ptr = p;
+  out->size = text.size();
+  return Status::Ok();
+}
+
+}  // namespace kfix::capi
+
+extern "C" KFIX_API const kfix_error* kfix_last_error(void) { return &kfix::capi::Slot().view; }

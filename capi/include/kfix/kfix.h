@@ -1,0 +1,157 @@
+/*
+ * kfix/kfix.h - the stable C ABI of kfix (libkfix.so).
+ *
+ * This is the only stable C header. It is C99, self-contained (it includes
+ * only <stddef.h>, <stdint.h> and <stdbool.h>) and usable from C++.
+ *
+ * Model: JSON in, JSON out. Manifests are passed as YAML or JSON text,
+ * configuration as JSON, and every result is a JSON document carrying
+ * "schemaVersion" - the same documents the `kfix` CLI prints. Only tiny,
+ * frozen things are C structs (kfix_buf, kfix_error).
+ *
+ * Conventions (see docs/c-api.md):
+ *   - Functions that can fail return a kfix_status (int32_t): KFIX_OK (0) or
+ *     one of the pinned KFIX_E* codes below. Details of the last failure on
+ *     the calling thread are available from kfix_last_error().
+ *   - Outputs come first (`out`), then the handle, then inputs. Every input
+ *     buffer is `const char* ptr, size_t len` (no NUL needed; NULL with len 0
+ *     is the empty input). Inputs are copied or consumed before the call
+ *     returns; the library never keeps a pointer to them.
+ *   - Output documents are returned in a caller-provided kfix_buf that must be
+ *     empty on entry (KFIX_BUF_INIT); the caller releases it with
+ *     kfix_buf_dispose(). Never mix allocators: memory from kfix is released
+ *     only with kfix_buf_dispose() / kfix_free(), never with free().
+ *   - Handles are opaque; kfix_<object>_free() accepts NULL.
+ *
+ * Thread safety: every function may be called from any thread. An engine is
+ * immutable after kfix_engine_new() and may be used by many threads at once.
+ * kfix_last_error() is per thread.
+ */
+#ifndef KFIX_KFIX_H
+#define KFIX_KFIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Visibility ---------------------------------------------------------- */
+
+#if defined(_WIN32) || defined(__CYGWIN__)
+#if defined(KFIX_BUILDING_LIBRARY)
+#define KFIX_API __declspec(dllexport)
+#else
+#define KFIX_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
+#define KFIX_API __attribute__((visibility("default")))
+#else
+#define KFIX_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Version ------------------------------------------------------------- */
+
+/* Compile-time version of this header. Token-identical to the macros in the
+ * C++ header kfix/version.hpp, so both may be included together. Compare with
+ * kfix_version_number() to detect a header/library mismatch. */
+#define KFIX_VERSION_MAJOR 0
+#define KFIX_VERSION_MINOR 1
+#define KFIX_VERSION_PATCH 0
+/** MAJOR*10000 + MINOR*100 + PATCH */
+#define KFIX_VERSION_NUMBER (KFIX_VERSION_MAJOR * 10000 + KFIX_VERSION_MINOR * 100 + KFIX_VERSION_PATCH)
+#define KFIX_VERSION_STRING "0.1.0"
+
+/**
+ * The version of the linked library, e.g. "0.1.0".
+ * @return a static string; never NULL. Do not free.
+ */
+KFIX_API const char* kfix_version_string(void);
+
+/**
+ * The version of the linked library as MAJOR*10000 + MINOR*100 + PATCH.
+ * @return the number (equal to KFIX_VERSION_NUMBER when header and library match).
+ */
+KFIX_API int32_t kfix_version_number(void);
+
+/* ---- Status codes and errors --------------------------------------------- */
+
+/** Status of a call: KFIX_OK or a KFIX_E* code. Values are pinned forever and
+ * equal kfix::StatusCode in C++ and `.code` of Python's kfix.Error. */
+typedef int32_t kfix_status;
+
+#define KFIX_OK 0            /**< success */
+#define KFIX_EINVAL 1        /**< bad argument (NULL pointer, bad option, bad pointer syntax) */
+#define KFIX_EPARSE 2        /**< input text is not valid YAML / JSON / patch / config */
+#define KFIX_ENOTFOUND 3     /**< a path, key, file or object does not exist */
+#define KFIX_ECONFLICT 4     /**< a patch operation cannot apply */
+#define KFIX_ETESTFAILED 5   /**< an RFC 6902 "test" operation did not match */
+#define KFIX_ELIMIT 6        /**< a configured limit (depth, size, budget) was exceeded */
+#define KFIX_EUNSUPPORTED 7  /**< a valid request kfix does not implement */
+#define KFIX_EINTERNAL 8     /**< a bug in kfix (including any C++ exception); please report it */
+#define KFIX_EIO 9           /**< reading or writing a file or database failed */
+#define KFIX_EPERM 10        /**< refused by policy */
+#define KFIX_EVERIFY 11      /**< signature, hash chain or verification gate did not hold */
+#define KFIX_ENOMEM 12       /**< allocation failed */
+
+/**
+ * Stable name of a status code, e.g. "parse_error" for KFIX_EPARSE.
+ * @param status any value; unknown values give "unknown".
+ * @return a static string; never NULL. Do not free.
+ */
+KFIX_API const char* kfix_status_name(kfix_status status);
+
+/** Details of the last failed call on the calling thread. */
+typedef struct kfix_error {
+  int32_t code;            /**< the kfix_status the call returned; KFIX_OK when no error */
+  const char* message;     /**< human-readable, "file:line:col: cause" when known; "" when no error */
+  const char* detail_json; /**< JSON object: {"code","status","message","file","line","column",
+                                "document","item","pointer"} (known fields only); "{}" when no error */
+} kfix_error;
+
+/**
+ * The error of the last failing call on this thread.
+ *
+ * Every fallible function (one returning kfix_status) sets it on failure and
+ * clears it on success. Infallible functions (versions, kfix_status_name,
+ * kfix_last_error, kfix_buf_dispose, kfix_free, kfix_*_free) leave it alone,
+ * so `kfix_status_name(kfix_last_error()->code)` is safe.
+ *
+ * @return never NULL; code KFIX_OK with empty message when the last fallible
+ *   call succeeded. The struct and its strings are owned by the library and
+ *   valid until the next fallible kfix_ call on this thread. Read it on the
+ *   thread that made the failing call.
+ */
+KFIX_API const kfix_error* kfix_last_error(void);
+
+/* ---- Memory -------------------------------------------------------------- */
+
+/** An output buffer: `size` bytes at `ptr`, followed by a NUL (not counted). */
+typedef struct kfix_buf {
+  char* ptr;   /**< NULL when empty */
+  size_t size; /**< bytes, excluding the terminating NUL */
+} kfix_buf;
+
+/** Initialiser for an empty kfix_buf: `kfix_buf out = KFIX_BUF_INIT;` */
+#define KFIX_BUF_INIT {NULL, 0}
+
+/**
+ * Releases the memory of a buffer filled by kfix and resets it to empty, so
+ * it can be reused as an output. Accepts NULL and empty buffers.
+ */
+KFIX_API void kfix_buf_dispose(kfix_buf* buf);
+
+/**
+ * Releases any other memory returned by kfix. Accepts NULL.
+ * Never pass memory that kfix did not allocate, and never free kfix memory
+ * with free(): kfix may use a different allocator.
+ */
+KFIX_API void kfix_free(void* ptr);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* KFIX_KFIX_H */

@@ -1,0 +1,32 @@
+/* Compiles kfix/kfix.h on its own, twice (include guard), as strict C99
+ * (-std=c99 -pedantic -Wall -Wextra -Werror) and, via headertest.cpp, as C++.
+ * It references every public name so a typo or a missing declaration fails
+ * the build. */
+#include "kfix/kfix.h"
+#include "kfix/kfix.h"
+
+int kfix_headertest_uses(void);
+
+int kfix_headertest_uses(void) {
+  kfix_buf buf = KFIX_BUF_INIT;
+  kfix_status st = KFIX_OK;
+  const kfix_error* err = 0;
+  int32_t codes[] = {KFIX_OK,       KFIX_EINVAL,       KFIX_EPARSE,    KFIX_ENOTFOUND, KFIX_ECONFLICT,
+                     KFIX_ETESTFAILED, KFIX_ELIMIT,    KFIX_EUNSUPPORTED, KFIX_EINTERNAL, KFIX_EIO,
+                     KFIX_EPERM,    KFIX_EVERIFY,      KFIX_ENOMEM};
+  const char* (*version_string)(void) = kfix_version_string;
+  int32_t (*version_number)(void) = kfix_version_number;
+  const char* (*status_name)(kfix_status) = kfix_status_name;
+  const kfix_error* (*last_error)(void) = kfix_last_error;
+  void (*buf_dispose)(kfix_buf*) = kfix_buf_dispose;
+  void (*free_fn)(void*) = kfix_free;
+  (void)version_string;
+  (void)version_number;
+  (void)status_name;
+  (void)last_error;
+  (void)buf_dispose;
+  (void)free_fn;
+  (void)err;
+  (void)buf;
+  return (int)(st + codes[0] + KFIX_VERSION_NUMBER + (int)sizeof(KFIX_VERSION_STRING));
+}
