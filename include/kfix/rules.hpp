@@ -60,9 +60,15 @@ struct Finding {
   std::string file;
   std::int32_t document = 0;
   std::int32_t item = -1;    ///< index inside a `kind: List`, -1 otherwise
-  std::int32_t line = 0;     ///< of the offending field, or where the missing field belongs
+  /// Position (1-based) of the offending field's key; when the field is
+  /// missing, of its nearest existing ancestor (e.g. the container mapping's
+  /// `securityContext` key, or the container's first line).
+  std::int32_t line = 0;
   std::int32_t column = 0;
-  std::string pointer;       ///< RFC 6901 pointer into the object
+  /// RFC 6901 pointer into the object to the offending field, or to where the
+  /// missing field belongs (then it does not resolve), e.g.
+  /// /spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem.
+  std::string pointer;
   ObjectRef object;
   std::string container;     ///< container name, "" when no container is involved
   std::size_t object_index = 0;  ///< index of the object in the manifests passed to Scan()
@@ -154,8 +160,16 @@ class RuleSet {
 
 // Output ------------------------------------------------------------------
 
-/// kfix's JSON report (schemaVersion, findings, ignored, errors, stats).
+/// kfix's JSON report (schemaVersion, findings, ignored, errors, warnings,
+/// stats). Schema: docs/json-schema/scan-report.schema.json.
 std::string ScanReportToJson(const ScanReport& report, bool pretty = true);
+/// Same; with `include_time` false the wall-clock `stats.seconds` is left out
+/// so that the output is byte-identical across runs and `--jobs` values.
+std::string ScanReportToJson(const ScanReport& report, bool pretty, bool include_time);
+/// The JSON report as a value tree.
+Value ScanReportToValue(const ScanReport& report, bool include_time = true);
+/// kube-linter's `--format json` shape (Checks / Reports / Summary).
+std::string ScanReportToKubeLinterJson(const ScanReport& report, const RuleSet& rules);
 /// SARIF 2.1.0 with one rule per enabled check and real regions.
 std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules);
 /// kube-linter-like plain text with file:line:col.
@@ -165,5 +179,9 @@ Value FindingToValue(const Finding& f);
 /// The catalog as JSON (`kfix checks list --format json`) or Markdown.
 std::string ChecksToJson(const std::vector<CheckInfo>& checks);
 std::string ChecksToMarkdown(const std::vector<CheckInfo>& checks);
+/// One check as a JSON object value (the shape of ChecksToJson entries).
+Value CheckInfoToValue(const CheckInfo& c);
+/// Plain-text catalog (`kfix checks list`).
+std::string ChecksToText(const std::vector<CheckInfo>& checks);
 
 }  // namespace kfix

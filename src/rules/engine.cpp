@@ -1,0 +1,572 @@
+// The scan engine: configuration, check resolution, RuleSet::Create and Scan.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "rules/internal.hpp"
+
+namespace kfix {
+
+const char* SeverityName(Severity s) noexcept {
+  switch (s) {
+    case Severity::kError: return "error";
+    case Severity::kWarning: return "warning";
+    case Severity::kInfo: return "info";
+  }
+  return "unknown";
+}
+
+Result<Severity> ParseSeverity(std::string_view name) {
+  if (name == "error") return Severity::kError;
+  if (name == "warning") return Severity::kWarning;
+  if (name == "info") return Severity::kInfo;
+  return InvalidArgumentError("unknown severity \"" + std::string(name) + "\" (want error, warning or info)");
+}
+
+namespace {
+
+using internal::CheckImpl;
+using internal::Get;
+using internal::IsObject;
+using internal::ObjectInfo;
+
+SourceLocation At(const std::string& source, const Value* v) {
+  SourceLocation l;
+  l.file = source;
+  if (v) {
+    l.line = v->line();
+    l.column = v->column();
+  }
+  return l;
+}
+
+SourceLocation AtKey(const std::string& source, const Member& m) {
+  SourceLocation l;
+  l.file = source;
+  l.line = m.key_line;
+  l.column = m.key_column;
+  return l;
+}
+
+Status ConfigError(const std::string& source, const Value* at, const std::string& message) {
+  return ParseError(message, At(source, at));
+}
+
+Result<std::vector<std::string>> StringListField(const std::string& source, const Value* v, const char* what) {
+  std::vector<std::string> out;
+  if (!v || v->is_null()) return out;
+  if (!v->is_array()) return ConfigError(source, v, std::string(what) + " must be a list of strings");
+  for (const Value& e : v->as_array()) {
+    if (!e.is_string()) return ConfigError(source, &e, std::string(what) + " entries must be strings");
+    out.push_back(e.as_string());
+  }
+  return out;
+}
+
+Result<bool> BoolField(const std::string& source, const Value* v, const char* what) {
+  if (!v || v->is_null()) return false;
+  if (!v->is_bool()) return ConfigError(source, v, std::string(what) + " must be a boolean");
+  return v->as_bool();
+}
+
+// A check ready to run.
+struct Entry {
+  CheckInfo info;
+  std::shared_ptr<const CheckImpl> impl;
+};
+
+class RuleSetImpl final : public RuleSet {
+ public:
+  std::vector<Entry> entries;            // sorted by name
+  std::vector<CheckInfo> infos;          // same order
+  std::vector<std::string> ignore_paths; // as configured
+  std::vector<std::string> ignore_paths_abs;
+
+  const std::vector<CheckInfo>& checks() const noexcept override { return infos; }
+
+  bool IsEnabled(std::string_view check) const noexcept override {
+    return std::any_of(infos.begin(), infos.end(), [&](const CheckInfo& c) { return c.name == check; });
+  }
+
+  bool IsPathIgnored(std::string_view file) const noexcept override {
+    if (ignore_paths.empty() || file == "-") return false;
+    std::string abs;
+    try {
+      abs = std::filesystem::absolute(std::filesystem::path(std::string(file))).lexically_normal().string();
+    } catch (...) {
+      abs = std::string(file);
+    }
+    for (std::size_t i = 0; i < ignore_paths.size(); ++i) {
+      if (internal::GlobMatch(ignore_paths[i], file) || internal::GlobMatch(ignore_paths_abs[i], abs)) return true;
+    }
+    return false;
+  }
+
+  ScanReport Scan(const std::vector<Manifest>& objects, const ScanOptions& options) const override;
+  ScanReport ScanPaths(const std::vector<std::string>& paths, const ScanOptions& options,
+                       const ParseOptions& parse) const override;
+  ScanReport ScanText(std::string_view text, std::string_view source_name, const ScanOptions& options,
+                      const ParseOptions& parse) const override;
+};
+
+bool FindingLess(const Finding& a, const Finding& b) {
+  if (a.file != b.file) return a.file < b.file;
+  if (a.document != b.document) return a.document < b.document;
+  if (a.item != b.item) return a.item < b.item;
+  if (a.line != b.line) return a.line < b.line;
+  if (a.column != b.column) return a.column < b.column;
+  if (a.check != b.check) return a.check < b.check;
+  if (a.message != b.message) return a.message < b.message;
+  if (a.pointer != b.pointer) return a.pointer < b.pointer;
+  if (a.container != b.container) return a.container < b.container;
+  return a.object_index < b.object_index;
+}
+
+int ThreadCount(int jobs, std::size_t work) {
+  int n = jobs <= 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : jobs;
+  if (static_cast<std::size_t>(n) > work) n = static_cast<int>(std::max<std::size_t>(work, 1));
+  return std::max(n, 1);
+}
+
+// Runs fn(i) for i in [0, n) on `threads` threads (work stealing by atomic index).
+template <typename F>
+void ParallelFor(std::size_t n, int threads, F&& fn) {
+  if (threads <= 1 || n < 2) {
+    for (std::size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  auto worker = [&]() {
+    for (;;) {
+      std::size_t i = next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= n) return;
+      fn(i);
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(threads - 1));
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+}
+
+ScanReport RuleSetImpl::Scan(const std::vector<Manifest>& objects, const ScanOptions& options) const {
+  auto t0 = std::chrono::steady_clock::now();
+  ScanReport report;
+  const std::size_t n = objects.size();
+  std::vector<ObjectInfo> objs(n);
+  std::vector<char> skip(n, 0);
+  int threads = ThreadCount(options.jobs, n);
+  ParallelFor(n, threads, [&](std::size_t i) {
+    internal::FillObjectInfo(objects[i], i, &objs[i]);
+    if (!ignore_paths.empty() && IsPathIgnored(objects[i].file)) skip[i] = 1;
+  });
+
+  // Lint contexts.
+  std::vector<internal::LintIndex> contexts;
+  std::vector<std::size_t> context_of(n, 0);
+  if (options.context == LintContext::kPerFile) {
+    std::map<std::string_view, std::size_t> by_file;
+    std::vector<std::vector<const ObjectInfo*>> members;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (skip[i]) continue;
+      auto [it, inserted] = by_file.emplace(objects[i].file, members.size());
+      if (inserted) members.emplace_back();
+      members[it->second].push_back(&objs[i]);
+      context_of[i] = it->second;
+    }
+    contexts.resize(members.size());
+    for (std::size_t c = 0; c < members.size(); ++c) contexts[c].Build(std::move(members[c]));
+  } else {
+    std::vector<const ObjectInfo*> all;
+    all.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!skip[i]) all.push_back(&objs[i]);
+    }
+    contexts.resize(1);
+    contexts[0].Build(std::move(all));
+  }
+
+  std::vector<std::vector<Finding>> found(n), suppressed(n);
+  ParallelFor(n, threads, [&](std::size_t i) {
+    if (skip[i]) return;
+    const ObjectInfo& obj = objs[i];
+    const internal::LintIndex& ctx = contexts[context_of[i]];
+    std::vector<internal::Hit> hits;
+    ObjectRef ref;
+    bool have_ref = false;
+    for (const Entry& e : entries) {
+      if (!internal::KindsMatch(e.info.object_kinds, obj)) continue;
+      hits.clear();
+      internal::Sink sink(&hits);
+      e.impl->Run(obj, ctx, sink);
+      if (hits.empty()) continue;
+      if (!have_ref) {
+        ref = objects[i].Ref();
+        have_ref = true;
+      }
+      std::string ignored_by = internal::IgnoredBy(obj, e.info.name);
+      for (internal::Hit& h : hits) {
+        Finding f;
+        f.check = e.info.name;
+        f.policy = e.info.policy;
+        f.severity = e.info.severity;
+        f.message = std::move(h.message);
+        f.remediation = e.info.remediation;
+        f.file = objects[i].file;
+        f.document = objects[i].document;
+        f.item = objects[i].item;
+        internal::Locate(objects[i].root, h.pointer, &f.line, &f.column);
+        f.pointer = std::move(h.pointer);
+        f.object = ref;
+        f.container = std::move(h.container);
+        f.object_index = i;
+        f.ignored_by = ignored_by;
+        (ignored_by.empty() ? found[i] : suppressed[i]).push_back(std::move(f));
+      }
+    }
+  });
+
+  for (std::size_t i = 0; i < n; ++i) {
+    for (Finding& f : found[i]) report.findings.push_back(std::move(f));
+    for (Finding& f : suppressed[i]) report.ignored.push_back(std::move(f));
+    if (!skip[i]) ++report.stats.objects;
+  }
+  std::sort(report.findings.begin(), report.findings.end(), FindingLess);
+  std::sort(report.ignored.begin(), report.ignored.end(), FindingLess);
+  report.stats.findings = static_cast<std::int64_t>(report.findings.size());
+  report.stats.ignored = static_cast<std::int64_t>(report.ignored.size());
+  for (const Finding& f : report.findings) ++report.stats.by_check[f.check];
+  {
+    std::vector<std::string_view> files;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!skip[i]) files.push_back(objects[i].file);
+    }
+    std::sort(files.begin(), files.end());
+    report.stats.files = static_cast<std::int64_t>(std::unique(files.begin(), files.end()) - files.begin());
+  }
+  report.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+ScanReport RuleSetImpl::ScanPaths(const std::vector<std::string>& paths, const ScanOptions& options,
+                                  const ParseOptions& parse) const {
+  auto t0 = std::chrono::steady_clock::now();
+  ScanReport report;
+  auto expanded = ExpandPaths(paths);
+  if (!expanded.ok()) {
+    report.errors.push_back(expanded.status());
+    return report;
+  }
+  std::vector<std::string> files;
+  for (const std::string& f : *expanded) {
+    if (!IsPathIgnored(f)) files.push_back(f);
+  }
+  std::vector<LoadResult> loaded(files.size());
+  ParallelFor(files.size(), ThreadCount(options.jobs, files.size()), [&](std::size_t i) {
+    if (files[i] == "-") {
+      auto text = ReadFileToString("-");
+      if (!text.ok()) {
+        loaded[i].errors.push_back(text.status());
+      } else {
+        loaded[i] = LoadManifests(*text, "-", parse);
+      }
+    } else {
+      loaded[i] = LoadFile(files[i], parse);
+    }
+  });
+  std::vector<Manifest> all;
+  std::size_t total = 0;
+  for (const LoadResult& l : loaded) total += l.manifests.size();
+  all.reserve(total);
+  for (LoadResult& l : loaded) {
+    for (Manifest& m : l.manifests) all.push_back(std::move(m));
+    for (Status& s : l.errors) report.errors.push_back(std::move(s));
+    for (Status& s : l.warnings) report.warnings.push_back(std::move(s));
+  }
+  ScanReport scanned = Scan(all, options);
+  report.findings = std::move(scanned.findings);
+  report.ignored = std::move(scanned.ignored);
+  report.stats = std::move(scanned.stats);
+  report.stats.files = static_cast<std::int64_t>(files.size());
+  report.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+ScanReport RuleSetImpl::ScanText(std::string_view text, std::string_view source_name, const ScanOptions& options,
+                                 const ParseOptions& parse) const {
+  auto t0 = std::chrono::steady_clock::now();
+  LoadResult loaded = LoadManifests(text, source_name, parse);
+  ScanReport report = Scan(loaded.manifests, options);
+  report.errors = std::move(loaded.errors);
+  report.warnings = std::move(loaded.warnings);
+  report.stats.files = 1;
+  report.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+bool ValidCheckName(std::string_view name) {
+  if (name.empty()) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+Result<Entry> CompileCustomCheck(const Value& spec, const std::string& source) {
+  if (!spec.is_object()) return ConfigError(source, &spec, "customChecks entries must be mappings");
+  for (const Member& m : spec.as_object()) {
+    static constexpr const char* kKnown[] = {"name", "description", "remediation", "template", "params", "scope",
+                                             "severity", "policy"};
+    if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return m.key == k; })) {
+      return ParseError("unknown field \"" + m.key + "\" in custom check", AtKey(source, m));
+    }
+  }
+  Entry e;
+  std::string name(internal::Str(spec.Find("name")));
+  if (!ValidCheckName(name)) {
+    return ConfigError(source, spec.Find("name") ? spec.Find("name") : &spec,
+                       "custom check name \"" + name + "\" must match [a-zA-Z0-9-_]+");
+  }
+  std::string tmpl(internal::Str(spec.Find("template")));
+  const internal::TemplateInfo* t = internal::FindTemplate(tmpl);
+  if (!t) {
+    return ConfigError(source, spec.Find("template") ? spec.Find("template") : &spec,
+                       "custom check \"" + name + "\": unknown template \"" + tmpl + "\"");
+  }
+  const Value* params = spec.Find("params");
+  Value params_v = params && params->is_object() ? *params : Value::MakeObject();
+  if (params && !params->is_null() && !params->is_object()) {
+    return ConfigError(source, params, "custom check \"" + name + "\": params must be a mapping");
+  }
+  internal::Params p(&params_v);
+  for (const Member& m : params_v.as_object()) {
+    bool known = std::any_of(t->params.begin(), t->params.end(), [&](const std::string& k) {
+      return k.size() == m.key.size() &&
+             std::equal(k.begin(), k.end(), m.key.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+    });
+    if (!known) {
+      return ParseError("custom check \"" + name + "\": template \"" + tmpl + "\" has no parameter \"" + m.key + "\"",
+                        AtKey(source, m));
+    }
+  }
+  auto impl = t->factory(p);
+  if (!impl.ok()) {
+    Status s = impl.status();
+    SourceLocation loc = s.location().line ? s.location() : At(source, params ? params : &spec);
+    loc.file = source;
+    return ParseError("custom check \"" + name + "\": " + s.message(), loc);
+  }
+  e.impl = std::shared_ptr<const CheckImpl>(std::move(*impl));
+  e.info.name = name;
+  e.info.description = std::string(internal::Str(spec.Find("description")));
+  e.info.remediation = std::string(internal::Str(spec.Find("remediation")));
+  e.info.template_name = tmpl;
+  e.info.params = params_v;
+  e.info.custom = true;
+  e.info.enabled_by_default = true;
+  e.info.policy = std::string(internal::Str(spec.Find("policy")));
+  e.info.severity = Severity::kWarning;
+  if (const Value* sev = spec.Find("severity")) {
+    auto s = ParseSeverity(internal::Str(sev));
+    if (!s.ok()) return ConfigError(source, sev, "custom check \"" + name + "\": " + s.status().message());
+    e.info.severity = *s;
+  }
+  e.info.object_kinds = t->kinds;
+  if (const Value* kinds = Get(spec.Find("scope"), "objectKinds")) {
+    auto list = StringListField(source, kinds, "scope.objectKinds");
+    if (!list.ok()) return list.status();
+    if (!list->empty()) e.info.object_kinds = *list;
+  }
+  e.info.notes = "custom check from " + (source.empty() ? std::string("configuration") : source);
+  return e;
+}
+
+const Value* IncludeItem(const Value& raw, std::size_t index) {
+  const Value* list = Get(raw.Find("checks"), "include");
+  if (!list || !list->is_array() || index >= list->as_array().size()) return nullptr;
+  return &list->as_array()[index];
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------
+
+Result<RulesConfig> ParseRulesConfig(std::string_view yaml_text, std::string_view source_name) {
+  std::string source(source_name);
+  RulesConfig cfg;
+  cfg.source = source;
+  auto parsed = ParseYaml(yaml_text);
+  if (!parsed.ok()) {
+    Status s = parsed.status();
+    SourceLocation loc = s.location();
+    loc.file = source;
+    return ParseError("configuration: " + s.message(), loc);
+  }
+  Value root = std::move(*parsed);
+  if (root.is_null()) root = Value::MakeObject();
+  if (!root.is_object()) return ConfigError(source, &root, "configuration must be a mapping");
+  for (const Member& m : root.as_object()) {
+    if (m.key != "checks" && m.key != "customChecks" && m.key != "kfixRules") {
+      return ParseError("unknown configuration key \"" + m.key + "\" (want checks, customChecks, kfixRules)",
+                        AtKey(source, m));
+    }
+  }
+  if (const Value* checks = root.Find("checks"); checks && !checks->is_null()) {
+    if (!checks->is_object()) return ConfigError(source, checks, "checks must be a mapping");
+    for (const Member& m : checks->as_object()) {
+      if (m.key == "include") {
+        auto l = StringListField(source, &m.value, "checks.include");
+        if (!l.ok()) return l.status();
+        cfg.include = std::move(*l);
+      } else if (m.key == "exclude") {
+        auto l = StringListField(source, &m.value, "checks.exclude");
+        if (!l.ok()) return l.status();
+        cfg.exclude = std::move(*l);
+      } else if (m.key == "ignorePaths") {
+        auto l = StringListField(source, &m.value, "checks.ignorePaths");
+        if (!l.ok()) return l.status();
+        cfg.ignore_paths = std::move(*l);
+      } else if (m.key == "addAllBuiltIn") {
+        auto b = BoolField(source, &m.value, "checks.addAllBuiltIn");
+        if (!b.ok()) return b.status();
+        cfg.add_all_built_in = *b;
+      } else if (m.key == "doNotAutoAddDefaults") {
+        auto b = BoolField(source, &m.value, "checks.doNotAutoAddDefaults");
+        if (!b.ok()) return b.status();
+        cfg.do_not_auto_add_defaults = *b;
+      } else {
+        return ParseError("unknown key \"checks." + m.key + "\"", AtKey(source, m));
+      }
+    }
+  }
+  for (const char* list : {"customChecks", "kfixRules"}) {
+    const Value* v = root.Find(list);
+    if (v && !v->is_null() && !v->is_array()) return ConfigError(source, v, std::string(list) + " must be a list");
+  }
+  cfg.raw = std::move(root);
+  return cfg;
+}
+
+Result<RulesConfig> LoadRulesConfig(const std::string& path) {
+  std::string file = path;
+  if (file.empty()) {
+    std::error_code ec;
+    for (const char* candidate : {".kube-linter.yaml", ".kube-linter.yml"}) {
+      if (std::filesystem::is_regular_file(candidate, ec)) {
+        file = candidate;
+        break;
+      }
+    }
+    if (file.empty()) return RulesConfig{};
+  }
+  auto text = ReadFileToString(file);
+  if (!text.ok()) return text.status();
+  return ParseRulesConfig(*text, file);
+}
+
+const std::vector<CheckInfo>& BuiltinChecks() {
+  static const std::vector<CheckInfo> kChecks = [] {
+    std::vector<CheckInfo> out;
+    for (const internal::BuiltinSpec& s : internal::BuiltinSpecs()) out.push_back(s.info);
+    return out;
+  }();
+  return kChecks;
+}
+
+Result<std::shared_ptr<const RuleSet>> RuleSet::Create(const RulesConfig& config) {
+  try {
+    auto rs = std::make_shared<RuleSetImpl>();
+    const std::string& source = config.source;
+    std::map<std::string, Entry> available;  // built-ins and custom, by name
+    for (const internal::BuiltinSpec& s : internal::BuiltinSpecs()) {
+      const internal::TemplateInfo* t = internal::FindTemplate(s.info.template_name);
+      if (!t) return InternalError("built-in check " + s.info.name + " uses unknown template " + s.info.template_name);
+      internal::Params p(&s.info.params);
+      auto impl = t->factory(p);
+      if (!impl.ok()) return InternalError("built-in check " + s.info.name + ": " + impl.status().message());
+      Entry e;
+      e.info = s.info;
+      e.impl = std::shared_ptr<const CheckImpl>(std::move(*impl));
+      available.emplace(s.info.name, std::move(e));
+    }
+    std::vector<std::string> enabled;
+    auto enable = [&](const std::string& name) {
+      if (std::find(enabled.begin(), enabled.end(), name) == enabled.end()) enabled.push_back(name);
+    };
+    if (!config.do_not_auto_add_defaults) {
+      for (const auto& [name, e] : available) {
+        if (e.info.enabled_by_default) enable(name);
+      }
+    }
+    if (config.add_all_built_in) {
+      for (const auto& [name, e] : available) {
+        if (e.info.kube_linter) enable(name);
+      }
+    }
+    // Custom checks (kube-linter templates) and declarative kfix rules.
+    if (const auto* custom = internal::Arr(config.raw.Find("customChecks"))) {
+      for (const Value& spec : *custom) {
+        auto e = CompileCustomCheck(spec, source);
+        if (!e.ok()) return e.status();
+        if (available.count(e->info.name)) {
+          return ConfigError(source, spec.Find("name"), "custom check \"" + e->info.name + "\" duplicates an existing check");
+        }
+        std::string name = e->info.name;
+        available.emplace(name, std::move(*e));
+        enable(name);
+      }
+    }
+    if (const auto* rules = internal::Arr(config.raw.Find("kfixRules"))) {
+      for (const Value& rule : *rules) {
+        Entry e;
+        auto impl = internal::CompileKfixRule(rule, source, &e.info);
+        if (!impl.ok()) return impl.status();
+        if (available.count(e.info.name)) {
+          return ConfigError(source, rule.Find("name"), "kfix rule \"" + e.info.name + "\" duplicates an existing check");
+        }
+        e.impl = std::shared_ptr<const CheckImpl>(std::move(*impl));
+        std::string name = e.info.name;
+        available.emplace(name, std::move(e));
+        enable(name);
+      }
+    }
+    for (std::size_t i = 0; i < config.include.size(); ++i) {
+      const std::string& name = config.include[i];
+      if (!available.count(name)) {
+        return ConfigError(source, IncludeItem(config.raw, i), "included check \"" + name + "\" does not exist");
+      }
+      enable(name);
+    }
+    for (const std::string& name : config.exclude) {
+      enabled.erase(std::remove(enabled.begin(), enabled.end(), name), enabled.end());
+    }
+    std::sort(enabled.begin(), enabled.end());
+    for (const std::string& name : enabled) {
+      Entry& e = available.at(name);
+      rs->infos.push_back(e.info);
+      rs->entries.push_back(std::move(e));
+    }
+    rs->ignore_paths = config.ignore_paths;
+    for (const std::string& g : config.ignore_paths) {
+      std::string abs = g;
+      try {
+        if (!g.empty() && g[0] != '/') abs = (std::filesystem::current_path() / g).lexically_normal().string();
+      } catch (...) {
+      }
+      rs->ignore_paths_abs.push_back(abs);
+    }
+    return std::shared_ptr<const RuleSet>(std::move(rs));
+  } catch (const std::exception& e) {
+    return InternalError(std::string("RuleSet::Create: ") + e.what());
+  }
+}
+
+}  // namespace kfix

@@ -1,0 +1,227 @@
+// rules/internal.hpp - the detection engine's internal types (not public API).
+//
+// A check is a `CheckImpl` built by a template factory from parameters at
+// RuleSet::Create time (regexes compiled, params parsed); `Run` is const and
+// thread-safe. Checks report `Hit`s (message + RFC 6901 pointer + container)
+// into a `Sink`; the engine turns hits into positioned `Finding`s.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "kfix/core.hpp"
+#include "kfix/rules.hpp"
+#include "rules/regex.hpp"
+
+namespace kfix::internal {
+
+// ---------------------------------------------------------------------------
+// Value helpers
+// ---------------------------------------------------------------------------
+
+inline const Value* Get(const Value* v, std::string_view key) noexcept { return v ? v->Find(key) : nullptr; }
+inline std::string_view Str(const Value* v) noexcept { return v && v->is_string() ? std::string_view(v->as_string()) : std::string_view(); }
+inline bool IsTrue(const Value* v) noexcept { return v && v->is_bool() && v->as_bool(); }
+inline bool IsFalse(const Value* v) noexcept { return v && v->is_bool() && !v->as_bool(); }
+inline bool IsObject(const Value* v) noexcept { return v && v->is_object(); }
+inline const Value::Array* Arr(const Value* v) noexcept { return v && v->is_array() ? &v->as_array() : nullptr; }
+/// Scalar as text the way Kubernetes' string fields would read it ("" for
+/// null/collections, "true"/"false", integers without decimals).
+std::string ScalarText(const Value* v);
+/// Integer value of an int or integral double; nullopt otherwise.
+std::optional<std::int64_t> AsInt(const Value* v) noexcept;
+
+/// Go's strconv.Quote (as used by fmt %q) for ASCII/UTF-8 text.
+std::string GoQuote(std::string_view s);
+/// Go's %q of a []string: ["a" "b"].
+std::string GoQuoteList(const std::vector<std::string>& items);
+/// Go's %v of a map[string]string: map[a:b c:d] (keys sorted).
+std::string GoMap(const Value* map);
+
+/// Escapes one RFC 6901 token.
+std::string EscapeToken(std::string_view token);
+/// Pointer text from a JsonPointer (tokens escaped once).
+std::string PointerText(const JsonPointer& p);
+/// `base` + "/" + escaped token(s).
+std::string Ptr(std::string_view base, std::string_view token);
+std::string Ptr(std::string_view base, std::size_t index);
+std::string Ptr(std::string_view base, std::initializer_list<std::string_view> tokens);
+
+/// Position of the deepest existing node along `pointer` (the key position
+/// for object members, the node position for array elements and the root).
+void Locate(const Value& root, std::string_view pointer, std::int32_t* line, std::int32_t* column);
+
+// ---------------------------------------------------------------------------
+// Quantities and label selectors
+// ---------------------------------------------------------------------------
+
+/// A parsed Kubernetes quantity (value in base units).
+struct Quantity {
+  long double value = 0;  ///< e.g. "500m" -> 0.5, "1Gi" -> 1073741824
+  bool ok = false;
+};
+Quantity ParseQuantity(std::string_view text);
+/// From a YAML value: numbers or strings; absent -> {0, true}.
+Quantity QuantityOf(const Value* v);
+/// Millis rounded up (resource.Quantity.MilliValue).
+std::int64_t MilliValue(const Quantity& q);
+/// Base units rounded up (resource.Quantity.Value).
+std::int64_t WholeValue(const Quantity& q);
+
+/// A label selector: matchLabels plus matchExpressions (or a plain map).
+struct Selector {
+  struct Requirement {
+    std::string key;
+    enum Op { kEquals, kIn, kNotIn, kExists, kDoesNotExist } op = kEquals;
+    std::vector<std::string> values;
+  };
+  std::vector<Requirement> requirements;  ///< sorted by key
+  bool valid = true;
+  std::string error;
+
+  /// From {matchLabels, matchExpressions}.
+  static Selector FromLabelSelector(const Value* selector);
+  /// From a plain map of labels (Service / ReplicationController selectors).
+  static Selector FromMap(const Value* map);
+  bool Empty() const noexcept { return requirements.empty(); }
+  /// labels.Selector.Matches(labels.Set(labels)); an empty selector matches everything.
+  bool Matches(const Value* labels) const;
+  /// labels.Selector.String(): "a=b,c in (d,e),!f".
+  std::string ToString() const;
+};
+
+// ---------------------------------------------------------------------------
+// Objects and lint contexts
+// ---------------------------------------------------------------------------
+
+/// What the engine knows about one object (computed once per Scan).
+struct ObjectInfo {
+  const Manifest* manifest = nullptr;
+  std::size_t index = 0;
+  std::string_view api_version;
+  std::string_view kind;
+  std::string_view name;
+  std::string_view namespace_;
+  std::string_view group;    ///< "" for core
+  std::string_view version;
+  const Value* metadata = nullptr;
+  const Value* labels = nullptr;
+  const Value* annotations = nullptr;
+  std::optional<WorkloadView> workload;  ///< for DeploymentLike kinds
+  std::vector<std::string> container_ptrs;  ///< pointer text per workload->containers entry
+  std::string pod_spec_ptr;              ///< pointer text of the pod spec
+  std::string pod_meta_ptr;              ///< pointer text of the pod metadata
+  const Value* pod_labels = nullptr;     ///< pod template labels
+  bool has_pod_template = false;         ///< kube-linter's extract.PodTemplateSpec found
+  bool deployment_like = false;
+  const Value& root() const { return manifest->root; }
+};
+
+/// One lint context: the objects cross-object checks may see, indexed once.
+struct LintIndex {
+  std::vector<const ObjectInfo*> objects;
+  std::vector<const ObjectInfo*> workloads;  ///< objects with a pod template
+  std::vector<const ObjectInfo*> services;
+  std::vector<const ObjectInfo*> network_policies;
+  std::vector<const ObjectInfo*> roles;
+  std::vector<const ObjectInfo*> cluster_roles;
+  std::unordered_set<std::string> service_accounts;  ///< namespace + '\n' + name (v1 ServiceAccount)
+  std::unordered_map<std::string, const ObjectInfo*> secrets;     ///< by name (last wins, as kube-linter)
+  std::unordered_map<std::string, const ObjectInfo*> config_maps; ///< by name
+  void Build(std::vector<const ObjectInfo*> objs);
+};
+
+bool IsDeploymentLikeKind(std::string_view kind) noexcept;
+
+/// A raw finding reported by a check.
+struct Hit {
+  std::string message;
+  std::string pointer;
+  std::string container;
+};
+
+class Sink {
+ public:
+  explicit Sink(std::vector<Hit>* out) : out_(out) {}
+  void Add(std::string message, std::string pointer, std::string container = {}) {
+    out_->push_back(Hit{std::move(message), std::move(pointer), std::move(container)});
+  }
+
+ private:
+  std::vector<Hit>* out_;
+};
+
+/// One instantiated check. Immutable and thread-safe after creation.
+class CheckImpl {
+ public:
+  virtual ~CheckImpl() = default;
+  virtual void Run(const ObjectInfo& obj, const LintIndex& ctx, Sink& sink) const = 0;
+};
+
+// ---------------------------------------------------------------------------
+// Parameters and templates
+// ---------------------------------------------------------------------------
+
+/// Case-insensitive view of a params object (kube-linter decodes params with
+/// mapstructure, which matches keys case-insensitively).
+class Params {
+ public:
+  explicit Params(const Value* v) : v_(v) {}
+  const Value* Get(std::string_view name) const noexcept;
+  Result<std::string> String(std::string_view name, std::string_view fallback = {}) const;
+  Result<std::vector<std::string>> StringList(std::string_view name, std::vector<std::string> fallback = {}) const;
+  Result<std::optional<std::int64_t>> Int(std::string_view name) const;
+  Result<bool> Bool(std::string_view name, bool fallback) const;
+  /// Keys present that are not in `known` (an error for config params).
+  std::vector<std::string> Unknown(std::initializer_list<std::string_view> known) const;
+
+ private:
+  const Value* v_;
+};
+
+using TemplateFactory = Result<std::unique_ptr<CheckImpl>> (*)(const Params& params);
+
+struct TemplateInfo {
+  const char* key;
+  const char* description;
+  std::vector<std::string> kinds;  ///< supported object kinds (kube-linter names)
+  std::vector<std::string> params; ///< accepted parameter names
+  TemplateFactory factory;
+};
+
+/// All templates (kube-linter's plus kfix's), sorted by key.
+const std::vector<TemplateInfo>& Templates();
+const TemplateInfo* FindTemplate(std::string_view key);
+
+/// A built-in check definition.
+struct BuiltinSpec {
+  CheckInfo info;  ///< params = defaults
+};
+const std::vector<BuiltinSpec>& BuiltinSpecs();
+
+/// Whether an object is in scope for `kinds` (kube-linter kind groups or kind names).
+bool KindsMatch(const std::vector<std::string>& kinds, const ObjectInfo& obj) noexcept;
+
+/// Builds the ObjectInfo of a manifest.
+void FillObjectInfo(const Manifest& m, std::size_t index, ObjectInfo* info);
+
+/// The annotation that suppresses `check` on `obj`, or "" when none does.
+std::string IgnoredBy(const ObjectInfo& obj, std::string_view check);
+
+// ---------------------------------------------------------------------------
+// Declarative kfix rules (rules/kfix_rule.cpp)
+// ---------------------------------------------------------------------------
+
+/// Compiles one `kfixRules` entry. `info` receives name/severity/kinds/...
+Result<std::unique_ptr<CheckImpl>> CompileKfixRule(const Value& rule, const std::string& source, CheckInfo* info);
+
+/// Doublestar glob match (`**` crosses directories).
+bool GlobMatch(std::string_view pattern, std::string_view path) noexcept;
+
+}  // namespace kfix::internal

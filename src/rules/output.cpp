@@ -1,0 +1,354 @@
+// Report and catalog renderers: kfix JSON, SARIF 2.1.0, plain text,
+// kube-linter-compatible JSON, and the checks catalog (JSON / Markdown / text).
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "kfix/version.hpp"
+#include "rules/internal.hpp"
+
+namespace kfix {
+namespace {
+
+Value Obj() { return Value::MakeObject(); }
+Value Arr() { return Value::MakeArray(); }
+
+Value StringList(const std::vector<std::string>& l) {
+  Value a = Arr();
+  for (const std::string& s : l) a.PushBack(Value(s));
+  return a;
+}
+
+Value StatusToValue(const Status& s) {
+  Value v = Obj();
+  v.Set("code", StatusCodeName(s.code()));
+  v.Set("message", s.message());
+  const SourceLocation& l = s.location();
+  v.Set("file", l.file);
+  v.Set("line", l.line);
+  v.Set("column", l.column);
+  v.Set("document", l.document);
+  v.Set("item", l.item);
+  if (!l.pointer.empty()) v.Set("pointer", l.pointer);
+  return v;
+}
+
+const char* SarifLevel(Severity s) {
+  switch (s) {
+    case Severity::kError: return "error";
+    case Severity::kWarning: return "warning";
+    case Severity::kInfo: return "note";
+  }
+  return "warning";
+}
+
+void SplitApiVersion(const std::string& api, std::string* group, std::string* version) {
+  auto slash = api.find('/');
+  if (slash == std::string::npos) {
+    group->clear();
+    *version = api;
+  } else {
+    *group = api.substr(0, slash);
+    *version = api.substr(slash + 1);
+  }
+}
+
+}  // namespace
+
+Value FindingToValue(const Finding& f) {
+  Value v = Obj();
+  v.Set("check", f.check);
+  v.Set("policy", f.policy);
+  v.Set("severity", SeverityName(f.severity));
+  v.Set("message", f.message);
+  v.Set("remediation", f.remediation);
+  v.Set("file", f.file);
+  v.Set("document", f.document);
+  v.Set("item", f.item);
+  v.Set("line", f.line);
+  v.Set("column", f.column);
+  v.Set("pointer", f.pointer);
+  Value obj = Obj();
+  obj.Set("apiVersion", f.object.api_version);
+  obj.Set("kind", f.object.kind);
+  obj.Set("namespace", f.object.namespace_);
+  obj.Set("name", f.object.name);
+  v.Set("object", std::move(obj));
+  v.Set("container", f.container);
+  if (!f.ignored_by.empty()) v.Set("ignoredBy", f.ignored_by);
+  return v;
+}
+
+Value ScanReportToValue(const ScanReport& report, bool include_time) {
+  Value root = Obj();
+  root.Set("schemaVersion", 1);
+  Value findings = Arr();
+  for (const Finding& f : report.findings) findings.PushBack(FindingToValue(f));
+  root.Set("findings", std::move(findings));
+  Value ignored = Arr();
+  for (const Finding& f : report.ignored) ignored.PushBack(FindingToValue(f));
+  root.Set("ignored", std::move(ignored));
+  Value errors = Arr();
+  for (const Status& s : report.errors) errors.PushBack(StatusToValue(s));
+  root.Set("errors", std::move(errors));
+  Value warnings = Arr();
+  for (const Status& s : report.warnings) warnings.PushBack(StatusToValue(s));
+  root.Set("warnings", std::move(warnings));
+  Value stats = Obj();
+  stats.Set("files", report.stats.files);
+  stats.Set("objects", report.stats.objects);
+  stats.Set("findings", report.stats.findings);
+  stats.Set("ignored", report.stats.ignored);
+  stats.Set("errors", static_cast<std::int64_t>(report.errors.size()));
+  Value by = Obj();
+  for (const auto& [k, n] : report.stats.by_check) by.Set(k, n);
+  stats.Set("byCheck", std::move(by));
+  if (include_time) stats.Set("seconds", report.stats.seconds);
+  root.Set("stats", std::move(stats));
+  return root;
+}
+
+std::string ScanReportToJson(const ScanReport& report, bool pretty) {
+  return ScanReportToJson(report, pretty, true);
+}
+
+std::string ScanReportToJson(const ScanReport& report, bool pretty, bool include_time) {
+  return ToJson(ScanReportToValue(report, include_time), pretty ? JsonStyle::kPretty : JsonStyle::kCompact) + "\n";
+}
+
+std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules) {
+  Value log = Obj();
+  log.Set("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+  log.Set("version", "2.1.0");
+  Value run = Obj();
+  Value driver = Obj();
+  driver.Set("name", "kfix");
+  driver.Set("version", VersionString());
+  driver.Set("informationUri", "https://github.com/kfix/kfix");
+  Value rule_list = Arr();
+  std::map<std::string, std::int64_t> rule_index;
+  for (const CheckInfo& c : rules.checks()) {
+    rule_index[c.name] = static_cast<std::int64_t>(rule_list.size());
+    Value r = Obj();
+    r.Set("id", c.name);
+    Value sd = Obj();
+    sd.Set("text", c.description);
+    r.Set("shortDescription", sd);
+    Value help = Obj();
+    help.Set("text", c.remediation);
+    r.Set("help", help);
+    Value cfg = Obj();
+    cfg.Set("level", SarifLevel(c.severity));
+    r.Set("defaultConfiguration", cfg);
+    Value props = Obj();
+    props.Set("policy", c.policy);
+    props.Set("template", c.template_name);
+    r.Set("properties", props);
+    rule_list.PushBack(std::move(r));
+  }
+  driver.Set("rules", std::move(rule_list));
+  Value tool = Obj();
+  tool.Set("driver", std::move(driver));
+  run.Set("tool", std::move(tool));
+  Value results = Arr();
+  for (const Finding& f : report.findings) {
+    Value r = Obj();
+    r.Set("ruleId", f.check);
+    if (auto it = rule_index.find(f.check); it != rule_index.end()) r.Set("ruleIndex", it->second);
+    r.Set("level", SarifLevel(f.severity));
+    Value msg = Obj();
+    msg.Set("text", f.message);
+    r.Set("message", msg);
+    Value loc = Obj();
+    Value phys = Obj();
+    Value art = Obj();
+    art.Set("uri", f.file);
+    phys.Set("artifactLocation", art);
+    Value region = Obj();
+    region.Set("startLine", f.line > 0 ? f.line : 1);
+    region.Set("startColumn", f.column > 0 ? f.column : 1);
+    phys.Set("region", region);
+    loc.Set("physicalLocation", phys);
+    Value logical = Arr();
+    Value l = Obj();
+    l.Set("name", f.object.name);
+    l.Set("kind", "object");
+    l.Set("fullyQualifiedName", (f.object.namespace_.empty() ? std::string("<no namespace>") : f.object.namespace_) +
+                                    "/" + f.object.name + " " + f.object.api_version + ", Kind=" + f.object.kind);
+    Value lprops = Obj();
+    lprops.Set("namespace", f.object.namespace_);
+    std::string group, version;
+    SplitApiVersion(f.object.api_version, &group, &version);
+    lprops.Set("group", group);
+    lprops.Set("version", version);
+    lprops.Set("kind", f.object.kind);
+    l.Set("properties", lprops);
+    logical.PushBack(std::move(l));
+    loc.Set("logicalLocations", std::move(logical));
+    Value locs = Arr();
+    locs.PushBack(std::move(loc));
+    r.Set("locations", std::move(locs));
+    Value props = Obj();
+    props.Set("pointer", f.pointer);
+    props.Set("container", f.container);
+    props.Set("policy", f.policy);
+    props.Set("document", f.document);
+    r.Set("properties", props);
+    results.PushBack(std::move(r));
+  }
+  run.Set("results", std::move(results));
+  Value runs = Arr();
+  runs.PushBack(std::move(run));
+  log.Set("runs", std::move(runs));
+  return ToJson(log, JsonStyle::kPretty) + "\n";
+}
+
+std::string ScanReportToText(const ScanReport& report) {
+  std::string out;
+  for (const Status& e : report.errors) out += "error: " + e.ToString() + "\n";
+  for (const Finding& f : report.findings) {
+    out += f.file + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": (object: " +
+           (f.object.namespace_.empty() ? std::string("<no namespace>") : f.object.namespace_) + "/" + f.object.name +
+           " " + f.object.api_version + ", Kind=" + f.object.kind + ") " + f.message + " (check: " + f.check +
+           ", remediation: " + f.remediation + ")\n";
+  }
+  if (report.findings.empty()) {
+    out += "No lint errors found!\n";
+  } else {
+    out += "\nError: found " + std::to_string(report.findings.size()) + " lint errors\n";
+  }
+  return out;
+}
+
+std::string ScanReportToKubeLinterJson(const ScanReport& report, const RuleSet& rules) {
+  Value root = Obj();
+  Value checks = Arr();
+  for (const CheckInfo& c : rules.checks()) {
+    Value v = Obj();
+    v.Set("name", c.name);
+    v.Set("description", c.description);
+    v.Set("remediation", c.remediation);
+    Value scope = Obj();
+    scope.Set("objectKinds", StringList(c.object_kinds));
+    v.Set("scope", scope);
+    v.Set("template", c.template_name);
+    v.Set("params", c.params);
+    checks.PushBack(std::move(v));
+  }
+  root.Set("Checks", std::move(checks));
+  Value reports = Arr();
+  for (const Finding& f : report.findings) {
+    Value r = Obj();
+    Value diag = Obj();
+    diag.Set("Message", f.message);
+    r.Set("Diagnostic", diag);
+    r.Set("Check", f.check);
+    r.Set("Remediation", f.remediation);
+    Value obj = Obj();
+    Value md = Obj();
+    md.Set("FilePath", f.file);
+    obj.Set("Metadata", md);
+    Value k8s = Obj();
+    k8s.Set("Namespace", f.object.namespace_);
+    k8s.Set("Name", f.object.name);
+    Value gvk = Obj();
+    std::string group, version;
+    SplitApiVersion(f.object.api_version, &group, &version);
+    gvk.Set("Group", group);
+    gvk.Set("Version", version);
+    gvk.Set("Kind", f.object.kind);
+    k8s.Set("GroupVersionKind", gvk);
+    obj.Set("K8sObject", k8s);
+    r.Set("Object", obj);
+    reports.PushBack(std::move(r));
+  }
+  root.Set("Reports", std::move(reports));
+  Value summary = Obj();
+  summary.Set("ChecksStatus", report.findings.empty() ? "Passed" : "Failed");
+  std::time_t now = std::time(nullptr);
+  char buf[64];
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  summary.Set("CheckEndTime", buf);
+  summary.Set("KubeLinterVersion", std::string("kfix-") + VersionString());
+  root.Set("Summary", summary);
+  return ToJson(root, JsonStyle::kPretty) + "\n";
+}
+
+Value CheckInfoToValue(const CheckInfo& c) {
+  Value v = Obj();
+  v.Set("name", c.name);
+  v.Set("policy", c.policy);
+  v.Set("severity", SeverityName(c.severity));
+  v.Set("description", c.description);
+  v.Set("remediation", c.remediation);
+  v.Set("template", c.template_name);
+  v.Set("objectKinds", StringList(c.object_kinds));
+  v.Set("enabledByDefault", c.enabled_by_default);
+  v.Set("kubeLinter", c.kube_linter);
+  v.Set("custom", c.custom);
+  v.Set("params", c.params);
+  v.Set("notes", c.notes);
+  return v;
+}
+
+std::string ChecksToJson(const std::vector<CheckInfo>& checks) {
+  Value root = Obj();
+  root.Set("schemaVersion", 1);
+  Value list = Arr();
+  for (const CheckInfo& c : checks) list.PushBack(CheckInfoToValue(c));
+  root.Set("checks", std::move(list));
+  return ToJson(root, JsonStyle::kPretty) + "\n";
+}
+
+std::string ChecksToMarkdown(const std::vector<CheckInfo>& checks) {
+  std::string out =
+      "# kfix checks\n\n"
+      "Generated by `kfix checks list --format markdown`; do not edit by hand.\n\n";
+  std::size_t kl = 0, kl_default = 0;
+  for (const CheckInfo& c : checks) {
+    kl += c.kube_linter ? 1 : 0;
+    kl_default += (c.kube_linter && c.enabled_by_default) ? 1 : 0;
+  }
+  out += std::to_string(checks.size()) + " checks: " + std::to_string(kl) + " kube-linter built-ins (" +
+         std::to_string(kl_default) + " enabled by default) and " + std::to_string(checks.size() - kl) +
+         " kfix built-ins.\n\n";
+  out += "| Check | Policy | Severity | Default | Kinds | Template |\n|---|---|---|---|---|---|\n";
+  for (const CheckInfo& c : checks) {
+    std::string kinds;
+    for (std::size_t i = 0; i < c.object_kinds.size(); ++i) kinds += (i ? ", " : "") + c.object_kinds[i];
+    out += "| [" + c.name + "](#" + c.name + ") | " + (c.policy.empty() ? "—" : c.policy) + " | " +
+           SeverityName(c.severity) + " | " + (c.enabled_by_default ? "yes" : "no") + " | " + kinds + " | " +
+           c.template_name + " |\n";
+  }
+  for (const CheckInfo& c : checks) {
+    out += "\n## " + c.name + "\n\n";
+    out += "- **Source**: " + std::string(c.kube_linter ? "kube-linter built-in" : c.custom ? "custom" : "kfix built-in") + "\n";
+    out += "- **Enabled by default**: " + std::string(c.enabled_by_default ? "yes" : "no") + "\n";
+    out += "- **Severity**: " + std::string(SeverityName(c.severity)) + "\n";
+    out += "- **Policy**: " + (c.policy.empty() ? std::string("—") : "`" + c.policy + "`") + "\n";
+    out += "- **Template**: `" + c.template_name + "`\n";
+    out += "- **Parameters**: `" + ToJson(c.params, JsonStyle::kCanonical) + "`\n\n";
+    out += "**Description**: " + c.description + "\n\n";
+    out += "**Remediation**: " + c.remediation + "\n";
+    if (!c.notes.empty()) out += "\n**Notes**: " + c.notes + "\n";
+  }
+  return out;
+}
+
+std::string ChecksToText(const std::vector<CheckInfo>& checks) {
+  std::string out;
+  for (const CheckInfo& c : checks) {
+    out += c.name + "\n";
+    out += "  severity: " + std::string(SeverityName(c.severity)) + ", default: " +
+           (c.enabled_by_default ? "yes" : "no") + ", policy: " + (c.policy.empty() ? "-" : c.policy) +
+           ", template: " + c.template_name + "\n";
+    out += "  description: " + c.description + "\n";
+    out += "  remediation: " + c.remediation + "\n";
+    if (!c.notes.empty()) out += "  notes: " + c.notes + "\n";
+  }
+  return out;
+}
+
+}  // namespace kfix
