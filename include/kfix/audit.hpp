@@ -328,10 +328,14 @@ class CallbackSink final : public AuditSink {
   Callback callback_;
 };
 
-/// Appends lines to a file: O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, mode 0600,
-/// one write(2) of the whole line (+ newline) followed by fsync. After a
-/// failed or short write the sink refuses further writes (the file may end
-/// in a torn line; reopen the log with `repair_torn_tail`).
+/// Appends lines to a file: O_RDWR|O_APPEND|O_CREAT|O_CLOEXEC, mode 0600,
+/// one write(2) of the whole line (+ newline) followed by fsync. The file is
+/// held under an exclusive flock(2) while the sink lives, so two writers
+/// (threads with separate sinks, or processes) cannot fork the chain; Open
+/// fails with kIoError when another writer holds it. After a failed or short
+/// write the sink refuses further writes (the file may end in a torn line;
+/// reopen the log with `repair_torn_tail`). Use it through
+/// AuditLog::OpenFile, which verifies and resumes the chain.
 class FileSink final : public AuditSink {
  public:
   static Result<std::unique_ptr<FileSink>> Open(const std::string& path);
@@ -342,7 +346,10 @@ class FileSink final : public AuditSink {
   const std::string& path() const noexcept { return path_; }
 
  private:
+  friend class AuditLog;
   FileSink(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  /// Truncates the file to `size` bytes and fsyncs (torn-tail repair).
+  Status TruncateTo(std::int64_t size);
   int fd_ = -1;
   std::string path_;
   bool broken_ = false;

@@ -5,6 +5,7 @@
 // "hash" sorts first, every line starts with {"hash":"<64 hex>", and the hash
 // is SHA-256 of the line without that member: "{" + line[75:].
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -426,12 +427,20 @@ Status CallbackSink::Write(const AuditEntry& entry) {
 
 Result<std::unique_ptr<FileSink>> FileSink::Open(const std::string& path) {
   bool created = true;
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0 && errno == EEXIST) {
     created = false;
-    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
   }
   if (fd < 0) return IoError(path + ": cannot open audit log for append: " + ErrnoText(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    if (err == EWOULDBLOCK) {
+      ::close(fd);
+      return IoError(path + ": audit log is locked by another writer");
+    }
+    // Filesystems without flock support: proceed without the lock.
+  }
   if (created) {
     Status st = FsyncDirOf(path);
     if (!st.ok()) {
@@ -440,6 +449,13 @@ Result<std::unique_ptr<FileSink>> FileSink::Open(const std::string& path) {
     }
   }
   return std::unique_ptr<FileSink>(new FileSink(fd, path));
+}
+
+Status FileSink::TruncateTo(std::int64_t size) {
+  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0 || ::fsync(fd_) != 0) {
+    return IoError(path_ + ": truncating the torn tail failed: " + ErrnoText(errno));
+  }
+  return Status::Ok();
 }
 
 FileSink::~FileSink() {
@@ -543,9 +559,11 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Create(std::unique_ptr<AuditSink> si
 
 Result<std::unique_ptr<AuditLog>> AuditLog::OpenFile(const std::string& path, AuditLogOptions options) {
   if (!options.clock) return InvalidArgumentError("AuditLogOptions.clock is required");
+  // Lock first, then read: nobody can append between verification and resume.
+  Result<std::unique_ptr<FileSink>> sink = FileSink::Open(path);
+  if (!sink.ok()) return sink.status();
   std::string contents;
-  Status read = ReadWholeFile(path, &contents);
-  if (!read.ok() && read.code() != StatusCode::kNotFound) return read;
+  KFIX_RETURN_IF_ERROR(ReadWholeFile(path, &contents));
   Walk w = WalkLog(contents, {});
   std::optional<Value> repair_record;
   if (!w.report.ok()) {
@@ -569,19 +587,8 @@ Result<std::unique_ptr<AuditLog>> AuditLog::OpenFile(const std::string& path, Au
     rec.Set("droppedSha256", Sha256Hex(dropped));
     rec.Set("message", w.report.message);
     repair_record = std::move(rec);
-    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return IoError(path + ": cannot open for repair: " + ErrnoText(errno));
-    int rc = ::ftruncate(fd, static_cast<off_t>(w.report.good_bytes));
-    int err = errno;
-    if (rc == 0) {
-      rc = ::fsync(fd);
-      err = errno;
-    }
-    ::close(fd);
-    if (rc != 0) return IoError(path + ": truncating the torn tail failed: " + ErrnoText(err));
+    KFIX_RETURN_IF_ERROR((*sink)->TruncateTo(w.report.good_bytes));
   }
-  Result<std::unique_ptr<FileSink>> sink = FileSink::Open(path);
-  if (!sink.ok()) return sink.status();
   AuditChainState state;
   state.next_seq = w.report.last_seq + 1;
   state.prev_hash = w.report.last_hash;

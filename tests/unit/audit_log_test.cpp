@@ -437,6 +437,15 @@ TEST_CASE("file log: created 0600, resumes its chain, durable lines") {
   kfix::AuditVerifyReport r = kfix::VerifyAuditLogFile(path);
   CHECK(r.ok());
   CHECK(r.lines_verified == 3);
+  {
+    // One writer at a time: a second writer on the same file is refused, not forked.
+    kfix::AuditLogOptions o1, o2;
+    o1.clock = clock;
+    o2.clock = clock;
+    auto first = kfix::AuditLog::OpenFile(path, std::move(o1));
+    REQUIRE(first.ok());
+    CHECK(kfix::AuditLog::OpenFile(path, std::move(o2)).status().code() == kfix::StatusCode::kIoError);
+  }
   CHECK(kfix::VerifyAuditLogFile(dir / "missing.jsonl").failure == AuditLogFailure::kIoError);
 
   SUBCASE("a tampered file is refused for append") {
