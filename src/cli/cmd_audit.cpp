@@ -1,8 +1,9 @@
 // kfix audit verify|append: the hash-chained JSONL audit log.
-//   kfix audit verify FILE [--pubkey FILE]... [--allow-unsigned] [--json]
+//   kfix audit verify FILE [--pubkey FILE]... [--allow-unsigned] [--anchor SEQ:HASH] [--json]
 //     exit 0 intact, 2 tampered or torn (with the line number), 1 error.
 //     With --pubkey every line must carry a receipt by one of the keys,
-//     unless --allow-unsigned.
+//     unless --allow-unsigned. --anchor SEQ:HASH (kept outside the log)
+//     detects a truncated tail.
 //   kfix audit append FILE --type T --record JSON|- [--key FILE] [--repair] [--phase in_progress]
 //   kfix audit append FILE --phase succeeded|failed --ref SEQ --record JSON|- [--key FILE]
 //     prints {"seq":N,"hash":"..."}; a completion takes its in_progress entry's type.
@@ -17,12 +18,12 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: kfix audit verify FILE [--pubkey FILE]... [--allow-unsigned] [--json]\n"
+    "usage: kfix audit verify FILE [--pubkey FILE]... [--allow-unsigned] [--anchor SEQ:HASH] [--json]\n"
     "       kfix audit append FILE --type T --record JSON|- [--key FILE] [--repair] [--phase in_progress]\n"
     "       kfix audit append FILE --phase succeeded|failed --ref SEQ --record JSON|- [--key FILE]";
 
 int Verify(const std::vector<std::string>& args) {
-  kfix::cli::Args a(args, {"pubkey"}, {"allow-unsigned", "json"});
+  kfix::cli::Args a(args, {"pubkey", "anchor"}, {"allow-unsigned", "json"});
   if (!a.ok()) return kfix::cli::UsageError("audit verify", a.error());
   if (a.positionals().size() != 1) return kfix::cli::UsageError("audit", kUsage);
   const std::string file = a.positionals()[0];
@@ -33,6 +34,19 @@ int Verify(const std::vector<std::string>& args) {
     opts.keys.Add(*pub);
   }
   opts.require_receipts = !opts.keys.empty() && !a.Has("allow-unsigned");
+  if (a.Has("anchor")) {
+    // SEQ:HASH recorded outside the log (e.g. from an earlier `audit append`).
+    const std::string anchor = a.Get("anchor");
+    const std::size_t colon = anchor.find(':');
+    try {
+      std::size_t used = 0;
+      opts.anchor_seq = colon == std::string::npos ? 0 : std::stoll(anchor.substr(0, colon), &used);
+      if (colon == std::string::npos || used != colon || opts.anchor_seq < 1) throw std::invalid_argument("anchor");
+    } catch (const std::exception&) {
+      return kfix::cli::UsageError("audit verify", "--anchor must be SEQ:HASH");
+    }
+    opts.anchor_hash = anchor.substr(colon + 1);
+  }
   kfix::AuditVerifyReport r = kfix::VerifyAuditLogFile(file, opts);
   if (r.failure == kfix::AuditLogFailure::kIoError) return kfix::cli::UsageError("audit verify", r.message);
   if (a.Has("json")) {

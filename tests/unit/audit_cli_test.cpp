@@ -160,6 +160,18 @@ TEST_CASE("kfix audit append / verify: intact 0, tampered 2 with the line, error
   CHECK(ok.out.find("4 lines") != std::string::npos);
   CHECK(Cli("audit verify " + log).exit_code == 0);
 
+  // Anchors: the last {seq, hash} kept elsewhere detects a truncated tail.
+  Run last = Cli("audit append " + log + " --type plan.step --record '{\"n\":5}'" + key);
+  REQUIRE(last.exit_code == 0);
+  const std::string anchor = "5:" + last.out.substr(last.out.find("\"hash\":\"") + 8, 64);
+  CHECK(Cli("audit verify " + log + " --anchor " + anchor).exit_code == 0);
+  std::string full = ReadFile(log);
+  WriteFile(log, full.substr(0, full.rfind('\n', full.size() - 2) + 1));
+  Run truncated = Cli("audit verify " + log + " --anchor " + anchor);
+  CHECK(truncated.exit_code == 2);
+  CHECK(truncated.out.find(":5: line_missing") != std::string::npos);
+  CHECK(Cli("audit verify " + log + " --anchor nonsense").exit_code == 1);
+
   const std::string good = ReadFile(log);
   std::string tampered = good;
   tampered[tampered.find("\"n\":4") + 4] = '5';
