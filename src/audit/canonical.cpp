@@ -1,6 +1,7 @@
 // Audit canonical form, hashing and hex helpers.
 #include <sodium.h>
 
+#include <array>
 #include <cmath>
 #include <mutex>
 
@@ -28,11 +29,16 @@ std::string Sha256Hex2(std::string_view a, std::string_view b) {
 }
 
 bool IsLowerHex(std::string_view s, std::size_t n) noexcept {
+  static constexpr auto kTable = [] {
+    std::array<bool, 256> t{};
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
+    for (int c = 'a'; c <= 'f'; ++c) t[static_cast<std::size_t>(c)] = true;
+    return t;
+  }();
   if (s.size() != n) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
+  bool ok = true;
+  for (char c : s) ok &= kTable[static_cast<unsigned char>(c)];
+  return ok;
 }
 
 static int HexNibble(char c) noexcept {

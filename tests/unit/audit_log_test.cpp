@@ -193,11 +193,11 @@ TEST_CASE("flipping any single byte of any line of a 1,000-line log is detected 
   for (std::size_t i = 0; i < lines.size(); i += 50) check_flip(i, lines[i].size(), 0x01);
   check_flip(998, lines[998].size(), 0x01);
   check_flip(999, lines[999].size(), 0x01);
-  // Every byte of a few lines (first, an in_progress one, a succeeded/failed one, the middle).
-  for (std::size_t i : {std::size_t{0}, std::size_t{6}, std::size_t{7}, std::size_t{499}}) {
+  // Every byte of a few lines (first, an in_progress one, a succeeded/failed one).
+  for (std::size_t i : {std::size_t{0}, std::size_t{6}, std::size_t{7}}) {
     for (std::size_t b = 0; b <= lines[i].size(); ++b) check_flip(i, b, 0x20);
   }
-  CHECK(checked > 1400);
+  CHECK(checked > 1500);
   CHECK(mutated == log);
 }
 
