@@ -1,6 +1,5 @@
-// Internal JSON helpers of the queue layer: canonical serialisation of a
-// kfix::Value (sorted keys, no whitespace, shortest numbers) and parsing of the
-// text the queue itself stored. Local until core's ToJson/ParseJson are used.
+// Internal JSON helpers of the queue layer (thin wrappers over core so the
+// hashing form is named in one place).
 #pragma once
 
 #include <string>
@@ -10,8 +9,9 @@
 
 namespace kfix::internal {
 
-std::string CanonicalJson(const Value& v);
-/// Parses JSON text into a Value (no positions). kParseError on bad text.
-Result<Value> ParseStoredJson(std::string_view text);
+/// The canonical JSON the queue hashes (core's JsonStyle::kCanonical).
+inline std::string CanonicalJson(const Value& v) { return ToJson(v, JsonStyle::kCanonical); }
+/// Parses JSON text the queue stored. kParseError on bad text.
+inline Result<Value> ParseStoredJson(std::string_view text) { return ParseJson(text); }
 
 }  // namespace kfix::internal

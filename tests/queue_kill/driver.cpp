@@ -88,9 +88,9 @@ int main(int argc, char** argv) {
       }
       pids.push_back(pid);
     }
-    // Random instant: 0-25 ms, with a bias to very early kills (during open/schema creation).
+    // Random instant: 0-40 ms, with a bias to very early kills (during open/schema creation).
     std::uint64_t r = rng() % 100;
-    useconds_t delay = static_cast<useconds_t>(r < 15 ? rng() % 2000 : rng() % 25000);
+    useconds_t delay = static_cast<useconds_t>(r < 15 ? rng() % 2000 : rng() % 40000);
     usleep(delay);
     for (pid_t pid : pids) kill(pid, SIGKILL);
     for (pid_t pid : pids) {

@@ -1,0 +1,198 @@
+// kfix queue --db FILE <enqueue|lease|ack|nack|stats|reprioritise> ...
+//
+// The CLI is the one place that reads the wall clock: it passes Unix time as
+// `now` to the queue API. JSON outputs carry schemaVersion.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "cli/command.hpp"
+#include "kfix/core.hpp"
+#include "kfix/queue.hpp"
+
+namespace {
+
+using kfix::cli::UsageError;
+
+constexpr int kExitEmpty = 3;  ///< lease: nothing to lease
+
+double WallClock() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+int Fail(const kfix::Status& s) {
+  std::fprintf(stderr, "kfix queue: %s\n", s.ToString(true).c_str());
+  return kfix::cli::kExitError;
+}
+
+kfix::SourceLocation FileLoc(const std::string& path) {
+  kfix::SourceLocation l;
+  l.file = path;
+  return l;
+}
+
+void Print(const kfix::Value& v) { std::printf("%s\n", kfix::ToJson(v, kfix::JsonStyle::kPretty).c_str()); }
+
+bool ParseNumber(const std::string& text, double& out) {
+  try {
+    std::size_t used = 0;
+    out = std::stod(text, &used);
+    return used == text.size();
+  } catch (...) {
+    return false;
+  }
+}
+
+bool ParseId(const std::string& text, std::int64_t& out) {
+  try {
+    std::size_t used = 0;
+    out = std::stoll(text, &used);
+    return used == text.size() && out > 0;
+  } catch (...) {
+    return false;
+  }
+}
+
+const char* kUsage =
+    "usage: kfix queue --db FILE enqueue --results FIX_JSON [--max-attempts N]\n"
+    "       kfix queue --db FILE lease [--worker W] [--lease-seconds S]   (exit 3 when empty)\n"
+    "       kfix queue --db FILE ack ID [--token T]\n"
+    "       kfix queue --db FILE nack ID [--reason TEXT] [--token T]\n"
+    "       kfix queue --db FILE stats\n"
+    "       kfix queue --db FILE reprioritise [--exploration ucb|thompson|none] [--seed N]\n"
+    "                                         [--fairness none|cap|round-robin] [--fairness-k K] [--fairness-top N]";
+
+int RunQueue(const std::vector<std::string>& args) {
+  kfix::cli::Args a(args,
+                    {"db", "results", "max-attempts", "worker", "lease-seconds", "token", "reason", "exploration",
+                     "seed", "fairness", "fairness-k", "fairness-top"},
+                    {"help"});
+  if (!a.ok()) return UsageError("queue", a.error());
+  if (a.Has("help")) {
+    std::printf("%s\n", kUsage);
+    return kfix::cli::kExitOk;
+  }
+  if (a.positionals().empty()) return UsageError("queue", std::string("missing operation\n") + kUsage);
+  if (!a.Has("db")) return UsageError("queue", "--db FILE is required");
+  const std::string op = a.positionals()[0];
+  kfix::QueueOptions opts;
+  if (a.Has("max-attempts")) {
+    double n = 0;
+    if (!ParseNumber(a.Get("max-attempts"), n) || n < 1 || n != static_cast<int>(n)) {
+      return UsageError("queue", "--max-attempts must be a positive integer");
+    }
+    opts.max_attempts = static_cast<int>(n);
+  }
+  std::int64_t token = 0;
+  if (a.Has("token") && !ParseId(a.Get("token"), token)) return UsageError("queue", "--token must be a positive integer");
+  std::size_t want_pos = (op == "ack" || op == "nack") ? 2 : 1;
+  if (a.positionals().size() != want_pos) {
+    return UsageError("queue", op + (want_pos == 2 ? " takes one ID" : " takes no positional argument"));
+  }
+  auto q = kfix::Queue::Open(a.Get("db"), opts);
+  if (!q.ok()) return Fail(q.status());
+  const double now = WallClock();
+
+  if (op == "enqueue") {
+    if (!a.Has("results")) return UsageError("queue", "enqueue needs --results FILE (kfix fix JSON)");
+    std::string path = a.Get("results");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Fail(kfix::IoError("cannot open --results file", FileLoc(path)));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto doc = kfix::ParseJson(ss.str());
+    if (!doc.ok()) return Fail(doc.status().WithDefaultLocation(FileLoc(path)));
+    auto reqs = kfix::EnqueueRequestsFromFixReport(*doc);
+    if (!reqs.ok()) return Fail(reqs.status().WithDefaultLocation(FileLoc(path)));
+    kfix::Value out = kfix::Value::MakeObject();
+    kfix::Value ids = kfix::Value::MakeArray();
+    std::int64_t inserted = 0, duplicates = 0;
+    for (const kfix::EnqueueRequest& r : *reqs) {
+      auto res = (*q)->Enqueue(r, now);
+      if (!res.ok()) return Fail(res.status());
+      ids.PushBack(res->id);
+      (res->inserted ? inserted : duplicates) += 1;
+    }
+    out.Set("schemaVersion", 1);
+    out.Set("enqueued", inserted);
+    out.Set("duplicates", duplicates);
+    out.Set("ids", std::move(ids));
+    Print(out);
+    return kfix::cli::kExitOk;
+  }
+  if (op == "lease") {
+    double seconds = 300;
+    if (a.Has("lease-seconds") && (!ParseNumber(a.Get("lease-seconds"), seconds) || !(seconds > 0))) {
+      return UsageError("queue", "--lease-seconds must be a positive number");
+    }
+    auto lease = (*q)->Lease(a.Get("worker", "kfix-cli"), seconds, now);
+    if (!lease.ok()) return Fail(lease.status());
+    if (!lease->has_value()) {
+      std::fprintf(stderr, "kfix queue: nothing to lease\n");
+      return kExitEmpty;
+    }
+    Print(kfix::QueueItemToValue(**lease));
+    return kfix::cli::kExitOk;
+  }
+  if (op == "ack" || op == "nack") {
+    std::int64_t id = 0;
+    if (!ParseId(a.positionals()[1], id)) return UsageError("queue", "ID must be a positive integer");
+    kfix::Status s = op == "ack" ? (*q)->Ack(id, now, token) : (*q)->Nack(id, a.Get("reason"), now, token);
+    if (!s.ok()) return Fail(s);
+    auto item = (*q)->Get(id);
+    if (!item.ok()) return Fail(item.status());
+    kfix::Value out = kfix::Value::MakeObject();
+    out.Set("schemaVersion", 1);
+    out.Set("id", id);
+    out.Set("state", kfix::QueueStateName(item->state));
+    out.Set("attempts", item->attempts);
+    Print(out);
+    return kfix::cli::kExitOk;
+  }
+  if (op == "stats") {
+    auto st = (*q)->Stats(now);
+    if (!st.ok()) return Fail(st.status());
+    Print(kfix::QueueStatsToValue(*st));
+    return kfix::cli::kExitOk;
+  }
+  if (op == "reprioritise" || op == "reprioritize") {
+    kfix::SchedulerConfig cfg;
+    if (a.Has("exploration")) {
+      auto e = kfix::ParseExploration(a.Get("exploration"));
+      if (!e.ok()) return UsageError("queue", e.status().message());
+      cfg.exploration = *e;
+    }
+    if (a.Has("fairness")) {
+      auto f = kfix::ParseFairness(a.Get("fairness"));
+      if (!f.ok()) return UsageError("queue", f.status().message());
+      cfg.fairness = *f;
+    }
+    double v = 0;
+    if (a.Has("seed")) {
+      if (!ParseNumber(a.Get("seed"), v) || v < 0) return UsageError("queue", "--seed must be a non-negative integer");
+      cfg.seed = static_cast<std::uint64_t>(v);
+    }
+    if (a.Has("fairness-k")) {
+      if (!ParseNumber(a.Get("fairness-k"), v) || v < 1) return UsageError("queue", "--fairness-k must be >= 1");
+      cfg.fairness_k = static_cast<int>(v);
+    }
+    if (a.Has("fairness-top")) {
+      if (!ParseNumber(a.Get("fairness-top"), v) || v < 1) return UsageError("queue", "--fairness-top must be >= 1");
+      cfg.fairness_top_n = static_cast<int>(v);
+    }
+    auto n = (*q)->Reprioritise(cfg, now);
+    if (!n.ok()) return Fail(n.status());
+    kfix::Value out = kfix::Value::MakeObject();
+    out.Set("schemaVersion", 1);
+    out.Set("reprioritised", *n);
+    Print(out);
+    return kfix::cli::kExitOk;
+  }
+  return UsageError("queue", "unknown operation \"" + op + "\"\n" + kUsage);
+}
+
+}  // namespace
+
+KFIX_CLI_COMMAND("queue", "durable fix queue: enqueue, lease, ack, nack, stats", RunQueue);
