@@ -126,6 +126,35 @@ struct ImageVulnerabilities {
 Status AddTrivyReport(std::string_view text, std::string_view source_name, ImageVulnerabilities& out);
 Status LoadTrivyReport(const std::string& path, ImageVulnerabilities& out);
 
+/// Feed files to load together (any may be empty).
+struct RiskFeedFiles {
+  std::string epss;                ///< FIRST EPSS CSV (plain or .gz)
+  std::string kev;                 ///< CISA KEV JSON
+  std::vector<std::string> trivy;  ///< Trivy JSON reports
+};
+
+struct RiskFeeds;
+
+/// Loaded feeds. View() points into this object: keep it alive and unmoved
+/// while a scorer uses the view.
+struct LoadedFeeds {
+  EpssTable epss;
+  KevCatalog kev;
+  ImageVulnerabilities images;
+  bool has_epss = false;
+  bool has_kev = false;
+  bool has_images = false;
+
+  RiskFeeds View() const;
+  /// Every malformed row/entry of every feed, with file and line.
+  std::vector<Status> Malformed() const;
+  /// {epss: {source, modelVersion, scoreDate, scores, malformed}, kev: {...}, images: {...}}
+  Value ToValue() const;
+};
+
+/// Loads the named feeds; the first unreadable or unparsable file is an error.
+Result<LoadedFeeds> LoadRiskFeeds(const RiskFeedFiles& files);
+
 // ---------------------------------------------------------------------------
 // Scoring
 // ---------------------------------------------------------------------------
@@ -210,5 +239,35 @@ std::vector<std::string> WorkloadImages(const Value& object, std::string_view co
 /// The result as JSON: {risk, kev, maxEpss, images, cves, attackTechniques,
 /// terms: [{name, value, detail}]}.
 Value RiskResultToValue(const RiskResult& r);
+
+/// A finding with its risk.
+struct ScoredFinding {
+  Finding finding;
+  RiskResult risk;
+};
+
+/// Findings of a scan, scored, in the scan's deterministic order.
+struct RiskReport {
+  std::vector<ScoredFinding> results;
+  std::vector<Status> errors;  ///< files/documents that could not be loaded
+  std::int64_t files = 0;
+  std::int64_t objects = 0;
+};
+
+/// Scores findings of a Scan() over `objects` (Finding::object_index indexes
+/// it; the finding's workload images come from that object).
+std::vector<ScoredFinding> ScoreFindings(const RiskScorer& scorer, const std::vector<Finding>& findings,
+                                         const std::vector<Manifest>& objects);
+
+/// Expands `paths` (ExpandPaths), loads each file, scans it as its own lint
+/// context with `rules`, and scores every finding. Load errors are collected,
+/// not fatal; a bad PATH argument is.
+Result<RiskReport> ScanAndScore(const RuleSet& rules, const RiskScorer& scorer, const std::vector<std::string>& paths,
+                                const ParseOptions& parse = {});
+
+/// {schemaVersion: 1, results: [{check, policy, file, line, object, container,
+/// ...RiskResultToValue}], errors: [...]} (docs/json-schema/risk.schema.json;
+/// the caller adds `feeds`).
+Value RiskReportToValue(const RiskReport& report);
 
 }  // namespace kfix

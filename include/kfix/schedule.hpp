@@ -167,6 +167,10 @@ SimulationReport Simulate(const std::vector<ScheduleItem>& items, const Schedule
 Value SimulationReportToValue(const SimulationReport& r);
 std::string SimulationReportToMarkdown(const SimulationReport& r);
 
+/// Schedule items for scored findings, in order: id = decimal index,
+/// arm = check, group = object namespace, risk and kev from the result.
+std::vector<ScheduleItem> ScheduleItemsFromFindings(const std::vector<ScoredFinding>& scored, double enqueued_at);
+
 /// Linear-interpolation quantile (q in [0, 1]) of unsorted values; 0 when empty.
 double Quantile(std::vector<double> values, double q);
 

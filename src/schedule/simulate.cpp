@@ -49,6 +49,22 @@ double Round(double x, int digits) {
 
 }  // namespace
 
+std::vector<ScheduleItem> ScheduleItemsFromFindings(const std::vector<ScoredFinding>& scored, double enqueued_at) {
+  std::vector<ScheduleItem> out;
+  out.reserve(scored.size());
+  for (std::size_t i = 0; i < scored.size(); ++i) {
+    ScheduleItem it;
+    it.id = std::to_string(i);
+    it.arm = scored[i].finding.check;
+    it.group = scored[i].finding.object.namespace_;
+    it.risk = scored[i].risk.risk;
+    it.kev = scored[i].risk.kev;
+    it.enqueued_at = enqueued_at;
+    out.push_back(std::move(it));
+  }
+  return out;
+}
+
 double Quantile(std::vector<double> values, double q) {
   if (values.empty()) return 0.0;
   std::sort(values.begin(), values.end());

@@ -224,3 +224,37 @@ TEST_CASE("WorkloadImages walks every container group and honours the container 
   svc.Set("kind", "Service");
   CHECK(kfix::WorkloadImages(svc).empty());
 }
+
+TEST_CASE("ScoreFindings takes images from the finding's object and keeps order") {
+  kfix::Manifest m;
+  m.file = "pod.yaml";
+  m.root = kfix::Value::MakeObject();
+  m.root.Set("kind", "Pod");
+  kfix::Value c = kfix::Value::MakeObject();
+  c.Set("name", "app");
+  c.Set("image", "nginx:1.19");
+  kfix::Value spec = kfix::Value::MakeObject();
+  spec.Set("containers", kfix::Value(kfix::Value::Array{c}));
+  m.root.Set("spec", spec);
+  kfix::ImageVulnerabilities images;
+  images.by_image["nginx:1.19"] = {{"CVE-2021-44228", "log4j", "CRITICAL", 10.0}};
+  kfix::KevCatalog kev;
+  kev.entries["CVE-2021-44228"] = {"CVE-2021-44228", "2021-12-10", true};
+  kfix::RiskScorer scorer(kfix::RiskConfig{}, kfix::RiskFeeds{nullptr, &kev, &images});
+  std::vector<kfix::Finding> findings = {MakeFinding("privileged-container", "no_privileged", "app"),
+                                         MakeFinding("latest-tag", "no_latest_tag", "app")};
+  findings[1].object_index = 7;  // out of range: no images, base weight only
+  auto scored = kfix::ScoreFindings(scorer, findings, {m});
+  REQUIRE(scored.size() == 2);
+  CHECK(scored[0].risk.images == std::vector<std::string>{"nginx:1.19"});
+  CHECK(scored[0].risk.kev);
+  CHECK(scored[0].risk.risk == 100);  // 85 + 5 + 10
+  CHECK(scored[1].risk.images.empty());
+  CHECK(scored[1].risk.risk == 50);
+  kfix::RiskReport report;
+  report.results = scored;
+  kfix::Value v = kfix::RiskReportToValue(report);
+  REQUIRE(v.Find("results") != nullptr);
+  CHECK(v.Find("results")->as_array()[0].Find("risk")->as_number() == 100);
+  CHECK(v.Find("results")->as_array()[0].Find("object")->Find("kind")->as_string() == "Deployment");
+}

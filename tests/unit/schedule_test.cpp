@@ -171,3 +171,23 @@ TEST_CASE("simulation: the policy serves the riskiest items first, FIFO does not
   CHECK(v.Find("schemaVersion")->as_int() == 1);
   CHECK(kfix::SimulationReportToMarkdown(r).find("| policy | 5.5 |") != std::string::npos);
 }
+
+TEST_CASE("schedule items from scored findings: arm = check, group = namespace") {
+  kfix::ScoredFinding a;
+  a.finding.check = "privileged-container";
+  a.finding.object.namespace_ = "prod";
+  a.risk.risk = 91;
+  a.risk.kev = true;
+  kfix::ScoredFinding b;
+  b.finding.check = "latest-tag";
+  b.risk.risk = 50;
+  auto items = kfix::ScheduleItemsFromFindings({a, b}, 12.5);
+  REQUIRE(items.size() == 2);
+  CHECK(items[0].id == "0");
+  CHECK(items[0].arm == "privileged-container");
+  CHECK(items[0].group == "prod");
+  CHECK(items[0].risk == 91);
+  CHECK(items[0].kev);
+  CHECK(items[1].id == "1");
+  CHECK(items[1].enqueued_at == 12.5);
+}
