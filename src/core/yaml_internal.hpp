@@ -1,0 +1,47 @@
+// Internal YAML helpers shared by the loader (yaml_load.cpp), the emitter
+// (yaml_emit.cpp), tests and benchmarks. Not installed; namespace
+// kfix::internal. The resolution rules are documented row by row in
+// docs/yaml-semantics.md.
+//
+// Thread safety: all functions are reentrant.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kfix/core.hpp"
+
+namespace kfix::internal {
+
+/// Resolves a plain (unquoted, untagged) scalar the way go-yaml v2 does for
+/// an interface{} target (YAML 1.1 bools/nulls, base-0 ints with `_`,
+/// float syntax, .inf/.nan): returns a null, bool, int, double or string
+/// Value. Integers outside int64 become doubles; anything else is a string.
+Value ResolvePlainScalar(std::string_view text);
+
+/// True when ResolvePlainScalar(text) would yield a string equal to `text`
+/// (i.e. the text can be emitted unquoted as far as type resolution goes).
+bool PlainScalarStaysString(std::string_view text);
+
+/// The map-key text sigs.k8s.io/yaml produces for a non-string scalar key:
+/// ints in decimal, bools "true"/"false", floats with Go's
+/// strconv.FormatFloat(f, 'g', -1, 32) (".inf", "-.inf", ".nan" for the
+/// non-finite ones). Returns false for null/array/object (unsupported key).
+bool ScalarKeyText(const Value& v, std::string& out);
+
+/// Callback receiving each document root as it completes: (0-based document
+/// index, root). A null root is an empty document.
+using YamlDocumentFn = std::function<void(std::int32_t document, Value&& root)>;
+
+/// Runs the event-API loader over a whole stream. Per-document semantic errors
+/// (limits, complex keys, bad tags, strict duplicates) skip that document and
+/// continue; a libyaml syntax error stops the stream (documents completed
+/// before it were already delivered). Returns the number of documents seen.
+std::int32_t LoadYamlStream(std::string_view text, std::string_view file, const ParseOptions& options,
+                            const YamlDocumentFn& on_document, std::vector<Status>& errors,
+                            std::vector<Status>& warnings);
+
+}  // namespace kfix::internal
