@@ -469,6 +469,7 @@ class YamlBuilder {
   std::size_t nodes_ = 0;
   std::size_t alias_nodes_ = 0;
   bool skipping_ = false;
+  bool abort_stream_ = false;
 };
 
 void YamlBuilder::SyntaxError(const yaml_parser_t& p) {
@@ -789,9 +790,12 @@ void YamlBuilder::OnCollectionStart(const yaml_event_t& e, bool is_map) {
     return;
   }
   if (frames_.size() >= options_.max_depth) {
+    // libyaml's cost grows quadratically with flow nesting, so the stream
+    // stops here instead of skipping to the next document.
     Fail(LimitExceededError("nesting deeper than ParseOptions::max_depth (" + std::to_string(options_.max_depth) +
-                                ")",
+                                "); the rest of the stream was not read",
                             Loc(e.start_mark)));
+    abort_stream_ = true;
     return;
   }
   const std::size_t start = nodes_;
@@ -826,7 +830,7 @@ std::int32_t YamlBuilder::Run() {
   frames_.reserve(16);
   yaml_event_t e;
   bool done = false;
-  while (!done) {
+  while (!done && !abort_stream_) {
     if (!yaml_parser_parse(&parser, &e)) {
       SyntaxError(parser);
       break;
