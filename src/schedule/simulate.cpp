@@ -141,7 +141,7 @@ std::string SimulationReportToMarkdown(const SimulationReport& r) {
   out += "| Ordering | top-k median rank | top-k P95 rank | high: median / P95 wait (h) | mid: median / P95 wait (h) "
          "| low: median / P95 wait (h) |\n|---|---|---|---|---|---|\n";
   for (const OrderingReport* o : {&r.fifo, &r.policy}) {
-    std::snprintf(line, sizeof(line), "| %s | %.1f | %.1f |", o->name.c_str(), o->top_k_median_rank,
+    std::snprintf(line, sizeof(line), "| %s | %.2f | %.2f |", o->name.c_str(), o->top_k_median_rank,
                   o->top_k_p95_rank);
     out += line;
     for (const BandWait& b : o->bands) {

@@ -169,7 +169,7 @@ TEST_CASE("simulation: the policy serves the riskiest items first, FIFO does not
   CHECK(r.policy.bands[2].median_hours == doctest::Approx(r.fifo.bands[2].median_hours + 100.0 / 3600));
   kfix::Value v = kfix::SimulationReportToValue(r);
   CHECK(v.Find("schemaVersion")->as_int() == 1);
-  CHECK(kfix::SimulationReportToMarkdown(r).find("| policy | 5.5 |") != std::string::npos);
+  CHECK(kfix::SimulationReportToMarkdown(r).find("| policy | 5.50 |") != std::string::npos);
 }
 
 TEST_CASE("schedule items from scored findings: arm = check, group = namespace") {
