@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "kfix/core.hpp"
 #include "kfix/status.hpp"
 
 namespace kfix::py {
@@ -30,6 +31,12 @@ T ValueOrRaise(Result<T>&& result) {
   if (!result.ok()) RaiseIfError(result.status());
   return std::move(*result);
 }
+
+/// A Value as plain Python objects (None, bool, int, float, str, list, dict).
+pybind11::object ToPython(const Value& v);
+/// Plain Python objects as a Value; raises kfix.InvalidArgumentError for
+/// anything not JSON-like (non-str keys, sets, objects, ...).
+Value FromPython(pybind11::handle h);
 
 /// Registers the catch-all translator: any stray C++ exception becomes
 /// kfix.InternalError (std::bad_alloc stays MemoryError).

@@ -9,14 +9,40 @@
 #include <pybind11/stl.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "convert.hpp"
 #include "kfix/status.hpp"
 #include "kfix/version.hpp"
 
 namespace py = pybind11;
+using kfix::py::FromPython;
 using kfix::py::RaiseIfError;
 using kfix::py::Text;
+using kfix::py::ToPython;
+
+namespace {
+
+// Document or patch argument: JSON text (str/bytes) or Python objects.
+kfix::Value JsonArg(const py::handle& h, const char* what) {
+  if (py::isinstance<py::str>(h) || py::isinstance<py::bytes>(h)) {
+    std::string text = py::isinstance<py::str>(h) ? h.cast<std::string>() : std::string(h.cast<py::bytes>());
+    kfix::Result<kfix::Value> v = [&] {
+      py::gil_scoped_release release;
+      return kfix::ParseJson(text);
+    }();
+    if (!v.ok()) {
+      kfix::SourceLocation loc;
+      loc.file = what;
+      RaiseIfError(v.status().WithDefaultLocation(loc));
+    }
+    return std::move(*v);
+  }
+  return FromPython(h);
+}
+
+}  // namespace
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "kfix C++ core (private; use the kfix package)";
@@ -33,6 +59,63 @@ PYBIND11_MODULE(_core, m) {
         return std::string(kfix::StatusCodeName(static_cast<kfix::StatusCode>(code)));
       },
       py::arg("code"), "Stable name of a status code, e.g. 'parse_error' for 2.");
+
+  // ---- core: loading, JSON, patches -----------------------------------------
+  m.def(
+      "parse_json",
+      [](const Text& text) {
+        kfix::Result<kfix::Value> v = [&] {
+          py::gil_scoped_release release;
+          return kfix::ParseJson(text.value);
+        }();
+        return ToPython(kfix::py::ValueOrRaise(std::move(v)));
+      },
+      py::arg("text"), "Parses strict JSON (RFC 8259).");
+  m.def(
+      "to_json",
+      [](const py::object& value, bool pretty, bool canonical) {
+        kfix::Value v = FromPython(value);
+        kfix::JsonStyle style = canonical ? kfix::JsonStyle::kCanonical
+                                          : (pretty ? kfix::JsonStyle::kPretty : kfix::JsonStyle::kCompact);
+        py::gil_scoped_release release;
+        return kfix::ToJson(v, style);
+      },
+      py::arg("value"), py::arg("pretty") = false, py::arg("canonical") = false,
+      "Serialises JSON-like Python values (compact, pretty or canonical).");
+  m.def(
+      "apply_patch",
+      [](const py::object& doc, const py::object& patch) {
+        kfix::Value d = JsonArg(doc, "doc");
+        kfix::Value p = JsonArg(patch, "patch");
+        kfix::Status st;
+        {
+          py::gil_scoped_release release;
+          kfix::Result<kfix::Patch> parsed = kfix::ParsePatch(p);
+          if (!parsed.ok()) {
+            kfix::SourceLocation loc;
+            loc.file = "patch";
+            st = parsed.status().WithDefaultLocation(loc);
+          } else {
+            st = kfix::ApplyPatch(d, *parsed);
+          }
+        }
+        RaiseIfError(st);
+        return ToPython(d);
+      },
+      py::arg("doc"), py::arg("patch"),
+      "Applies an RFC 6902 patch atomically; doc and patch are JSON text or Python values.");
+  m.def(
+      "diff",
+      [](const py::object& a, const py::object& b) {
+        kfix::Value va = JsonArg(a, "from");
+        kfix::Value vb = JsonArg(b, "to");
+        kfix::Value patch = [&] {
+          py::gil_scoped_release release;
+          return kfix::PatchToValue(kfix::Diff(va, vb));
+        }();
+        return py::list(ToPython(patch));
+      },
+      py::arg("source"), py::arg("target"), "A small RFC 6902 patch turning source into target.");
 
   // Test hook for the error translation (tests/python/test_errors.py): raises
   // exactly what a failing kfix call with this Status would raise.

@@ -6,11 +6,26 @@
 #include <cstdlib>
 
 #include "internal/guard.hpp"
+#include "kfix/core.hpp"
 #include "kfix/kfix.h"
 #include "kfix/status.hpp"
 #include "kfix/version.hpp"
 
+using kfix::capi::CheckOut;
+using kfix::capi::FillBuf;
 using kfix::capi::Guard;
+using kfix::capi::InputView;
+
+namespace {
+
+// Names which input an error refers to when the layer left the file unset.
+kfix::Status Named(const kfix::Status& s, const char* input) {
+  kfix::SourceLocation loc;
+  loc.file = input;
+  return s.WithDefaultLocation(loc);
+}
+
+}  // namespace
 
 static_assert(static_cast<int>(kfix::StatusCode::kOk) == KFIX_OK);
 static_assert(static_cast<int>(kfix::StatusCode::kInvalidArgument) == KFIX_EINVAL);
@@ -52,5 +67,24 @@ KFIX_API void kfix_buf_dispose(kfix_buf* buf) {
 }
 
 KFIX_API void kfix_free(void* ptr) { std::free(ptr); }
+
+// ---- Patches ----------------------------------------------------------------
+
+KFIX_API kfix_status kfix_patch_apply(kfix_buf* out, const char* doc_json, size_t doc_len, const char* patch_json,
+                                      size_t patch_len) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    std::string_view doc_text;
+    std::string_view patch_text;
+    KFIX_RETURN_IF_ERROR(InputView(doc_json, doc_len, "doc_json", &doc_text));
+    KFIX_RETURN_IF_ERROR(InputView(patch_json, patch_len, "patch_json", &patch_text));
+    kfix::Result<kfix::Value> doc = kfix::ParseJson(doc_text);
+    if (!doc.ok()) return Named(doc.status(), "doc");
+    kfix::Result<kfix::Patch> patch = kfix::ParsePatch(patch_text);
+    if (!patch.ok()) return Named(patch.status(), "patch");
+    KFIX_RETURN_IF_ERROR(kfix::ApplyPatch(*doc, *patch));
+    return FillBuf(out, kfix::ToJson(*doc));
+  });
+}
 
 }  // extern "C"

@@ -96,11 +96,132 @@ static void test_error_initial(void) {
   CHECK(kfix_last_error() == kfix_last_error());
 }
 
+/* ---- kfix_patch_apply ---- */
+#define S(lit) lit, sizeof(lit) - 1
+
+static void test_patch_apply(void) {
+  kfix_buf out = KFIX_BUF_INIT;
+  const kfix_error* e;
+
+  /* success: patched compact JSON, NUL-terminated, error cleared */
+  CHECK_STATUS(kfix_patch_apply(&out, S("{\"a\":1,\"b\":[1,2]}"),
+                                S("[{\"op\":\"replace\",\"path\":\"/a\",\"value\":2},"
+                                  "{\"op\":\"add\",\"path\":\"/b/-\",\"value\":3}]")),
+               KFIX_OK);
+  CHECK(out.ptr != NULL && strcmp(out.ptr, "{\"a\":2,\"b\":[1,2,3]}") == 0);
+  CHECK(out.size == strlen("{\"a\":2,\"b\":[1,2,3]}") && out.ptr[out.size] == '\0');
+  CHECK(no_error());
+
+  /* non-empty output buffer: refused, buffer untouched */
+  {
+    char* before = out.ptr;
+    CHECK_STATUS(kfix_patch_apply(&out, S("{}"), S("[]")), KFIX_EINVAL);
+    CHECK(out.ptr == before);
+  }
+  kfix_buf_dispose(&out);
+  CHECK(out.ptr == NULL && out.size == 0);
+
+  /* NULL output */
+  CHECK_STATUS(kfix_patch_apply(NULL, S("{}"), S("[]")), KFIX_EINVAL);
+  CHECK(kfix_last_error()->code == KFIX_EINVAL);
+  CHECK(strlen(kfix_last_error()->message) > 0);
+  CHECK(strstr(kfix_last_error()->detail_json, "\"status\":\"invalid_argument\"") != NULL);
+
+  /* NULL input with a length; NULL with 0 is the empty input (not JSON) */
+  CHECK_STATUS(kfix_patch_apply(&out, NULL, 3, S("[]")), KFIX_EINVAL);
+  CHECK_STATUS(kfix_patch_apply(&out, S("{}"), NULL, 1), KFIX_EINVAL);
+  CHECK_STATUS(kfix_patch_apply(&out, NULL, 0, S("[]")), KFIX_EPARSE);
+  CHECK_STATUS(kfix_patch_apply(&out, S(""), S("[]")), KFIX_EPARSE);
+  CHECK(out.ptr == NULL);
+
+  /* an OK call after a failure clears the error */
+  CHECK(!no_error());
+  CHECK_STATUS(kfix_patch_apply(&out, S("[1]"), S("[]")), KFIX_OK);
+  CHECK(no_error());
+  CHECK(out.ptr != NULL && strcmp(out.ptr, "[1]") == 0);
+  kfix_buf_dispose(&out);
+
+  /* bad JSON document: parse error naming the doc with a position */
+  CHECK_STATUS(kfix_patch_apply(&out, S("{\"a\": }"), S("[]")), KFIX_EPARSE);
+  e = kfix_last_error();
+  CHECK(e->code == KFIX_EPARSE);
+  CHECK(strstr(e->detail_json, "\"file\":\"doc\"") != NULL);
+  CHECK(strstr(e->detail_json, "\"line\":1") != NULL);
+
+  /* bad patch text */
+  CHECK_STATUS(kfix_patch_apply(&out, S("{}"), S("[{\"op\": ")), KFIX_EPARSE);
+  CHECK(strstr(kfix_last_error()->detail_json, "\"file\":\"patch\"") != NULL);
+
+  /* conflict: remove a missing member; the pointer is reported */
+  CHECK_STATUS(kfix_patch_apply(&out, S("{\"a\":1}"), S("[{\"op\":\"remove\",\"path\":\"/x\"}]")),
+               KFIX_ECONFLICT);
+  CHECK(strstr(kfix_last_error()->message, "/x") != NULL);
+
+  /* test failed */
+  CHECK_STATUS(kfix_patch_apply(&out, S("{\"a\":1}"), S("[{\"op\":\"test\",\"path\":\"/a\",\"value\":2}]")),
+               KFIX_ETESTFAILED);
+  CHECK(strcmp(kfix_status_name(kfix_last_error()->code), "test_failed") == 0);
+  CHECK(out.ptr == NULL);
+
+  /* atomic: a failing second op leaves nothing behind (no output) */
+  CHECK_STATUS(kfix_patch_apply(&out, S("{\"a\":1}"),
+                                S("[{\"op\":\"add\",\"path\":\"/b\",\"value\":1},"
+                                  "{\"op\":\"remove\",\"path\":\"/zz\"}]")),
+               KFIX_ECONFLICT);
+  CHECK(out.ptr == NULL && out.size == 0);
+
+  /* embedded NUL bytes are data, not terminators: this is invalid JSON */
+  CHECK_STATUS(kfix_patch_apply(&out, "{}\0garbage", 10, S("[]")), KFIX_EPARSE);
+}
+
+/* ---- thread-local errors: two threads failing differently ---- */
+struct thread_case {
+  const char* doc;
+  const char* patch;
+  kfix_status expected;
+  int ok;
+};
+
+static void* thread_main(void* arg) {
+  struct thread_case* c = (struct thread_case*)arg;
+  int i;
+  c->ok = 1;
+  for (i = 0; i < 200; ++i) {
+    kfix_buf out = KFIX_BUF_INIT;
+    kfix_status st = kfix_patch_apply(&out, c->doc, strlen(c->doc), c->patch, strlen(c->patch));
+    const kfix_error* e = kfix_last_error();
+    if (st != c->expected || e->code != c->expected) c->ok = 0;
+    kfix_buf_dispose(&out);
+  }
+  return NULL;
+}
+
+static void test_thread_local_errors(void) {
+  struct thread_case a = {"{\"a\":1}", "[{\"op\":\"test\",\"path\":\"/a\",\"value\":2}]", KFIX_ETESTFAILED, 0};
+  struct thread_case b = {"{\"a\":", "[]", KFIX_EPARSE, 0};
+  struct thread_case c = {"{\"a\":1}", "[]", KFIX_OK, 0};
+  pthread_t ta, tb, tc;
+  /* this thread's error must survive the other threads' calls */
+  kfix_buf out = KFIX_BUF_INIT;
+  CHECK_STATUS(kfix_patch_apply(&out, S("{}"), S("[{\"op\":\"remove\",\"path\":\"/q\"}]")), KFIX_ECONFLICT);
+  CHECK(pthread_create(&ta, NULL, thread_main, &a) == 0);
+  CHECK(pthread_create(&tb, NULL, thread_main, &b) == 0);
+  CHECK(pthread_create(&tc, NULL, thread_main, &c) == 0);
+  pthread_join(ta, NULL);
+  pthread_join(tb, NULL);
+  pthread_join(tc, NULL);
+  CHECK(a.ok && b.ok && c.ok);
+  CHECK(kfix_last_error()->code == KFIX_ECONFLICT);
+  CHECK(strstr(kfix_last_error()->message, "/q") != NULL);
+}
+
 int main(void) {
   test_version();
   test_status_names();
   test_memory();
   test_error_initial();
+  test_patch_apply();
+  test_thread_local_errors();
   if (failures != 0) {
     fprintf(stderr, "capi_test: %d check(s) failed\n", failures);
     return 1;

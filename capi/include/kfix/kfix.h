@@ -150,6 +150,24 @@ KFIX_API void kfix_buf_dispose(kfix_buf* buf);
  */
 KFIX_API void kfix_free(void* ptr);
 
+/* ---- Patches --------------------------------------------------------------- */
+
+/**
+ * Applies an RFC 6902 JSON Patch to a JSON document, atomically.
+ *
+ * @param out empty buffer (KFIX_BUF_INIT); on success receives the patched
+ *   document as compact JSON. Caller disposes with kfix_buf_dispose().
+ * @param doc_json, doc_len the document (JSON text).
+ * @param patch_json, patch_len the patch (a JSON array of operations).
+ * @return KFIX_OK; KFIX_EINVAL (NULL out, non-empty out, NULL input with a
+ *   length); KFIX_EPARSE (document or patch is not valid JSON, or the patch is
+ *   malformed); KFIX_ECONFLICT (an operation cannot apply); KFIX_ETESTFAILED
+ *   (a "test" did not match); KFIX_ELIMIT; KFIX_ENOMEM. On failure `*out` is
+ *   left empty and kfix_last_error() names the failing operation.
+ */
+KFIX_API kfix_status kfix_patch_apply(kfix_buf* out, const char* doc_json, size_t doc_len, const char* patch_json,
+                                      size_t patch_len);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
