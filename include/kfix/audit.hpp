@@ -270,7 +270,9 @@ struct ClawReceipt {
 
 /// Fills `receipt.sig`. `id` must be supplied by the caller (ids are inputs).
 void ClawSign(const SigningKey& key, ClawReceipt& receipt);
-/// kMalformed (sig not 128 hex, v != 1) or kBadSignature.
+/// kMalformed (sig not 128 hex, v != 1) or kBadSignature. With empty params
+/// a signature over `params=null` or over `params={}` (what the reference
+/// produces for an empty non-nil map) is accepted.
 ReceiptCheck ClawVerify(const ClawReceipt& receipt, const PublicKey& key);
 
 // ---------------------------------------------------------------------------

@@ -381,6 +381,17 @@ TEST_CASE("k8s4claw profile: empty params sign and verify like absent params (re
   REQUIRE(parsed.ok());
   CHECK(parsed->params.is_null());
   CHECK(kfix::ClawVerify(*parsed, key.public_key()).ok());
+
+  // A receipt made by the reference for an empty non-nil map signed "params={}"; it verifies too.
+  std::string reference_bytes = r.SignedBytes();
+  reference_bytes.replace(reference_bytes.size() - 4, 4, "{}");
+  kfix::ClawReceipt from_reference = *parsed;
+  from_reference.sig = kfix::HexEncode(key.SignDetached(reference_bytes));
+  CHECK(from_reference.sig != r.sig);
+  CHECK(kfix::ClawVerify(from_reference, key.public_key()).ok());
+  // ... but not when params are not empty.
+  from_reference.params = Json(R"({"a":"b"})");
+  CHECK(kfix::ClawVerify(from_reference, key.public_key()).failure == kfix::ReceiptFailure::kBadSignature);
 }
 
 TEST_CASE("k8s4claw profile: Go string escaping of params") {
