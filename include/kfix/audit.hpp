@@ -159,7 +159,8 @@ class SigningKey {
   const PublicKey& public_key() const noexcept { return public_key_; }
   std::string KeyId() const { return public_key_.KeyId(); }
 
-  /// Detached Ed25519 signature (64 raw bytes) over `message`.
+  /// Detached Ed25519 signature (64 raw bytes) over `message`; empty for a
+  /// moved-from key (which verifies nothing).
   std::string SignDetached(std::string_view message) const;
 
  private:
