@@ -392,7 +392,9 @@ class AuditLog {
   ~AuditLog();
 
   /// Appends one record (an accepted patch, a plan step, ...). `type` must be
-  /// 1..128 printable ASCII characters; `record` any value (normalised).
+  /// 1..128 printable ASCII characters; `record` any value (normalised),
+  /// nested at most 64 levels, with the whole line at most 8 MiB
+  /// (kLimitExceeded otherwise, nothing written).
   Result<AuditEntry> Append(std::string_view type, const Value& record);
   /// Two-phase: writes phase "in_progress"; returns the entry (use its seq).
   Result<AuditEntry> Begin(std::string_view type, const Value& record);

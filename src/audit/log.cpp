@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -26,6 +27,24 @@ constexpr std::size_t kHashStart = 9;         // after {"hash":"
 constexpr std::size_t kBodyStart = 9 + 64 + 2;  // after the closing quote and comma
 constexpr std::size_t kMaxTypeLength = 128;
 constexpr const char* kRepairType = "kfix.audit.repair";
+// Records must stay well inside what the verifier's JSON parser accepts
+// (ParseOptions defaults: depth 128, 16 MiB per scalar, 64 MiB per document),
+// otherwise a legitimate append would make the log unverifiable.
+constexpr std::size_t kMaxRecordDepth = 64;
+constexpr std::size_t kMaxLineBytes = 8u << 20;
+
+std::size_t Depth(const Value& v) {
+  std::size_t d = 0;
+  if (v.is_array()) {
+    for (const Value& e : v.as_array()) d = std::max(d, Depth(e));
+    return d + 1;
+  }
+  if (v.is_object()) {
+    for (const Member& m : v.as_object()) d = std::max(d, Depth(m.value));
+    return d + 1;
+  }
+  return 0;
+}
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
@@ -509,6 +528,9 @@ struct AuditLog::Impl {
     e.ts = FormatAuditTimestamp(clock());
     e.prev = state.prev_hash;
     e.record = AuditNormalize(record);
+    if (Depth(e.record) > kMaxRecordDepth) {
+      return LimitExceededError("audit record nests deeper than " + std::to_string(kMaxRecordDepth) + " levels");
+    }
 
     Value o = Value::MakeObject();
     if (phase != AuditPhase::kNone) o.Set("phase", AuditPhaseName(phase));
@@ -530,6 +552,10 @@ struct AuditLog::Impl {
     e.line += e.hash;
     e.line += "\",";
     e.line.append(body, 1, std::string::npos);
+    if (e.line.size() > kMaxLineBytes) {
+      return LimitExceededError("audit line would be " + std::to_string(e.line.size()) + " bytes (limit " +
+                                std::to_string(kMaxLineBytes) + ")");
+    }
 
     KFIX_RETURN_IF_ERROR(sink->Write(e));
     state.next_seq += 1;

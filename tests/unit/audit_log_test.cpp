@@ -512,6 +512,29 @@ TEST_CASE("sinks: failures do not advance the chain; records are normalised; typ
   CHECK(lines->back().find('\n') == std::string::npos);
   CHECK(kfix::VerifyAuditLog(Join(*lines)).ok());
 
+  // Records the verifier could not parse back are refused up front.
+  kfix::Value deep = Json(R"({"leaf":1})");  // non-empty, or normalisation would drop it all
+  for (int i = 0; i < 70; ++i) {
+    kfix::Value outer = kfix::Value::MakeObject();
+    outer.Set("k", std::move(deep));
+    deep = std::move(outer);
+  }
+  CHECK((*log)->Append("a", deep).status().code() == kfix::StatusCode::kLimitExceeded);
+  kfix::Value deepest_ok = Json(R"({"leaf":1})");
+  for (int i = 1; i < 64; ++i) {
+    kfix::Value outer = kfix::Value::MakeObject();
+    outer.Set("k", std::move(deepest_ok));
+    deepest_ok = std::move(outer);
+  }
+  CHECK((*log)->Append("a", deepest_ok).ok());  // 64 levels: accepted, and verified below
+  kfix::Value big = kfix::Value::MakeObject();
+  big.Set("blob", std::string(9u << 20, 'x'));
+  CHECK((*log)->Append("a", big).status().code() == kfix::StatusCode::kLimitExceeded);
+  std::size_t before = lines->size();
+  REQUIRE((*log)->Append("a", Json(R"({"after":"limits"})")).ok());
+  CHECK(lines->size() == before + 1);
+  CHECK(kfix::VerifyAuditLog(Join(*lines)).ok());
+
   kfix::AuditLogOptions no_clock;
   CHECK(kfix::AuditLog::Create(std::make_unique<kfix::CallbackSink>(nullptr), std::move(no_clock))
             .status()
