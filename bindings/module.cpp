@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "bindings/module.hpp"
 #include "convert.hpp"
 #include "kfix/status.hpp"
 #include "kfix/version.hpp"
@@ -23,6 +24,37 @@ using kfix::py::Text;
 using kfix::py::ToPython;
 
 namespace {
+
+// A kfix.errors instance for a Status, without raising it (GIL held).
+py::object ErrorObject(const kfix::Status& s) {
+  try {
+    RaiseIfError(s);
+  } catch (py::error_already_set& e) {
+    return e.value();
+  }
+  return py::none();
+}
+
+py::list ErrorList(const std::vector<kfix::Status>& statuses) {
+  py::list out;
+  for (const kfix::Status& s : statuses) out.append(ErrorObject(s));
+  return out;
+}
+
+// LoadResult -> {"manifests": [(file, document, item, object)], "errors": [...],
+// "warnings": [...], "documents": n}. GIL held.
+py::dict LoadResultToPython(const kfix::LoadResult& r) {
+  py::list manifests;
+  for (const kfix::Manifest& m : r.manifests) {
+    manifests.append(py::make_tuple(m.file, m.document, m.item, ToPython(m.root)));
+  }
+  py::dict d;
+  d["manifests"] = manifests;
+  d["errors"] = ErrorList(r.errors);
+  d["warnings"] = ErrorList(r.warnings);
+  d["documents"] = r.documents;
+  return d;
+}
 
 // Document or patch argument: JSON text (str/bytes) or Python objects.
 kfix::Value JsonArg(const py::handle& h, const char* what) {
@@ -62,6 +94,51 @@ PYBIND11_MODULE(_core, m) {
 
   // ---- core: loading, JSON, patches -----------------------------------------
   m.def(
+      "parse",
+      [](const Text& text, const std::string& source_name) {
+        kfix::LoadResult r = [&] {
+          py::gil_scoped_release release;
+          return kfix::LoadManifests(text.value, source_name);
+        }();
+        return LoadResultToPython(r);
+      },
+      py::arg("text"), py::arg("source_name") = "<string>",
+      "Loads manifests from YAML or JSON text. Returns {manifests: [(file, document, item, object)], errors, "
+      "warnings, documents}; errors are kfix.Error instances (not raised).");
+  m.def(
+      "load",
+      [](const std::vector<std::string>& paths) {
+        kfix::Result<std::vector<std::string>> files = [&] {
+          py::gil_scoped_release release;
+          return kfix::ExpandPaths(paths);
+        }();
+        if (!files.ok()) RaiseIfError(files.status());
+        kfix::LoadResult all = [&] {
+          py::gil_scoped_release release;
+          kfix::LoadResult acc;
+          for (const std::string& f : *files) {
+            kfix::LoadResult r = kfix::LoadFile(f);
+            for (auto& man : r.manifests) acc.manifests.push_back(std::move(man));
+            for (auto& e : r.errors) acc.errors.push_back(std::move(e));
+            for (auto& w : r.warnings) acc.warnings.push_back(std::move(w));
+            acc.documents += r.documents;
+          }
+          return acc;
+        }();
+        return LoadResultToPython(all);
+      },
+      py::arg("paths"), "Loads files and directories (*.yaml, *.yml, *.json, recursively, sorted).");
+  m.def(
+      "expand_paths",
+      [](const std::vector<std::string>& paths) {
+        kfix::Result<std::vector<std::string>> files = [&] {
+          py::gil_scoped_release release;
+          return kfix::ExpandPaths(paths);
+        }();
+        return kfix::py::ValueOrRaise(std::move(files));
+      },
+      py::arg("paths"), "Files to scan for PATH arguments: directories walked for *.yaml, *.yml, *.json (sorted).");
+  m.def(
       "parse_json",
       [](const Text& text) {
         kfix::Result<kfix::Value> v = [&] {
@@ -82,6 +159,14 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("value"), py::arg("pretty") = false, py::arg("canonical") = false,
       "Serialises JSON-like Python values (compact, pretty or canonical).");
+  m.def(
+      "to_yaml",
+      [](const py::object& value) {
+        kfix::Value v = FromPython(value);
+        py::gil_scoped_release release;
+        return kfix::ToYaml(v);
+      },
+      py::arg("value"), "Block-style YAML that round-trips through the loader.");
   m.def(
       "apply_patch",
       [](const py::object& doc, const py::object& patch) {
@@ -116,6 +201,8 @@ PYBIND11_MODULE(_core, m) {
         return py::list(ToPython(patch));
       },
       py::arg("source"), py::arg("target"), "A small RFC 6902 patch turning source into target.");
+
+  kfix::py::BindEngine(m);
 
   // Test hook for the error translation (tests/python/test_errors.py): raises
   // exactly what a failing kfix call with this Status would raise.

@@ -96,7 +96,8 @@ Status InputView(const char* ptr, std::size_t len, const char* what, std::string
   if (ptr == nullptr && len != 0) {
     return InvalidArgumentError(std::string(what) + " is NULL but its length is " + std::to_string(len));
   }
-  *out = ptr == nullptr ? std::string_view() : std::string_view(ptr, len);
+  // Never a null data pointer, even for empty input (libyaml asserts on NULL).
+  *out = ptr == nullptr ? std::string_view("", 0) : std::string_view(ptr, len);
   return Status::Ok();
 }
 

@@ -6,8 +6,10 @@
 #include <cstdlib>
 
 #include "internal/guard.hpp"
+#include "internal/handles.hpp"
 #include "kfix/core.hpp"
 #include "kfix/kfix.h"
+#include "kfix/rules.hpp"
 #include "kfix/status.hpp"
 #include "kfix/version.hpp"
 
@@ -67,6 +69,49 @@ KFIX_API void kfix_buf_dispose(kfix_buf* buf) {
 }
 
 KFIX_API void kfix_free(void* ptr) { std::free(ptr); }
+
+// ---- Engine -----------------------------------------------------------------
+
+KFIX_API kfix_status kfix_engine_new(kfix_engine** out, const char* config_json, size_t len) {
+  if (out != nullptr) *out = nullptr;
+  return Guard([&]() -> kfix::Status {
+    if (out == nullptr) return kfix::InvalidArgumentError("out is NULL");
+    std::string_view config;
+    KFIX_RETURN_IF_ERROR(InputView(config_json, len, "config_json", &config));
+    auto spec = kfix::capi::BuildEngine(config);
+    if (!spec.ok()) return spec.status();
+    *out = new kfix_engine{std::move(*spec)};
+    return kfix::Status::Ok();
+  });
+}
+
+KFIX_API void kfix_engine_free(kfix_engine* engine) { delete engine; }
+
+// ---- Scan -------------------------------------------------------------------
+
+namespace {
+
+kfix::Status CheckEngine(const kfix_engine* engine) {
+  if (engine == nullptr || !engine->rep) return kfix::InvalidArgumentError("engine is NULL");
+  return kfix::Status::Ok();
+}
+
+const char* SourceName(const char* name) { return name != nullptr ? name : "-"; }
+
+}  // namespace
+
+KFIX_API kfix_status kfix_scan(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                               const char* source_name) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    KFIX_RETURN_IF_ERROR(CheckEngine(engine));
+    std::string_view text;
+    KFIX_RETURN_IF_ERROR(InputView(manifests, len, "manifests", &text));
+    const kfix::capi::EngineSpec& e = *engine->rep;
+    kfix::ScanReport report = e.rules->ScanText(text, SourceName(source_name), e.scan);
+    return FillBuf(out, kfix::ScanReportToJson(report, /*pretty=*/false));
+  });
+}
 
 // ---- Patches ----------------------------------------------------------------
 

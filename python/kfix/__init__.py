@@ -8,7 +8,10 @@ whose ``.code`` equals the C ``kfix_status``.
 
 from __future__ import annotations
 
-from typing import Any, List, Union
+import json
+import os
+import threading
+from typing import Any, Dict, List, Optional, Union
 
 from . import _core
 from .errors import (
@@ -27,10 +30,12 @@ from .errors import (
     VerificationError,
 )
 
+from ._model import Check, Finding, LoadResult, Manifest, ObjectRef, ScanReport
 
 __version__: str = _core.version()
 
 Text = Union[str, bytes]
+PathLike = Union[str, "os.PathLike[str]"]
 
 
 def version() -> str:
@@ -46,6 +51,35 @@ def status_name(code: int) -> str:
 # ---- Loading and JSON -----------------------------------------------------------
 
 
+def parse(text: Text, source_name: str = "<string>", *, strict: bool = True) -> LoadResult:
+    """Loads manifests from YAML or JSON text (multi-document, ``kind: List`` expanded).
+
+    With ``strict`` (the default) the first unreadable document raises its
+    error (e.g. :class:`ParseError` with ``.line``/``.column``); otherwise the
+    errors are returned in ``LoadResult.errors`` next to everything that loaded.
+    """
+    result = LoadResult._from_core(_core.parse(text, source_name))
+    if strict:
+        result.raise_for_errors()
+    return result
+
+
+def load(*paths: PathLike, strict: bool = True) -> LoadResult:
+    """Loads files and directories (``*.yaml``, ``*.yml``, ``*.json``, recursively, sorted)."""
+    if not paths:
+        raise InvalidArgumentError("load() needs at least one path")
+    result = LoadResult._from_core(_core.load([os.fspath(p) for p in paths]))
+    if strict:
+        result.raise_for_errors()
+    return result
+
+
+def expand_paths(*paths: PathLike) -> List[str]:
+    """The files a scan of ``paths`` reads: files as given, directories walked
+    recursively for ``*.yaml``, ``*.yml``, ``*.json`` (sorted)."""
+    return _core.expand_paths([os.fspath(p) for p in paths])
+
+
 def parse_json(text: Text) -> Any:
     """Parses strict JSON (RFC 8259); raises :class:`ParseError` with the position."""
     return _core.parse_json(text)
@@ -54,6 +88,11 @@ def parse_json(text: Text) -> Any:
 def to_json(value: Any, *, pretty: bool = False, canonical: bool = False) -> str:
     """Serialises JSON-like values; ``canonical`` sorts keys as kfix does for hashing and signing."""
     return _core.to_json(value, pretty, canonical)
+
+
+def to_yaml(value: Any) -> str:
+    """Block-style YAML that loads back to the same value."""
+    return _core.to_yaml(value)
 
 
 # ---- Patches -------------------------------------------------------------------
@@ -75,14 +114,108 @@ def diff(source: Any, target: Any) -> List[Any]:
     return _core.diff(source, target)
 
 
+# ---- Engine and scanning -----------------------------------------------------------
+
+
+class Engine:
+    """An immutable scan/fix engine; build once, share between threads.
+
+    ``config`` is a dict (or JSON text): a superset of kube-linter's
+    ``.kube-linter.yaml`` - ``checks`` (include/exclude/addAllBuiltIn/
+    doNotAutoAddDefaults/ignorePaths), ``customChecks`` - plus kfix's
+    ``scan`` (``context``: ``"all"`` or ``"per-file"``, ``jobs``) and ``fix``
+    sections. Raises :class:`InvalidArgumentError` / :class:`ParseError` /
+    :class:`NotFoundError` for a bad configuration.
+    """
+
+    def __init__(self, config: Union[Dict[str, Any], str, bytes, None] = None) -> None:
+        if isinstance(config, (str, bytes)):
+            config = _core.parse_json(config)  # type: ignore[assignment]
+        self._engine = _core.Engine(config)
+        self.config: Optional[Dict[str, Any]] = config  # type: ignore[assignment]
+
+    def scan(self, text: Text, source_name: str = "<string>") -> ScanReport:
+        """Scans YAML/JSON manifest text. Unreadable documents land in ``report.errors``."""
+        return ScanReport.from_json(self._engine.scan(text, source_name))
+
+    def scan_paths(self, *paths: PathLike) -> ScanReport:
+        """Scans files and directories (``*.yaml``, ``*.yml``, ``*.json``, recursively)."""
+        if not paths:
+            raise InvalidArgumentError("scan_paths() needs at least one path")
+        return ScanReport.from_json(self._engine.scan_paths([os.fspath(p) for p in paths]))
+
+    def scan_many(self, docs: List[Text], *, jobs: int = 0,
+                  source_names: Optional[List[str]] = None) -> List[ScanReport]:
+        """Scans each document separately on a C++ thread pool (``jobs=0``: one thread per core).
+
+        The GIL is released for the whole batch. Results are in input order and
+        identical for any ``jobs``.
+        """
+        raw = self._engine.scan_many(list(docs), list(source_names or []), jobs)
+        return [ScanReport.from_json(r) for r in raw]
+
+    def checks(self) -> List[Check]:
+        """The enabled checks, sorted by name."""
+        doc = json.loads(self._engine.checks())
+        items = doc.get("checks", []) if isinstance(doc, dict) else doc
+        return [Check(c) for c in items]
+
+    def __repr__(self) -> str:
+        return f"Engine({self.config!r})"
+
+
+_default_engine: Optional[Engine] = None
+_default_lock = threading.Lock()
+
+
+def _engine_for(config: Union[Dict[str, Any], str, bytes, None]) -> Engine:
+    global _default_engine
+    if config is not None:
+        return Engine(config)
+    with _default_lock:
+        if _default_engine is None:
+            _default_engine = Engine()
+        return _default_engine
+
+
+def scan(text: Text, source_name: str = "<string>", *, config: Union[Dict[str, Any], str, None] = None) -> ScanReport:
+    """Scans manifest text with the default checks (or ``config``, see :class:`Engine`)."""
+    return _engine_for(config).scan(text, source_name)
+
+
+def scan_paths(*paths: PathLike, config: Union[Dict[str, Any], str, None] = None) -> ScanReport:
+    """Scans files and directories with the default checks (or ``config``)."""
+    return _engine_for(config).scan_paths(*paths)
+
+
+def scan_many(docs: List[Text], *, jobs: int = 0, source_names: Optional[List[str]] = None,
+              config: Union[Dict[str, Any], str, None] = None) -> List[ScanReport]:
+    """Scans many documents in parallel on a C++ thread pool; see :meth:`Engine.scan_many`."""
+    return _engine_for(config).scan_many(docs, jobs=jobs, source_names=source_names)
+
+
 __all__ = [
     "__version__",
     "version",
     "status_name",
+    "parse",
+    "load",
     "parse_json",
+    "expand_paths",
     "to_json",
+    "to_yaml",
     "apply_patch",
     "diff",
+    "Manifest",
+    "LoadResult",
+    "Engine",
+    "scan",
+    "scan_paths",
+    "scan_many",
+    "ObjectRef",
+    "Finding",
+    "ScanReport",
+    "Check",
     "Error",
     "InvalidArgumentError",
     "ParseError",

@@ -174,6 +174,130 @@ static void test_patch_apply(void) {
   CHECK_STATUS(kfix_patch_apply(&out, "{}\0garbage", 10, S("[]")), KFIX_EPARSE);
 }
 
+/* ---- engine and scan ---- */
+static const char kWeb[] =
+    "apiVersion: apps/v1\n"
+    "kind: Deployment\n"
+    "metadata:\n"
+    "  name: web\n"
+    "spec:\n"
+    "  selector: {matchLabels: {app: web}}\n"
+    "  template:\n"
+    "    metadata: {labels: {app: web}}\n"
+    "    spec:\n"
+    "      containers:\n"
+    "        - name: nginx\n"
+    "          image: nginx:latest\n"
+    "          securityContext: {privileged: true}\n";
+
+static void test_engine(void) {
+  kfix_engine* engine = (kfix_engine*)&failures; /* garbage: must be reset to NULL on failure */
+  kfix_buf out = KFIX_BUF_INIT;
+
+  kfix_engine_free(NULL);
+  CHECK_STATUS(kfix_engine_new(NULL, NULL, 0), KFIX_EINVAL);
+
+  /* bad configurations */
+  CHECK_STATUS(kfix_engine_new(&engine, S("{")), KFIX_EPARSE);
+  CHECK(engine == NULL);
+  CHECK(strstr(kfix_last_error()->detail_json, "\"file\":\"config\"") != NULL);
+  CHECK_STATUS(kfix_engine_new(&engine, S("[]")), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_new(&engine, S("{\"scan\": {\"context\": \"sideways\"}}")), KFIX_EINVAL);
+  CHECK(kfix_last_error()->message[0] != '\0');
+  CHECK_STATUS(kfix_engine_new(&engine, S("{\"scan\": {\"jobs\": -1}}")), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_new(&engine, NULL, 4), KFIX_EINVAL);
+  {
+    kfix_status st = kfix_engine_new(&engine, S("{\"checks\": {\"include\": [\"no-such-check\"]}}"));
+    /* the rules layer rejects it as a configuration error, naming the check and its line */
+    CHECK(st == KFIX_EPARSE);
+    CHECK(strstr(kfix_last_error()->message, "no-such-check") != NULL);
+    CHECK(engine == NULL);
+  }
+
+  /* defaults: NULL/0, and blank text */
+  CHECK_STATUS(kfix_engine_new(&engine, NULL, 0), KFIX_OK);
+  CHECK(engine != NULL && no_error());
+  kfix_engine_free(engine);
+  CHECK_STATUS(kfix_engine_new(&engine, S("  \n")), KFIX_OK);
+  kfix_engine_free(engine);
+
+  CHECK_STATUS(kfix_engine_new(&engine, S("{\"checks\": {\"addAllBuiltIn\": true}, \"scan\": {\"jobs\": 2}}")),
+               KFIX_OK);
+
+  /* scan */
+  CHECK_STATUS(kfix_scan(&out, engine, S(kWeb), "web.yaml"), KFIX_OK);
+  CHECK(no_error());
+  CHECK(out.ptr != NULL && out.ptr[out.size] == '\0');
+  CHECK(strstr(out.ptr, "\"schemaVersion\"") != NULL);
+  CHECK(strstr(out.ptr, "\"check\":\"privileged-container\"") != NULL);
+  CHECK(strstr(out.ptr, "\"check\":\"latest-tag\"") != NULL);
+  CHECK(strstr(out.ptr, "\"file\":\"web.yaml\"") != NULL);
+  kfix_buf_dispose(&out);
+
+  /* NULL source name, empty input: OK with no findings */
+  CHECK_STATUS(kfix_scan(&out, engine, NULL, 0, NULL), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"findings\":[]") != NULL);
+  kfix_buf_dispose(&out);
+
+  /* unreadable documents are data (errors inside the report), not a failed call */
+  CHECK_STATUS(kfix_scan(&out, engine, S("kind: [unclosed\n"), "bad.yaml"), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"errors\":[{") != NULL);
+  kfix_buf_dispose(&out);
+
+  /* argument errors */
+  CHECK_STATUS(kfix_scan(&out, NULL, S(kWeb), "x"), KFIX_EINVAL);
+  CHECK_STATUS(kfix_scan(NULL, engine, S(kWeb), "x"), KFIX_EINVAL);
+  CHECK_STATUS(kfix_scan(&out, engine, NULL, 5, "x"), KFIX_EINVAL);
+  CHECK(out.ptr == NULL);
+
+  kfix_engine_free(engine);
+}
+
+/* one engine, many threads: identical reports */
+struct scan_case {
+  const kfix_engine* engine;
+  const char* expected;
+  int ok;
+};
+
+static void* scan_thread(void* arg) {
+  struct scan_case* c = (struct scan_case*)arg;
+  int i;
+  c->ok = 1;
+  for (i = 0; i < 20; ++i) {
+    kfix_buf out = KFIX_BUF_INIT;
+    if (kfix_scan(&out, c->engine, kWeb, sizeof kWeb - 1, "web.yaml") != KFIX_OK) c->ok = 0;
+    /* stats.seconds differs between runs: compare up to the stats */
+    if (out.ptr == NULL || strncmp(out.ptr, c->expected, (size_t)(strstr(c->expected, "\"stats\"") - c->expected)) != 0)
+      c->ok = 0;
+    kfix_buf_dispose(&out);
+  }
+  return NULL;
+}
+
+static void test_engine_shared_between_threads(void) {
+  kfix_engine* engine = NULL;
+  kfix_buf expected = KFIX_BUF_INIT;
+  struct scan_case a, b;
+  pthread_t ta, tb;
+  CHECK_STATUS(kfix_engine_new(&engine, NULL, 0), KFIX_OK);
+  CHECK_STATUS(kfix_scan(&expected, engine, S(kWeb), "web.yaml"), KFIX_OK);
+  if (expected.ptr == NULL || strstr(expected.ptr, "\"stats\"") == NULL) {
+    CHECK(0);
+    kfix_engine_free(engine);
+    return;
+  }
+  a.engine = b.engine = engine;
+  a.expected = b.expected = expected.ptr;
+  CHECK(pthread_create(&ta, NULL, scan_thread, &a) == 0);
+  CHECK(pthread_create(&tb, NULL, scan_thread, &b) == 0);
+  pthread_join(ta, NULL);
+  pthread_join(tb, NULL);
+  CHECK(a.ok && b.ok);
+  kfix_buf_dispose(&expected);
+  kfix_engine_free(engine);
+}
+
 /* ---- thread-local errors: two threads failing differently ---- */
 struct thread_case {
   const char* doc;
@@ -222,6 +346,8 @@ int main(void) {
   test_error_initial();
   test_patch_apply();
   test_thread_local_errors();
+  test_engine();
+  test_engine_shared_between_threads();
   if (failures != 0) {
     fprintf(stderr, "capi_test: %d check(s) failed\n", failures);
     return 1;

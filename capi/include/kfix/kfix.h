@@ -150,6 +150,55 @@ KFIX_API void kfix_buf_dispose(kfix_buf* buf);
  */
 KFIX_API void kfix_free(void* ptr);
 
+/* ---- Engine ---------------------------------------------------------------- */
+
+/** An immutable scan/fix engine (enabled checks, fix settings). Opaque.
+ * Thread-safe: one engine may be used by many threads at once. */
+typedef struct kfix_engine kfix_engine;
+
+/**
+ * Builds an engine from a JSON configuration.
+ *
+ * The configuration is a JSON object, a superset of kube-linter's
+ * .kube-linter.yaml (as JSON); every member is optional:
+ *   {"checks": {"include": [...], "exclude": [...], "addAllBuiltIn": false,
+ *               "doNotAutoAddDefaults": false, "ignorePaths": [...]},
+ *    "customChecks": [...],
+ *    "scan": {"context": "all" | "per-file", "jobs": 1},
+ *    "fix": {...remediation settings, see docs/c-api.md...}}
+ *
+ * @param out receives the engine; set to NULL on failure. Caller frees it
+ *   with kfix_engine_free().
+ * @param config_json, len the configuration; NULL/0 (or blank) = defaults.
+ * @return KFIX_OK; KFIX_EINVAL (NULL out, bad "scan"/"fix" value, not an
+ *   object); KFIX_EPARSE (not JSON, or a kube-linter section the rules layer
+ *   rejects, e.g. an unknown member or an included check that does not
+ *   exist - with its line); KFIX_ENOMEM.
+ */
+KFIX_API kfix_status kfix_engine_new(kfix_engine** out, const char* config_json, size_t len);
+
+/** Frees an engine. Accepts NULL. No call may be using it. */
+KFIX_API void kfix_engine_free(kfix_engine* engine);
+
+/* ---- Scan -------------------------------------------------------------------- */
+
+/**
+ * Scans manifests (YAML or JSON text, multi-document) with the engine's checks.
+ *
+ * @param out empty buffer; on success receives the scan report JSON
+ *   ({"schemaVersion", "findings", "ignored", "errors", "warnings", "stats"}),
+ *   the document `kfix scan --format json` prints. Documents that cannot be
+ *   read are reported inside "errors" with file/line/column; they do not fail
+ *   the call. Caller disposes with kfix_buf_dispose().
+ * @param engine from kfix_engine_new().
+ * @param manifests, len the text.
+ * @param source_name file name used in findings and errors; NULL = "-".
+ * @return KFIX_OK; KFIX_EINVAL (NULL out/engine, non-empty out, NULL input
+ *   with a length); KFIX_ELIMIT (input larger than the parse limits); KFIX_ENOMEM.
+ */
+KFIX_API kfix_status kfix_scan(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                               const char* source_name);
+
 /* ---- Patches --------------------------------------------------------------- */
 
 /**

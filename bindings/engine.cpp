@@ -1,0 +1,130 @@
+// kfix._core.Engine: the immutable scan/fix engine, shared with the C ABI's
+// configuration format (capi/internal/engine_config.hpp).
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "bindings/module.hpp"
+#include "convert.hpp"
+#include "internal/engine_config.hpp"
+#include "kfix/rules.hpp"
+
+namespace py = pybind11;
+
+namespace kfix::py {
+namespace {
+
+using Spec = std::shared_ptr<const capi::EngineSpec>;
+
+// The Python object: a handle on the immutable spec (pybind11 holders
+// cannot hold pointers to const).
+struct PyEngine {
+  Spec spec;
+  const capi::EngineSpec& operator*() const { return *spec; }
+};
+
+// Runs fn(i) for i in [0, n) on up to `jobs` threads (0 = hardware threads).
+// Never calls into Python. Exceptions are captured and rethrown on the caller.
+template <typename Fn>
+void ParallelFor(std::size_t n, int jobs, Fn&& fn) {
+  std::size_t workers = jobs > 0 ? static_cast<std::size_t>(jobs) : std::max(1u, std::thread::hardware_concurrency());
+  workers = std::min(workers, n);
+  if (workers <= 1) {
+    for (std::size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  std::atomic<bool> failed{false};
+  auto run = [&]() {
+    for (;;) {
+      std::size_t i = next.fetch_add(1);
+      if (i >= n || failed.load()) return;
+      try {
+        fn(i);
+      } catch (...) {
+        if (!failed.exchange(true)) error = std::current_exception();
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(workers - 1);
+  for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(run);
+  run();
+  for (std::thread& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+std::string ScanJson(const capi::EngineSpec& e, const ScanReport& report) {
+  (void)e;
+  return ScanReportToJson(report, /*pretty=*/false);
+}
+
+}  // namespace
+
+void BindEngine(pybind11::module_& m) {
+  pybind11::class_<PyEngine>(m, "Engine",
+                                           "Immutable scan/fix engine; safe to share between threads.")
+      .def(pybind11::init([](const pybind11::object& config) {
+             Value v = config.is_none() ? Value() : FromPython(config);
+             Result<Spec> spec = [&] {
+               pybind11::gil_scoped_release release;
+               return capi::BuildEngine(v);
+             }();
+             return PyEngine{ValueOrRaise(std::move(spec))};
+           }),
+           pybind11::arg("config") = pybind11::none())
+      .def(
+          "scan",
+          [](const PyEngine& self, const Text& text, const std::string& source_name) {
+            pybind11::gil_scoped_release release;
+            const capi::EngineSpec& e = *self;
+            return ScanJson(e, e.rules->ScanText(text.value, source_name, e.scan));
+          },
+          pybind11::arg("text"), pybind11::arg("source_name") = "<string>",
+          "Scans YAML/JSON text; returns the scan report JSON.")
+      .def(
+          "scan_paths",
+          [](const PyEngine& self, const std::vector<std::string>& paths) {
+            pybind11::gil_scoped_release release;
+            const capi::EngineSpec& e = *self;
+            return ScanJson(e, e.rules->ScanPaths(paths, e.scan));
+          },
+          pybind11::arg("paths"), "Scans files and directories; returns the scan report JSON.")
+      .def(
+          "scan_many",
+          [](const PyEngine& self, std::vector<Text> docs, std::vector<std::string> names, int jobs) {
+            const capi::EngineSpec& e = *self;
+            if (!names.empty() && names.size() != docs.size()) {
+              RaiseIfError(InvalidArgumentError("source_names has " + std::to_string(names.size()) +
+                                                " entries for " + std::to_string(docs.size()) + " documents"));
+            }
+            std::vector<std::string> out(docs.size());
+            {
+              pybind11::gil_scoped_release release;
+              ScanOptions per_doc = e.scan;
+              per_doc.jobs = 1;  // parallel across documents instead
+              ParallelFor(docs.size(), jobs, [&](std::size_t i) {
+                std::string name = names.empty() ? "<doc-" + std::to_string(i) + ">" : names[i];
+                out[i] = ScanJson(e, e.rules->ScanText(docs[i].value, name, per_doc));
+              });
+            }
+            return out;
+          },
+          pybind11::arg("docs"), pybind11::arg("source_names"), pybind11::arg("jobs"),
+          "Scans each document on a C++ thread pool (jobs=0: one per core); returns one report JSON each.")
+      .def(
+          "checks",
+          [](const PyEngine& self) {
+            pybind11::gil_scoped_release release;
+            return ChecksToJson(self.spec->rules->checks());
+          },
+          "The enabled checks as JSON (`kfix checks list --format json`).");
+}
+
+}  // namespace kfix::py

@@ -1,0 +1,11 @@
+// bindings/module.hpp - the parts of kfix._core defined in separate files.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace kfix::py {
+
+/// kfix._core.Engine (bindings/engine.cpp).
+void BindEngine(pybind11::module_& m);
+
+}  // namespace kfix::py

@@ -1,0 +1,309 @@
+"""Typed result classes of the kfix Python API.
+
+They are plain Python objects built from what ``kfix._core`` returns (Python
+values, or the JSON documents the CLI prints), so they pickle, compare and
+print nicely. Every class has ``to_dict()`` and ``to_json()``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import Any, Dict, List
+
+from . import _core
+from .errors import Error
+
+__all__ = ["Manifest", "LoadResult", "ObjectRef", "Finding", "ScanReport", "Check"]
+
+
+class Manifest:
+    """One Kubernetes object out of a file, and where it came from."""
+
+    __slots__ = ("file", "document", "item", "object")
+
+    def __init__(self, file: str, document: int, item: int, object: Dict[str, Any]) -> None:
+        #: Source name as given to the loader.
+        self.file: str = file
+        #: 0-based document index in the YAML stream.
+        self.document: int = document
+        #: 0-based index inside a ``kind: List``, -1 otherwise.
+        self.item: int = item
+        #: The object as plain Python values (dict, list, str, int, float, bool, None).
+        self.object: Dict[str, Any] = object
+
+    def _meta(self, key: str) -> str:
+        meta = self.object.get("metadata") if isinstance(self.object, dict) else None
+        value = meta.get(key) if isinstance(meta, dict) else None
+        return value if isinstance(value, str) else ""
+
+    @property
+    def api_version(self) -> str:
+        value = self.object.get("apiVersion") if isinstance(self.object, dict) else None
+        return value if isinstance(value, str) else ""
+
+    @property
+    def kind(self) -> str:
+        value = self.object.get("kind") if isinstance(self.object, dict) else None
+        return value if isinstance(value, str) else ""
+
+    @property
+    def name(self) -> str:
+        return self._meta("name")
+
+    @property
+    def namespace(self) -> str:
+        return self._meta("namespace")
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"file": self.file, "document": self.document, "item": self.item, "object": self.object}
+
+    def to_json(self, *, pretty: bool = False) -> str:
+        """The object itself as JSON (compact by default)."""
+        return _core.to_json(self.object, pretty)
+
+    def to_yaml(self) -> str:
+        """The object as block-style YAML."""
+        return _core.to_yaml(self.object)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Manifest) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return f"Manifest({self.kind}/{self.name!s} from {self.file}#{self.document})"
+
+    def __reduce__(self) -> Any:
+        return (Manifest, (self.file, self.document, self.item, self.object))
+
+
+class LoadResult:
+    """What a load produced: the manifests, plus every error and warning.
+
+    Nothing is dropped silently: a document that could not be read is in
+    ``errors`` (as :class:`kfix.Error` instances with file/line/column).
+    """
+
+    def __init__(self, manifests: List[Manifest], errors: List[Error], warnings: List[Error],
+                 documents: int) -> None:
+        self.manifests = manifests
+        self.errors = errors
+        self.warnings = warnings
+        self.documents = documents
+
+    @classmethod
+    def _from_core(cls, raw: Dict[str, Any]) -> "LoadResult":
+        return cls([Manifest(*m) for m in raw["manifests"]], list(raw["errors"]), list(raw["warnings"]),
+                   int(raw["documents"]))
+
+    def raise_for_errors(self) -> None:
+        """Raises the first load error, if any."""
+        if self.errors:
+            raise self.errors[0]
+
+    def __len__(self) -> int:
+        return len(self.manifests)
+
+    def __iter__(self) -> Any:
+        return iter(self.manifests)
+
+    def __getitem__(self, index: int) -> Manifest:
+        return self.manifests[index]
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "manifests": [m.to_dict() for m in self.manifests],
+            "errors": [{"message": e.message, **e.detail} for e in self.errors],
+            "warnings": [{"message": w.message, **w.detail} for w in self.warnings],
+            "documents": self.documents,
+        }
+
+    def to_json(self, *, pretty: bool = False) -> str:
+        return json.dumps(self.to_dict(), indent=2 if pretty else None)
+
+    def __repr__(self) -> str:
+        return f"LoadResult({len(self.manifests)} manifests, {len(self.errors)} errors)"
+
+
+# ---- Scan results ------------------------------------------------------------------
+
+
+class ObjectRef:
+    """The identity of a Kubernetes object (apiVersion, kind, namespace, name)."""
+
+    __slots__ = ("api_version", "kind", "namespace", "name")
+
+    def __init__(self, api_version: str = "", kind: str = "", namespace: str = "", name: str = "") -> None:
+        self.api_version = api_version
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> "ObjectRef":
+        return cls(d.get("apiVersion", ""), d.get("kind", ""), d.get("namespace", ""), d.get("name", ""))
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"apiVersion": self.api_version, "kind": self.kind, "namespace": self.namespace, "name": self.name}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ObjectRef) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash((self.api_version, self.kind, self.namespace, self.name))
+
+    def __repr__(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"ObjectRef({self.kind} {ns}{self.name})"
+
+    def __reduce__(self) -> Any:
+        return (ObjectRef, (self.api_version, self.kind, self.namespace, self.name))
+
+
+class Finding:
+    """One finding: which check fired, on which object and field (with line and column)."""
+
+    __slots__ = ("check", "policy", "severity", "message", "remediation", "file", "document", "item", "line",
+                 "column", "pointer", "object", "container", "ignored_by")
+
+    def __init__(self, d: Dict[str, Any]) -> None:
+        self.check: str = d["check"]
+        self.policy: str = d.get("policy", "")
+        self.severity: str = d.get("severity", "warning")
+        self.message: str = d.get("message", "")
+        self.remediation: str = d.get("remediation", "")
+        self.file: str = d.get("file", "")
+        self.document: int = d.get("document", 0)
+        self.item: int = d.get("item", -1)
+        self.line: int = d.get("line", 0)
+        self.column: int = d.get("column", 0)
+        self.pointer: str = d.get("pointer", "")
+        self.object: ObjectRef = ObjectRef.from_dict(d.get("object", {}))
+        self.container: str = d.get("container", "")
+        self.ignored_by: str = d.get("ignoredBy", "")
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {
+            "check": self.check, "policy": self.policy, "severity": self.severity, "message": self.message,
+            "remediation": self.remediation, "file": self.file, "document": self.document, "item": self.item,
+            "line": self.line, "column": self.column, "pointer": self.pointer, "object": self.object.to_dict(),
+            "container": self.container,
+        }
+        if self.ignored_by:
+            d["ignoredBy"] = self.ignored_by
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Finding) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return f"Finding({self.check} at {self.file}:{self.line}:{self.column} {self.pointer})"
+
+    def __reduce__(self) -> Any:
+        return (Finding, (self.to_dict(),))
+
+
+class ScanReport:
+    """The result of a scan: findings, ignored findings, read errors and statistics.
+
+    ``to_json()`` returns the document ``kfix scan --format json`` prints.
+    """
+
+    def __init__(self, doc: Dict[str, Any]) -> None:
+        self._doc = doc
+        self.schema_version: int = doc.get("schemaVersion", 1)
+        self.findings: List[Finding] = [Finding(f) for f in doc.get("findings", [])]
+        self.ignored: List[Finding] = [Finding(f) for f in doc.get("ignored", [])]
+        #: Files/documents that could not be read (dicts with code, message, file, line, column, ...).
+        self.errors: List[Dict[str, Any]] = list(doc.get("errors", []))
+        self.warnings: List[Dict[str, Any]] = list(doc.get("warnings", []))
+        #: files, objects, findings, ignored, errors, byCheck (and seconds unless merged).
+        self.stats: Dict[str, Any] = dict(doc.get("stats", {}))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> "ScanReport":
+        return cls(json.loads(text))
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self._doc
+
+    def to_json(self, *, pretty: bool = False) -> str:
+        return json.dumps(self._doc, indent=2 if pretty else None, separators=None if pretty else (",", ":"))
+
+    def to_pandas(self) -> Any:
+        """The findings as a pandas DataFrame (one row per finding). Needs pandas."""
+        try:
+            pd = importlib.import_module("pandas")  # optional dependency, imported lazily
+        except ImportError as exc:  # pragma: no cover - pandas is installed in CI
+            raise ImportError("ScanReport.to_pandas() needs pandas") from exc
+        rows = []
+        for f in self.findings:
+            row = f.to_dict()
+            obj = row.pop("object")
+            row.update({"api_version": obj["apiVersion"], "kind": obj["kind"], "namespace": obj["namespace"],
+                        "name": obj["name"]})
+            row.pop("ignoredBy", None)
+            rows.append(row)
+        columns = ["check", "policy", "severity", "message", "remediation", "file", "document", "item", "line",
+                   "column", "pointer", "api_version", "kind", "namespace", "name", "container"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __iter__(self) -> Any:
+        return iter(self.findings)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ScanReport) and self._doc == other._doc
+
+    def __repr__(self) -> str:
+        return f"ScanReport({len(self.findings)} findings, {len(self.errors)} errors)"
+
+    def __reduce__(self) -> Any:
+        return (ScanReport, (self._doc,))
+
+    @staticmethod
+    def merge(reports: "List[ScanReport]") -> "ScanReport":
+        """Concatenates reports of disjoint, ordered inputs (e.g. chunks of a sorted file list).
+
+        Findings keep their order, statistics are summed; ``stats.seconds`` is
+        dropped because it would not be meaningful.
+        """
+        doc: Dict[str, Any] = {"schemaVersion": 1, "findings": [], "ignored": [], "errors": [], "warnings": []}
+        stats: Dict[str, Any] = {"files": 0, "objects": 0, "findings": 0, "ignored": 0, "errors": 0, "byCheck": {}}
+        for r in reports:
+            d = r.to_dict()
+            for key in ("findings", "ignored", "errors", "warnings"):
+                doc[key].extend(d.get(key, []))
+            s = d.get("stats", {})
+            for key in ("files", "objects", "findings", "ignored", "errors"):
+                stats[key] += s.get(key, 0)
+            for check, n in s.get("byCheck", {}).items():
+                stats["byCheck"][check] = stats["byCheck"].get(check, 0) + n
+        stats["byCheck"] = dict(sorted(stats["byCheck"].items()))
+        doc["stats"] = stats
+        return ScanReport(doc)
+
+
+class Check:
+    """A check of the catalog as ``kfix checks list --format json`` describes it."""
+
+    def __init__(self, d: Dict[str, Any]) -> None:
+        self._doc = d
+        self.name: str = d.get("name", "")
+        self.policy: str = d.get("policy", "")
+        self.severity: str = d.get("severity", "")
+        self.description: str = d.get("description", "")
+        self.remediation: str = d.get("remediation", "")
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self._doc
+
+    def to_json(self) -> str:
+        return json.dumps(self._doc)
+
+    def __repr__(self) -> str:
+        return f"Check({self.name})"
