@@ -1,0 +1,270 @@
+// The fix pipeline: scan -> propose -> vet per finding -> merge per object ->
+// vet the merged patch.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "guard/guard_impl.hpp"
+#include "remediate/builder.hpp"
+
+namespace kfix {
+
+const char* FixStatusName(FixStatus s) noexcept {
+  switch (s) {
+    case FixStatus::kAccepted: return "accepted";
+    case FixStatus::kRejected: return "rejected";
+    case FixStatus::kNeedsReview: return "needs-review";
+    case FixStatus::kUnfixable: return "unfixable";
+  }
+  return "unfixable";
+}
+
+namespace {
+
+bool Writes(const PatchOp& o) { return o.op == PatchOpType::kAdd || o.op == PatchOpType::kReplace; }
+
+FixResult FixOne(const Guard::Impl& g, std::size_t index, const Finding& f) {
+  FixResult r;
+  r.finding = f;
+  const Value& obj = g.objects[index].root;
+  FixProposal p = ProposeFix(obj, f, g.config, &g.fix_context);
+  r.roles = p.roles;
+  switch (p.status) {
+    case ProposalStatus::kProposed: {
+      Verdict v = g.Vet(index, p.patch, {&f});
+      r.status = v.accepted ? FixStatus::kAccepted : FixStatus::kRejected;
+      r.reason = v.accepted ? p.reason : v.reason;
+      r.patch = std::move(p.patch);
+      r.gates = std::move(v.gates);
+      break;
+    }
+    case ProposalStatus::kNothingToDo:
+      r.status = FixStatus::kRejected;
+      r.reason = "the generator finds nothing to change (" + p.reason + "); detector and generator disagree";
+      break;
+    case ProposalStatus::kNeedsReview:
+      r.status = FixStatus::kNeedsReview;
+      r.reason = p.reason;
+      r.patch = std::move(p.patch);
+      if (!r.patch.empty()) r.gates = g.Vet(index, r.patch, {&f}).gates;
+      break;
+    case ProposalStatus::kUnfixable:
+      r.status = FixStatus::kUnfixable;
+      r.reason = p.reason;
+      break;
+  }
+  return r;
+}
+
+/// Composes the accepted fixes of one object by regenerating each fix on the
+/// result of the previous ones. Returns false (and `conflict`) when a later
+/// fix rewrites a path an earlier one set to a different value.
+bool Compose(const Guard::Impl& g, std::size_t index, const std::vector<const FixResult*>& accepted, Patch& merged,
+             std::vector<const Finding*>& targets, std::string& conflict) {
+  Value cur = g.objects[index].root;
+  std::map<std::string, Value> written;
+  for (const FixResult* r : accepted) {
+    FixProposal p = ProposeFix(cur, r->finding, g.config, &g.fix_context);
+    targets.push_back(&r->finding);
+    if (p.status == ProposalStatus::kNothingToDo) continue;  // already fixed by an earlier fix
+    if (p.status != ProposalStatus::kProposed) {
+      conflict = "fix for " + r->finding.check + " no longer applies after the other fixes";
+      return false;
+    }
+    for (const PatchOp& op : p.patch) {
+      std::string path = op.path.ToString();
+      auto it = written.find(path);
+      if (it != written.end() && (!Writes(op) || it->second != op.value)) {
+        conflict = "fixes conflict at \"" + path + "\" (" + r->finding.check + ")";
+        return false;
+      }
+    }
+    Status s = ApplyPatch(cur, p.patch);
+    if (!s.ok()) {
+      conflict = "merged patch does not apply: " + s.message();
+      return false;
+    }
+    for (PatchOp& op : p.patch) {
+      if (Writes(op) && (op.path.empty() || op.path.back() != "-")) written[op.path.ToString()] = op.value;
+      merged.push_back(std::move(op));
+    }
+  }
+  return true;
+}
+
+ObjectFix MergeObject(const Guard::Impl& g, std::size_t index, std::vector<FixResult*>& results) {
+  ObjectFix of;
+  of.object_index = index;
+  std::vector<const FixResult*> accepted;
+  for (FixResult* r : results) {
+    if (r->status == FixStatus::kAccepted) accepted.push_back(r);
+  }
+  auto attempt = [&](const std::vector<const FixResult*>& set, ObjectFix& out) {
+    Patch merged;
+    std::vector<const Finding*> targets;
+    std::string conflict;
+    if (!Compose(g, index, set, merged, targets, conflict)) {
+      out.accepted = false;
+      out.reason = conflict;
+      return false;
+    }
+    Verdict v = g.Vet(index, merged, targets, g.config.max_ops * std::max<std::size_t>(1, set.size()));
+    out.patch = std::move(merged);
+    out.accepted = v.accepted;
+    out.reason = v.reason;
+    out.gates = std::move(v.gates);
+    out.patched = std::move(v.patched);
+    return out.accepted;
+  };
+  if (accepted.size() == 1) {
+    const FixResult* r = accepted[0];
+    of.patch = r->patch;
+    of.accepted = true;
+    of.gates = r->gates;
+    auto applied = ApplyPatchCopy(g.objects[index].root, r->patch);
+    if (applied.ok()) of.patched = std::move(*applied);
+    return of;
+  }
+  if (attempt(accepted, of)) return of;
+  // Greedy: keep the fixes that merge cleanly, in finding order.
+  std::vector<const FixResult*> kept;
+  ObjectFix best;
+  for (const FixResult* r : accepted) {
+    std::vector<const FixResult*> trial = kept;
+    trial.push_back(r);
+    ObjectFix t;
+    t.object_index = index;
+    if (attempt(trial, t)) {
+      kept = std::move(trial);
+      best = std::move(t);
+    } else {
+      for (FixResult* rr : results) {
+        if (rr == r) {
+          rr->status = FixStatus::kRejected;
+          rr->reason = "does not merge with the other fixes of this object: " + t.reason;
+        }
+      }
+    }
+  }
+  best.object_index = index;
+  if (kept.empty()) {
+    best.accepted = false;
+    best.reason = of.reason;
+  }
+  return best;
+}
+
+}  // namespace
+
+FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSet> rules, const FixConfig& config,
+                     const FixOptions& options) {
+  auto t0 = std::chrono::steady_clock::now();
+  FixReport report;
+  report.manifests = objects;
+  auto created = Guard::Create(std::move(rules), config, std::move(objects));
+  if (!created.ok()) {
+    report.errors.push_back(created.status());
+    return report;
+  }
+  const Guard& guard = **created;
+  const ScanReport& scan = guard.baseline();
+  for (const Status& e : scan.errors) report.errors.push_back(e);
+  report.results.resize(scan.findings.size());
+  std::map<std::size_t, std::vector<std::size_t>> by_object;
+  for (std::size_t i = 0; i < scan.findings.size(); ++i) by_object[scan.findings[i].object_index].push_back(i);
+  std::vector<std::pair<std::size_t, std::vector<std::size_t>>> work(by_object.begin(), by_object.end());
+  std::vector<ObjectFix> object_fixes(work.size());
+  std::vector<char> has_fix(work.size(), 0);
+  const Guard::Impl& g = guard.impl_ref();
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (;;) {
+      std::size_t w = next.fetch_add(1);
+      if (w >= work.size()) return;
+      const auto& [index, finding_ids] = work[w];
+      std::vector<FixResult*> rs;
+      for (std::size_t id : finding_ids) {
+        report.results[id] = FixOne(g, index, scan.findings[id]);
+        rs.push_back(&report.results[id]);
+      }
+      bool any = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; });
+      if (any) {
+        object_fixes[w] = MergeObject(g, index, rs);
+        has_fix[w] = 1;
+      }
+    }
+  };
+  int jobs = std::max(1, options.jobs);
+  if (jobs == 1 || work.size() < 2) {
+    worker();
+  } else {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < jobs; ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+  }
+  for (std::size_t w = 0; w < work.size(); ++w) {
+    if (has_fix[w]) report.objects.push_back(std::move(object_fixes[w]));
+  }
+  // Summary.
+  FixSummary& s = report.summary;
+  std::vector<std::size_t> ops;
+  for (const FixResult& r : report.results) {
+    ++s.findings;
+    auto& c = s.by_check[r.finding.check];
+    ++c["findings"];
+    switch (r.status) {
+      case FixStatus::kAccepted:
+        ++s.accepted;
+        ++c["accepted"];
+        ops.push_back(r.patch.size());
+        break;
+      case FixStatus::kRejected:
+        ++s.rejected;
+        ++c["rejected"];
+        break;
+      case FixStatus::kNeedsReview:
+        ++s.needs_review;
+        ++c["needs_review"];
+        break;
+      case FixStatus::kUnfixable:
+        ++s.unfixable;
+        ++c["unfixable"];
+        break;
+    }
+  }
+  if (!ops.empty()) {
+    std::sort(ops.begin(), ops.end());
+    std::size_t n = ops.size();
+    s.median_ops = n % 2 ? static_cast<double>(ops[n / 2]) : (static_cast<double>(ops[n / 2 - 1]) + static_cast<double>(ops[n / 2])) / 2.0;
+    s.max_ops = static_cast<std::int64_t>(ops.back());
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+FixReport FixPaths(const std::vector<std::string>& paths, std::shared_ptr<const RuleSet> rules, const FixConfig& config,
+                   const FixOptions& options) {
+  FixReport out;
+  auto files = ExpandPaths(paths);
+  if (!files.ok()) {
+    out.errors.push_back(files.status());
+    return out;
+  }
+  std::vector<Manifest> objects;
+  std::vector<Status> load_errors;
+  for (const std::string& f : *files) {
+    LoadResult lr = LoadFile(f);
+    for (Status& e : lr.errors) load_errors.push_back(std::move(e));
+    for (Manifest& m : lr.manifests) {
+      if (rules && rules->IsPathIgnored(m.file)) continue;
+      objects.push_back(std::move(m));
+    }
+  }
+  out = FixObjects(std::move(objects), std::move(rules), config, options);
+  out.errors.insert(out.errors.begin(), load_errors.begin(), load_errors.end());
+  return out;
+}
+
+}  // namespace kfix

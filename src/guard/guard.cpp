@@ -1,0 +1,470 @@
+// The nine gates (see include/kfix/guard.hpp).
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "guard/guard_impl.hpp"
+#include "guard/schema.hpp"
+#include "remediate/builder.hpp"
+
+namespace kfix {
+
+using internal::Concat;
+using internal::EqualsIgnoreCase;
+using internal::ToLower;
+
+namespace {
+
+const Value* F(const Value* v, std::string_view k) noexcept { return (v && v->is_object()) ? v->Find(k) : nullptr; }
+std::string S(const Value* v) { return v ? std::string(v->string_or()) : std::string(); }
+bool IsTrue(const Value* v) noexcept { return v && v->is_bool() && v->as_bool(); }
+
+GateResult Gate(std::string name, bool passed, std::string detail) {
+  return GateResult{std::move(name), passed, std::move(detail)};
+}
+
+// Gate 3 helpers --------------------------------------------------------------
+
+std::string ContainerKey(const ContainerRef& c) {
+  return Concat({ContainerGroupField(c.group), "/", c.name.empty() ? std::to_string(c.index) : c.name});
+}
+
+std::string EffectiveServiceAccount(const Value* pod_spec) {
+  std::string sa = S(F(pod_spec, "serviceAccountName"));
+  if (sa.empty()) sa = S(F(pod_spec, "serviceAccount"));
+  return sa.empty() ? "default" : sa;
+}
+
+std::string DestructiveCheck(const Value& before, const Value& after, const FixConfig& config, const FixContext& ctx) {
+  // Identity.
+  for (std::string_view k : {"apiVersion", "kind"}) {
+    const Value* a = before.Find(k);
+    const Value* b = after.Find(k);
+    if ((a == nullptr) != (b == nullptr) || (a && *a != *b)) return Concat({"changes ", k});
+  }
+  for (std::string_view k : {"name", "namespace"}) {
+    const Value* a = F(before.Find("metadata"), k);
+    const Value* b = F(after.Find("metadata"), k);
+    if ((a == nullptr) != (b == nullptr) || (a && *a != *b)) return Concat({"changes metadata.", k});
+  }
+  if (before.Find("spec") && !after.Find("spec")) return "removes spec";
+  std::string_view kind = before.Find("kind") ? before.Find("kind")->string_or() : "";
+  std::string ns = S(F(before.Find("metadata"), "namespace"));
+  if (kind == "Service") {
+    for (std::string_view k : {"selector", "type"}) {
+      const Value* a = F(before.Find("spec"), k);
+      const Value* b = F(after.Find("spec"), k);
+      if ((a == nullptr) != (b == nullptr) || (a && *a != *b)) return Concat({"changes the Service ", k});
+    }
+  }
+  auto vb = ViewWorkload(before);
+  auto va = ViewWorkload(after);
+  if (!vb || !vb->pod_spec) return {};
+  if (!va || !va->pod_spec) return "removes the pod template";
+  // Containers: none removed (by group and name), none renamed away.
+  std::map<std::string, const ContainerRef*> after_c;
+  for (const ContainerRef& c : va->containers) after_c[ContainerKey(c)] = &c;
+  for (const ContainerRef& c : vb->containers) {
+    auto it = after_c.find(ContainerKey(c));
+    if (it == after_c.end()) return Concat({"removes container \"", ContainerKey(c), "\""});
+    // Image changes only under the pin policy.
+    std::string ib = S(F(c.container, "image")), ia = S(F(it->second->container, "image"));
+    if (ib != ia) {
+      auto pin = config.image_pins.find(ib);
+      if (pin == config.image_pins.end()) {
+        std::string repo = ib.substr(0, ib.find('@'));
+        std::size_t slash = repo.rfind('/'), colon = repo.rfind(':');
+        if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) repo = repo.substr(0, colon);
+        pin = config.image_pins.find(repo);
+      }
+      if (pin == config.image_pins.end() || pin->second != ia)
+        return Concat({"changes the image of container \"", c.name, "\" from \"", ib, "\" to \"", ia,
+                       "\" outside the configured pin policy"});
+    }
+    // Ports a Service or a probe uses.
+    const Value* pb = F(c.container, "ports");
+    if (pb && pb->is_array()) {
+      const Value* pa = F(it->second->container, "ports");
+      for (const Value& p : pb->as_array()) {
+        const Value* num = F(&p, "containerPort");
+        std::string name = S(F(&p, "name"));
+        bool still = false;
+        if (pa && pa->is_array()) {
+          for (const Value& q : pa->as_array()) {
+            if (num && F(&q, "containerPort") && *F(&q, "containerPort") == *num) still = true;
+          }
+        }
+        if (still || !num) continue;
+        std::string n = num->is_int() ? std::to_string(num->as_int()) : S(num);
+        bool used = ctx.service_target_ports.count(Concat({ns, "/", n})) ||
+                    (!name.empty() && ctx.service_target_ports.count(Concat({ns, "/", name})));
+        for (std::string_view probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
+          for (std::string_view h : {"httpGet", "tcpSocket", "grpc"}) {
+            const Value* port = F(F(F(it->second->container, probe), h), "port");
+            if (port && ((port->is_int() && num->is_int() && port->as_int() == num->as_int()) ||
+                         (!name.empty() && port->string_or() == name)))
+              used = true;
+          }
+        }
+        if (used)
+          return Concat({"removes port ", n, " of container \"", c.name, "\" that a Service or probe uses"});
+      }
+    }
+  }
+  // Volumes still mounted.
+  std::set<std::string> after_vols;
+  if (const Value* v = F(va->pod_spec, "volumes"); v && v->is_array()) {
+    for (const Value& e : v->as_array()) after_vols.insert(S(F(&e, "name")));
+  }
+  std::set<std::string> mounted;
+  for (const ContainerRef& c : va->containers) {
+    const Value* m = F(c.container, "volumeMounts");
+    if (!m || !m->is_array()) continue;
+    for (const Value& e : m->as_array()) mounted.insert(S(F(&e, "name")));
+  }
+  if (const Value* v = F(vb->pod_spec, "volumes"); v && v->is_array()) {
+    for (const Value& e : v->as_array()) {
+      std::string n = S(F(&e, "name"));
+      if (!after_vols.count(n) && mounted.count(n)) return Concat({"removes volume \"", n, "\" that is still mounted"});
+    }
+  }
+  // Service-account regression.
+  std::string sa_b = EffectiveServiceAccount(vb->pod_spec), sa_a = EffectiveServiceAccount(va->pod_spec);
+  if (sa_b != sa_a) {
+    if (sa_a == "default") return Concat({"switches the service account from \"", sa_b, "\" to \"default\""});
+    if (!ctx.HasServiceAccount(ns, sa_a))
+      return Concat({"switches the service account to \"", sa_a, "\" which does not exist in the lint context"});
+  }
+  return {};
+}
+
+// Gate 4 ----------------------------------------------------------------------
+
+void PrivilegeFacts(const Value& obj, std::set<std::string>& facts) {
+  auto view = ViewWorkload(obj);
+  if (!view || !view->pod_spec) return;
+  const Value* ps = view->pod_spec;
+  for (std::string_view f : {"hostNetwork", "hostPID", "hostIPC"}) {
+    if (IsTrue(F(ps, f))) facts.insert(std::string(f) + "=true");
+  }
+  if (const Value* hu = F(ps, "hostUsers"); hu && hu->is_bool() && !hu->as_bool()) {
+  } else if (hu && hu->is_bool() && hu->as_bool()) {
+    facts.insert("hostUsers=true");
+  }
+  const Value* psc = F(ps, "securityContext");
+  if (auto u = F(psc, "runAsUser"); u && u->is_int() && u->as_int() == 0) facts.insert("pod runAsUser=0");
+  if (auto g = F(psc, "runAsGroup"); g && g->is_int() && g->as_int() == 0) facts.insert("pod runAsGroup=0");
+  if (auto t = F(F(psc, "seccompProfile"), "type"); t && t->string_or() == "Unconfined")
+    facts.insert("pod seccompProfile=Unconfined");
+  if (const Value* sys = F(psc, "sysctls"); sys && sys->is_array()) {
+    for (const Value& s : sys->as_array()) facts.insert("sysctl " + S(F(&s, "name")) + "=" + S(F(&s, "value")));
+  }
+  if (const Value* vols = F(ps, "volumes"); vols && vols->is_array()) {
+    for (const Value& v : vols->as_array()) {
+      if (const Value* hp = F(&v, "hostPath")) facts.insert("hostPath " + S(F(hp, "path")));
+    }
+  }
+  for (const ContainerRef& c : view->containers) {
+    std::string who = "container \"" + c.name + "\" ";
+    const Value* sc = F(c.container, "securityContext");
+    if (IsTrue(F(sc, "privileged"))) facts.insert(who + "privileged=true");
+    if (IsTrue(F(sc, "allowPrivilegeEscalation"))) facts.insert(who + "allowPrivilegeEscalation=true");
+    if (auto u = F(sc, "runAsUser"); u && u->is_int() && u->as_int() == 0) facts.insert(who + "runAsUser=0");
+    if (auto g = F(sc, "runAsGroup"); g && g->is_int() && g->as_int() == 0) facts.insert(who + "runAsGroup=0");
+    if (auto n = F(sc, "runAsNonRoot"); n && n->is_bool() && !n->as_bool()) facts.insert(who + "runAsNonRoot=false");
+    if (auto r = F(sc, "readOnlyRootFilesystem"); r && r->is_bool() && !r->as_bool())
+      facts.insert(who + "readOnlyRootFilesystem=false");
+    if (S(F(sc, "procMount")) == "Unmasked") facts.insert(who + "procMount=Unmasked");
+    if (auto t = F(F(sc, "seccompProfile"), "type"); t && t->string_or() == "Unconfined")
+      facts.insert(who + "seccompProfile=Unconfined");
+    if (const Value* add = F(F(sc, "capabilities"), "add"); add && add->is_array()) {
+      for (const Value& a : add->as_array()) facts.insert(who + "adds capability " + ToLower(a.string_or()));
+    }
+    if (const Value* ports = F(c.container, "ports"); ports && ports->is_array()) {
+      for (const Value& p : ports->as_array()) {
+        const Value* hp = F(&p, "hostPort");
+        if (hp && !hp->is_null() && !(hp->is_int() && hp->as_int() == 0))
+          facts.insert(who + "hostPort " + (hp->is_int() ? std::to_string(hp->as_int()) : S(hp)));
+      }
+    }
+  }
+}
+
+// Gate 5 ----------------------------------------------------------------------
+
+bool NamespaceMatches(std::string_view ns, const std::vector<std::string>& patterns) {
+  for (const std::string& p : patterns) {
+    if (!p.empty() && p.back() == '*') {
+      std::string_view prefix(p.data(), p.size() - 1);
+      if (ns.size() >= prefix.size() && EqualsIgnoreCase(ns.substr(0, prefix.size()), prefix)) return true;
+    } else if (EqualsIgnoreCase(ns, p)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Gate 7 ----------------------------------------------------------------------
+
+bool IsCrossObjectCheck(std::string_view check) {
+  return check.rfind("dangling-", 0) == 0 || check == "non-existent-service-account" || check == "pdb-min-available" ||
+         check == "env-value-from" || check == "non-isolated-pod";
+}
+
+std::string FindingKey(const Finding& f) { return Concat({f.check, "\x1f", f.container, "\x1f", f.message}); }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Guard
+// ---------------------------------------------------------------------------
+
+Guard::Impl::Impl(std::shared_ptr<const RuleSet> r, FixConfig c, std::vector<Manifest> o)
+    : rules(std::move(r)), config(std::move(c)), objects(std::move(o)) {
+  fix_context = FixContext::Build(objects);
+  isolated_before.resize(objects.size());
+  isolated_flags = std::make_unique<std::once_flag[]>(objects.size());
+}
+
+const ScanReport& Guard::Impl::Baseline() const {
+  std::call_once(baseline_flag, [&] {
+    if (rules) baseline = rules->Scan(objects);
+  });
+  return baseline;
+}
+
+const std::vector<Finding>& Guard::Impl::IsolatedBefore(std::size_t index) const {
+  std::call_once(isolated_flags[index], [&] {
+    if (rules) isolated_before[index] = rules->Scan(std::vector<Manifest>{objects[index]}).findings;
+  });
+  return isolated_before[index];
+}
+
+std::vector<Finding> Guard::Impl::ScanAfter(std::size_t index, const Value& after, bool full_context) const {
+  Manifest m = objects[index];
+  m.root = after;
+  if (!full_context) {
+    std::vector<Finding> out = rules->Scan(std::vector<Manifest>{std::move(m)}).findings;
+    return out;
+  }
+  std::vector<Manifest> ctx = objects;
+  ctx[index] = std::move(m);
+  std::vector<Finding> out;
+  for (Finding& f : rules->Scan(ctx).findings) {
+    if (f.object_index == index) out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vector<const Finding*>& targets,
+                         std::size_t budget) const {
+  Verdict v;
+  if (budget == 0) budget = config.max_ops;
+  v.patch = patch;
+  auto skip = [&](std::string_view from) {
+    for (std::string_view n : {"destructive", "privilege", "namespace", "schema", "rescan", "idempotence", "budget"})
+      v.gates.push_back(Gate(std::string(n), false, Concat({"skipped: ", from, " failed"})));
+  };
+  if (index >= objects.size()) {
+    v.gates.push_back(Gate("structure", false, "object index out of range"));
+    v.reason = "structure: object index out of range";
+    return v;
+  }
+  const Value& before = objects[index].root;
+
+  // 1 structure
+  {
+    std::string detail;
+    if (patch.empty()) detail = "the patch is empty";
+    for (std::size_t i = 0; i < patch.size() && detail.empty(); ++i) {
+      const PatchOp& op = patch[i];
+      if (op.op == PatchOpType::kMove || op.op == PatchOpType::kCopy)
+        detail = Concat({"op ", std::to_string(i), ": \"", PatchOpName(op.op),
+                         "\" is not in the op allowlist (add, remove, replace, test)"});
+      else if (op.path.empty())
+        detail = Concat({"op ", std::to_string(i), ": replacing or removing the whole object is not allowed"});
+      else
+        for (std::size_t t = 0; t + 1 < op.path.size(); ++t) {
+          if (op.path.tokens()[t] == "-") {
+            detail = Concat({"op ", std::to_string(i), ": \"-\" may only end a path"});
+            break;
+          }
+        }
+      if (detail.empty() && op.op != PatchOpType::kAdd && op.path.back() == "-")
+        detail = Concat({"op ", std::to_string(i), ": \"-\" is only valid for add"});
+    }
+    v.gates.push_back(Gate("structure", detail.empty(), detail.empty() ? Concat({std::to_string(patch.size()), " ops"}) : detail));
+    if (!detail.empty()) {
+      v.gates.push_back(Gate("apply", false, "skipped: structure failed"));
+      skip("structure");
+      v.reason = "structure: " + detail;
+      return v;
+    }
+  }
+  // 2 apply
+  Result<Value> applied = ApplyPatchCopy(before, patch);
+  if (!applied.ok()) {
+    v.gates.push_back(Gate("apply", false, applied.status().message()));
+    skip("apply");
+    v.reason = "apply: " + applied.status().message();
+    return v;
+  }
+  v.gates.push_back(Gate("apply", true, "applies atomically"));
+  const Value& after = *applied;
+  // 3 destructive
+  {
+    std::string d = DestructiveCheck(before, after, config, fix_context);
+    v.gates.push_back(Gate("destructive", d.empty(), d.empty() ? "no destructive edit" : d));
+  }
+  // 4 privilege
+  {
+    std::set<std::string> fb, fa;
+    PrivilegeFacts(before, fb);
+    PrivilegeFacts(after, fa);
+    std::string d;
+    for (const std::string& f : fa) {
+      if (!fb.count(f)) {
+        d = "raises privileges: " + f;
+        break;
+      }
+    }
+    v.gates.push_back(Gate("privilege", d.empty(), d.empty() ? "no privilege increase" : d));
+  }
+  // 5 namespace
+  {
+    std::string ns = S(F(before.Find("metadata"), "namespace"));
+    bool prot = !ns.empty() && NamespaceMatches(ns, config.protected_namespaces) &&
+                !NamespaceMatches(ns, config.allowed_namespaces);
+    v.gates.push_back(Gate("namespace", !prot,
+                           prot ? Concat({"namespace \"", ns, "\" is protected (allow it with fix.allowedNamespaces)"})
+                                : (ns.empty() ? "no namespace" : Concat({"namespace \"", ns, "\" is not protected"}))));
+  }
+  // 6 schema
+  {
+    std::string d;
+    std::string_view kind = before.Find("kind") ? before.Find("kind")->string_or() : "";
+    for (const PatchOp& op : patch) {
+      d = internal::SchemaCheckOp(before, op);
+      if (!d.empty()) break;
+    }
+    v.gates.push_back(Gate("schema", d.empty(),
+                           d.empty() ? (internal::SchemaKnowsKind(kind) ? "touched fields exist with the right types"
+                                                                        : Concat({"kind \"", kind, "\" not in the built-in table"}))
+                                     : d));
+  }
+  // 7 rescan
+  if (!rules) {
+    v.gates.push_back(Gate("rescan", true, "skipped: no rule set"));
+  } else {
+    bool full = false;
+    for (const Finding* t : targets) full = full || IsCrossObjectCheck(t->check);
+    std::vector<Finding> after_f = ScanAfter(index, after, full);
+    std::multiset<std::string> before_keys;
+    if (full) {
+      for (const Finding& f : Baseline().findings) {
+        if (f.object_index == index) before_keys.insert(FindingKey(f));
+      }
+    } else {
+      for (const Finding& f : IsolatedBefore(index)) before_keys.insert(FindingKey(f));
+    }
+    std::string d;
+    for (const Finding* t : targets) {
+      std::string key = FindingKey(*t);
+      for (const Finding& f : after_f) {
+        if (FindingKey(f) == key) {
+          d = Concat({"finding still present: ", t->check, ": ", t->message});
+          break;
+        }
+      }
+      if (!d.empty()) break;
+    }
+    for (Finding& f : after_f) {
+      auto it = before_keys.find(FindingKey(f));
+      if (it != before_keys.end()) {
+        before_keys.erase(it);
+      } else {
+        if (d.empty()) d = Concat({"new finding: ", f.check, ": ", f.message});
+        v.new_findings.push_back(std::move(f));
+      }
+    }
+    v.gates.push_back(Gate("rescan", d.empty(),
+                           d.empty() ? (targets.empty() ? "no new finding" : "targeted finding gone, no new finding") : d));
+  }
+  // 8 idempotence
+  {
+    std::string d;
+    for (const Finding* t : targets) {
+      FixProposal again = ProposeFix(after, *t, config, &fix_context);
+      if (again.status == ProposalStatus::kProposed || (again.status == ProposalStatus::kNeedsReview && !again.patch.empty())) {
+        d = Concat({"the generator for ", t->check, " still proposes ", std::to_string(again.patch.size()), " ops: ",
+                    PatchToJson(again.patch)});
+        break;
+      }
+    }
+    v.gates.push_back(Gate("idempotence", d.empty(),
+                           d.empty() ? (targets.empty() ? "no target finding" : "the generator proposes nothing more") : d));
+  }
+  // 9 budget
+  v.gates.push_back(Gate("budget", patch.size() <= budget,
+                         Concat({std::to_string(patch.size()), " ops, budget ", std::to_string(budget)})));
+
+  v.accepted = true;
+  for (const GateResult& g : v.gates) {
+    if (!g.passed) {
+      v.accepted = false;
+      if (v.reason.empty()) v.reason = Concat({g.name, ": ", g.detail});
+    }
+  }
+  v.patched = std::move(*applied);
+  return v;
+}
+
+Result<std::unique_ptr<Guard>> Guard::Create(std::shared_ptr<const RuleSet> rules, FixConfig config,
+                                             std::vector<Manifest> context) {
+  if (config.max_ops == 0) return InvalidArgumentError("fix.maxOps must be >= 1");
+  auto impl = std::make_unique<Impl>(std::move(rules), std::move(config), std::move(context));
+  return std::unique_ptr<Guard>(new Guard(std::move(impl)));
+}
+
+Guard::Guard(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Guard::~Guard() = default;
+
+const std::vector<Manifest>& Guard::objects() const noexcept { return impl_->objects; }
+const FixConfig& Guard::config() const noexcept { return impl_->config; }
+const FixContext& Guard::fix_context() const noexcept { return impl_->fix_context; }
+const ScanReport& Guard::baseline() const { return impl_->Baseline(); }
+
+Verdict Guard::Vet(std::size_t object_index, const Patch& patch, const Finding* target) const {
+  std::vector<const Finding*> targets;
+  if (target) targets.push_back(target);
+  return impl_->Vet(object_index, patch, targets);
+}
+
+Verdict Guard::VetText(std::size_t object_index, std::string_view text, const Finding* target) const {
+  if (object_index >= impl_->objects.size()) {
+    Verdict v;
+    v.gates.push_back(Gate("structure", false, "object index out of range"));
+    v.reason = "structure: object index out of range";
+    return v;
+  }
+  Result<ExtractedPatch> ex = ExtractPatch(text, impl_->objects[object_index].root);
+  if (!ex.ok()) {
+    Verdict v;
+    v.gates.push_back(Gate("structure", false, ex.status().message()));
+    for (std::string_view n : {"apply", "destructive", "privilege", "namespace", "schema", "rescan", "idempotence", "budget"})
+      v.gates.push_back(Gate(std::string(n), false, "skipped: structure failed"));
+    v.reason = "structure: " + ex.status().message();
+    return v;
+  }
+  Verdict v = Vet(object_index, ex->patch, target);
+  if (!ex->note.empty() && !v.gates.empty()) {
+    v.gates[0].detail += Concat({" (", PatchFormName(ex->form), "; ", ex->note, ")"});
+  } else if (!v.gates.empty()) {
+    v.gates[0].detail += Concat({" (", PatchFormName(ex->form), ")"});
+  }
+  return v;
+}
+
+}  // namespace kfix
