@@ -1,0 +1,222 @@
+// kfix fix: scan, propose minimal patches, vet them through every gate, and
+// report (JSON or text), optionally writing patched manifests or a diff.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "kfix/guard.hpp"
+#include "kfix/remediate.hpp"
+#include "kfix/rules.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kUsage =
+    "usage: kfix fix [--format json|text] [--config FILE] [--profile minimal|harden] [--write DIR] [--diff] "
+    "[--jobs N] PATH...";
+
+/// Loads the rules and fix configuration from one file (or the defaults).
+bool LoadConfigs(const std::string& cmd, const std::string& path, kfix::RulesConfig& rules_config,
+                 kfix::FixConfig& fix_config, int& exit_code) {
+  auto rc = kfix::LoadRulesConfig(path);
+  if (!rc.ok()) {
+    exit_code = kfix::cli::UsageError(cmd, rc.status().ToString());
+    return false;
+  }
+  rules_config = std::move(*rc);
+  if (!path.empty()) {
+    auto text = kfix::ReadFileToString(path);
+    if (!text.ok()) {
+      exit_code = kfix::cli::UsageError(cmd, text.status().ToString());
+      return false;
+    }
+    auto fc = kfix::ParseFixConfig(*text, path);
+    if (!fc.ok()) {
+      exit_code = kfix::cli::UsageError(cmd, fc.status().ToString());
+      return false;
+    }
+    fix_config = std::move(*fc);
+  }
+  return true;
+}
+
+/// Where each input file is mirrored under DIR.
+std::map<std::string, fs::path> MirrorPaths(const std::vector<std::string>& args, const fs::path& out_dir) {
+  std::map<std::string, fs::path> out;
+  for (const std::string& a : args) {
+    if (a == "-") {
+      out["-"] = out_dir / "stdin.yaml";
+      continue;
+    }
+    std::error_code ec;
+    if (fs::is_directory(a, ec)) {
+      auto files = kfix::ExpandPaths({a});
+      if (!files.ok()) continue;
+      for (const std::string& f : *files) out[f] = out_dir / fs::path(f).lexically_relative(a);
+    } else {
+      out[a] = out_dir / fs::path(a).filename();
+    }
+  }
+  return out;
+}
+
+/// The documents of one file, original and patched, as YAML text.
+struct FileText {
+  std::string before, after;
+  bool changed = false;
+};
+
+std::map<std::string, FileText> RenderFiles(const kfix::FixReport& report) {
+  std::map<std::size_t, const kfix::ObjectFix*> fixes;
+  for (const kfix::ObjectFix& o : report.objects) {
+    if (o.accepted) fixes[o.object_index] = &o;
+  }
+  // Group objects per file and document; List items are re-assembled.
+  struct Doc {
+    std::vector<std::pair<kfix::Value, kfix::Value>> items;  // before, after
+    bool is_list = false;
+  };
+  std::map<std::string, std::map<std::int32_t, Doc>> files;
+  for (std::size_t i = 0; i < report.manifests.size(); ++i) {
+    const kfix::Manifest& m = report.manifests[i];
+    Doc& d = files[m.file][m.document];
+    d.is_list = d.is_list || m.item >= 0;
+    auto it = fixes.find(i);
+    d.items.emplace_back(m.root, it == fixes.end() ? m.root : it->second->patched);
+  }
+  std::map<std::string, FileText> out;
+  for (auto& [file, docs] : files) {
+    FileText& ft = out[file];
+    bool first = true;
+    for (auto& [n, d] : docs) {
+      (void)n;
+      kfix::Value before, after;
+      if (d.is_list) {
+        before = kfix::Value::MakeObject();
+        before.Set("apiVersion", "v1");
+        before.Set("kind", "List");
+        after = before;
+        kfix::Value bi = kfix::Value::MakeArray(), ai = kfix::Value::MakeArray();
+        for (auto& [b, a] : d.items) {
+          bi.PushBack(b);
+          ai.PushBack(a);
+        }
+        before.Set("items", std::move(bi));
+        after.Set("items", std::move(ai));
+      } else {
+        before = d.items[0].first;
+        after = d.items[0].second;
+      }
+      if (!first) {
+        ft.before += "---\n";
+        ft.after += "---\n";
+      }
+      first = false;
+      ft.before += kfix::ToYaml(before);
+      ft.after += kfix::ToYaml(after);
+      ft.changed = ft.changed || before != after;
+    }
+  }
+  return out;
+}
+
+int RunFix(const std::vector<std::string>& raw) {
+  const std::string cmd = "fix";
+  kfix::cli::Args a(raw, {"format", "config", "profile", "write", "jobs"}, {"diff"});
+  if (!a.ok()) return kfix::cli::UsageError(cmd, a.error() + "\n" + kUsage);
+  if (a.positionals().empty()) return kfix::cli::UsageError(cmd, std::string("no PATH given\n") + kUsage);
+  std::string format = a.Get("format", "json");
+  if (format != "json" && format != "text") return kfix::cli::UsageError(cmd, "--format must be json or text");
+  int jobs = 1;
+  if (a.Has("jobs")) {
+    try {
+      jobs = std::stoi(a.Get("jobs"));
+    } catch (...) {
+      jobs = 0;
+    }
+    if (jobs < 1 || jobs > 256) return kfix::cli::UsageError(cmd, "--jobs must be an integer in 1..256");
+  }
+  kfix::RulesConfig rules_config;
+  kfix::FixConfig fix_config;
+  int code = kfix::cli::kExitOk;
+  if (!LoadConfigs(cmd, a.Get("config"), rules_config, fix_config, code)) return code;
+  if (a.Has("profile")) {
+    auto p = kfix::ParseFixProfile(a.Get("profile"));
+    if (!p.ok()) return kfix::cli::UsageError(cmd, p.status().message());
+    fix_config.profile = *p;
+  }
+  auto rules = kfix::RuleSet::Create(rules_config);
+  if (!rules.ok()) return kfix::cli::UsageError(cmd, rules.status().ToString());
+
+  // Refuse to write into an input before doing any work.
+  std::map<std::string, fs::path> mirror;
+  if (a.Has("write")) {
+    fs::path out_dir = a.Get("write");
+    mirror = MirrorPaths(a.positionals(), out_dir);
+    for (const auto& [in, out] : mirror) {
+      std::error_code ec1, ec2;
+      if (in != "-" && fs::weakly_canonical(in, ec1) == fs::weakly_canonical(out, ec2))
+        return kfix::cli::UsageError(cmd, "--write would overwrite the input " + in);
+    }
+  }
+
+  kfix::FixOptions options;
+  options.jobs = jobs;
+  kfix::FixReport report = kfix::FixPaths(a.positionals(), *rules, fix_config, options);
+
+  std::set<std::string> files_with_errors;
+  for (const kfix::Status& e : report.errors) {
+    std::fprintf(stderr, "kfix fix: %s\n", e.ToString().c_str());
+    files_with_errors.insert(e.location().file);
+  }
+
+  if (a.Has("write") || a.Has("diff")) {
+    std::map<std::string, FileText> rendered = RenderFiles(report);
+    for (const auto& [file, text] : rendered) {
+      if (a.Has("diff") && text.changed) {
+        std::string d = kfix::UnifiedDiff(text.before, text.after, "a/" + file, "b/" + file);
+        std::fwrite(d.data(), 1, d.size(), stdout);
+      }
+      if (!a.Has("write")) continue;
+      if (files_with_errors.count(file)) {
+        std::fprintf(stderr, "kfix fix: not writing %s: it has documents that could not be loaded\n", file.c_str());
+        continue;
+      }
+      auto it = mirror.find(file);
+      if (it == mirror.end()) continue;
+      std::error_code ec;
+      fs::create_directories(it->second.parent_path(), ec);
+      std::ofstream out(it->second, std::ios::binary | std::ios::trunc);
+      out << text.after;
+      if (!out) {
+        std::fprintf(stderr, "kfix fix: cannot write %s\n", it->second.string().c_str());
+        code = kfix::cli::kExitError;
+      }
+    }
+  }
+  if (a.Has("diff")) {
+    const kfix::FixSummary& s = report.summary;
+    std::fprintf(stderr, "kfix fix: %lld findings, %lld accepted, %lld rejected, %lld needs-review, %lld unfixable\n",
+                 static_cast<long long>(s.findings), static_cast<long long>(s.accepted),
+                 static_cast<long long>(s.rejected), static_cast<long long>(s.needs_review),
+                 static_cast<long long>(s.unfixable));
+  } else if (format == "json") {
+    std::string j = kfix::FixReportToJson(report, true);
+    std::fwrite(j.data(), 1, j.size(), stdout);
+  } else {
+    std::string t = kfix::FixReportToText(report);
+    std::fwrite(t.data(), 1, t.size(), stdout);
+  }
+  if (!report.errors.empty()) code = kfix::cli::kExitError;
+  return code;
+}
+
+}  // namespace
+
+KFIX_CLI_COMMAND("fix", "propose, vet and apply minimal fixes for findings", RunFix);
