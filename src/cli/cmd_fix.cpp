@@ -4,11 +4,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "cli/command.hpp"
+#include "kfix/audit.hpp"
 #include "kfix/guard.hpp"
 #include "kfix/remediate.hpp"
 #include "kfix/rules.hpp"
@@ -19,7 +21,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kUsage =
     "usage: kfix fix [--format json|text] [--config FILE] [--profile minimal|harden] [--write DIR] [--diff] "
-    "[--jobs N] PATH...";
+    "[--jobs N] [--audit FILE --key PRIVATE_KEY] PATH...";
 
 /// Loads the rules and fix configuration from one file (or the defaults).
 bool LoadConfigs(const std::string& cmd, const std::string& path, kfix::RulesConfig& rules_config,
@@ -128,7 +130,7 @@ std::map<std::string, FileText> RenderFiles(const kfix::FixReport& report) {
 
 int RunFix(const std::vector<std::string>& raw) {
   const std::string cmd = "fix";
-  kfix::cli::Args a(raw, {"format", "config", "profile", "write", "jobs"}, {"diff"});
+  kfix::cli::Args a(raw, {"format", "config", "profile", "write", "jobs", "audit", "key"}, {"diff"});
   if (!a.ok()) return kfix::cli::UsageError(cmd, a.error() + "\n" + kUsage);
   if (a.positionals().empty()) return kfix::cli::UsageError(cmd, std::string("no PATH given\n") + kUsage);
   std::string format = a.Get("format", "json");
@@ -154,6 +156,20 @@ int RunFix(const std::vector<std::string>& raw) {
   auto rules = kfix::RuleSet::Create(rules_config);
   if (!rules.ok()) return kfix::cli::UsageError(cmd, rules.status().ToString());
 
+  // The audit log (opened before any work so a bad key fails fast).
+  std::unique_ptr<kfix::AuditLog> audit;
+  if (a.Has("audit") != a.Has("key")) return kfix::cli::UsageError(cmd, "--audit and --key go together");
+  if (a.Has("audit")) {
+    auto key = kfix::SigningKey::LoadFile(a.Get("key"));
+    if (!key.ok()) return kfix::cli::UsageError(cmd, key.status().ToString());
+    kfix::AuditLogOptions ao;
+    ao.clock = kfix::SystemAuditClock();
+    ao.signer = std::make_shared<const kfix::SigningKey>(std::move(*key));
+    auto log = kfix::AuditLog::OpenFile(a.Get("audit"), std::move(ao));
+    if (!log.ok()) return kfix::cli::UsageError(cmd, log.status().ToString());
+    audit = std::move(*log);
+  }
+
   // Refuse to write into an input before doing any work.
   std::map<std::string, fs::path> mirror;
   if (a.Has("write")) {
@@ -169,6 +185,23 @@ int RunFix(const std::vector<std::string>& raw) {
   kfix::FixOptions options;
   options.jobs = jobs;
   kfix::FixReport report = kfix::FixPaths(a.positionals(), *rules, fix_config, options);
+
+  if (audit) {
+    // One signed record per accepted patch.
+    kfix::Value fix_report = kfix::FixReportToValue(report);
+    const kfix::Value* results = fix_report.Find("results");
+    for (std::size_t i = 0; results && i < report.results.size(); ++i) {
+      if (report.results[i].status != kfix::FixStatus::kAccepted) continue;
+      kfix::Value record = results->as_array()[i];
+      record.Set("profile", kfix::FixProfileName(fix_config.profile));
+      auto entry = audit->Append("kfix.fix.accepted", record);
+      if (!entry.ok()) {
+        std::fprintf(stderr, "kfix fix: audit: %s\n", entry.status().ToString().c_str());
+        code = kfix::cli::kExitError;
+        break;
+      }
+    }
+  }
 
   std::set<std::string> files_with_errors;
   for (const kfix::Status& e : report.errors) {
