@@ -220,10 +220,9 @@ void EnsureDropped(OpBuilder& b, const ContainerRef& c, const std::string& cap) 
 }
 
 Outcome FixPrivilegeEscalationContainer(const GenCtx& g, OpBuilder& b) {
-  const std::string& m = g.finding.message;
-  bool ape = Contains(m, "AllowPrivilegeEscalation"), priv = Contains(m, "Privileged"),
-       sysadmin = Contains(m, "SYS_ADMIN");
-  if (!ape && !priv && !sysadmin) ape = priv = sysadmin = true;
+  // kube-linter reports one cause at a time; the finding is only gone when
+  // every cause is (explicit APE true, privileged, SYS_ADMIN added).
+  const bool ape = true, priv = true, sysadmin = true;
   return ForContainers(g, b, [&](const ContainerRef& c) {
     const Value* sc = Field(Current(b, c), "securityContext");
     if (ape && IsTrue(Field(sc, "allowPrivilegeEscalation"))) b.Set(Sc(c).Child("allowPrivilegeEscalation"), false);
@@ -431,13 +430,13 @@ Outcome FixProbePort(const GenCtx& g, OpBuilder& b, std::string_view probe_field
   return ForContainers(
       g, b,
       [&](const ContainerRef& c) -> Outcome {
-        const Value* cont = Current(b, c);
-        const Value* probe = Field(cont, probe_field);
+        const Value* probe = Field(Current(b, c), probe_field);
         if (!probe || !probe->is_object()) return Outcome::Ok();
+        // Every handler's port must be declared (kube-linter reports one at a time).
         for (std::string_view handler : {"httpGet", "tcpSocket", "grpc"}) {
           const Value* port = Field(Field(probe, handler), "port");
           if (!port) continue;
-          const Value* ports = Field(cont, "ports");
+          const Value* ports = Field(Current(b, c), "ports");
           auto exposes = [&](auto pred) {
             if (!ports || !ports->is_array()) return false;
             for (const Value& p : ports->as_array()) {
@@ -455,7 +454,7 @@ Outcome FixProbePort(const GenCtx& g, OpBuilder& b, std::string_view probe_field
               numeric_string = true;
             } else {
               if (exposes([&](const Value& p) { return Field(&p, "name") && Field(&p, "name")->string_or() == s; }))
-                return Outcome::Ok();
+                continue;
               return Outcome::Review("probe uses the named port \"" + s + "\" that container \"" + c.name +
                                      "\" does not declare; its number cannot be derived");
             }
@@ -472,7 +471,6 @@ Outcome FixProbePort(const GenCtx& g, OpBuilder& b, std::string_view probe_field
             entry.Set("containerPort", *number);
             b.Append(c.pointer.Child("ports"), entry);
           }
-          return Outcome::Ok();
         }
         return Outcome::Ok();
       },
@@ -780,7 +778,21 @@ Outcome FixMismatchingSelector(const GenCtx& g, OpBuilder& b) {
   Outcome w = NeedWorkload(g);
   if (w.status != ProposalStatus::kProposed) return w;
   const Value* sel = CurrentAt(b, SelectorPointer(g));
-  if (!sel || !sel->is_object()) return Outcome::Review("the controller has no selector to align with");
+  if (!sel || !sel->is_object()) {
+    // No selector (invalid for apps/v1): derive it from the template labels.
+    const Value* labels = PodLabels(b, g);
+    if (!labels || !labels->is_object() || labels->size() == 0)
+      return Outcome::Review("neither a selector nor pod template labels to derive one from");
+    Value match = Value::MakeObject();
+    for (const Member& m : labels->as_object()) {
+      if (m.value.is_string()) match.Set(m.key, m.value);
+    }
+    if (match.size() == 0) return Outcome::Review("the pod template labels are not strings");
+    Value selector = Value::MakeObject();
+    selector.Set("matchLabels", match);
+    b.Set(SelectorPointer(g), selector);
+    return Outcome::Ok();
+  }
   const Value* me = Field(sel, "matchExpressions");
   if (me && me->is_array() && me->size() > 0)
     return Outcome::Review("the selector uses matchExpressions; aligning labels needs a human decision");
@@ -837,10 +849,80 @@ Outcome FixMinReplicas(const GenCtx& g, OpBuilder& b) {
   return Outcome::Ok();
 }
 
+/// IANA_SVC_NAME (RFC 6335): 1-15 chars of [a-z0-9-], at least one letter,
+/// no leading/trailing '-', no "--".
+bool IsValidPortName(std::string_view n) {
+  if (n.empty() || n.size() > 15 || n.front() == '-' || n.back() == '-') return false;
+  bool letter = false;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    char ch = n[i];
+    if (ch >= 'a' && ch <= 'z') {
+      letter = true;
+    } else if (!((ch >= '0' && ch <= '9') || ch == '-')) {
+      return false;
+    }
+    if (ch == '-' && i > 0 && n[i - 1] == '-') return false;
+  }
+  return letter;
+}
+
+/// Renames an invalid container port name when a valid name can be derived
+/// ("8080" -> "port-8080", "HTTP" -> "http") and nothing refers to the old
+/// name (no probe in the pod, no Service of the lint context).
+Outcome FixContainerPortName(const GenCtx& g, OpBuilder& b) {
+  Outcome w = NeedWorkload(g);
+  if (w.status != ProposalStatus::kProposed) return w;
+  std::string name = Quoted(g.finding.message, "port name");
+  if (name.empty()) return Outcome::Review("cannot tell which port name is invalid");
+  if (IsValidPortName(name)) return Outcome::Ok();
+  bool present = false;
+  for (const ContainerRef* c : TargetContainers(g)) {
+    const Value* ports = Field(Current(b, *c), "ports");
+    if (!ports || !ports->is_array()) continue;
+    for (const Value& p : ports->as_array()) {
+      if (Field(&p, "name") && Field(&p, "name")->string_or() == name) present = true;
+    }
+  }
+  if (!present) return Outcome::Ok();
+  std::string candidate = ToLower(name);
+  if (!IsValidPortName(candidate)) candidate = "port-" + candidate;
+  if (!IsValidPortName(candidate))
+    return Outcome::Review("no valid port name can be derived from \"" + name + "\"");
+  // References to the old name, and clashes with the new one, anywhere in the pod.
+  for (const ContainerRef& c : g.view->containers) {
+    for (std::string_view probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
+      for (std::string_view h : {"httpGet", "tcpSocket", "grpc"}) {
+        const Value* port = Field(Field(Field(c.container, probe), h), "port");
+        if (port && port->is_string() && port->as_string() == name)
+          return Outcome::Review("a probe refers to the port name \"" + name + "\"; rename both together");
+      }
+    }
+    const Value* ports = Field(c.container, "ports");
+    if (!ports || !ports->is_array()) continue;
+    for (const Value& p : ports->as_array()) {
+      if (Field(&p, "name") && Field(&p, "name")->string_or() == candidate)
+        return Outcome::Review("the derived name \"" + candidate + "\" is already used in the pod");
+    }
+  }
+  const Value* md = Field(&g.object, "metadata");
+  std::string ns = Field(md, "namespace") ? std::string(Field(md, "namespace")->string_or()) : "";
+  if (!g.context) return Outcome::Review("renaming a port needs the lint context to check Services");
+  if (g.context->service_target_ports.count(ns + "/" + name))
+    return Outcome::Review("a Service targets the port name \"" + name + "\"; rename both together");
+  return ForContainers(g, b, [&](const ContainerRef& c) {
+    const Value* ports = Field(Current(b, c), "ports");
+    if (!ports || !ports->is_array()) return Outcome::Ok();
+    for (std::size_t j = 0; j < ports->as_array().size(); ++j) {
+      const Value* n = Field(&ports->as_array()[j], "name");
+      if (n && n->is_string() && n->as_string() == name) b.Set(c.pointer.Child("ports").Child(j).Child("name"), candidate);
+    }
+    return Outcome::Ok();
+  }, true, "ephemeral containers cannot carry ports");
+}
+
 Outcome FixInvalidTargetPorts(const GenCtx& g, OpBuilder& b) {
   std::string_view kind = Field(&g.object, "kind") ? Field(&g.object, "kind")->string_or() : "";
-  if (kind != "Service")
-    return Outcome::Review("renaming a container port also needs every Service and probe that uses the name renamed");
+  if (kind != "Service") return FixContainerPortName(g, b);
   const JsonPointer ports_ptr({"spec", "ports"});
   const Value* ports = CurrentAt(b, ports_ptr);
   if (!ports || !ports->is_array()) return Outcome::Ok();
