@@ -25,15 +25,14 @@ namespace {
 
 bool Writes(const PatchOp& o) { return o.op == PatchOpType::kAdd || o.op == PatchOpType::kReplace; }
 
-FixResult FixOne(const Guard::Impl& g, std::size_t index, const Finding& f) {
+FixResult FixOne(const Guard::Impl& g, std::size_t index, const Finding& f, FixProposal p,
+                 const std::vector<Finding>* after_findings, const Value* after_value) {
   FixResult r;
   r.finding = f;
-  const Value& obj = g.objects[index].root;
-  FixProposal p = ProposeFix(obj, f, g.config, &g.fix_context);
   r.roles = p.roles;
   switch (p.status) {
     case ProposalStatus::kProposed: {
-      Verdict v = g.Vet(index, p.patch, {&f});
+      Verdict v = g.Vet(index, p.patch, {&f}, 0, after_findings, after_value);
       r.status = v.accepted ? FixStatus::kAccepted : FixStatus::kRejected;
       r.reason = v.accepted ? p.reason : v.reason;
       r.patch = std::move(p.patch);
@@ -48,7 +47,7 @@ FixResult FixOne(const Guard::Impl& g, std::size_t index, const Finding& f) {
       r.status = FixStatus::kNeedsReview;
       r.reason = p.reason;
       r.patch = std::move(p.patch);
-      if (!r.patch.empty()) r.gates = g.Vet(index, r.patch, {&f}).gates;
+      if (!r.patch.empty()) r.gates = g.Vet(index, r.patch, {&f}, 0, after_findings, after_value).gates;
       break;
     case ProposalStatus::kUnfixable:
       r.status = FixStatus::kUnfixable;
@@ -56,6 +55,39 @@ FixResult FixOne(const Guard::Impl& g, std::size_t index, const Finding& f) {
       break;
   }
   return r;
+}
+
+/// Proposes and vets every finding of one object. The patched versions are
+/// rescanned together in one Scan call, identical patches once.
+void FixObjectFindings(const Guard::Impl& g, std::size_t index, const std::vector<Finding>& findings,
+                       const std::vector<std::size_t>& ids, std::vector<FixResult>& results) {
+  const Value& obj = g.objects[index].root;
+  std::vector<FixProposal> props(ids.size());
+  std::vector<int> slot(ids.size(), -1);
+  std::map<std::string, int> unique;
+  std::vector<Value> afters;
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    props[k] = ProposeFix(obj, findings[ids[k]], g.config, &g.fix_context);
+    if (props[k].patch.empty() || !g.rules) continue;
+    std::string key = PatchToJson(props[k].patch);
+    auto it = unique.find(key);
+    if (it != unique.end()) {
+      slot[k] = it->second;
+      continue;
+    }
+    auto applied = ApplyPatchCopy(obj, props[k].patch);
+    if (!applied.ok()) continue;
+    slot[k] = static_cast<int>(afters.size());
+    unique.emplace(std::move(key), slot[k]);
+    afters.push_back(std::move(*applied));
+  }
+  std::vector<std::vector<Finding>> scanned;
+  if (!afters.empty()) scanned = g.ScanAfterBatch(index, afters);
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    const std::vector<Finding>* pre = slot[k] >= 0 ? &scanned[static_cast<std::size_t>(slot[k])] : nullptr;
+    const Value* after = slot[k] >= 0 ? &afters[static_cast<std::size_t>(slot[k])] : nullptr;
+    results[ids[k]] = FixOne(g, index, findings[ids[k]], std::move(props[k]), pre, after);
+  }
 }
 
 /// Composes the accepted fixes of one object by regenerating each fix on the
@@ -184,11 +216,9 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
       std::size_t w = next.fetch_add(1);
       if (w >= work.size()) return;
       const auto& [index, finding_ids] = work[w];
+      FixObjectFindings(g, index, scan.findings, finding_ids, report.results);
       std::vector<FixResult*> rs;
-      for (std::size_t id : finding_ids) {
-        report.results[id] = FixOne(g, index, scan.findings[id]);
-        rs.push_back(&report.results[id]);
-      }
+      for (std::size_t id : finding_ids) rs.push_back(&report.results[id]);
       bool any = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; });
       if (any) {
         object_fixes[w] = MergeObject(g, index, rs);

@@ -208,10 +208,14 @@ bool NamespaceMatches(std::string_view ns, const std::vector<std::string>& patte
 
 // Gate 7 ----------------------------------------------------------------------
 
-bool IsCrossObjectCheck(std::string_view check) {
-  return check.rfind("dangling-", 0) == 0 || check == "non-existent-service-account" || check == "pdb-min-available" ||
-         check == "env-value-from" || check == "non-isolated-pod";
+/// Checks whose result depends on other objects of the lint context (or on
+/// the raw source bytes) and so cannot be evaluated on one object alone.
+bool IsContextTemplate(std::string_view t) {
+  return t.rfind("dangling-", 0) == 0 || t == "non-existent-service-account" || t == "pdb-min-available" ||
+         t == "env-value-from" || t == "non-isolated-pod" || t == "access-to-resources" || t == "cel-expression" ||
+         t == "sorted-keys";
 }
+
 
 std::string FindingKey(const Finding& f) { return Concat({f.check, "\x1f", f.container, "\x1f", f.message}); }
 
@@ -221,10 +225,17 @@ std::string FindingKey(const Finding& f) { return Concat({f.check, "\x1f", f.con
 // Guard
 // ---------------------------------------------------------------------------
 
+bool IsCrossObjectCheckName(std::string_view check) { return IsContextTemplate(check); }
+
 Guard::Impl::Impl(std::shared_ptr<const RuleSet> r, FixConfig c, std::vector<Manifest> o)
     : rules(std::move(r)), config(std::move(c)), objects(std::move(o)) {
   fix_context = FixContext::Build(objects);
-  isolated_before.resize(objects.size());
+  if (rules) {
+    for (const CheckInfo& check : rules->checks()) {
+      if (IsContextTemplate(check.template_name) || IsContextTemplate(check.name)) context_checks.insert(check.name);
+    }
+  }
+  local_before.resize(objects.size());
   isolated_flags = std::make_unique<std::once_flag[]>(objects.size());
 }
 
@@ -235,31 +246,56 @@ const ScanReport& Guard::Impl::Baseline() const {
   return baseline;
 }
 
-const std::vector<Finding>& Guard::Impl::IsolatedBefore(std::size_t index) const {
+const std::vector<Finding>& Guard::Impl::LocalBefore(std::size_t index) const {
   std::call_once(isolated_flags[index], [&] {
-    if (rules) isolated_before[index] = rules->Scan(std::vector<Manifest>{objects[index]}).findings;
+    if (!rules) return;
+    for (const Finding& f : Baseline().findings) {
+      if (f.object_index == index && !IsCrossObjectCheck(f.check)) local_before[index].push_back(f);
+    }
   });
-  return isolated_before[index];
+  return local_before[index];
 }
 
-std::vector<Finding> Guard::Impl::ScanAfter(std::size_t index, const Value& after, bool full_context) const {
-  Manifest m = objects[index];
-  m.root = after;
+std::vector<Finding> Guard::Impl::ScanAfter(std::size_t index, Value& after, bool full_context) const {
   if (!full_context) {
-    std::vector<Finding> out = rules->Scan(std::vector<Manifest>{std::move(m)}).findings;
-    return out;
+    std::vector<Value> one;
+    one.push_back(std::move(after));
+    std::vector<std::vector<Finding>> out = ScanAfterBatch(index, one);
+    after = std::move(one[0]);
+    return std::move(out[0]);
   }
   std::vector<Manifest> ctx = objects;
-  ctx[index] = std::move(m);
+  ctx[index].root = std::move(after);
   std::vector<Finding> out;
   for (Finding& f : rules->Scan(ctx).findings) {
     if (f.object_index == index) out.push_back(std::move(f));
   }
+  after = std::move(ctx[index].root);
+  return out;
+}
+
+std::vector<std::vector<Finding>> Guard::Impl::ScanAfterBatch(std::size_t index, std::vector<Value>& afters) const {
+  const Manifest& src = objects[index];
+  std::vector<Manifest> batch(afters.size());
+  for (std::size_t i = 0; i < afters.size(); ++i) {
+    batch[i].file = src.file + "#kfix-rescan-" + std::to_string(i);
+    batch[i].document = src.document;
+    batch[i].item = src.item;
+    batch[i].root = std::move(afters[i]);
+  }
+  ScanOptions opt;
+  opt.context = LintContext::kPerFile;
+  std::vector<std::vector<Finding>> out(afters.size());
+  for (Finding& f : rules->Scan(batch, opt).findings) {
+    if (f.object_index < out.size() && !IsCrossObjectCheck(f.check)) out[f.object_index].push_back(std::move(f));
+  }
+  for (std::size_t i = 0; i < afters.size(); ++i) afters[i] = std::move(batch[i].root);
   return out;
 }
 
 Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vector<const Finding*>& targets,
-                         std::size_t budget) const {
+                         std::size_t budget, const std::vector<Finding>* after_findings,
+                         const Value* after_value) const {
   Verdict v;
   if (budget == 0) budget = config.max_ops;
   v.patch = patch;
@@ -304,7 +340,7 @@ Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vecto
     }
   }
   // 2 apply
-  Result<Value> applied = ApplyPatchCopy(before, patch);
+  Result<Value> applied = after_value ? Result<Value>(Value()) : ApplyPatchCopy(before, patch);
   if (!applied.ok()) {
     v.gates.push_back(Gate("apply", false, applied.status().message()));
     skip("apply");
@@ -312,7 +348,8 @@ Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vecto
     return v;
   }
   v.gates.push_back(Gate("apply", true, "applies atomically"));
-  const Value& after = *applied;
+  Value& after_own = *applied;
+  const Value& after = after_value ? *after_value : after_own;
   // 3 destructive
   {
     std::string d = DestructiveCheck(before, after, config, fix_context);
@@ -360,14 +397,22 @@ Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vecto
   } else {
     bool full = false;
     for (const Finding* t : targets) full = full || IsCrossObjectCheck(t->check);
-    std::vector<Finding> after_f = ScanAfter(index, after, full);
+    std::vector<Finding> after_f;
+    if (after_findings && !full) {
+      after_f = *after_findings;
+    } else if (after_value) {
+      Value copy = *after_value;
+      after_f = ScanAfter(index, copy, full);
+    } else {
+      after_f = ScanAfter(index, after_own, full);
+    }
     std::multiset<std::string> before_keys;
     if (full) {
       for (const Finding& f : Baseline().findings) {
         if (f.object_index == index) before_keys.insert(FindingKey(f));
       }
     } else {
-      for (const Finding& f : IsolatedBefore(index)) before_keys.insert(FindingKey(f));
+      for (const Finding& f : LocalBefore(index)) before_keys.insert(FindingKey(f));
     }
     std::string d;
     for (const Finding* t : targets) {
@@ -417,7 +462,7 @@ Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vecto
       if (v.reason.empty()) v.reason = Concat({g.name, ": ", g.detail});
     }
   }
-  v.patched = std::move(*applied);
+  if (!after_value) v.patched = std::move(*applied);
   return v;
 }
 

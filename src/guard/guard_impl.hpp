@@ -3,11 +3,17 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "kfix/guard.hpp"
 
 namespace kfix {
+
+/// Name-based fallback for context-dependent checks (guard.cpp).
+bool IsCrossObjectCheckName(std::string_view check);
 
 class Guard::Impl {
  public:
@@ -15,24 +21,39 @@ class Guard::Impl {
 
   /// Full-context scan, computed once.
   const ScanReport& Baseline() const;
-  /// Findings of object `index` scanned alone, computed once per object.
-  const std::vector<Finding>& IsolatedBefore(std::size_t index) const;
-  /// Findings of the patched object: alone, or within the full context.
-  std::vector<Finding> ScanAfter(std::size_t index, const Value& after, bool full_context) const;
-  /// All nine gates; every target finding must be gone.
-  /// `budget` 0 = config.max_ops.
+  /// Baseline findings of object `index` from checks that look at the object
+  /// alone (cross-object checks excluded), computed once per object.
+  const std::vector<Finding>& LocalBefore(std::size_t index) const;
+  /// Findings of the patched object: local checks only (the object scanned
+  /// alone), or all checks within the full context. `after` is moved in and
+  /// handed back unchanged.
+  std::vector<Finding> ScanAfter(std::size_t index, Value& after, bool full_context) const;
+  /// Local findings of several patched versions of object `index` in one
+  /// Scan call (each version is its own lint context).
+  std::vector<std::vector<Finding>> ScanAfterBatch(std::size_t index, std::vector<Value>& afters) const;
+  /// All nine gates; every target finding must be gone. `budget` 0 =
+  /// config.max_ops. `after_findings`, when given, are the local findings of
+  /// the patched object (from ScanAfterBatch) and replace the rescan's scan;
+  /// `after_value`, when given, is the patch applied to the object (the
+  /// verdict's `patched` then stays null).
   Verdict Vet(std::size_t index, const Patch& patch, const std::vector<const Finding*>& targets,
-              std::size_t budget = 0) const;
+              std::size_t budget = 0, const std::vector<Finding>* after_findings = nullptr,
+              const Value* after_value = nullptr) const;
 
   std::shared_ptr<const RuleSet> rules;
   FixConfig config;
   std::vector<Manifest> objects;
   FixContext fix_context;
+  /// Enabled checks that need the whole lint context (see guard.cpp).
+  std::set<std::string> context_checks;
+  bool IsCrossObjectCheck(std::string_view check) const {
+    return context_checks.count(std::string(check)) > 0 || IsCrossObjectCheckName(check);
+  }
 
  private:
   mutable std::once_flag baseline_flag;
   mutable ScanReport baseline;
-  mutable std::vector<std::vector<Finding>> isolated_before;
+  mutable std::vector<std::vector<Finding>> local_before;
   mutable std::unique_ptr<std::once_flag[]> isolated_flags;
 };
 

@@ -60,38 +60,52 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
-void OpBuilder::Emit(PatchOpType op, const JsonPointer& path, Value v) {
-  // Mirror the op on the working copy so later ops see it.
-  const auto& t = path.tokens();
+void OpBuilder::ApplyToDoc(Value& doc, const PatchOp& o) {
+  const auto& t = o.path.tokens();
   if (t.empty()) {
-    if (op != PatchOpType::kRemove) doc_ = v;
-  } else {
-    Value* parent = WalkMutable(doc_, t, t.size() - 1);
-    if (parent && parent->is_object()) {
-      if (op == PatchOpType::kRemove) {
-        parent->Erase(t.back());
-      } else {
-        parent->Set(t.back(), v);
-      }
-    } else if (parent && parent->is_array()) {
-      auto& arr = parent->as_array();
-      if (t.back() == "-") {
-        arr.push_back(v);
-      } else if (auto idx = ParseIndex(t.back())) {
-        if (op == PatchOpType::kRemove) {
-          if (*idx < arr.size()) arr.erase(arr.begin() + static_cast<std::ptrdiff_t>(*idx));
-        } else if (op == PatchOpType::kReplace) {
-          if (*idx < arr.size()) arr[*idx] = v;
-        } else if (*idx <= arr.size()) {
-          arr.insert(arr.begin() + static_cast<std::ptrdiff_t>(*idx), v);
-        }
+    if (o.op != PatchOpType::kRemove) doc = o.value;
+    return;
+  }
+  Value* parent = WalkMutable(doc, t, t.size() - 1);
+  if (parent && parent->is_object()) {
+    if (o.op == PatchOpType::kRemove) {
+      parent->Erase(t.back());
+    } else {
+      parent->Set(t.back(), o.value);
+    }
+  } else if (parent && parent->is_array()) {
+    auto& arr = parent->as_array();
+    if (t.back() == "-") {
+      arr.push_back(o.value);
+    } else if (auto idx = ParseIndex(t.back())) {
+      if (o.op == PatchOpType::kRemove) {
+        if (*idx < arr.size()) arr.erase(arr.begin() + static_cast<std::ptrdiff_t>(*idx));
+      } else if (o.op == PatchOpType::kReplace) {
+        if (*idx < arr.size()) arr[*idx] = o.value;
+      } else if (*idx <= arr.size()) {
+        arr.insert(arr.begin() + static_cast<std::ptrdiff_t>(*idx), o.value);
       }
     }
   }
+}
+
+void OpBuilder::Materialize() const {
+  doc_ = *base_;
+  copied_ = true;
+  pending_ = false;
+  for (const PatchOp& o : patch_) ApplyToDoc(doc_, o);
+}
+
+void OpBuilder::Emit(PatchOpType op, const JsonPointer& path, Value v) {
   PatchOp o;
   o.op = op;
   o.path = path;
   o.value = std::move(v);
+  if (copied_) {
+    ApplyToDoc(doc_, o);  // mirror on the working copy so later ops see it
+  } else {
+    pending_ = true;  // applied by Materialize() on the next read
+  }
   patch_.push_back(std::move(o));
   roles_.push_back(role_);
 }
@@ -104,7 +118,7 @@ bool OpBuilder::Set(const JsonPointer& ptr, const Value& v) {
   }
   // Find the deepest existing ancestor.
   std::size_t depth = 0;
-  const Value* cur = &doc_;
+  const Value* cur = &doc();
   while (depth < t.size()) {
     const Value* next = nullptr;
     if (cur->is_object()) {
@@ -152,17 +166,17 @@ bool OpBuilder::Set(const JsonPointer& ptr, const Value& v) {
 }
 
 bool OpBuilder::SetIfAbsent(const JsonPointer& ptr, const Value& v) {
-  const Value* cur = Walk(doc_, ptr.tokens(), ptr.size());
+  const Value* cur = Walk(doc(), ptr.tokens(), ptr.size());
   if (cur && !cur->is_null()) return true;
   return Set(ptr, v);
 }
 
 void OpBuilder::Remove(const JsonPointer& ptr) {
-  if (Walk(doc_, ptr.tokens(), ptr.size())) Emit(PatchOpType::kRemove, ptr, Value());
+  if (Walk(doc(), ptr.tokens(), ptr.size())) Emit(PatchOpType::kRemove, ptr, Value());
 }
 
 bool OpBuilder::Append(const JsonPointer& ptr, const Value& v) {
-  const Value* cur = Walk(doc_, ptr.tokens(), ptr.size());
+  const Value* cur = Walk(doc(), ptr.tokens(), ptr.size());
   if (cur && cur->is_array()) {
     Emit(PatchOpType::kAdd, ptr.Child("-"), v);
     return true;

@@ -28,9 +28,14 @@ std::optional<std::size_t> ParseIndex(std::string_view token) noexcept;
 
 class OpBuilder {
  public:
-  explicit OpBuilder(const Value& object) : doc_(object) {}
+  /// `object` must outlive the builder; it is copied only when the first op
+  /// is emitted (most idempotence re-runs emit nothing).
+  explicit OpBuilder(const Value& object) : base_(&object) {}
 
-  const Value& doc() const noexcept { return doc_; }
+  const Value& doc() const {
+    if (pending_) Materialize();
+    return copied_ ? doc_ : *base_;
+  }
   void set_role(OpRole role) noexcept { role_ = role; }
 
   /// Ensures the value at `ptr` equals `v`: replace when present and
@@ -57,8 +62,16 @@ class OpBuilder {
 
  private:
   void Emit(PatchOpType op, const JsonPointer& path, Value v);
+  /// Copies the object and applies the ops emitted so far.
+  void Materialize() const;
+  static void ApplyToDoc(Value& doc, const PatchOp& op);
 
-  Value doc_;
+  const Value* base_;
+  // The working copy is made only when the builder is read after its first
+  // op (a single-op patch never copies the object).
+  mutable bool copied_ = false;
+  mutable bool pending_ = false;
+  mutable Value doc_;
   Patch patch_;
   std::vector<OpRole> roles_;
   OpRole role_ = OpRole::kTarget;
