@@ -96,6 +96,7 @@ std::map<std::string, FileText> RenderFiles(const kfix::FixReport& report) {
   for (auto& [file, docs] : files) {
     FileText& ft = out[file];
     bool first = true;
+    const bool json = fs::path(file).extension() == ".json" && docs.size() == 1;
     for (auto& [n, d] : docs) {
       (void)n;
       kfix::Value before, after;
@@ -116,12 +117,17 @@ std::map<std::string, FileText> RenderFiles(const kfix::FixReport& report) {
         after = d.items[0].second;
       }
       if (!first) {
-        ft.before += "---\n";
-        ft.after += "---\n";
+        ft.before += json ? "" : "---\n";
+        ft.after += json ? "" : "---\n";
       }
       first = false;
-      ft.before += kfix::ToYaml(before);
-      ft.after += kfix::ToYaml(after);
+      if (json) {  // JSON inputs stay JSON (one pretty document each)
+        ft.before += kfix::ToJson(before, kfix::JsonStyle::kPretty) + "\n";
+        ft.after += kfix::ToJson(after, kfix::JsonStyle::kPretty) + "\n";
+      } else {
+        ft.before += kfix::ToYaml(before);
+        ft.after += kfix::ToYaml(after);
+      }
       ft.changed = ft.changed || before != after;
     }
   }
