@@ -48,15 +48,17 @@ class Value {
   using Array = std::vector<Value>;
   using Object = std::vector<Member>;
 
-  Value() noexcept = default;
-  Value(std::nullptr_t) noexcept {}                             // NOLINT
-  Value(bool b) noexcept : data_(b) {}                          // NOLINT
+  // Constructors are defined after `Member` (below): clang with libstdc++
+  // needs Member complete to instantiate the variant constructors.
+  Value() noexcept;
+  Value(std::nullptr_t) noexcept;                               // NOLINT
+  Value(bool b) noexcept;                                       // NOLINT
   template <typename I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
-  Value(I i) noexcept : data_(static_cast<std::int64_t>(i)) {}  // NOLINT
-  Value(double d) noexcept : data_(d) {}                        // NOLINT
-  Value(std::string s) noexcept : data_(std::move(s)) {}        // NOLINT
-  Value(std::string_view s) : data_(std::string(s)) {}          // NOLINT
-  Value(const char* s) : data_(std::string(s)) {}               // NOLINT
+  Value(I i) noexcept : data_(std::in_place_index<2>, i) {}     // NOLINT
+  Value(double d) noexcept;                                     // NOLINT
+  Value(std::string s) noexcept;                                // NOLINT
+  Value(std::string_view s);                                    // NOLINT
+  Value(const char* s);                                         // NOLINT
   Value(Array a) noexcept;   // NOLINT
   Value(Object o) noexcept;  // NOLINT
 
@@ -143,6 +145,13 @@ struct Member {
   std::int32_t key_column = 0;  ///< 1-based column of the key, 0 = unknown
 };
 
+inline Value::Value() noexcept {}
+inline Value::Value(std::nullptr_t) noexcept {}
+inline Value::Value(bool b) noexcept : data_(b) {}
+inline Value::Value(double d) noexcept : data_(d) {}
+inline Value::Value(std::string s) noexcept : data_(std::move(s)) {}
+inline Value::Value(std::string_view s) : data_(std::string(s)) {}
+inline Value::Value(const char* s) : data_(std::string(s)) {}
 inline Value::Value(Array a) noexcept : data_(std::move(a)) {}
 inline Value::Value(Object o) noexcept : data_(std::move(o)) {}
 inline Value Value::MakeArray() { return Value(Array{}); }
