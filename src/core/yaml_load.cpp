@@ -379,8 +379,12 @@ struct MergeSource {
   Value value;                // an object or an array of objects
 };
 
+// An open collection. Its children live on the builder's scratch stacks from
+// `start` on, and become one exactly-sized vector when the collection closes.
 struct Frame {
-  Value value;
+  std::size_t start = 0;
+  std::int32_t line = 0;
+  std::int32_t column = 0;
   bool is_map = false;
   bool have_key = false;
   bool key_is_merge = false;
@@ -419,7 +423,7 @@ class YamlBuilder {
   void Fail(Status s) {
     errors_.push_back(std::move(s));
     skipping_ = true;
-    frames_.clear();
+    ClearStacks();
   }
 
   bool CountNodes(std::size_t n, const yaml_mark_t& mark) {
@@ -441,7 +445,7 @@ class YamlBuilder {
   void Attach(Value&& v, const yaml_mark_t& mark);
   void SetKey(Frame& f, std::string&& key, bool is_merge, const yaml_mark_t& mark);
   void InsertMember(Frame& f, Value&& v, const yaml_mark_t& mark);
-  bool ApplyMerges(Frame& f, const yaml_mark_t& mark);
+  bool ApplyMerges(Frame& f, Value::Object& explicit_members, const yaml_mark_t& mark);
   bool ResolveTagged(const yaml_event_t& e, std::string_view text, Value& out);
   void StoreAnchor(const yaml_char_t* anchor, const Value& v, std::size_t nodes) {
     Anchor& a = anchors_[reinterpret_cast<const char*>(anchor)];
@@ -454,6 +458,11 @@ class YamlBuilder {
     a.nodes = nodes;
   }
   void SyntaxError(const yaml_parser_t& p);
+  void ClearStacks() {
+    frames_.clear();
+    members_.clear();
+    values_.clear();
+  }
 
   std::string_view text_;
   std::string_view file_;
@@ -463,6 +472,8 @@ class YamlBuilder {
   std::vector<Status>& warnings_;
 
   std::vector<Frame> frames_;
+  std::vector<Member> members_;  // scratch: members of the open mappings
+  std::vector<Value> values_;    // scratch: elements of the open sequences
   std::unordered_map<std::string, Anchor> anchors_;
   std::int32_t documents_ = 0;
   std::int32_t document_ = -1;
@@ -583,24 +594,24 @@ void YamlBuilder::InsertMember(Frame& f, Value&& v, const yaml_mark_t& mark) {
                       Loc(f.key_line, f.key_column)));
       return;
     }
-    f.merges.push_back(MergeSource{f.value.as_object().size(), std::move(v)});
+    f.merges.push_back(MergeSource{members_.size() - f.start, std::move(v)});
     return;
   }
-  Value::Object& obj = f.value.as_object();
-  std::size_t found = obj.size();
+  const std::size_t end = members_.size();
+  std::size_t found = end;
   if (f.index) {
     auto it = f.index->find(f.key);
     if (it != f.index->end()) found = it->second;
   } else {
-    for (std::size_t i = 0; i < obj.size(); ++i) {
-      if (obj[i].key == f.key) {
+    for (std::size_t i = f.start; i < end; ++i) {
+      if (members_[i].key == f.key) {
         found = i;
         break;
       }
     }
   }
-  if (found != obj.size()) {
-    Member& m = obj[found];
+  if (found != end) {
+    Member& m = members_[found];
     std::string msg = "duplicate key \"" + f.key + "\" (first at line " + std::to_string(m.key_line) +
                       ", again at line " + std::to_string(f.key_line) + ")";
     if (options_.strict_duplicate_keys) {
@@ -615,19 +626,17 @@ void YamlBuilder::InsertMember(Frame& f, Value&& v, const yaml_mark_t& mark) {
   }
   (void)mark;
   if (f.index) {
-    f.index->emplace(f.key, obj.size());
-  } else if (obj.size() >= kLinearKeyScan) {
+    f.index->emplace(f.key, end);
+  } else if (end - f.start >= kLinearKeyScan) {
     f.index = std::make_unique<std::unordered_map<std::string, std::size_t>>();
-    for (std::size_t i = 0; i < obj.size(); ++i) f.index->emplace(obj[i].key, i);
-    f.index->emplace(f.key, obj.size());
+    for (std::size_t i = f.start; i < end; ++i) f.index->emplace(members_[i].key, i);
+    f.index->emplace(f.key, end);
   }
-  obj.push_back(Member{std::move(f.key), std::move(v), f.key_line, f.key_column});
+  members_.push_back(Member{std::move(f.key), std::move(v), f.key_line, f.key_column});
   f.key.clear();
 }
 
-bool YamlBuilder::ApplyMerges(Frame& f, const yaml_mark_t& mark) {
-  (void)mark;
-  Value::Object& explicit_members = f.value.as_object();
+bool YamlBuilder::ApplyMerges(Frame& f, Value::Object& explicit_members, const yaml_mark_t& mark) {
   auto has_key = [&](const Value::Object& o, const std::string& k) {
     for (const Member& m : o) {
       if (m.key == k) return true;
@@ -670,7 +679,7 @@ void YamlBuilder::Attach(Value&& v, const yaml_mark_t& mark) {
   }
   Frame& f = frames_.back();
   if (!f.is_map) {
-    f.value.as_array().push_back(std::move(v));
+    values_.push_back(std::move(v));
     return;
   }
   if (!f.have_key) {
@@ -803,19 +812,31 @@ void YamlBuilder::OnCollectionStart(const yaml_event_t& e, bool is_map) {
   Frame& f = frames_.emplace_back();
   f.is_map = is_map;
   f.nodes_at_start = start;
-  f.value = is_map ? Value::MakeObject() : Value::MakeArray();
-  f.value.set_position(ToPos(e.start_mark.line), ToPos(e.start_mark.column));
+  f.start = is_map ? members_.size() : values_.size();
+  f.line = ToPos(e.start_mark.line);
+  f.column = ToPos(e.start_mark.column);
   const yaml_char_t* anchor = is_map ? e.data.mapping_start.anchor : e.data.sequence_start.anchor;
   if (anchor) f.anchor.assign(reinterpret_cast<const char*>(anchor));
 }
 
 void YamlBuilder::OnCollectionEnd(const yaml_event_t& e) {
   Frame& f = frames_.back();
-  if (f.is_map && !f.merges.empty() && !ApplyMerges(f, e.start_mark)) return;
-  Value v = std::move(f.value);
+  Value v;
+  if (f.is_map) {
+    const auto first = members_.begin() + static_cast<std::ptrdiff_t>(f.start);
+    Value::Object obj(std::make_move_iterator(first), std::make_move_iterator(members_.end()));
+    members_.erase(first, members_.end());
+    if (!f.merges.empty() && !ApplyMerges(f, obj, e.start_mark)) return;
+    v = Value(std::move(obj));
+  } else {
+    const auto first = values_.begin() + static_cast<std::ptrdiff_t>(f.start);
+    Value::Array arr(std::make_move_iterator(first), std::make_move_iterator(values_.end()));
+    values_.erase(first, values_.end());
+    v = Value(std::move(arr));
+  }
+  v.set_position(f.line, f.column);
   if (!f.anchor.empty()) StoreAnchor(f.anchor, v, nodes_ - f.nodes_at_start);
-  const yaml_mark_t mark{0, static_cast<std::size_t>(v.line() > 0 ? v.line() - 1 : 0),
-                         static_cast<std::size_t>(v.column() > 0 ? v.column() - 1 : 0)};
+  const yaml_mark_t mark{0, static_cast<std::size_t>(f.line - 1), static_cast<std::size_t>(f.column - 1)};
   frames_.pop_back();
   Attach(std::move(v), mark);
 }
@@ -828,6 +849,8 @@ std::int32_t YamlBuilder::Run() {
   }
   yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text_.data()), text_.size());
   frames_.reserve(16);
+  members_.reserve(64);
+  values_.reserve(32);
   yaml_event_t e;
   bool done = false;
   while (!done && !abort_stream_) {
@@ -842,7 +865,7 @@ std::int32_t YamlBuilder::Run() {
       case YAML_DOCUMENT_START_EVENT:
         document_ = documents_++;
         anchors_.clear();
-        frames_.clear();
+        ClearStacks();
         nodes_ = 0;
         alias_nodes_ = 0;
         skipping_ = false;
@@ -869,7 +892,7 @@ std::int32_t YamlBuilder::Run() {
     yaml_event_delete(&e);
   }
   yaml_parser_delete(&parser);
-  frames_.clear();
+  ClearStacks();
   anchors_.clear();
   return documents_;
 }
