@@ -119,12 +119,62 @@ void BindEngine(pybind11::module_& m) {
           pybind11::arg("docs"), pybind11::arg("source_names"), pybind11::arg("jobs"),
           "Scans each document on a C++ thread pool (jobs=0: one per core); returns one report JSON each.")
       .def(
+          "risk",
+          [](const PyEngine& self, const Text& text, const std::string& source_name) {
+            pybind11::gil_scoped_release release;
+            return ToJson(capi::RiskScoreValue(*self.spec, text.value, source_name));
+          },
+          pybind11::arg("text"), pybind11::arg("source_name") = "<string>",
+          "Scans and scores every finding; returns the `kfix risk --format json` document.")
+      .def(
           "checks",
           [](const PyEngine& self) {
             pybind11::gil_scoped_release release;
             return ChecksToJson(self.spec->rules->checks());
           },
           "The enabled checks as JSON (`kfix checks list --format json`).");
+}
+
+void BindAudit(pybind11::module_& m) {
+  m.def(
+      "receipt_sign",
+      [](const std::string& seed_hex, const pybind11::object& payload) {
+        Value v = FromPython(payload);
+        Result<std::string> r = [&] {
+          pybind11::gil_scoped_release release;
+          return capi::ReceiptSignJson(seed_hex, v);
+        }();
+        return ValueOrRaise(std::move(r));
+      },
+      pybind11::arg("seed_hex"), pybind11::arg("payload"),
+      "Ed25519 receipt (canonical JSON) over the audit-canonical bytes of payload.");
+  m.def(
+      "receipt_verify",
+      [](const Text& receipt, const pybind11::object& payload, const std::string& public_key_hex) {
+        Value v = FromPython(payload);
+        Status st;
+        {
+          pybind11::gil_scoped_release release;
+          st = capi::ReceiptVerify(receipt.value, v, public_key_hex);
+        }
+        RaiseIfError(st);
+      },
+      pybind11::arg("receipt"), pybind11::arg("payload"), pybind11::arg("public_key_hex"),
+      "Raises unless the receipt holds for payload and key.");
+  m.def(
+      "audit_verify",
+      [](const Text& log, const pybind11::object& options) {
+        Value opts = options.is_none() ? Value() : FromPython(options);
+        Result<capi::AuditVerifyRequest> request = capi::ParseAuditVerifyOptions(opts);
+        capi::AuditVerifyRequest req = ValueOrRaise(std::move(request));
+        Result<Value> report = [&] {
+          pybind11::gil_scoped_release release;
+          return capi::AuditVerifyValue(log.value, req);
+        }();
+        return ToJson(ValueOrRaise(std::move(report)));
+      },
+      pybind11::arg("log"), pybind11::arg("options") = pybind11::none(),
+      "Verifies a hash-chained JSONL audit log held in memory; returns the report JSON.");
 }
 
 }  // namespace kfix::py

@@ -203,6 +203,7 @@ PYBIND11_MODULE(_core, m) {
       py::arg("source"), py::arg("target"), "A small RFC 6902 patch turning source into target.");
 
   kfix::py::BindEngine(m);
+  kfix::py::BindAudit(m);
 
   // Test hook for the error translation (tests/python/test_errors.py): raises
   // exactly what a failing kfix call with this Status would raise.

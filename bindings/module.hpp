@@ -7,5 +7,7 @@ namespace kfix::py {
 
 /// kfix._core.Engine (bindings/engine.cpp).
 void BindEngine(pybind11::module_& m);
+/// receipt_sign / receipt_verify / audit_verify (bindings/engine.cpp).
+void BindAudit(pybind11::module_& m);
 
 }  // namespace kfix::py

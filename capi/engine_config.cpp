@@ -3,6 +3,9 @@
 
 #include <string>
 #include <utility>
+#include <vector>
+
+#include "kfix/audit.hpp"
 
 namespace kfix::capi {
 namespace {
@@ -41,11 +44,35 @@ Status ParseScanSection(const Value& scan, ScanOptions* out) {
   return Status::Ok();
 }
 
+Status ParseRiskSection(const Value& risk, RiskFeedFiles* files, RiskConfig* config) {
+  if (!risk.is_object()) return ConfigError("\"risk\" must be an object", &risk);
+  for (const Member& m : risk.as_object()) {
+    if (m.key == "epss" || m.key == "kev") {
+      if (!m.value.is_string()) return ConfigError("\"risk." + m.key + "\" must be a file name", &m.value);
+      (m.key == "epss" ? files->epss : files->kev) = m.value.as_string();
+    } else if (m.key == "trivy") {
+      if (!m.value.is_array()) return ConfigError("\"risk.trivy\" must be an array of file names", &m.value);
+      for (const Value& f : m.value.as_array()) {
+        if (!f.is_string()) return ConfigError("\"risk.trivy\" must be an array of file names", &f);
+        files->trivy.push_back(f.as_string());
+      }
+    } else if (m.key == "attack") {
+      if (!m.value.is_bool()) return ConfigError("\"risk.attack\" must be a boolean", &m.value);
+      config->attack_enabled = m.value.as_bool();
+    } else {
+      return ConfigError("unknown member \"risk." + m.key + "\"", &m.value);
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const EngineSpec>> BuildEngine(const Value& config) {
   auto spec = std::make_shared<EngineSpec>();
   RulesConfig rules_config;
+  RiskFeedFiles feed_files;
+  RiskConfig risk_config;
   if (!config.is_null()) {
     if (!config.is_object()) return ConfigError("configuration must be a JSON object", &config);
     // kfix's own sections are taken out; the rest is a .kube-linter.yaml
@@ -55,6 +82,8 @@ Result<std::shared_ptr<const EngineSpec>> BuildEngine(const Value& config) {
     for (const Member& m : config.as_object()) {
       if (m.key == "scan") {
         KFIX_RETURN_IF_ERROR(ParseScanSection(m.value, &spec->scan));
+      } else if (m.key == "risk") {
+        KFIX_RETURN_IF_ERROR(ParseRiskSection(m.value, &feed_files, &risk_config));
       } else if (m.key == "fix") {
         if (!m.value.is_object()) return ConfigError("\"fix\" must be an object", &m.value);
       } else {
@@ -70,6 +99,11 @@ Result<std::shared_ptr<const EngineSpec>> BuildEngine(const Value& config) {
   Result<std::shared_ptr<const RuleSet>> rules = RuleSet::Create(rules_config);
   if (!rules.ok()) return rules.status();
   spec->rules = std::move(*rules);
+  Result<LoadedFeeds> feeds = LoadRiskFeeds(feed_files);
+  if (!feeds.ok()) return feeds.status();
+  auto loaded = std::make_shared<const LoadedFeeds>(std::move(*feeds));
+  spec->scorer = std::make_shared<const RiskScorer>(std::move(risk_config), loaded->View());
+  spec->feeds = std::move(loaded);
   return std::shared_ptr<const EngineSpec>(std::move(spec));
 }
 
@@ -82,6 +116,84 @@ Result<std::shared_ptr<const EngineSpec>> BuildEngine(std::string_view config_js
     return config.status().WithDefaultLocation(loc);
   }
   return BuildEngine(*config);
+}
+
+Value RiskScoreValue(const EngineSpec& engine, std::string_view text, std::string_view source_name) {
+  LoadResult loaded = LoadManifests(text, source_name);
+  ScanReport scan = engine.rules->Scan(loaded.manifests, engine.scan);
+  RiskReport report;
+  report.results = ScoreFindings(*engine.scorer, scan.findings, loaded.manifests);
+  report.errors = std::move(loaded.errors);
+  report.files = 1;
+  report.objects = static_cast<std::int64_t>(loaded.manifests.size());
+  Value v = RiskReportToValue(report);
+  v.Set("feeds", engine.feeds->ToValue());
+  return v;
+}
+
+Result<AuditVerifyRequest> ParseAuditVerifyOptions(const Value& options) {
+  AuditVerifyRequest r;
+  if (options.is_null()) return r;
+  if (!options.is_object()) return ConfigError("audit verify options must be a JSON object", &options);
+  for (const Member& m : options.as_object()) {
+    if (m.key == "publicKeys") {
+      if (!m.value.is_array()) return ConfigError("\"publicKeys\" must be an array of hex keys", &m.value);
+      for (const Value& k : m.value.as_array()) {
+        if (!k.is_string()) return ConfigError("\"publicKeys\" must be an array of hex keys", &k);
+        r.public_keys_hex.push_back(k.as_string());
+      }
+    } else if (m.key == "requireReceipts") {
+      if (!m.value.is_bool()) return ConfigError("\"requireReceipts\" must be a boolean", &m.value);
+      r.require_receipts = m.value.as_bool();
+    } else if (m.key == "anchorSeq") {
+      if (!m.value.is_int() || m.value.as_int() < 0) return ConfigError("\"anchorSeq\" must be >= 0", &m.value);
+      r.anchor_seq = m.value.as_int();
+    } else if (m.key == "anchorHash") {
+      if (!m.value.is_string()) return ConfigError("\"anchorHash\" must be a string", &m.value);
+      r.anchor_hash = m.value.as_string();
+    } else {
+      return ConfigError("unknown audit verify option \"" + m.key + "\"", &m.value);
+    }
+  }
+  return r;
+}
+
+Result<Value> AuditVerifyValue(std::string_view contents, const AuditVerifyRequest& request) {
+  AuditVerifyOptions opts;
+  for (const std::string& hex : request.public_keys_hex) {
+    Result<PublicKey> key = PublicKey::FromHex(hex);
+    if (!key.ok()) return key.status();
+    opts.keys.Add(*key);
+  }
+  opts.require_receipts = request.require_receipts;
+  opts.anchor_seq = request.anchor_seq;
+  opts.anchor_hash = request.anchor_hash;
+  AuditVerifyReport r = VerifyAuditLog(contents, opts);
+  // The `kfix audit verify --json` document (without "file").
+  Value v = Value::MakeObject();
+  v.Set("schemaVersion", 1);
+  v.Set("intact", r.ok());
+  v.Set("reason", AuditLogFailureName(r.failure));
+  v.Set("line", r.line);
+  v.Set("message", r.message);
+  v.Set("linesVerified", r.lines_verified);
+  v.Set("lastSeq", r.last_seq);
+  v.Set("lastHash", r.last_hash);
+  return v;
+}
+
+Result<std::string> ReceiptSignJson(std::string_view seed_hex, const Value& payload) {
+  Result<SigningKey> key = SigningKey::FromSeedHex(seed_hex);
+  if (!key.ok()) return key.status();
+  return Sign(*key, payload).ToJson();
+}
+
+Status ReceiptVerify(std::string_view receipt_json, const Value& payload, std::string_view public_key_hex) {
+  Result<PublicKey> key = PublicKey::FromHex(public_key_hex);
+  if (!key.ok()) return key.status();
+  KeyRing ring;
+  ring.Add(*key);
+  return VerifyJson(receipt_json, payload, ring).status;
 }
 
 }  // namespace kfix::capi

@@ -113,6 +113,83 @@ KFIX_API kfix_status kfix_scan(kfix_buf* out, const kfix_engine* engine, const c
   });
 }
 
+// ---- Risk -------------------------------------------------------------------
+
+KFIX_API kfix_status kfix_risk_score(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                     const char* source_name) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    KFIX_RETURN_IF_ERROR(CheckEngine(engine));
+    std::string_view text;
+    KFIX_RETURN_IF_ERROR(InputView(manifests, len, "manifests", &text));
+    kfix::Value v = kfix::capi::RiskScoreValue(*engine->rep, text, SourceName(source_name));
+    return FillBuf(out, kfix::ToJson(v));
+  });
+}
+
+// ---- Receipts and audit log -------------------------------------------------
+
+namespace {
+
+kfix::Result<kfix::Value> JsonInput(const char* ptr, size_t len, const char* what) {
+  std::string_view text;
+  KFIX_RETURN_IF_ERROR(InputView(ptr, len, what, &text));
+  kfix::Result<kfix::Value> v = kfix::ParseJson(text);
+  if (!v.ok()) return Named(v.status(), what);
+  return v;
+}
+
+}  // namespace
+
+KFIX_API kfix_status kfix_receipt_sign(kfix_buf* out, const char* seed_hex, size_t seed_len, const char* payload_json,
+                                       size_t payload_len) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    std::string_view seed;
+    KFIX_RETURN_IF_ERROR(InputView(seed_hex, seed_len, "seed_hex", &seed));
+    kfix::Result<kfix::Value> payload = JsonInput(payload_json, payload_len, "payload");
+    if (!payload.ok()) return payload.status();
+    kfix::Result<std::string> receipt = kfix::capi::ReceiptSignJson(seed, *payload);
+    if (!receipt.ok()) return receipt.status();
+    return FillBuf(out, *receipt);
+  });
+}
+
+KFIX_API kfix_status kfix_receipt_verify(const char* receipt_json, size_t receipt_len, const char* payload_json,
+                                         size_t payload_len, const char* public_key_hex, size_t key_len) {
+  return Guard([&]() -> kfix::Status {
+    std::string_view receipt;
+    std::string_view key;
+    KFIX_RETURN_IF_ERROR(InputView(receipt_json, receipt_len, "receipt_json", &receipt));
+    KFIX_RETURN_IF_ERROR(InputView(public_key_hex, key_len, "public_key_hex", &key));
+    kfix::Result<kfix::Value> payload = JsonInput(payload_json, payload_len, "payload");
+    if (!payload.ok()) return payload.status();
+    return kfix::capi::ReceiptVerify(receipt, *payload, key);
+  });
+}
+
+KFIX_API kfix_status kfix_audit_verify(kfix_buf* out, const char* log, size_t log_len, const char* options_json,
+                                       size_t options_len) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    std::string_view contents;
+    KFIX_RETURN_IF_ERROR(InputView(log, log_len, "log", &contents));
+    kfix::Value options_value;
+    std::string_view options_text;
+    KFIX_RETURN_IF_ERROR(InputView(options_json, options_len, "options_json", &options_text));
+    if (options_text.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+      kfix::Result<kfix::Value> parsed = kfix::ParseJson(options_text);
+      if (!parsed.ok()) return Named(parsed.status(), "options");
+      options_value = std::move(*parsed);
+    }
+    auto request = kfix::capi::ParseAuditVerifyOptions(options_value);
+    if (!request.ok()) return request.status();
+    kfix::Result<kfix::Value> report = kfix::capi::AuditVerifyValue(contents, *request);
+    if (!report.ok()) return report.status();
+    return FillBuf(out, kfix::ToJson(*report));
+  });
+}
+
 // ---- Patches ----------------------------------------------------------------
 
 KFIX_API kfix_status kfix_patch_apply(kfix_buf* out, const char* doc_json, size_t doc_len, const char* patch_json,

@@ -8,9 +8,11 @@
 //                       "doNotAutoAddDefaults": false, "ignorePaths": [...] },
 //     "customChecks": [ ...kube-linter custom checks... ],
 //     "scan":         { "context": "all" | "per-file", "jobs": 1 },
+//     "risk":         { "epss": "epss.csv.gz", "kev": "kev.json", "trivy": ["r.json"],
+//                       "attack": false },
 //     "fix":          { ...remediation FixConfig (profile, requests, limits, ...) }
 //   }
-// "scan" and "fix" are kfix's; everything else goes to ParseRulesConfig(),
+// "scan", "risk" and "fix" are kfix's (risk feeds are loaded once, here); everything else goes to ParseRulesConfig(),
 // which rejects unknown members with their line.
 //
 // Thread safety: EngineSpec is immutable after BuildEngine(); share it with
@@ -21,6 +23,7 @@
 #include <string_view>
 
 #include "kfix/core.hpp"
+#include "kfix/risk.hpp"
 #include "kfix/rules.hpp"
 #include "kfix/status.hpp"
 
@@ -30,7 +33,31 @@ namespace kfix::capi {
 struct EngineSpec {
   std::shared_ptr<const RuleSet> rules;
   ScanOptions scan;
+  std::shared_ptr<const LoadedFeeds> feeds;  ///< never null (empty feeds by default)
+  std::shared_ptr<const RiskScorer> scorer;  ///< points into *feeds
 };
+
+/// Scans `text` and scores every finding: the `kfix risk --format json`
+/// document ({schemaVersion, results, errors, feeds}).
+Value RiskScoreValue(const EngineSpec& engine, std::string_view text, std::string_view source_name);
+
+/// `kfix audit verify --json` shape for an in-memory log.
+struct AuditVerifyRequest {
+  std::vector<std::string> public_keys_hex;
+  bool require_receipts = false;
+  std::int64_t anchor_seq = 0;
+  std::string anchor_hash;
+};
+/// Parses {"publicKeys": [hex], "requireReceipts": bool, "anchorSeq": n, "anchorHash": hex}.
+Result<AuditVerifyRequest> ParseAuditVerifyOptions(const Value& options);
+/// Verifies `contents`; {intact, reason, line, message, linesVerified, lastSeq, lastHash}.
+Result<Value> AuditVerifyValue(std::string_view contents, const AuditVerifyRequest& request);
+
+/// Signs the audit-canonical form of `payload` with the Ed25519 key whose
+/// 32-byte seed is `seed_hex`; returns the receipt's canonical JSON.
+Result<std::string> ReceiptSignJson(std::string_view seed_hex, const Value& payload);
+/// OK when `receipt_json` is a valid receipt of `payload` by `public_key_hex`.
+Status ReceiptVerify(std::string_view receipt_json, const Value& payload, std::string_view public_key_hex);
 
 /// Builds an engine from a configuration value (null = defaults).
 Result<std::shared_ptr<const EngineSpec>> BuildEngine(const Value& config);

@@ -30,7 +30,8 @@ from .errors import (
     VerificationError,
 )
 
-from ._model import Check, Finding, LoadResult, Manifest, ObjectRef, ScanReport
+from ._model import (AuditVerifyResult, Check, Finding, LoadResult, Manifest, ObjectRef, RiskReport, RiskTerm,
+                     ScanReport, ScoredFinding)
 
 __version__: str = _core.version()
 
@@ -154,6 +155,10 @@ class Engine:
         raw = self._engine.scan_many(list(docs), list(source_names or []), jobs)
         return [ScanReport.from_json(r) for r in raw]
 
+    def risk(self, text: Text, source_name: str = "<string>") -> RiskReport:
+        """Scans ``text`` and scores every finding 0-100 with the engine's ``risk`` feeds."""
+        return RiskReport(json.loads(self._engine.risk(text, source_name)))
+
     def checks(self) -> List[Check]:
         """The enabled checks, sorted by name."""
         doc = json.loads(self._engine.checks())
@@ -194,6 +199,43 @@ def scan_many(docs: List[Text], *, jobs: int = 0, source_names: Optional[List[st
     return _engine_for(config).scan_many(docs, jobs=jobs, source_names=source_names)
 
 
+def risk_score(text: Text, source_name: str = "<string>", *,
+               config: Union[Dict[str, Any], str, None] = None) -> RiskReport:
+    """Scans and scores findings 0-100; ``config["risk"]`` names EPSS/KEV/Trivy feeds (see :class:`Engine`)."""
+    return _engine_for(config).risk(text, source_name)
+
+
+# ---- Receipts and audit log ---------------------------------------------------------
+
+
+def receipt_sign(payload: Any, seed_hex: str) -> Dict[str, Any]:
+    """Signs ``payload`` (its audit-canonical JSON) with the Ed25519 key of a 64-hex-digit seed.
+
+    Returns the receipt ``{"alg", "keyId", "payloadSha256", "sig", "v"}``.
+    """
+    return json.loads(_core.receipt_sign(seed_hex, payload))  # type: ignore[no-any-return]
+
+
+def receipt_verify(receipt: Union[Dict[str, Any], str, bytes], payload: Any, public_key_hex: str) -> None:
+    """Raises :class:`VerificationError` (payload or signature mismatch), :class:`NotFoundError`
+    (another key signed it) or :class:`ParseError` (malformed receipt) unless the receipt holds."""
+    text = receipt if isinstance(receipt, (str, bytes)) else _core.to_json(receipt, False, False)
+    _core.receipt_verify(text, payload, public_key_hex)
+
+
+def audit_verify(log: Text, *, public_keys: Optional[List[str]] = None, require_receipts: bool = False,
+                 anchor: Optional[tuple] = None) -> AuditVerifyResult:
+    """Walks a hash-chained JSONL audit log (its whole text) and reports the first bad line.
+
+    A log that does not verify is a result (``intact`` False, ``reason``, ``line``), not an
+    exception. ``anchor=(seq, hash)`` also detects truncation of the tail.
+    """
+    options: Dict[str, Any] = {"publicKeys": list(public_keys or []), "requireReceipts": require_receipts}
+    if anchor is not None:
+        options["anchorSeq"], options["anchorHash"] = int(anchor[0]), str(anchor[1])
+    return AuditVerifyResult(json.loads(_core.audit_verify(log, options)))
+
+
 __all__ = [
     "__version__",
     "version",
@@ -216,6 +258,14 @@ __all__ = [
     "Finding",
     "ScanReport",
     "Check",
+    "risk_score",
+    "RiskReport",
+    "ScoredFinding",
+    "RiskTerm",
+    "receipt_sign",
+    "receipt_verify",
+    "audit_verify",
+    "AuditVerifyResult",
     "Error",
     "InvalidArgumentError",
     "ParseError",

@@ -14,7 +14,8 @@ from typing import Any, Dict, List
 from . import _core
 from .errors import Error
 
-__all__ = ["Manifest", "LoadResult", "ObjectRef", "Finding", "ScanReport", "Check"]
+__all__ = ["Manifest", "LoadResult", "ObjectRef", "Finding", "ScanReport", "Check", "RiskTerm", "ScoredFinding",
+           "RiskReport", "AuditVerifyResult"]
 
 
 class Manifest:
@@ -307,3 +308,119 @@ class Check:
 
     def __repr__(self) -> str:
         return f"Check({self.name})"
+
+
+# ---- Risk ------------------------------------------------------------------------------
+
+
+class RiskTerm:
+    """One additive term of a risk score (base, vuln, epss, kev, attack)."""
+
+    __slots__ = ("name", "value", "detail")
+
+    def __init__(self, name: str, value: float, detail: str = "") -> None:
+        self.name = name
+        self.value = value
+        self.detail = detail
+
+    def __repr__(self) -> str:
+        return f"RiskTerm({self.name}={self.value})"
+
+
+class ScoredFinding:
+    """A finding with its risk 0-100 and the breakdown of the score."""
+
+    def __init__(self, d: Dict[str, Any]) -> None:
+        self._doc = d
+        self.check: str = d.get("check", "")
+        self.policy: str = d.get("policy", "")
+        self.file: str = d.get("file", "")
+        self.line: int = d.get("line", 0)
+        self.object: ObjectRef = ObjectRef.from_dict(d.get("object", {}))
+        self.container: str = d.get("container", "")
+        self.risk: float = float(d.get("risk", 0.0))
+        self.kev: bool = bool(d.get("kev", False))
+        self.max_epss: float = float(d.get("maxEpss", 0.0))
+        self.images: List[str] = list(d.get("images", []))
+        self.cves: List[str] = list(d.get("cves", []))
+        self.attack_techniques: List[str] = list(d.get("attackTechniques", []))
+        self.terms: List[RiskTerm] = [RiskTerm(t.get("name", ""), float(t.get("value", 0.0)), t.get("detail", ""))
+                                      for t in d.get("terms", [])]
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self._doc
+
+    def __repr__(self) -> str:
+        return f"ScoredFinding({self.check} {self.object.kind}/{self.object.name} risk={self.risk})"
+
+
+class RiskReport:
+    """Scored findings (``kfix risk --format json``): ``results``, ``errors``, ``feeds``."""
+
+    def __init__(self, doc: Dict[str, Any]) -> None:
+        self._doc = doc
+        self.results: List[ScoredFinding] = [ScoredFinding(r) for r in doc.get("results", [])]
+        self.errors: List[Dict[str, Any]] = list(doc.get("errors", []))
+        self.feeds: Dict[str, Any] = dict(doc.get("feeds", {}))
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self._doc
+
+    def to_json(self) -> str:
+        return json.dumps(self._doc, separators=(",", ":"))
+
+    def to_pandas(self) -> Any:
+        """One row per scored finding with the risk terms as columns. Needs pandas."""
+        pd = importlib.import_module("pandas")
+        rows = []
+        for r in self.results:
+            row: Dict[str, Any] = {"check": r.check, "policy": r.policy, "file": r.file, "line": r.line,
+                                   "kind": r.object.kind, "namespace": r.object.namespace, "name": r.object.name,
+                                   "container": r.container, "risk": r.risk, "kev": r.kev, "max_epss": r.max_epss}
+            for t in r.terms:
+                row[f"term_{t.name}"] = t.value
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __iter__(self) -> Any:
+        return iter(self.results)
+
+    def __reduce__(self) -> Any:
+        return (RiskReport, (self._doc,))
+
+    def __repr__(self) -> str:
+        return f"RiskReport({len(self.results)} results)"
+
+
+# ---- Audit -------------------------------------------------------------------------
+
+
+class AuditVerifyResult:
+    """The outcome of walking an audit log (``kfix audit verify --json``)."""
+
+    def __init__(self, d: Dict[str, Any]) -> None:
+        self._doc = d
+        self.intact: bool = bool(d.get("intact", False))
+        #: "ok" or why the log does not verify, e.g. "chain_broken", "line_altered".
+        self.reason: str = d.get("reason", "")
+        #: 1-based line of the failure (0 when intact).
+        self.line: int = d.get("line", 0)
+        self.message: str = d.get("message", "")
+        self.lines_verified: int = d.get("linesVerified", 0)
+        self.last_seq: int = d.get("lastSeq", 0)
+        self.last_hash: str = d.get("lastHash", "")
+
+    def __bool__(self) -> bool:
+        return self.intact
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self._doc
+
+    def to_json(self) -> str:
+        return json.dumps(self._doc, separators=(",", ":"))
+
+    def __repr__(self) -> str:
+        return f"AuditVerifyResult(intact={self.intact}, reason={self.reason!r}, line={self.line})"

@@ -253,6 +253,71 @@ static void test_engine(void) {
   kfix_engine_free(engine);
 }
 
+/* ---- risk ---- */
+static void test_risk(void) {
+  kfix_engine* engine = NULL;
+  kfix_buf out = KFIX_BUF_INIT;
+  CHECK_STATUS(kfix_engine_new(&engine, S("{\"risk\": {\"attack\": true}}")), KFIX_OK);
+  CHECK_STATUS(kfix_risk_score(&out, engine, S(kWeb), "web.yaml"), KFIX_OK);
+  CHECK(no_error());
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"schemaVersion\":1") != NULL);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"check\":\"privileged-container\"") != NULL);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"risk\":") != NULL && strstr(out.ptr, "\"feeds\"") != NULL);
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_risk_score(&out, NULL, S(kWeb), NULL), KFIX_EINVAL);
+  CHECK_STATUS(kfix_risk_score(&out, engine, NULL, 2, NULL), KFIX_EINVAL);
+  kfix_engine_free(engine);
+  engine = NULL;
+  CHECK_STATUS(kfix_engine_new(&engine, S("{\"risk\": {\"attack\": 1}}")), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_new(&engine, S("{\"risk\": {\"epss\": \"/nonexistent/epss.csv\"}}")), KFIX_EIO);
+  CHECK(engine == NULL);
+}
+
+/* ---- receipts and audit ---- */
+/* RFC 8032 section 7.1, test 1 */
+static const char kSeed[] = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+static const char kPub[] = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+static const char kOtherPub[] = "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
+
+static void test_receipts(void) {
+  kfix_buf receipt = KFIX_BUF_INIT;
+  CHECK_STATUS(kfix_receipt_sign(&receipt, S(kSeed), S("{\"b\":1,\"a\":[true,null]}")), KFIX_OK);
+  CHECK(receipt.ptr != NULL && strstr(receipt.ptr, "\"alg\":\"ed25519\"") != NULL);
+  if (receipt.ptr == NULL) return;
+  /* member order of the payload does not matter (canonical form is signed) */
+  CHECK_STATUS(kfix_receipt_verify(receipt.ptr, receipt.size, S("{\"a\":[true,null],\"b\":1}"), S(kPub)), KFIX_OK);
+  CHECK(no_error());
+  CHECK_STATUS(kfix_receipt_verify(receipt.ptr, receipt.size, S("{\"a\":[true,null],\"b\":2}"), S(kPub)),
+               KFIX_EVERIFY);
+  CHECK_STATUS(kfix_receipt_verify(receipt.ptr, receipt.size, S("{\"a\":[true,null],\"b\":1}"), S(kOtherPub)),
+               KFIX_ENOTFOUND);
+  CHECK_STATUS(kfix_receipt_verify(S("{\"v\":1}"), S("{}"), S(kPub)), KFIX_EPARSE);
+  CHECK_STATUS(kfix_receipt_verify(receipt.ptr, receipt.size, S("{"), S(kPub)), KFIX_EPARSE);
+  CHECK_STATUS(kfix_receipt_verify(receipt.ptr, receipt.size, S("{}"), S("zz")), KFIX_EINVAL);
+  CHECK_STATUS(kfix_receipt_sign(&receipt, S(kSeed), S("{}")), KFIX_EINVAL); /* out not empty */
+  kfix_buf_dispose(&receipt);
+  CHECK_STATUS(kfix_receipt_sign(&receipt, S("abc"), S("{}")), KFIX_EINVAL);
+  CHECK_STATUS(kfix_receipt_sign(&receipt, S(kSeed), S("not json")), KFIX_EPARSE);
+  CHECK(receipt.ptr == NULL);
+}
+
+static void test_audit_verify(void) {
+  kfix_buf out = KFIX_BUF_INIT;
+  CHECK_STATUS(kfix_audit_verify(&out, NULL, 0, NULL, 0), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"intact\":true") != NULL);
+  kfix_buf_dispose(&out);
+  /* a log that does not verify is a result, not a failed call */
+  CHECK_STATUS(kfix_audit_verify(&out, S("{\"seq\":1}\nnot json\n"), NULL, 0), KFIX_OK);
+  CHECK(no_error());
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"intact\":false") != NULL && strstr(out.ptr, "\"line\":1") != NULL);
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_audit_verify(&out, S(""), S("{\"requireReceipts\": \"yes\"}")), KFIX_EINVAL);
+  CHECK_STATUS(kfix_audit_verify(&out, S(""), S("{\"publicKeys\": [\"nothex\"]}")), KFIX_EINVAL);
+  CHECK_STATUS(kfix_audit_verify(&out, S(""), S("{")), KFIX_EPARSE);
+  CHECK_STATUS(kfix_audit_verify(NULL, S(""), NULL, 0), KFIX_EINVAL);
+  CHECK(out.ptr == NULL);
+}
+
 /* one engine, many threads: identical reports */
 struct scan_case {
   const kfix_engine* engine;
@@ -348,6 +413,9 @@ int main(void) {
   test_thread_local_errors();
   test_engine();
   test_engine_shared_between_threads();
+  test_risk();
+  test_receipts();
+  test_audit_verify();
   if (failures != 0) {
     fprintf(stderr, "capi_test: %d check(s) failed\n", failures);
     return 1;

@@ -165,13 +165,17 @@ typedef struct kfix_engine kfix_engine;
  *               "doNotAutoAddDefaults": false, "ignorePaths": [...]},
  *    "customChecks": [...],
  *    "scan": {"context": "all" | "per-file", "jobs": 1},
+ *    "risk": {"epss": "epss.csv.gz", "kev": "kev.json", "trivy": ["report.json"],
+ *             "attack": false},
  *    "fix": {...remediation settings, see docs/c-api.md...}}
  *
  * @param out receives the engine; set to NULL on failure. Caller frees it
  *   with kfix_engine_free().
  * @param config_json, len the configuration; NULL/0 (or blank) = defaults.
- * @return KFIX_OK; KFIX_EINVAL (NULL out, bad "scan"/"fix" value, not an
- *   object); KFIX_EPARSE (not JSON, or a kube-linter section the rules layer
+ * Risk feeds named in "risk" are read once, here.
+ *
+ * @return KFIX_OK; KFIX_EINVAL (NULL out, bad "scan"/"risk"/"fix" value, not an
+ *   object); KFIX_EIO (a risk feed file cannot be read); KFIX_EPARSE (not JSON, or a kube-linter section the rules layer
  *   rejects, e.g. an unknown member or an included check that does not
  *   exist - with its line); KFIX_ENOMEM.
  */
@@ -198,6 +202,71 @@ KFIX_API void kfix_engine_free(kfix_engine* engine);
  */
 KFIX_API kfix_status kfix_scan(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
                                const char* source_name);
+
+/* ---- Risk -------------------------------------------------------------------- */
+
+/**
+ * Scans manifests and scores every finding 0-100 (base weight of the check,
+ * image CVEs with EPSS/KEV from the engine's "risk" feeds, optional ATT&CK).
+ *
+ * @param out empty buffer; on success receives the document
+ *   `kfix risk --format json` prints: {"schemaVersion", "results": [{check,
+ *   policy, file, line, object, container, risk, terms, ...}], "errors",
+ *   "feeds"}. Unreadable documents are listed in "errors". Caller disposes
+ *   with kfix_buf_dispose().
+ * @param engine, manifests, len, source_name as for kfix_scan().
+ * @return KFIX_OK; KFIX_EINVAL (NULL out/engine, non-empty out, NULL input
+ *   with a length); KFIX_ENOMEM.
+ */
+KFIX_API kfix_status kfix_risk_score(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                     const char* source_name);
+
+/* ---- Receipts and audit log ----------------------------------------------------- */
+
+/**
+ * Signs a JSON payload: Ed25519 over its audit-canonical bytes (sorted keys).
+ *
+ * @param out empty buffer; on success receives the receipt as canonical JSON
+ *   {"alg","keyId","payloadSha256","sig","v"}. Caller disposes with
+ *   kfix_buf_dispose().
+ * @param seed_hex, seed_len the 32-byte Ed25519 seed as 64 hex digits; not
+ *   retained after the call.
+ * @param payload_json, payload_len the payload (JSON).
+ * @return KFIX_OK; KFIX_EINVAL (bad seed, argument errors); KFIX_EPARSE
+ *   (payload is not JSON); KFIX_ENOMEM.
+ */
+KFIX_API kfix_status kfix_receipt_sign(kfix_buf* out, const char* seed_hex, size_t seed_len, const char* payload_json,
+                                       size_t payload_len);
+
+/**
+ * Checks a receipt against a payload and an Ed25519 public key.
+ *
+ * @param receipt_json, receipt_len the receipt (as kfix_receipt_sign() made it).
+ * @param payload_json, payload_len the payload (JSON; member order is irrelevant).
+ * @param public_key_hex, key_len the public key as 64 hex digits.
+ * @return KFIX_OK when the receipt holds; KFIX_EVERIFY (payload hash or
+ *   signature mismatch); KFIX_ENOTFOUND (signed by another key); KFIX_EPARSE
+ *   (malformed receipt or payload); KFIX_EINVAL (bad key, argument errors).
+ */
+KFIX_API kfix_status kfix_receipt_verify(const char* receipt_json, size_t receipt_len, const char* payload_json,
+                                         size_t payload_len, const char* public_key_hex, size_t key_len);
+
+/**
+ * Verifies a hash-chained JSONL audit log held in memory.
+ *
+ * @param out empty buffer; on success receives {"schemaVersion", "intact",
+ *   "reason", "line", "message", "linesVerified", "lastSeq", "lastHash"} (the
+ *   `kfix audit verify --json` fields). A log that does not verify is a
+ *   *result*: the call returns KFIX_OK with "intact": false and the reason
+ *   (e.g. "chain_broken") and 1-based line. Caller disposes with kfix_buf_dispose().
+ * @param log, log_len the whole log.
+ * @param options_json, options_len NULL/0 = defaults, or {"publicKeys": [hex],
+ *   "requireReceipts": false, "anchorSeq": 0, "anchorHash": ""}.
+ * @return KFIX_OK; KFIX_EINVAL (bad option or key, argument errors);
+ *   KFIX_EPARSE (options are not JSON); KFIX_ENOMEM.
+ */
+KFIX_API kfix_status kfix_audit_verify(kfix_buf* out, const char* log, size_t log_len, const char* options_json,
+                                       size_t options_len);
 
 /* ---- Patches --------------------------------------------------------------- */
 
