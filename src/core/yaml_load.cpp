@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -372,6 +373,7 @@ std::string TypeWord(const Value& v) {
 struct Anchor {
   Value value;
   std::size_t nodes = 0;
+  std::size_t height = 0;  // 0 for a scalar, 1 + tallest child for a collection
 };
 
 struct MergeSource {
@@ -385,6 +387,7 @@ struct Frame {
   std::size_t start = 0;
   std::int32_t line = 0;
   std::int32_t column = 0;
+  std::size_t height = 1;
   bool is_map = false;
   bool have_key = false;
   bool key_is_merge = false;
@@ -442,7 +445,7 @@ class YamlBuilder {
   void OnCollectionStart(const yaml_event_t& e, bool is_map);
   void OnCollectionEnd(const yaml_event_t& e);
   // Attaches a complete node to the open collection (or completes the root).
-  void Attach(Value&& v, const yaml_mark_t& mark);
+  void Attach(Value&& v, const yaml_mark_t& mark, std::size_t height = 0);
   void SetKey(Frame& f, std::string&& key, bool is_merge, const yaml_mark_t& mark);
   void InsertMember(Frame& f, Value&& v, const yaml_mark_t& mark);
   bool ApplyMerges(Frame& f, Value::Object& explicit_members, const yaml_mark_t& mark);
@@ -451,11 +454,13 @@ class YamlBuilder {
     Anchor& a = anchors_[reinterpret_cast<const char*>(anchor)];
     a.value = v;
     a.nodes = nodes;
+    a.height = 0;
   }
-  void StoreAnchor(const std::string& anchor, const Value& v, std::size_t nodes) {
+  void StoreAnchor(const std::string& anchor, const Value& v, std::size_t nodes, std::size_t height) {
     Anchor& a = anchors_[anchor];
     a.value = v;
     a.nodes = nodes;
+    a.height = height;
   }
   void SyntaxError(const yaml_parser_t& p);
   void ClearStacks() {
@@ -637,19 +642,14 @@ void YamlBuilder::InsertMember(Frame& f, Value&& v, const yaml_mark_t& mark) {
 }
 
 bool YamlBuilder::ApplyMerges(Frame& f, Value::Object& explicit_members, const yaml_mark_t& mark) {
-  auto has_key = [&](const Value::Object& o, const std::string& k) {
-    for (const Member& m : o) {
-      if (m.key == k) return true;
-    }
-    return false;
-  };
+  // Keys already taken (views into explicit_members and f.merges, both stable here).
+  std::unordered_set<std::string_view> seen;
+  for (const Member& m : explicit_members) seen.insert(m.key);
   // Collect merged members: earlier sources win, explicit keys win over all.
   std::vector<std::pair<std::size_t, Member>> merged;
-  Value::Object merged_keys;
   auto take = [&](std::size_t at, const Value& src) {
     for (const Member& m : src.as_object()) {
-      if (has_key(explicit_members, m.key) || has_key(merged_keys, m.key)) continue;
-      merged_keys.push_back(Member{m.key, Value(), 0, 0});
+      if (!seen.insert(m.key).second) continue;
       merged.emplace_back(at, m);
     }
   };
@@ -672,12 +672,13 @@ bool YamlBuilder::ApplyMerges(Frame& f, Value::Object& explicit_members, const y
   return CountNodes(0, mark);
 }
 
-void YamlBuilder::Attach(Value&& v, const yaml_mark_t& mark) {
+void YamlBuilder::Attach(Value&& v, const yaml_mark_t& mark, std::size_t height) {
   if (frames_.empty()) {
     on_document_(document_, std::move(v));
     return;
   }
   Frame& f = frames_.back();
+  f.height = std::max(f.height, height + 1);
   if (!f.is_map) {
     values_.push_back(std::move(v));
     return;
@@ -780,6 +781,12 @@ void YamlBuilder::OnAlias(const yaml_event_t& e) {
     return;
   }
   if (!CountNodes(a.nodes, e.start_mark)) return;
+  if (frames_.size() + a.height > options_.max_depth) {
+    Fail(LimitExceededError("alias '" + std::string(name) + "' nests deeper than ParseOptions::max_depth (" +
+                                std::to_string(options_.max_depth) + ")",
+                            Loc(e.start_mark)));
+    return;
+  }
   if (!frames_.empty() && frames_.back().is_map && !frames_.back().have_key && !a.value.is_string() &&
       (a.value.is_array() || a.value.is_object())) {
     Fail(ParseError("unsupported mapping key: alias '" + std::string(name) + "' refers to " + TypeWord(a.value),
@@ -787,8 +794,9 @@ void YamlBuilder::OnAlias(const yaml_event_t& e) {
     return;
   }
   Value v = a.value;
+  const std::size_t height = a.height;
   v.set_position(ToPos(e.start_mark.line), ToPos(e.start_mark.column));
-  Attach(std::move(v), e.start_mark);
+  Attach(std::move(v), e.start_mark, height);
 }
 
 void YamlBuilder::OnCollectionStart(const yaml_event_t& e, bool is_map) {
@@ -835,10 +843,23 @@ void YamlBuilder::OnCollectionEnd(const yaml_event_t& e) {
     v = Value(std::move(arr));
   }
   v.set_position(f.line, f.column);
-  if (!f.anchor.empty()) StoreAnchor(f.anchor, v, nodes_ - f.nodes_at_start);
+  const std::size_t height = f.height;
   const yaml_mark_t mark{0, static_cast<std::size_t>(f.line - 1), static_cast<std::size_t>(f.column - 1)};
+  if (!f.anchor.empty()) {
+    // Anchored copies cost memory like expansions do: same budget, so nested
+    // anchors (`&a [&b [&c [...]]]`) cannot multiply a large input.
+    const std::size_t nodes = nodes_ - f.nodes_at_start;
+    alias_nodes_ += nodes;
+    if (alias_nodes_ > options_.max_alias_expansion) {
+      Fail(LimitExceededError("anchored and aliased nodes exceed ParseOptions::max_alias_expansion (" +
+                                  std::to_string(options_.max_alias_expansion) + ") at anchor '" + f.anchor + "'",
+                              Loc(mark)));
+      return;
+    }
+    StoreAnchor(f.anchor, v, nodes, height);
+  }
   frames_.pop_back();
-  Attach(std::move(v), mark);
+  Attach(std::move(v), mark, height);
 }
 
 std::int32_t YamlBuilder::Run() {

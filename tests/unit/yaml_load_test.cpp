@@ -368,11 +368,41 @@ TEST_CASE("R23: limit max_alias_expansion stops an alias bomb fast") {
   REQUIRE(r.errors.size() == 1);
   CHECK(r.errors[0].code() == kfix::StatusCode::kLimitExceeded);
   CHECK(r.errors[0].location().file == "bomb.yaml");
-  CHECK(r.errors[0].location().line >= 7);
+  CHECK(r.errors[0].location().line >= 5);
   kfix::ParseOptions small;
-  small.max_alias_expansion = 3;
+  small.max_alias_expansion = 6;  // the anchored copy and the expansion both count
   CHECK(kfix::LoadYaml("a: &a [1, 2, 3]\nb: *a\n", "f", small).errors.size() == 1);
   CHECK(kfix::LoadYaml("a: &a [1, 2]\nb: *a\n", "f", small).errors.empty());
+}
+
+TEST_CASE("R23: anchored copies share the alias budget; aliases cannot nest past max_depth") {
+  std::string nested;
+  for (int i = 0; i < 20; ++i) nested.append("&a").append(std::to_string(i)).append(" [");
+  for (int i = 0; i < 1000; ++i) nested.append("x, ");
+  nested.append("x").append(20, ']').append("\n");
+  kfix::ParseOptions o;
+  o.max_alias_expansion = 5000;
+  kfix::LoadResult r = kfix::LoadYaml(std::string("v: ").append(nested), "n.yaml", o);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].code() == kfix::StatusCode::kLimitExceeded);
+  kfix::ParseOptions d;
+  d.max_depth = 10;
+  CHECK(kfix::LoadYaml("a: &a [[[[[1]]]]]\nb: [[*a]]\n", "d.yaml", d).errors.empty());
+  kfix::LoadResult deep = kfix::LoadYaml("a: &a [[[[[1]]]]]\nb: [[[[[[*a]]]]]]\n", "d.yaml", d);
+  REQUIRE(deep.errors.size() == 1);
+  CHECK(deep.errors[0].code() == kfix::StatusCode::kLimitExceeded);
+  CHECK(deep.errors[0].location().line == 2);
+  // Merging a large map stays linear and correct.
+  std::string big = "base: &b {";
+  for (int i = 0; i < 5000; ++i) {
+    const std::string n = std::to_string(i);
+    big.append("k").append(n).append(": ").append(n).append(", ");
+  }
+  big.append("last: 1}\nm:\n  <<: *b\n  k7: seven\n");
+  kfix::Result<kfix::Value> m = kfix::ParseYaml(big);
+  REQUIRE(m.ok());
+  CHECK(m->Find("m")->size() == 5001);
+  CHECK(IsStr(*m->Find("m")->Find("k7"), "seven"));
 }
 
 TEST_CASE("R24: limits max_document_bytes, max_scalar_bytes, max_nodes") {
