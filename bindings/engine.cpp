@@ -119,6 +119,25 @@ void BindEngine(pybind11::module_& m) {
           pybind11::arg("docs"), pybind11::arg("source_names"), pybind11::arg("jobs"),
           "Scans each document on a C++ thread pool (jobs=0: one per core); returns one report JSON each.")
       .def(
+          "fix",
+          [](const PyEngine& self, const Text& text, const std::string& source_name) {
+            pybind11::gil_scoped_release release;
+            return capi::FixJson(*self.spec, text.value, source_name);
+          },
+          pybind11::arg("text"), pybind11::arg("source_name") = "<string>",
+          "Proposes and vets a minimal fix per finding; returns the `kfix fix --format json` document.")
+      .def(
+          "verify_patch",
+          [](const PyEngine& self, const Text& manifest, const Text& patch) {
+            Result<std::string> verdict = [&] {
+              pybind11::gil_scoped_release release;
+              return capi::VerifyPatchJson(*self.spec, manifest.value, patch.value);
+            }();
+            return ValueOrRaise(std::move(verdict));
+          },
+          pybind11::arg("manifest"), pybind11::arg("patch"),
+          "Vets an external patch against the first object of manifest; returns the verdict JSON.")
+      .def(
           "risk",
           [](const PyEngine& self, const Text& text, const std::string& source_name) {
             pybind11::gil_scoped_release release;

@@ -86,6 +86,9 @@ Result<std::shared_ptr<const EngineSpec>> BuildEngine(const Value& config) {
         KFIX_RETURN_IF_ERROR(ParseRiskSection(m.value, &feed_files, &risk_config));
       } else if (m.key == "fix") {
         if (!m.value.is_object()) return ConfigError("\"fix\" must be an object", &m.value);
+        Result<FixConfig> fix = FixConfigFromValue(m.value, "config.fix");
+        if (!fix.ok()) return fix.status();
+        spec->fix = std::move(*fix);
       } else {
         linter.as_object().push_back(m);
       }
@@ -129,6 +132,25 @@ Value RiskScoreValue(const EngineSpec& engine, std::string_view text, std::strin
   Value v = RiskReportToValue(report);
   v.Set("feeds", engine.feeds->ToValue());
   return v;
+}
+
+std::string FixJson(const EngineSpec& engine, std::string_view text, std::string_view source_name) {
+  LoadResult loaded = LoadManifests(text, source_name);
+  FixOptions options;
+  options.jobs = engine.scan.jobs > 0 ? engine.scan.jobs : 1;
+  FixReport report = FixObjects(std::move(loaded.manifests), engine.rules, engine.fix, options);
+  report.errors.insert(report.errors.begin(), loaded.errors.begin(), loaded.errors.end());
+  return FixReportToJson(report, /*pretty=*/false);
+}
+
+Result<std::string> VerifyPatchJson(const EngineSpec& engine, std::string_view manifest, std::string_view patch) {
+  LoadResult loaded = LoadManifests(manifest, "manifest");
+  if (!loaded.errors.empty()) return loaded.errors.front();
+  if (loaded.manifests.empty()) return NotFoundError("the manifest contains no object to patch");
+  Result<std::unique_ptr<Guard>> guard = Guard::Create(engine.rules, engine.fix, std::move(loaded.manifests));
+  if (!guard.ok()) return guard.status();
+  Verdict verdict = (*guard)->VetText(0, patch);
+  return ToJson(VerdictToValue(verdict));
 }
 
 Result<AuditVerifyRequest> ParseAuditVerifyOptions(const Value& options) {

@@ -113,6 +113,34 @@ KFIX_API kfix_status kfix_scan(kfix_buf* out, const kfix_engine* engine, const c
   });
 }
 
+// ---- Fix and verify ----------------------------------------------------------
+
+KFIX_API kfix_status kfix_fix(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                              const char* source_name) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    KFIX_RETURN_IF_ERROR(CheckEngine(engine));
+    std::string_view text;
+    KFIX_RETURN_IF_ERROR(InputView(manifests, len, "manifests", &text));
+    return FillBuf(out, kfix::capi::FixJson(*engine->rep, text, SourceName(source_name)));
+  });
+}
+
+KFIX_API kfix_status kfix_verify_patch(kfix_buf* out, const kfix_engine* engine, const char* manifest, size_t len,
+                                       const char* patch, size_t patch_len) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    KFIX_RETURN_IF_ERROR(CheckEngine(engine));
+    std::string_view manifest_text;
+    std::string_view patch_text;
+    KFIX_RETURN_IF_ERROR(InputView(manifest, len, "manifest", &manifest_text));
+    KFIX_RETURN_IF_ERROR(InputView(patch, patch_len, "patch", &patch_text));
+    kfix::Result<std::string> verdict = kfix::capi::VerifyPatchJson(*engine->rep, manifest_text, patch_text);
+    if (!verdict.ok()) return verdict.status();
+    return FillBuf(out, *verdict);
+  });
+}
+
 // ---- Risk -------------------------------------------------------------------
 
 KFIX_API kfix_status kfix_risk_score(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,

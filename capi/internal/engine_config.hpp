@@ -23,6 +23,8 @@
 #include <string_view>
 
 #include "kfix/core.hpp"
+#include "kfix/guard.hpp"
+#include "kfix/remediate.hpp"
 #include "kfix/risk.hpp"
 #include "kfix/rules.hpp"
 #include "kfix/status.hpp"
@@ -35,7 +37,19 @@ struct EngineSpec {
   ScanOptions scan;
   std::shared_ptr<const LoadedFeeds> feeds;  ///< never null (empty feeds by default)
   std::shared_ptr<const RiskScorer> scorer;  ///< points into *feeds
+  FixConfig fix;
 };
+
+/// Loads `text` as one lint context and fixes it: the `kfix fix --format
+/// json` document (load errors included in "errors").
+std::string FixJson(const EngineSpec& engine, std::string_view text, std::string_view source_name);
+
+/// Vets an external patch (RFC 6902 JSON, or text with one) against the first
+/// object of `manifest` through every guard gate: the Verdict JSON
+/// ({schemaVersion, accepted, reason, patch, gates, newFindings}). A rejected
+/// patch is a result; unreadable manifests (kParseError) and manifests
+/// without an object (kNotFound) are errors.
+Result<std::string> VerifyPatchJson(const EngineSpec& engine, std::string_view manifest, std::string_view patch);
 
 /// Scans `text` and scores every finding: the `kfix risk --format json`
 /// document ({schemaVersion, results, errors, feeds}).

@@ -30,8 +30,8 @@ from .errors import (
     VerificationError,
 )
 
-from ._model import (AuditVerifyResult, Check, Finding, LoadResult, Manifest, ObjectRef, RiskReport, RiskTerm,
-                     ScanReport, ScoredFinding)
+from ._model import (AuditVerifyResult, Check, Finding, FixOutcome, FixResult, Gate, LoadResult, Manifest,
+                     ObjectRef, RiskReport, RiskTerm, ScanReport, ScoredFinding, Verdict)
 
 __version__: str = _core.version()
 
@@ -155,6 +155,17 @@ class Engine:
         raw = self._engine.scan_many(list(docs), list(source_names or []), jobs)
         return [ScanReport.from_json(r) for r in raw]
 
+    def fix(self, text: Text, source_name: str = "<string>") -> FixResult:
+        """Proposes a minimal RFC 6902 fix per finding, vetted by every guard gate."""
+        return FixResult(json.loads(self._engine.fix(text, source_name)))
+
+    def verify_patch(self, manifest: Text, patch: Any) -> Verdict:
+        """Vets an external patch (a list of ops, or JSON/LLM text containing one) against the
+        first object of ``manifest``. A rejected patch is a :class:`Verdict` with ``accepted`` False."""
+        if not isinstance(patch, (str, bytes)):
+            patch = _core.to_json(patch, False, False)
+        return Verdict(json.loads(self._engine.verify_patch(manifest, patch)))
+
     def risk(self, text: Text, source_name: str = "<string>") -> RiskReport:
         """Scans ``text`` and scores every finding 0-100 with the engine's ``risk`` feeds."""
         return RiskReport(json.loads(self._engine.risk(text, source_name)))
@@ -197,6 +208,16 @@ def scan_many(docs: List[Text], *, jobs: int = 0, source_names: Optional[List[st
               config: Union[Dict[str, Any], str, None] = None) -> List[ScanReport]:
     """Scans many documents in parallel on a C++ thread pool; see :meth:`Engine.scan_many`."""
     return _engine_for(config).scan_many(docs, jobs=jobs, source_names=source_names)
+
+
+def fix(text: Text, source_name: str = "<string>", *, config: Union[Dict[str, Any], str, None] = None) -> FixResult:
+    """Scans and fixes manifest text; see :meth:`Engine.fix`."""
+    return _engine_for(config).fix(text, source_name)
+
+
+def verify_patch(manifest: Text, patch: Any, *, config: Union[Dict[str, Any], str, None] = None) -> Verdict:
+    """Vets a patch against the first object of ``manifest``; see :meth:`Engine.verify_patch`."""
+    return _engine_for(config).verify_patch(manifest, patch)
 
 
 def risk_score(text: Text, source_name: str = "<string>", *,
@@ -258,6 +279,12 @@ __all__ = [
     "Finding",
     "ScanReport",
     "Check",
+    "fix",
+    "verify_patch",
+    "FixResult",
+    "FixOutcome",
+    "Verdict",
+    "Gate",
     "risk_score",
     "RiskReport",
     "ScoredFinding",

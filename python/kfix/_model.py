@@ -15,7 +15,7 @@ from . import _core
 from .errors import Error
 
 __all__ = ["Manifest", "LoadResult", "ObjectRef", "Finding", "ScanReport", "Check", "RiskTerm", "ScoredFinding",
-           "RiskReport", "AuditVerifyResult"]
+           "RiskReport", "AuditVerifyResult", "Gate", "Verdict", "FixOutcome", "FixResult"]
 
 
 class Manifest:
@@ -308,6 +308,108 @@ class Check:
 
     def __repr__(self) -> str:
         return f"Check({self.name})"
+
+
+# ---- Fix and verify -------------------------------------------------------------------
+
+
+class Gate:
+    """One guard gate of a verdict (structure, apply, destructive, privilege, ...)."""
+
+    __slots__ = ("name", "passed", "detail")
+
+    def __init__(self, d: Dict[str, Any]) -> None:
+        self.name: str = d.get("name", "")
+        self.passed: bool = bool(d.get("passed", False))
+        self.detail: str = d.get("detail", "")
+
+    def __repr__(self) -> str:
+        return f"Gate({self.name}: {'pass' if self.passed else 'FAIL'})"
+
+
+class Verdict:
+    """The guard's decision on a patch: ``accepted``, ``reason``, ``gates``, ``new_findings``."""
+
+    def __init__(self, doc: Dict[str, Any]) -> None:
+        self._doc = doc
+        self.accepted: bool = bool(doc.get("accepted", False))
+        self.reason: str = doc.get("reason", "")
+        self.patch: List[Dict[str, Any]] = list(doc.get("patch", []))
+        self.gates: List[Gate] = [Gate(g) for g in doc.get("gates", [])]
+        self.new_findings: List[Dict[str, Any]] = list(doc.get("newFindings", []))
+
+    def __bool__(self) -> bool:
+        return self.accepted
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self._doc
+
+    def to_json(self) -> str:
+        return json.dumps(self._doc, separators=(",", ":"))
+
+    def __reduce__(self) -> Any:
+        return (Verdict, (self._doc,))
+
+    def __repr__(self) -> str:
+        return f"Verdict(accepted={self.accepted}, reason={self.reason!r})"
+
+
+class FixOutcome:
+    """The fix of one finding: ``status`` is accepted, rejected, needs-review or unfixable."""
+
+    def __init__(self, d: Dict[str, Any]) -> None:
+        self._doc = d
+        self.check: str = d.get("check", "")
+        self.policy: str = d.get("policy", "")
+        self.file: str = d.get("file", "")
+        self.document: int = d.get("document", 0)
+        self.line: int = d.get("line", 0)
+        self.object: ObjectRef = ObjectRef.from_dict(d.get("object", {}))
+        self.container: str = d.get("container", "")
+        self.message: str = d.get("message", "")
+        self.status: str = d.get("status", "")
+        self.reason: str = d.get("reason", "")
+        self.patch: List[Dict[str, Any]] = list(d.get("patch", []))
+        self.gates: List[Gate] = [Gate(g) for g in d.get("gates", [])]
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self._doc
+
+    def __repr__(self) -> str:
+        return f"FixOutcome({self.check} {self.object.kind}/{self.object.name}: {self.status})"
+
+
+class FixResult:
+    """``kfix fix`` as objects: per-finding ``results``, merged per-object ``objects``, ``summary``."""
+
+    def __init__(self, doc: Dict[str, Any]) -> None:
+        self._doc = doc
+        self.results: List[FixOutcome] = [FixOutcome(r) for r in doc.get("results", [])]
+        #: One per object with an accepted fix: object, accepted, patch (merged), gates.
+        self.objects: List[Dict[str, Any]] = list(doc.get("objects", []))
+        self.errors: List[Dict[str, Any]] = list(doc.get("errors", []))
+        self.summary: Dict[str, Any] = dict(doc.get("summary", {}))
+
+    def accepted(self) -> List[FixOutcome]:
+        return [r for r in self.results if r.status == "accepted"]
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self._doc
+
+    def to_json(self) -> str:
+        return json.dumps(self._doc, separators=(",", ":"))
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __iter__(self) -> Any:
+        return iter(self.results)
+
+    def __reduce__(self) -> Any:
+        return (FixResult, (self._doc,))
+
+    def __repr__(self) -> str:
+        return f"FixResult({len(self.results)} findings, {len(self.accepted())} accepted)"
 
 
 # ---- Risk ------------------------------------------------------------------------------

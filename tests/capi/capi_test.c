@@ -253,6 +253,41 @@ static void test_engine(void) {
   kfix_engine_free(engine);
 }
 
+/* ---- fix and verify ---- */
+static void test_fix_and_verify(void) {
+  kfix_engine* engine = NULL;
+  kfix_buf out = KFIX_BUF_INIT;
+  static const char good_patch[] =
+      "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/securityContext/privileged\","
+      "\"value\":false}]";
+  static const char bad_patch[] = "[{\"op\":\"remove\",\"path\":\"/spec/template\"}]";
+  CHECK_STATUS(kfix_engine_new(&engine, S("{\"fix\": {}}")), KFIX_OK);
+
+  CHECK_STATUS(kfix_fix(&out, engine, S(kWeb), "web.yaml"), KFIX_OK);
+  CHECK(no_error());
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"schemaVersion\":1") != NULL);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"status\":\"accepted\"") != NULL);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"summary\"") != NULL);
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_fix(&out, NULL, S(kWeb), NULL), KFIX_EINVAL);
+
+  CHECK_STATUS(kfix_verify_patch(&out, engine, S(kWeb), S(good_patch)), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"accepted\":true") != NULL);
+  kfix_buf_dispose(&out);
+  /* a destructive patch is rejected: a result, not an error */
+  CHECK_STATUS(kfix_verify_patch(&out, engine, S(kWeb), S(bad_patch)), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"accepted\":false") != NULL);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"gates\"") != NULL);
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_verify_patch(&out, engine, S("kind: [\n"), S(good_patch)), KFIX_EPARSE);
+  CHECK_STATUS(kfix_verify_patch(&out, engine, S(""), S(good_patch)), KFIX_ENOTFOUND);
+  CHECK_STATUS(kfix_verify_patch(&out, engine, S(kWeb), NULL, 4), KFIX_EINVAL);
+  CHECK(out.ptr == NULL);
+  kfix_engine_free(engine);
+  engine = NULL;
+  CHECK_STATUS(kfix_engine_new(&engine, S("{\"fix\": []}")), KFIX_EINVAL);
+}
+
 /* ---- risk ---- */
 static void test_risk(void) {
   kfix_engine* engine = NULL;
@@ -413,6 +448,7 @@ int main(void) {
   test_thread_local_errors();
   test_engine();
   test_engine_shared_between_threads();
+  test_fix_and_verify();
   test_risk();
   test_receipts();
   test_audit_verify();

@@ -116,3 +116,34 @@ def test_audit_verify_detects_tampering(tmp_path: pathlib.Path) -> None:
     assert not unsigned.intact and unsigned.reason == "missing_receipt" and unsigned.line == 1
     with pytest.raises(kfix.InvalidArgumentError):
         kfix.audit_verify(text, public_keys=["nothex"])
+
+
+def test_fix_proposes_vetted_patches() -> None:
+    result = kfix.fix(WEB, "web.yaml")
+    assert isinstance(result, kfix.FixResult)
+    scan = kfix.scan(WEB, "web.yaml")
+    assert len(result) == len(scan.findings)
+    priv = next(r for r in result if r.check == "privileged-container")
+    assert isinstance(priv, kfix.FixOutcome) and priv.status == "accepted"
+    assert priv.patch and all(isinstance(g, kfix.Gate) and g.passed for g in priv.gates)
+    fixed = kfix.apply_patch(kfix.parse(WEB, "web.yaml")[0].object, priv.patch)
+    assert "privileged-container" not in {f.check for f in kfix.scan(kfix.to_json(fixed), "web.yaml")}
+    assert result.summary["findings"] == len(result) and result.summary["accepted"] >= 1
+    assert pickle.loads(pickle.dumps(result)).to_dict() == result.to_dict()
+
+
+def test_verify_patch_verdicts() -> None:
+    good = [{"op": "replace", "path": "/spec/template/spec/containers/0/securityContext/privileged",
+             "value": False}]
+    verdict = kfix.verify_patch(WEB, good)
+    assert isinstance(verdict, kfix.Verdict) and verdict.accepted and verdict
+    assert {g.name for g in verdict.gates} >= {"structure", "apply", "destructive", "privilege", "rescan"}
+    worse = kfix.verify_patch(WEB, [{"op": "remove", "path": "/spec/template"}])
+    assert not worse.accepted and worse.reason
+    assert any(not g.passed for g in worse.gates)
+    fenced = kfix.verify_patch(WEB, "Here is the fix:\n```json\n" + kfix.to_json(good) + "\n```\n")
+    assert fenced.accepted
+    with pytest.raises(kfix.ParseError):
+        kfix.verify_patch("kind: [\n", good)
+    with pytest.raises(kfix.NotFoundError):
+        kfix.verify_patch("", good)

@@ -203,6 +203,41 @@ KFIX_API void kfix_engine_free(kfix_engine* engine);
 KFIX_API kfix_status kfix_scan(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
                                const char* source_name);
 
+/* ---- Fix and verify ------------------------------------------------------------- */
+
+/**
+ * Scans manifests and proposes a minimal RFC 6902 fix per finding, each vetted
+ * by the guard gates (apply, no destructive edit, no privilege increase,
+ * rescan, idempotence, budget, ...); accepted fixes are merged per object.
+ *
+ * @param out empty buffer; on success receives the `kfix fix --format json`
+ *   document ({"schemaVersion", "results": [{check, object, status, reason,
+ *   patch, gates, ...}], "objects": [{object, accepted, patch, gates}],
+ *   "errors", "summary"}). Caller disposes with kfix_buf_dispose().
+ * @param engine, manifests, len, source_name as for kfix_scan(); the engine's
+ *   "fix" configuration applies.
+ * @return KFIX_OK; KFIX_EINVAL (argument errors); KFIX_ENOMEM.
+ */
+KFIX_API kfix_status kfix_fix(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                              const char* source_name);
+
+/**
+ * Vets an external patch (e.g. from an LLM) against the first object of
+ * `manifest` through every guard gate.
+ *
+ * @param out empty buffer; on success receives the verdict {"schemaVersion",
+ *   "accepted", "reason", "patch", "gates": [{name, passed, detail}],
+ *   "newFindings"}. A rejected patch is a result (KFIX_OK, "accepted": false).
+ *   Caller disposes with kfix_buf_dispose().
+ * @param manifest, len the object (YAML or JSON).
+ * @param patch, patch_len an RFC 6902 patch, or text containing one (code
+ *   fences and prose are stripped; see the "structure" gate).
+ * @return KFIX_OK; KFIX_EPARSE (manifest not readable); KFIX_ENOTFOUND (no
+ *   object in the manifest); KFIX_EINVAL (argument errors); KFIX_ENOMEM.
+ */
+KFIX_API kfix_status kfix_verify_patch(kfix_buf* out, const kfix_engine* engine, const char* manifest, size_t len,
+                                       const char* patch, size_t patch_len);
+
 /* ---- Risk -------------------------------------------------------------------- */
 
 /**
