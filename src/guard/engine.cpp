@@ -25,14 +25,14 @@ namespace {
 
 bool Writes(const PatchOp& o) { return o.op == PatchOpType::kAdd || o.op == PatchOpType::kReplace; }
 
-FixResult FixOne(const Guard::Impl& g, std::size_t index, const Finding& f, FixProposal p,
-                 const std::vector<Finding>* after_findings, const Value* after_value) {
+FixResult FixOne(const Guard::Impl& g, std::size_t index, const Finding& f, FixProposal p) {
   FixResult r;
   r.finding = f;
   r.roles = p.roles;
   switch (p.status) {
     case ProposalStatus::kProposed: {
-      Verdict v = g.Vet(index, p.patch, {&f}, 0, after_findings, after_value);
+      // The rescan is settled per object afterwards (MergeObject).
+      Verdict v = g.Vet(index, p.patch, {&f}, 0, nullptr, nullptr, /*defer_rescan=*/true);
       r.status = v.accepted ? FixStatus::kAccepted : FixStatus::kRejected;
       r.reason = v.accepted ? p.reason : v.reason;
       r.patch = std::move(p.patch);
@@ -47,7 +47,7 @@ FixResult FixOne(const Guard::Impl& g, std::size_t index, const Finding& f, FixP
       r.status = FixStatus::kNeedsReview;
       r.reason = p.reason;
       r.patch = std::move(p.patch);
-      if (!r.patch.empty()) r.gates = g.Vet(index, r.patch, {&f}, 0, after_findings, after_value).gates;
+      if (!r.patch.empty()) r.gates = g.Vet(index, r.patch, {&f}).gates;
       break;
     case ProposalStatus::kUnfixable:
       r.status = FixStatus::kUnfixable;
@@ -57,25 +57,41 @@ FixResult FixOne(const Guard::Impl& g, std::size_t index, const Finding& f, FixP
   return r;
 }
 
-/// Proposes and vets every finding of one object. The patched versions are
-/// rescanned together in one Scan call, identical patches once.
-void FixObjectFindings(const Guard::Impl& g, std::size_t index, const std::vector<Finding>& findings,
-                       const std::vector<std::size_t>& ids, std::vector<FixResult>& results) {
+GateResult* RescanGate(FixResult& r) {
+  for (GateResult& gr : r.gates) {
+    if (gr.name == "rescan") return &gr;
+  }
+  return nullptr;
+}
+
+/// Re-derives status/reason of a per-finding result from its gates.
+void Resettle(FixResult& r) {
+  Verdict v;
+  v.gates = r.gates;
+  Guard::Impl::SettleVerdict(v);
+  if (r.status == FixStatus::kAccepted || r.status == FixStatus::kRejected) {
+    r.status = v.accepted ? FixStatus::kAccepted : FixStatus::kRejected;
+    if (!v.accepted) r.reason = v.reason;
+  }
+}
+
+/// Settles deferred rescans one patch at a time (identical patches once, all
+/// patched versions of the object in one Scan call).
+void SettleRescansIndividually(const Guard::Impl& g, std::size_t index, std::vector<FixResult*>& rs) {
   const Value& obj = g.objects[index].root;
-  std::vector<FixProposal> props(ids.size());
-  std::vector<int> slot(ids.size(), -1);
   std::map<std::string, int> unique;
   std::vector<Value> afters;
-  for (std::size_t k = 0; k < ids.size(); ++k) {
-    props[k] = ProposeFix(obj, findings[ids[k]], g.config, &g.fix_context);
-    if (props[k].patch.empty() || !g.rules) continue;
-    std::string key = PatchToJson(props[k].patch);
+  std::vector<int> slot(rs.size(), -1);
+  for (std::size_t k = 0; k < rs.size(); ++k) {
+    GateResult* gr = RescanGate(*rs[k]);
+    if (!gr || gr->detail != "deferred") continue;
+    std::string key = PatchToJson(rs[k]->patch);
     auto it = unique.find(key);
     if (it != unique.end()) {
       slot[k] = it->second;
       continue;
     }
-    auto applied = ApplyPatchCopy(obj, props[k].patch);
+    auto applied = ApplyPatchCopy(obj, rs[k]->patch);
     if (!applied.ok()) continue;
     slot[k] = static_cast<int>(afters.size());
     unique.emplace(std::move(key), slot[k]);
@@ -83,10 +99,17 @@ void FixObjectFindings(const Guard::Impl& g, std::size_t index, const std::vecto
   }
   std::vector<std::vector<Finding>> scanned;
   if (!afters.empty()) scanned = g.ScanAfterBatch(index, afters);
-  for (std::size_t k = 0; k < ids.size(); ++k) {
-    const std::vector<Finding>* pre = slot[k] >= 0 ? &scanned[static_cast<std::size_t>(slot[k])] : nullptr;
-    const Value* after = slot[k] >= 0 ? &afters[static_cast<std::size_t>(slot[k])] : nullptr;
-    results[ids[k]] = FixOne(g, index, findings[ids[k]], std::move(props[k]), pre, after);
+  for (std::size_t k = 0; k < rs.size(); ++k) {
+    if (slot[k] < 0) continue;
+    const std::size_t s = static_cast<std::size_t>(slot[k]);
+    Verdict v = g.Vet(index, rs[k]->patch, {&rs[k]->finding}, 0, &scanned[s], &afters[s]);
+    for (GateResult& gr : rs[k]->gates) {
+      if (gr.name != "rescan") continue;
+      for (const GateResult& ng : v.gates) {
+        if (ng.name == "rescan") gr = ng;
+      }
+    }
+    Resettle(*rs[k]);
   }
 }
 
@@ -129,10 +152,6 @@ bool Compose(const Guard::Impl& g, std::size_t index, const std::vector<const Fi
 ObjectFix MergeObject(const Guard::Impl& g, std::size_t index, std::vector<FixResult*>& results) {
   ObjectFix of;
   of.object_index = index;
-  std::vector<const FixResult*> accepted;
-  for (FixResult* r : results) {
-    if (r->status == FixStatus::kAccepted) accepted.push_back(r);
-  }
   auto attempt = [&](const std::vector<const FixResult*>& set, ObjectFix& out) {
     Patch merged;
     std::vector<const Finding*> targets;
@@ -150,17 +169,37 @@ ObjectFix MergeObject(const Guard::Impl& g, std::size_t index, std::vector<FixRe
     out.patched = std::move(v.patched);
     return out.accepted;
   };
-  if (accepted.size() == 1) {
-    const FixResult* r = accepted[0];
-    of.patch = r->patch;
-    of.accepted = true;
-    of.gates = r->gates;
-    auto applied = ApplyPatchCopy(g.objects[index].root, r->patch);
-    if (applied.ok()) of.patched = std::move(*applied);
+  // Fast path: the candidates (every other gate passed, rescan deferred) are
+  // merged and rescanned once. When the object with all of them applied has
+  // none of the targeted findings and no new one, each candidate's rescan is
+  // settled on it.
+  std::vector<const FixResult*> candidates;
+  for (FixResult* r : results) {
+    if (r->status == FixStatus::kAccepted) candidates.push_back(r);
+  }
+  if (candidates.empty()) return of;
+  if (attempt(candidates, of)) {
+    const std::string detail = candidates.size() == 1
+                                   ? std::string("targeted finding gone, no new finding")
+                                   : "targeted finding gone, no new finding (rescanned with the object's " +
+                                         std::to_string(candidates.size()) + " accepted fixes applied)";
+    for (FixResult* r : results) {
+      if (r->status != FixStatus::kAccepted) continue;
+      if (GateResult* gr = RescanGate(*r); gr && gr->detail == "deferred") gr->detail = detail;
+    }
+    return of;
+  }
+  // Slow path: rescan each patch alone, then merge greedily.
+  SettleRescansIndividually(g, index, results);
+  std::vector<const FixResult*> accepted;
+  for (FixResult* r : results) {
+    if (r->status == FixStatus::kAccepted) accepted.push_back(r);
+  }
+  if (accepted.empty()) {
+    of.accepted = false;
     return of;
   }
   if (attempt(accepted, of)) return of;
-  // Greedy: keep the fixes that merge cleanly, in finding order.
   std::vector<const FixResult*> kept;
   ObjectFix best;
   for (const FixResult* r : accepted) {
@@ -216,14 +255,25 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
       std::size_t w = next.fetch_add(1);
       if (w >= work.size()) return;
       const auto& [index, finding_ids] = work[w];
-      FixObjectFindings(g, index, scan.findings, finding_ids, report.results);
+      const Value& obj = g.objects[index].root;
       std::vector<FixResult*> rs;
-      for (std::size_t id : finding_ids) rs.push_back(&report.results[id]);
-      bool any = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; });
-      if (any) {
-        object_fixes[w] = MergeObject(g, index, rs);
-        has_fix[w] = 1;
+      for (std::size_t id : finding_ids) {
+        const Finding& f = scan.findings[id];
+        report.results[id] = FixOne(g, index, f, ProposeFix(obj, f, g.config, &g.fix_context));
+        rs.push_back(&report.results[id]);
       }
+      bool any = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; });
+      if (any) object_fixes[w] = MergeObject(g, index, rs);
+      // Rescans still deferred (rejected by another gate, or left out of the
+      // merge) are settled one patch at a time.
+      bool pending = false;
+      for (FixResult* r : rs) {
+        if (GateResult* gr = RescanGate(*r); gr && gr->detail == "deferred") pending = true;
+      }
+      if (pending) SettleRescansIndividually(g, index, rs);
+      has_fix[w] = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; })
+                       ? 1
+                       : 0;
     }
   };
   int jobs = std::max(1, options.jobs);

@@ -295,7 +295,7 @@ std::vector<std::vector<Finding>> Guard::Impl::ScanAfterBatch(std::size_t index,
 
 Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vector<const Finding*>& targets,
                          std::size_t budget, const std::vector<Finding>* after_findings,
-                         const Value* after_value) const {
+                         const Value* after_value, bool defer_rescan) const {
   Verdict v;
   if (budget == 0) budget = config.max_ops;
   v.patch = patch;
@@ -392,7 +392,9 @@ Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vecto
                                      : d));
   }
   // 7 rescan
-  if (!rules) {
+  if (defer_rescan && rules) {
+    v.gates.push_back(Gate("rescan", true, "deferred"));
+  } else if (!rules) {
     v.gates.push_back(Gate("rescan", true, "skipped: no rule set"));
   } else {
     bool full = false;
@@ -455,15 +457,20 @@ Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vecto
   v.gates.push_back(Gate("budget", patch.size() <= budget,
                          Concat({std::to_string(patch.size()), " ops, budget ", std::to_string(budget)})));
 
-  v.accepted = true;
+  SettleVerdict(v);
+  if (!after_value) v.patched = std::move(*applied);
+  return v;
+}
+
+void Guard::Impl::SettleVerdict(Verdict& v) {
+  v.accepted = !v.gates.empty();
+  v.reason.clear();
   for (const GateResult& g : v.gates) {
     if (!g.passed) {
       v.accepted = false;
       if (v.reason.empty()) v.reason = Concat({g.name, ": ", g.detail});
     }
   }
-  if (!after_value) v.patched = std::move(*applied);
-  return v;
 }
 
 Result<std::unique_ptr<Guard>> Guard::Create(std::shared_ptr<const RuleSet> rules, FixConfig config,

@@ -35,10 +35,15 @@ class Guard::Impl {
   /// config.max_ops. `after_findings`, when given, are the local findings of
   /// the patched object (from ScanAfterBatch) and replace the rescan's scan;
   /// `after_value`, when given, is the patch applied to the object (the
-  /// verdict's `patched` then stays null).
+  /// verdict's `patched` then stays null). With `defer_rescan` the rescan
+  /// gate is recorded as passed with detail "deferred" and the caller must
+  /// settle it (SettleVerdict) before using the verdict.
   Verdict Vet(std::size_t index, const Patch& patch, const std::vector<const Finding*>& targets,
               std::size_t budget = 0, const std::vector<Finding>* after_findings = nullptr,
-              const Value* after_value = nullptr) const;
+              const Value* after_value = nullptr, bool defer_rescan = false) const;
+
+  /// Recomputes accepted/reason from the gates.
+  static void SettleVerdict(Verdict& v);
 
   std::shared_ptr<const RuleSet> rules;
   FixConfig config;
