@@ -146,6 +146,14 @@ void BindEngine(pybind11::module_& m) {
           pybind11::arg("text"), pybind11::arg("source_name") = "<string>",
           "Scans and scores every finding; returns the `kfix risk --format json` document.")
       .def(
+          "schedule",
+          [](const PyEngine& self, const Text& text, const std::string& source_name) {
+            pybind11::gil_scoped_release release;
+            return ToJson(capi::ScheduleValue(*self.spec, text.value, source_name));
+          },
+          pybind11::arg("text"), pybind11::arg("source_name") = "<string>",
+          "Scans, scores and ranks every finding; returns {schemaVersion, items, errors} JSON.")
+      .def(
           "checks",
           [](const PyEngine& self) {
             pybind11::gil_scoped_release release;

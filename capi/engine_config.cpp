@@ -66,6 +66,46 @@ Status ParseRiskSection(const Value& risk, RiskFeedFiles* files, RiskConfig* con
   return Status::Ok();
 }
 
+Status ParseScheduleSection(const Value& v, SchedulerConfig* out) {
+  if (!v.is_object()) return ConfigError("\"schedule\" must be an object", &v);
+  for (const Member& m : v.as_object()) {
+    if (m.key == "exploration" || m.key == "fairness") {
+      if (!m.value.is_string()) return ConfigError("\"schedule." + m.key + "\" must be a string", &m.value);
+      if (m.key == "exploration") {
+        Result<Exploration> e = ParseExploration(m.value.as_string());
+        if (!e.ok()) return ConfigError(e.status().message(), &m.value);
+        out->exploration = *e;
+      } else {
+        Result<Fairness> f = ParseFairness(m.value.as_string());
+        if (!f.ok()) return ConfigError(f.status().message(), &m.value);
+        out->fairness = *f;
+      }
+    } else if (m.key == "seed" || m.key == "fairnessK" || m.key == "fairnessTop") {
+      std::int64_t min = m.key == "seed" ? 0 : 1;
+      if (!m.value.is_int() || m.value.as_int() < min || m.value.as_int() > (1LL << 31) - 1) {
+        return ConfigError("\"schedule." + m.key + "\" must be an integer >= " + std::to_string(min), &m.value);
+      }
+      if (m.key == "seed") out->seed = static_cast<std::uint64_t>(m.value.as_int());
+      if (m.key == "fairnessK") out->fairness_k = static_cast<int>(m.value.as_int());
+      if (m.key == "fairnessTop") out->fairness_top_n = static_cast<int>(m.value.as_int());
+    } else {
+      return ConfigError("unknown member \"schedule." + m.key + "\"", &m.value);
+    }
+  }
+  return Status::Ok();
+}
+
+RiskReport ScoreText(const EngineSpec& engine, std::string_view text, std::string_view source_name) {
+  LoadResult loaded = LoadManifests(text, source_name);
+  ScanReport scan = engine.rules->Scan(loaded.manifests, engine.scan);
+  RiskReport report;
+  report.results = ScoreFindings(*engine.scorer, scan.findings, loaded.manifests);
+  report.errors = std::move(loaded.errors);
+  report.files = 1;
+  report.objects = static_cast<std::int64_t>(loaded.manifests.size());
+  return report;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const EngineSpec>> BuildEngine(const Value& config) {
@@ -82,6 +122,8 @@ Result<std::shared_ptr<const EngineSpec>> BuildEngine(const Value& config) {
     for (const Member& m : config.as_object()) {
       if (m.key == "scan") {
         KFIX_RETURN_IF_ERROR(ParseScanSection(m.value, &spec->scan));
+      } else if (m.key == "schedule") {
+        KFIX_RETURN_IF_ERROR(ParseScheduleSection(m.value, &spec->schedule));
       } else if (m.key == "risk") {
         KFIX_RETURN_IF_ERROR(ParseRiskSection(m.value, &feed_files, &risk_config));
       } else if (m.key == "fix") {
@@ -122,16 +164,52 @@ Result<std::shared_ptr<const EngineSpec>> BuildEngine(std::string_view config_js
 }
 
 Value RiskScoreValue(const EngineSpec& engine, std::string_view text, std::string_view source_name) {
-  LoadResult loaded = LoadManifests(text, source_name);
-  ScanReport scan = engine.rules->Scan(loaded.manifests, engine.scan);
-  RiskReport report;
-  report.results = ScoreFindings(*engine.scorer, scan.findings, loaded.manifests);
-  report.errors = std::move(loaded.errors);
-  report.files = 1;
-  report.objects = static_cast<std::int64_t>(loaded.manifests.size());
-  Value v = RiskReportToValue(report);
+  Value v = RiskReportToValue(ScoreText(engine, text, source_name));
   v.Set("feeds", engine.feeds->ToValue());
   return v;
+}
+
+Value ScheduleValue(const EngineSpec& engine, std::string_view text, std::string_view source_name) {
+  RiskReport report = ScoreText(engine, text, source_name);
+  // A batch scheduled at one instant, as `kfix schedule rank` does.
+  std::vector<ScheduleItem> items = ScheduleItemsFromFindings(report.results, 0.0);
+  Scheduler scheduler(engine.schedule);
+  std::vector<ScoredItem> ranked = scheduler.Rank(items, 0.0);
+  // NOTE(surfaces): mirrors src/cli/cmd_schedule.cpp (rank); a layer-level
+  // RankToValue would let both share one serialiser.
+  Value list = Value::MakeArray();
+  for (std::size_t i = 0; i < ranked.size(); ++i) {
+    const ScoredItem& s = ranked[i];
+    const ScoredFinding& f = report.results[std::stoull(s.item.id)];
+    Value v = Value::MakeObject();
+    v.Set("rank", static_cast<std::int64_t>(i + 1));
+    v.Set("score", s.score);
+    v.Set("R", s.item.risk);
+    v.Set("p", s.p);
+    v.Set("Et", s.expected_seconds);
+    v.Set("explore", s.explore);
+    v.Set("waitHours", s.wait_hours);
+    v.Set("kev", s.item.kev);
+    v.Set("check", f.finding.check);
+    v.Set("file", f.finding.file);
+    v.Set("line", f.finding.line);
+    v.Set("namespace", f.finding.object.namespace_);
+    v.Set("kind", f.finding.object.kind);
+    v.Set("name", f.finding.object.name);
+    list.PushBack(std::move(v));
+  }
+  Value out = Value::MakeObject();
+  out.Set("schemaVersion", 1);
+  out.Set("items", std::move(list));
+  Value errors = Value::MakeArray();
+  for (const Status& e : report.errors) {
+    Value ev = Value::MakeObject();
+    ev.Set("code", StatusCodeName(e.code()));
+    ev.Set("message", e.ToString());
+    errors.PushBack(std::move(ev));
+  }
+  out.Set("errors", std::move(errors));
+  return out;
 }
 
 std::string FixJson(const EngineSpec& engine, std::string_view text, std::string_view source_name) {

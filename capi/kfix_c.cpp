@@ -155,6 +155,17 @@ KFIX_API kfix_status kfix_risk_score(kfix_buf* out, const kfix_engine* engine, c
   });
 }
 
+KFIX_API kfix_status kfix_schedule(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                   const char* source_name) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    KFIX_RETURN_IF_ERROR(CheckEngine(engine));
+    std::string_view text;
+    KFIX_RETURN_IF_ERROR(InputView(manifests, len, "manifests", &text));
+    return FillBuf(out, kfix::ToJson(kfix::capi::ScheduleValue(*engine->rep, text, SourceName(source_name))));
+  });
+}
+
 // ---- Receipts and audit log -------------------------------------------------
 
 namespace {

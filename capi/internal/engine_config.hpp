@@ -10,6 +10,8 @@
 //     "scan":         { "context": "all" | "per-file", "jobs": 1 },
 //     "risk":         { "epss": "epss.csv.gz", "kev": "kev.json", "trivy": ["r.json"],
 //                       "attack": false },
+//     "schedule":     { "exploration": "ucb" | "thompson" | "none", "fairness": "none" | "cap" |
+//                       "round-robin", "seed": 0, "fairnessK": 1, "fairnessTop": 10 },
 //     "fix":          { ...remediation FixConfig (profile, requests, limits, ...) }
 //   }
 // "scan", "risk" and "fix" are kfix's (risk feeds are loaded once, here); everything else goes to ParseRulesConfig(),
@@ -26,6 +28,7 @@
 #include "kfix/guard.hpp"
 #include "kfix/remediate.hpp"
 #include "kfix/risk.hpp"
+#include "kfix/schedule.hpp"
 #include "kfix/rules.hpp"
 #include "kfix/status.hpp"
 
@@ -38,7 +41,14 @@ struct EngineSpec {
   std::shared_ptr<const LoadedFeeds> feeds;  ///< never null (empty feeds by default)
   std::shared_ptr<const RiskScorer> scorer;  ///< points into *feeds
   FixConfig fix;
+  SchedulerConfig schedule;
 };
+
+/// Scans, scores and ranks every finding with the engine's scheduler (a
+/// batch at one instant): {schemaVersion, items: [{rank, score, R, p, Et,
+/// explore, waitHours, kev, check, file, line, namespace, kind, name}],
+/// errors} - the `kfix schedule rank` document plus load errors.
+Value ScheduleValue(const EngineSpec& engine, std::string_view text, std::string_view source_name);
 
 /// Loads `text` as one lint context and fixes it: the `kfix fix --format
 /// json` document (load errors included in "errors").

@@ -31,7 +31,7 @@ from .errors import (
 )
 
 from ._model import (AuditVerifyResult, Check, Finding, FixOutcome, FixResult, Gate, LoadResult, Manifest,
-                     ObjectRef, RiskReport, RiskTerm, ScanReport, ScoredFinding, Verdict)
+                     ObjectRef, RankedItem, RiskReport, RiskTerm, ScanReport, Schedule, ScoredFinding, Verdict)
 
 __version__: str = _core.version()
 
@@ -170,6 +170,10 @@ class Engine:
         """Scans ``text`` and scores every finding 0-100 with the engine's ``risk`` feeds."""
         return RiskReport(json.loads(self._engine.risk(text, source_name)))
 
+    def schedule(self, text: Text, source_name: str = "<string>") -> Schedule:
+        """Scans, scores and ranks every finding for fixing (the engine's ``schedule`` section)."""
+        return Schedule(json.loads(self._engine.schedule(text, source_name)))
+
     def checks(self) -> List[Check]:
         """The enabled checks, sorted by name."""
         doc = json.loads(self._engine.checks())
@@ -224,6 +228,12 @@ def risk_score(text: Text, source_name: str = "<string>", *,
                config: Union[Dict[str, Any], str, None] = None) -> RiskReport:
     """Scans and scores findings 0-100; ``config["risk"]`` names EPSS/KEV/Trivy feeds (see :class:`Engine`)."""
     return _engine_for(config).risk(text, source_name)
+
+
+def schedule(text: Text, source_name: str = "<string>", *,
+             config: Union[Dict[str, Any], str, None] = None) -> Schedule:
+    """Ranks the findings of ``text`` for fixing; see :meth:`Engine.schedule`."""
+    return _engine_for(config).schedule(text, source_name)
 
 
 # ---- Receipts and audit log ---------------------------------------------------------
@@ -286,6 +296,9 @@ __all__ = [
     "Verdict",
     "Gate",
     "risk_score",
+    "schedule",
+    "Schedule",
+    "RankedItem",
     "RiskReport",
     "ScoredFinding",
     "RiskTerm",

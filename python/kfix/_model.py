@@ -15,7 +15,7 @@ from . import _core
 from .errors import Error
 
 __all__ = ["Manifest", "LoadResult", "ObjectRef", "Finding", "ScanReport", "Check", "RiskTerm", "ScoredFinding",
-           "RiskReport", "AuditVerifyResult", "Gate", "Verdict", "FixOutcome", "FixResult"]
+           "RiskReport", "AuditVerifyResult", "Gate", "Verdict", "FixOutcome", "FixResult", "RankedItem", "Schedule"]
 
 
 class Manifest:
@@ -495,6 +495,65 @@ class RiskReport:
 
     def __repr__(self) -> str:
         return f"RiskReport({len(self.results)} results)"
+
+
+class RankedItem:
+    """One finding in fix order: ``rank``, ``score`` and the parts it came from."""
+
+    def __init__(self, d: Dict[str, Any]) -> None:
+        self._doc = d
+        self.rank: int = d.get("rank", 0)
+        self.score: float = float(d.get("score", 0.0))
+        self.risk: float = float(d.get("R", 0.0))
+        self.p: float = float(d.get("p", 0.0))
+        self.expected_seconds: float = float(d.get("Et", 0.0))
+        self.explore: float = float(d.get("explore", 0.0))
+        self.wait_hours: float = float(d.get("waitHours", 0.0))
+        self.kev: bool = bool(d.get("kev", False))
+        self.check: str = d.get("check", "")
+        self.file: str = d.get("file", "")
+        self.line: int = d.get("line", 0)
+        self.namespace: str = d.get("namespace", "")
+        self.kind: str = d.get("kind", "")
+        self.name: str = d.get("name", "")
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self._doc
+
+    def __repr__(self) -> str:
+        return f"RankedItem(#{self.rank} {self.check} {self.kind}/{self.name} score={self.score:.3g})"
+
+
+class Schedule:
+    """Findings ranked for fixing (``kfix schedule rank`` plus load ``errors``)."""
+
+    def __init__(self, doc: Dict[str, Any]) -> None:
+        self._doc = doc
+        self.items: List[RankedItem] = [RankedItem(i) for i in doc.get("items", [])]
+        self.errors: List[Dict[str, Any]] = list(doc.get("errors", []))
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self._doc
+
+    def to_json(self) -> str:
+        return json.dumps(self._doc, separators=(",", ":"))
+
+    def to_pandas(self) -> Any:
+        """One row per ranked item. Needs pandas."""
+        pd = importlib.import_module("pandas")
+        return pd.DataFrame([i.to_dict() for i in self.items])
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Any:
+        return iter(self.items)
+
+    def __reduce__(self) -> Any:
+        return (Schedule, (self._doc,))
+
+    def __repr__(self) -> str:
+        return f"Schedule({len(self.items)} items)"
 
 
 # ---- Audit -------------------------------------------------------------------------

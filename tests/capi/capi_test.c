@@ -301,8 +301,18 @@ static void test_risk(void) {
   kfix_buf_dispose(&out);
   CHECK_STATUS(kfix_risk_score(&out, NULL, S(kWeb), NULL), KFIX_EINVAL);
   CHECK_STATUS(kfix_risk_score(&out, engine, NULL, 2, NULL), KFIX_EINVAL);
+  /* schedule: every finding ranked 1..n */
+  CHECK_STATUS(kfix_schedule(&out, engine, S(kWeb), "web.yaml"), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"rank\":1,") != NULL && strstr(out.ptr, "\"items\":[") != NULL);
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_schedule(&out, engine, NULL, 1, NULL), KFIX_EINVAL);
   kfix_engine_free(engine);
   engine = NULL;
+  CHECK_STATUS(kfix_engine_new(&engine, S("{\"schedule\": {\"exploration\": \"thompson\", \"seed\": 7}}")), KFIX_OK);
+  kfix_engine_free(engine);
+  engine = NULL;
+  CHECK_STATUS(kfix_engine_new(&engine, S("{\"schedule\": {\"exploration\": \"dice\"}}")), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_new(&engine, S("{\"schedule\": {\"fairnessK\": 0}}")), KFIX_EINVAL);
   CHECK_STATUS(kfix_engine_new(&engine, S("{\"risk\": {\"attack\": 1}}")), KFIX_EINVAL);
   CHECK_STATUS(kfix_engine_new(&engine, S("{\"risk\": {\"epss\": \"/nonexistent/epss.csv\"}}")), KFIX_EIO);
   CHECK(engine == NULL);

@@ -147,3 +147,21 @@ def test_verify_patch_verdicts() -> None:
         kfix.verify_patch("kind: [\n", good)
     with pytest.raises(kfix.NotFoundError):
         kfix.verify_patch("", good)
+
+
+def test_schedule_ranks_every_finding() -> None:
+    text = WEB + "---\n" + WEB.replace("name: web", "name: api").replace("privileged: true", "privileged: false")
+    sched = kfix.schedule(text, "two.yaml")
+    assert isinstance(sched, kfix.Schedule)
+    scan = kfix.scan(text, "two.yaml")
+    assert len(sched) == len(scan.findings) > 0
+    assert [i.rank for i in sched] == list(range(1, len(sched) + 1))
+    assert all(isinstance(i, kfix.RankedItem) for i in sched)
+    assert all(a.score >= b.score for a, b in zip(sched.items, sched.items[1:]))
+    assert {(i.check, i.name) for i in sched} == {(f.check, f.object.name) for f in scan.findings}
+    seeded = {"schedule": {"exploration": "thompson", "seed": 3}}
+    assert kfix.schedule(text, "two.yaml", config=seeded).to_dict() == \
+        kfix.schedule(text, "two.yaml", config=seeded).to_dict()  # seeded: deterministic
+    assert len(sched.to_pandas()) == len(sched)
+    with pytest.raises(kfix.InvalidArgumentError):
+        kfix.Engine({"schedule": {"fairness": "sometimes"}})

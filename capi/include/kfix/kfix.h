@@ -167,6 +167,8 @@ typedef struct kfix_engine kfix_engine;
  *    "scan": {"context": "all" | "per-file", "jobs": 1},
  *    "risk": {"epss": "epss.csv.gz", "kev": "kev.json", "trivy": ["report.json"],
  *             "attack": false},
+ *    "schedule": {"exploration": "ucb", "fairness": "none", "seed": 0,
+ *                 "fairnessK": 1, "fairnessTop": 10},
  *    "fix": {...remediation settings, see docs/c-api.md...}}
  *
  * @param out receives the engine; set to NULL on failure. Caller frees it
@@ -255,6 +257,20 @@ KFIX_API kfix_status kfix_verify_patch(kfix_buf* out, const kfix_engine* engine,
  */
 KFIX_API kfix_status kfix_risk_score(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
                                      const char* source_name);
+
+/**
+ * Scans, scores and ranks every finding for fixing (risk, learned acceptance
+ * and time, exploration, aging, fairness; the engine's "schedule" section).
+ *
+ * @param out empty buffer; on success receives {"schemaVersion", "items":
+ *   [{rank, score, R, p, Et, explore, waitHours, kev, check, file, line,
+ *   namespace, kind, name}], "errors"} (`kfix schedule rank` plus load
+ *   errors). Caller disposes with kfix_buf_dispose().
+ * @param engine, manifests, len, source_name as for kfix_scan().
+ * @return KFIX_OK; KFIX_EINVAL (argument errors); KFIX_ENOMEM.
+ */
+KFIX_API kfix_status kfix_schedule(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                   const char* source_name);
 
 /* ---- Receipts and audit log ----------------------------------------------------- */
 
