@@ -11,6 +11,7 @@
 #include "bindings/module.hpp"
 #include "convert.hpp"
 #include "internal/engine_config.hpp"
+#include "internal/queue_ops.hpp"
 #include "kfix/rules.hpp"
 
 namespace py = pybind11;
@@ -160,6 +161,65 @@ void BindEngine(pybind11::module_& m) {
             return ChecksToJson(self.spec->rules->checks());
           },
           "The enabled checks as JSON (`kfix checks list --format json`).");
+}
+
+void BindQueue(pybind11::module_& m) {
+  // shared_ptr holder: Python may keep the object alive from several places.
+  pybind11::class_<capi::QueueHandle, std::shared_ptr<capi::QueueHandle>>(
+      m, "Queue", "Crash-safe SQLite fix queue; calls on one object are serialised.")
+      .def(pybind11::init([](const std::string& path, const pybind11::object& options) {
+             Value opts = options.is_none() ? Value() : FromPython(options);
+             Result<std::unique_ptr<capi::QueueHandle>> h = [&] {
+               pybind11::gil_scoped_release release;
+               return capi::OpenQueue(path, opts);
+             }();
+             return std::shared_ptr<capi::QueueHandle>(ValueOrRaise(std::move(h)));
+           }),
+           pybind11::arg("path"), pybind11::arg("options") = pybind11::none())
+      .def(
+          "enqueue_fix_report",
+          [](capi::QueueHandle& q, const pybind11::object& report, double now) {
+            Value v = FromPython(report);
+            Result<Value> r = [&] {
+              pybind11::gil_scoped_release release;
+              return capi::QueueEnqueueFixReport(q, v, now);
+            }();
+            return ToPython(ValueOrRaise(std::move(r)));
+          },
+          pybind11::arg("report"), pybind11::arg("now"))
+      .def(
+          "lease",
+          [](capi::QueueHandle& q, const std::string& worker, double lease_seconds, double now) {
+            Result<Value> r = [&] {
+              pybind11::gil_scoped_release release;
+              return capi::QueueLease(q, worker, lease_seconds, now);
+            }();
+            return ToPython(ValueOrRaise(std::move(r)));
+          },
+          pybind11::arg("worker"), pybind11::arg("lease_seconds"), pybind11::arg("now"))
+      .def(
+          "finish",
+          [](capi::QueueHandle& q, std::int64_t id, std::int64_t lease_token, const pybind11::object& reason,
+             double now) {
+            std::string reason_text = reason.is_none() ? std::string() : reason.cast<std::string>();
+            const std::string* r_ptr = reason.is_none() ? nullptr : &reason_text;
+            Result<Value> r = [&] {
+              pybind11::gil_scoped_release release;
+              return capi::QueueFinish(q, id, lease_token, r_ptr, now);
+            }();
+            return ToPython(ValueOrRaise(std::move(r)));
+          },
+          pybind11::arg("id"), pybind11::arg("lease_token"), pybind11::arg("reason"), pybind11::arg("now"))
+      .def(
+          "stats",
+          [](capi::QueueHandle& q, double now) {
+            Result<Value> r = [&] {
+              pybind11::gil_scoped_release release;
+              return capi::QueueStatsValue(q, now);
+            }();
+            return ToPython(ValueOrRaise(std::move(r)));
+          },
+          pybind11::arg("now"));
 }
 
 void BindAudit(pybind11::module_& m) {

@@ -9,5 +9,7 @@ namespace kfix::py {
 void BindEngine(pybind11::module_& m);
 /// receipt_sign / receipt_verify / audit_verify (bindings/engine.cpp).
 void BindAudit(pybind11::module_& m);
+/// kfix._core.Queue (bindings/engine.cpp).
+void BindQueue(pybind11::module_& m);
 
 }  // namespace kfix::py

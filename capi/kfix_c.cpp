@@ -166,6 +166,89 @@ KFIX_API kfix_status kfix_schedule(kfix_buf* out, const kfix_engine* engine, con
   });
 }
 
+// ---- Durable fix queue -------------------------------------------------------
+
+namespace {
+
+kfix::Status CheckQueue(const kfix_queue* queue) {
+  if (queue == nullptr || !queue->rep) return kfix::InvalidArgumentError("queue is NULL");
+  return kfix::Status::Ok();
+}
+
+}  // namespace
+
+KFIX_API kfix_status kfix_queue_open(kfix_queue** out, const char* path, const char* options_json, size_t len) {
+  if (out != nullptr) *out = nullptr;
+  return Guard([&]() -> kfix::Status {
+    if (out == nullptr) return kfix::InvalidArgumentError("out is NULL");
+    if (path == nullptr) return kfix::InvalidArgumentError("path is NULL");
+    std::string_view options_text;
+    KFIX_RETURN_IF_ERROR(InputView(options_json, len, "options_json", &options_text));
+    kfix::Value options;
+    if (options_text.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+      kfix::Result<kfix::Value> parsed = kfix::ParseJson(options_text);
+      if (!parsed.ok()) return Named(parsed.status(), "options");
+      options = std::move(*parsed);
+    }
+    auto handle = kfix::capi::OpenQueue(path, options);
+    if (!handle.ok()) return handle.status();
+    *out = new kfix_queue{std::move(*handle)};
+    return kfix::Status::Ok();
+  });
+}
+
+KFIX_API void kfix_queue_free(kfix_queue* queue) { delete queue; }
+
+KFIX_API kfix_status kfix_queue_enqueue(kfix_buf* out, kfix_queue* queue, const char* fix_report_json, size_t len,
+                                        double now) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    KFIX_RETURN_IF_ERROR(CheckQueue(queue));
+    std::string_view text;
+    KFIX_RETURN_IF_ERROR(InputView(fix_report_json, len, "fix_report_json", &text));
+    kfix::Result<kfix::Value> report = kfix::ParseJson(text);
+    if (!report.ok()) return Named(report.status(), "fix_report");
+    kfix::Result<kfix::Value> v = kfix::capi::QueueEnqueueFixReport(*queue->rep, *report, now);
+    if (!v.ok()) return v.status();
+    return FillBuf(out, kfix::ToJson(*v));
+  });
+}
+
+KFIX_API kfix_status kfix_queue_lease(kfix_buf* out, kfix_queue* queue, const char* worker, double lease_seconds,
+                                      double now) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    KFIX_RETURN_IF_ERROR(CheckQueue(queue));
+    kfix::Result<kfix::Value> v =
+        kfix::capi::QueueLease(*queue->rep, worker != nullptr ? worker : "kfix", lease_seconds, now);
+    if (!v.ok()) return v.status();
+    return FillBuf(out, kfix::ToJson(*v));
+  });
+}
+
+KFIX_API kfix_status kfix_queue_finish(kfix_buf* out, kfix_queue* queue, int64_t id, int64_t lease_token,
+                                       const char* reason, double now) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    KFIX_RETURN_IF_ERROR(CheckQueue(queue));
+    std::string reason_text = reason != nullptr ? reason : "";
+    kfix::Result<kfix::Value> v =
+        kfix::capi::QueueFinish(*queue->rep, id, lease_token, reason != nullptr ? &reason_text : nullptr, now);
+    if (!v.ok()) return v.status();
+    return FillBuf(out, kfix::ToJson(*v));
+  });
+}
+
+KFIX_API kfix_status kfix_queue_stats(kfix_buf* out, kfix_queue* queue, double now) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    KFIX_RETURN_IF_ERROR(CheckQueue(queue));
+    kfix::Result<kfix::Value> v = kfix::capi::QueueStatsValue(*queue->rep, now);
+    if (!v.ok()) return v.status();
+    return FillBuf(out, kfix::ToJson(*v));
+  });
+}
+
 // ---- Receipts and audit log -------------------------------------------------
 
 namespace {

@@ -8,8 +8,13 @@
 #include <memory>
 
 #include "internal/engine_config.hpp"
+#include "internal/queue_ops.hpp"
 #include "kfix/kfix.h"
 
 struct kfix_engine {
   std::shared_ptr<const kfix::capi::EngineSpec> rep;
+};
+
+struct kfix_queue {
+  std::unique_ptr<kfix::capi::QueueHandle> rep;
 };

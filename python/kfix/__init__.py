@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from typing import Any, Dict, List, Optional, Union
 
 from . import _core
@@ -236,6 +237,47 @@ def schedule(text: Text, source_name: str = "<string>", *,
     return _engine_for(config).schedule(text, source_name)
 
 
+# ---- Durable fix queue -------------------------------------------------------------
+
+
+class Queue:
+    """The crash-safe SQLite fix queue (``kfix queue``): enqueue accepted fixes, lease, ack/nack.
+
+    ``now`` is an injected clock in seconds (default: ``time.time()``). Items
+    are plain dicts (``id``, ``leaseToken``, ``patch``, ``record``, ``state``, ...).
+    """
+
+    def __init__(self, path: PathLike, *, max_attempts: int = 3, busy_timeout_ms: int = 10000) -> None:
+        self._q = _core.Queue(os.fspath(path), {"maxAttempts": max_attempts, "busyTimeoutMs": busy_timeout_ms})
+
+    @staticmethod
+    def _now(now: Optional[float]) -> float:
+        return time.time() if now is None else float(now)
+
+    def enqueue(self, fix_result: Union["FixResult", Dict[str, Any]], *, now: Optional[float] = None) -> Dict[str, Any]:
+        """Enqueues every accepted fix of a :class:`FixResult` (idempotently).
+        Returns ``{"enqueued", "duplicates", "ids"}``."""
+        doc = fix_result.to_dict() if isinstance(fix_result, FixResult) else fix_result
+        return self._q.enqueue_fix_report(doc, self._now(now))  # type: ignore[return-value]
+
+    def lease(self, worker: str = "kfix", lease_seconds: float = 300.0, *,
+              now: Optional[float] = None) -> Optional[Dict[str, Any]]:
+        """Leases the best queued item, or returns None when the queue is empty."""
+        return self._q.lease(worker, lease_seconds, self._now(now))  # type: ignore[return-value]
+
+    def ack(self, item_id: int, lease_token: int = 0, *, now: Optional[float] = None) -> Dict[str, Any]:
+        """Marks a leased item done; :class:`NotFoundError` when the lease is gone or the token differs."""
+        return self._q.finish(item_id, lease_token, None, self._now(now))  # type: ignore[return-value]
+
+    def nack(self, item_id: int, reason: str, lease_token: int = 0, *, now: Optional[float] = None) -> Dict[str, Any]:
+        """Gives a leased item back (queued again, or dead after ``max_attempts``)."""
+        return self._q.finish(item_id, lease_token, reason, self._now(now))  # type: ignore[return-value]
+
+    def stats(self, *, now: Optional[float] = None) -> Dict[str, Any]:
+        """``{"states": {...}, "total", "outcomes"}``."""
+        return self._q.stats(self._now(now))  # type: ignore[return-value]
+
+
 # ---- Receipts and audit log ---------------------------------------------------------
 
 
@@ -302,6 +344,7 @@ __all__ = [
     "RiskReport",
     "ScoredFinding",
     "RiskTerm",
+    "Queue",
     "receipt_sign",
     "receipt_verify",
     "audit_verify",

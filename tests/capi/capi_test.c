@@ -4,6 +4,7 @@
  * check group summary. Runs under ctest as `capi.test`. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kfix/kfix.h"
@@ -288,6 +289,73 @@ static void test_fix_and_verify(void) {
   CHECK_STATUS(kfix_engine_new(&engine, S("{\"fix\": []}")), KFIX_EINVAL);
 }
 
+/* ---- durable queue ---- */
+static const char* scratch_dir = ".";
+
+static void test_queue(void) {
+  char path[1024];
+  char side[1100];
+  kfix_queue* q = (kfix_queue*)&failures;
+  kfix_engine* engine = NULL;
+  kfix_buf fix = KFIX_BUF_INIT;
+  kfix_buf out = KFIX_BUF_INIT;
+  char* id_text;
+  char* token_text;
+  long long id, token;
+
+  snprintf(path, sizeof path, "%s/capi_queue_test.db", scratch_dir);
+  remove(path);
+  snprintf(side, sizeof side, "%s-wal", path);
+  remove(side);
+  snprintf(side, sizeof side, "%s-shm", path);
+  remove(side);
+
+  kfix_queue_free(NULL);
+  CHECK_STATUS(kfix_queue_open(&q, NULL, NULL, 0), KFIX_EINVAL);
+  CHECK(q == NULL);
+  CHECK_STATUS(kfix_queue_open(&q, path, S("{\"maxAttempts\": 0}")), KFIX_EINVAL);
+  CHECK_STATUS(kfix_queue_open(&q, "/nonexistent-dir/q.db", NULL, 0), KFIX_EIO);
+  CHECK_STATUS(kfix_queue_open(&q, path, S("{\"maxAttempts\": 2}")), KFIX_OK);
+  if (q == NULL) return;
+
+  CHECK_STATUS(kfix_engine_new(&engine, NULL, 0), KFIX_OK);
+  CHECK_STATUS(kfix_fix(&fix, engine, S(kWeb), "web.yaml"), KFIX_OK);
+  CHECK_STATUS(kfix_queue_enqueue(&out, q, fix.ptr, fix.size, 1000.0), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"duplicates\":0") != NULL && strstr(out.ptr, "\"enqueued\":0") == NULL);
+  kfix_buf_dispose(&out);
+  /* idempotent */
+  CHECK_STATUS(kfix_queue_enqueue(&out, q, fix.ptr, fix.size, 1001.0), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"enqueued\":0") != NULL);
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_queue_enqueue(&out, q, S("{\"results\": 5}"), 1001.0), KFIX_EPARSE);
+
+  CHECK_STATUS(kfix_queue_lease(&out, q, "worker-1", 60.0, 1002.0), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"leaseOwner\":\"worker-1\"") != NULL);
+  id_text = out.ptr ? strstr(out.ptr, "\"id\":") : NULL;
+  token_text = out.ptr ? strstr(out.ptr, "\"leaseToken\":") : NULL;
+  CHECK(id_text != NULL && token_text != NULL);
+  if (id_text != NULL && token_text != NULL) {
+    id = strtoll(id_text + 5, NULL, 10);
+    token = strtoll(token_text + 13, NULL, 10);
+    kfix_buf_dispose(&out);
+    CHECK_STATUS(kfix_queue_finish(&out, q, id, token + 1, NULL, 1003.0), KFIX_ENOTFOUND); /* wrong token */
+    CHECK_STATUS(kfix_queue_finish(&out, q, id, token, NULL, 1003.0), KFIX_OK);
+    CHECK(out.ptr != NULL && strstr(out.ptr, "\"state\":\"acked\"") != NULL);
+    kfix_buf_dispose(&out);
+    CHECK_STATUS(kfix_queue_finish(&out, q, id, token, NULL, 1004.0), KFIX_ENOTFOUND); /* not leased any more */
+  }
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_queue_lease(&out, q, NULL, 0.0, 1005.0), KFIX_EINVAL);
+  CHECK_STATUS(kfix_queue_stats(&out, q, 1005.0), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"acked\":1") != NULL);
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_queue_stats(&out, NULL, 0.0), KFIX_EINVAL);
+
+  kfix_buf_dispose(&fix);
+  kfix_engine_free(engine);
+  kfix_queue_free(q);
+}
+
 /* ---- risk ---- */
 static void test_risk(void) {
   kfix_engine* engine = NULL;
@@ -449,7 +517,8 @@ static void test_thread_local_errors(void) {
   CHECK(strstr(kfix_last_error()->message, "/q") != NULL);
 }
 
-int main(void) {
+int main(int argc, char** argv) {
+  if (argc > 1) scratch_dir = argv[1];
   test_version();
   test_status_names();
   test_memory();
@@ -460,6 +529,7 @@ int main(void) {
   test_engine_shared_between_threads();
   test_fix_and_verify();
   test_risk();
+  test_queue();
   test_receipts();
   test_audit_verify();
   if (failures != 0) {

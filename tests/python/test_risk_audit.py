@@ -165,3 +165,29 @@ def test_schedule_ranks_every_finding() -> None:
     assert len(sched.to_pandas()) == len(sched)
     with pytest.raises(kfix.InvalidArgumentError):
         kfix.Engine({"schedule": {"fairness": "sometimes"}})
+
+
+def test_queue_round_trip(tmp_path: pathlib.Path) -> None:
+    q = kfix.Queue(tmp_path / "q.db", max_attempts=2)
+    fixes = kfix.fix(WEB, "web.yaml")
+    accepted = len(fixes.accepted())
+    assert accepted >= 1
+    first = q.enqueue(fixes, now=100)
+    assert first["enqueued"] == accepted and first["duplicates"] == 0 and len(first["ids"]) == accepted
+    assert q.enqueue(fixes, now=101)["duplicates"] == accepted  # idempotent
+    item = q.lease("w1", 60, now=102)
+    assert item is not None and item["leaseOwner"] == "w1" and item["patch"]
+    with pytest.raises(kfix.NotFoundError):
+        q.ack(item["id"], item["leaseToken"] + 1, now=103)
+    assert q.ack(item["id"], item["leaseToken"], now=103)["state"] == "acked"
+    other = q.lease("w2", 60, now=104)
+    if other is not None:
+        assert q.nack(other["id"], "apply failed", other["leaseToken"], now=105)["state"] in ("queued", "dead")
+    stats = q.stats(now=106)
+    assert stats["total"] == accepted and stats["states"]["acked"] == 1
+    with pytest.raises(kfix.InvalidArgumentError):
+        q.lease("w3", 0, now=107)
+    with pytest.raises(kfix.IoError):
+        kfix.Queue(tmp_path / "missing-dir" / "q.db")
+    with pytest.raises(kfix.ParseError):
+        q.enqueue({"results": 5}, now=108)

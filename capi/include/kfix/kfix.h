@@ -272,6 +272,67 @@ KFIX_API kfix_status kfix_risk_score(kfix_buf* out, const kfix_engine* engine, c
 KFIX_API kfix_status kfix_schedule(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
                                    const char* source_name);
 
+/* ---- Durable fix queue ------------------------------------------------------------- */
+
+/** A handle on a crash-safe SQLite fix queue (WAL, leases, dead letters). Opaque.
+ * Calls on one handle are serialised internally; several processes may open
+ * the same database. */
+typedef struct kfix_queue kfix_queue;
+
+/**
+ * Opens (creating if needed) the queue database at `path`.
+ *
+ * @param out receives the handle (NULL on failure); free with kfix_queue_free().
+ * @param path file name (NUL-terminated).
+ * @param options_json, len NULL/0 = defaults, or {"maxAttempts": 3, "busyTimeoutMs": 10000}.
+ * @return KFIX_OK; KFIX_EIO (cannot open, or not a kfix queue); KFIX_EINVAL; KFIX_EPARSE.
+ */
+KFIX_API kfix_status kfix_queue_open(kfix_queue** out, const char* path, const char* options_json, size_t len);
+
+/** Closes a queue. Accepts NULL. */
+KFIX_API void kfix_queue_free(kfix_queue* queue);
+
+/**
+ * Enqueues every accepted fix of a `kfix fix` JSON report (idempotent: a fix
+ * already queued is counted as a duplicate).
+ *
+ * @param out empty buffer; receives {"schemaVersion", "enqueued", "duplicates", "ids"}.
+ * @param now clock in seconds (injected; e.g. Unix time).
+ * @return KFIX_OK; KFIX_EPARSE (not JSON, or a result of the wrong shape);
+ *   KFIX_EIO; KFIX_EINVAL.
+ */
+KFIX_API kfix_status kfix_queue_enqueue(kfix_buf* out, kfix_queue* queue, const char* fix_report_json, size_t len,
+                                        double now);
+
+/**
+ * Leases the highest-priority queued item for `lease_seconds`.
+ *
+ * @param out empty buffer; receives the item JSON ({id, leaseToken, patch,
+ *   record, ...}) or the text "null" when nothing is queued.
+ * @param worker lease owner name (NUL-terminated; NULL = "kfix").
+ * @return KFIX_OK; KFIX_EINVAL (lease_seconds <= 0); KFIX_EIO.
+ */
+KFIX_API kfix_status kfix_queue_lease(kfix_buf* out, kfix_queue* queue, const char* worker, double lease_seconds,
+                                      double now);
+
+/**
+ * Acknowledges (reason == NULL) or gives back (reason != NULL: queued again,
+ * or dead after maxAttempts) a leased item.
+ *
+ * @param out empty buffer; receives {"schemaVersion", "id", "state", "attempts"}.
+ * @param lease_token the item's leaseToken (0 = do not check).
+ * @return KFIX_OK; KFIX_ENOTFOUND (unknown id, not leased, lease expired or
+ *   token mismatch); KFIX_EIO.
+ */
+KFIX_API kfix_status kfix_queue_finish(kfix_buf* out, kfix_queue* queue, int64_t id, int64_t lease_token,
+                                       const char* reason, double now);
+
+/**
+ * Queue statistics: {"schemaVersion", "states": {...}, "total", "outcomes"}
+ * (the `kfix queue stats` document).
+ */
+KFIX_API kfix_status kfix_queue_stats(kfix_buf* out, kfix_queue* queue, double now);
+
 /* ---- Receipts and audit log ----------------------------------------------------- */
 
 /**
