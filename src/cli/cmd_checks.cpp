@@ -1,0 +1,56 @@
+// kfix checks list: the check catalog.
+#include <cstdio>
+
+#include "cli/command.hpp"
+#include "kfix/rules.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: kfix checks list [--format text|json|markdown] [--config FILE]\n"
+    "Without --config: every built-in check (kube-linter's 63 and kfix's). With --config: the checks that\n"
+    "configuration enables (custom checks and kfix rules included).\n";
+
+int RunChecks(const std::vector<std::string>& args) {
+  using namespace kfix::cli;
+  Args a(args, {"format", "config"}, {"help"});
+  if (!a.ok()) return UsageError("checks", a.error() + "\n" + kUsage);
+  if (a.Has("help")) {
+    std::fputs(kUsage, stdout);
+    return kExitOk;
+  }
+  if (a.positionals().size() != 1 || a.positionals()[0] != "list") {
+    return UsageError("checks", std::string("expected the subcommand 'list'\n") + kUsage);
+  }
+  std::string format = a.Get("format", "text");
+  std::vector<kfix::CheckInfo> checks = kfix::BuiltinChecks();
+  if (a.Has("config")) {
+    auto config = kfix::LoadRulesConfig(a.Get("config"));
+    if (!config.ok()) {
+      std::fprintf(stderr, "kfix checks: %s\n", config.status().ToString().c_str());
+      return kExitError;
+    }
+    auto rules = kfix::RuleSet::Create(*config);
+    if (!rules.ok()) {
+      std::fprintf(stderr, "kfix checks: %s\n", rules.status().ToString().c_str());
+      return kExitError;
+    }
+    checks = (*rules)->checks();
+  }
+  std::string out;
+  if (format == "json") {
+    out = kfix::ChecksToJson(checks);
+  } else if (format == "markdown") {
+    out = kfix::ChecksToMarkdown(checks);
+  } else if (format == "text") {
+    out = kfix::ChecksToText(checks);
+  } else {
+    return UsageError("checks", "unknown --format " + format);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
+}  // namespace
+
+KFIX_CLI_COMMAND("checks", "list the check catalog", RunChecks);

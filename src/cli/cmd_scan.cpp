@@ -1,0 +1,105 @@
+// kfix scan: detect misconfigurations (the kube-linter catalog plus kfix checks).
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "kfix/rules.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: kfix scan [--format text|json|sarif|kube-linter-json] [--config FILE] [--jobs N]\n"
+    "                 [--fail-on error|warning|info] [--context all|per-file] [--fail-on-invalid]\n"
+    "                 [--include CHECK]... [--exclude CHECK]... [--add-all-built-in]\n"
+    "                 [--do-not-auto-add-defaults] [--no-timing] PATH...\n"
+    "PATH: files, directories (walked recursively for *.yaml, *.yml, *.json) or - for stdin.\n"
+    "Exit: 0 no finding at/above --fail-on (default info), 2 findings, 1 usage/I/O/config error\n"
+    "      (parse errors too with --fail-on-invalid).\n";
+
+int RunScan(const std::vector<std::string>& args) {
+  using namespace kfix::cli;
+  Args a(args, {"format", "config", "jobs", "fail-on", "context", "include", "exclude"},
+         {"fail-on-invalid", "no-timing", "add-all-built-in", "do-not-auto-add-defaults", "help"});
+  if (!a.ok()) return UsageError("scan", a.error() + "\n" + kUsage);
+  if (a.Has("help")) {
+    std::fputs(kUsage, stdout);
+    return kExitOk;
+  }
+  std::string format = a.Get("format", "text");
+  if (format != "text" && format != "json" && format != "sarif" && format != "kube-linter-json") {
+    return UsageError("scan", "unknown --format " + format);
+  }
+  kfix::Severity fail_on = kfix::Severity::kInfo;
+  if (a.Has("fail-on")) {
+    auto s = kfix::ParseSeverity(a.Get("fail-on"));
+    if (!s.ok()) return UsageError("scan", s.status().message());
+    fail_on = *s;
+  }
+  kfix::ScanOptions opts;
+  std::string context = a.Get("context", "all");
+  if (context == "per-file") {
+    opts.context = kfix::LintContext::kPerFile;
+  } else if (context != "all") {
+    return UsageError("scan", "unknown --context " + context + " (want all or per-file)");
+  }
+  if (a.Has("jobs")) {
+    char* end = nullptr;
+    std::string j = a.Get("jobs");
+    long n = std::strtol(j.c_str(), &end, 10);
+    if (j.empty() || *end != '\0' || n < 1 || n > 256) return UsageError("scan", "--jobs wants a number 1..256");
+    opts.jobs = static_cast<int>(n);
+  }
+  if (a.positionals().empty()) return UsageError("scan", std::string("no PATH given\n") + kUsage);
+
+  auto config = kfix::LoadRulesConfig(a.Get("config"));
+  if (!config.ok()) {
+    std::fprintf(stderr, "kfix scan: %s\n", config.status().ToString().c_str());
+    return kExitError;
+  }
+  for (const std::string& c : a.GetAll("include")) config->include.push_back(c);
+  for (const std::string& c : a.GetAll("exclude")) config->exclude.push_back(c);
+  if (a.Has("add-all-built-in")) config->add_all_built_in = true;
+  if (a.Has("do-not-auto-add-defaults")) config->do_not_auto_add_defaults = true;
+  auto rules = kfix::RuleSet::Create(*config);
+  if (!rules.ok()) {
+    std::fprintf(stderr, "kfix scan: %s\n", rules.status().ToString().c_str());
+    return kExitError;
+  }
+  kfix::ScanReport report = (*rules)->ScanPaths(a.positionals(), opts);
+
+  std::string out;
+  if (format == "json") {
+    out = kfix::ScanReportToJson(report, true, !a.Has("no-timing"));
+  } else if (format == "sarif") {
+    out = kfix::ScanReportToSarif(report, **rules);
+  } else if (format == "kube-linter-json") {
+    out = kfix::ScanReportToKubeLinterJson(report, **rules);
+  } else {
+    out = kfix::ScanReportToText(report);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  if (format != "json" && format != "text") {
+    for (const kfix::Status& e : report.errors) std::fprintf(stderr, "kfix scan: %s\n", e.ToString().c_str());
+  }
+
+  bool io_error = false, invalid = false;
+  for (const kfix::Status& e : report.errors) {
+    if (e.code() == kfix::StatusCode::kIoError || e.code() == kfix::StatusCode::kNotFound ||
+        e.code() == kfix::StatusCode::kPermissionDenied) {
+      io_error = true;
+    } else {
+      invalid = true;
+    }
+  }
+  if (io_error || (invalid && a.Has("fail-on-invalid"))) return kExitError;
+  for (const kfix::Finding& f : report.findings) {
+    if (static_cast<int>(f.severity) <= static_cast<int>(fail_on)) return kExitFindings;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+KFIX_CLI_COMMAND("scan", "detect misconfigurations (kube-linter checks + kfix checks)", RunScan);
