@@ -238,8 +238,25 @@ ScanReport RuleSetImpl::Scan(const std::vector<Manifest>& objects, const ScanOpt
     for (Finding& f : suppressed[i]) report.ignored.push_back(std::move(f));
     if (!skip[i]) ++report.stats.objects;
   }
-  std::sort(report.findings.begin(), report.findings.end(), FindingLess);
-  std::sort(report.ignored.begin(), report.ignored.end(), FindingLess);
+  // Sort by (file, document, item) through a precomputed object rank, then by
+  // position, check and message: cheaper than comparing file names per pair.
+  std::vector<std::size_t> order(n), rank(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const Manifest& x = objects[a];
+    const Manifest& y = objects[b];
+    if (x.file != y.file) return x.file < y.file;
+    if (x.document != y.document) return x.document < y.document;
+    if (x.item != y.item) return x.item < y.item;
+    return a < b;
+  });
+  for (std::size_t r = 0; r < n; ++r) rank[order[r]] = r;
+  auto less = [&rank](const Finding& a, const Finding& b) {
+    if (a.object_index != b.object_index) return rank[a.object_index] < rank[b.object_index];
+    return FindingLess(a, b);
+  };
+  std::sort(report.findings.begin(), report.findings.end(), less);
+  std::sort(report.ignored.begin(), report.ignored.end(), less);
   report.stats.findings = static_cast<std::int64_t>(report.findings.size());
   report.stats.ignored = static_cast<std::int64_t>(report.ignored.size());
   for (const Finding& f : report.findings) ++report.stats.by_check[f.check];

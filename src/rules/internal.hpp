@@ -131,6 +131,17 @@ struct LintIndex {
   std::vector<const ObjectInfo*> network_policies;
   std::vector<const ObjectInfo*> roles;
   std::vector<const ObjectInfo*> cluster_roles;
+  /// Per metadata.namespace string (kube-linter compares namespaces as given).
+  std::unordered_map<std::string_view, std::vector<const ObjectInfo*>> workloads_by_ns;
+  std::unordered_map<std::string_view, std::vector<const ObjectInfo*>> services_by_ns;
+  std::unordered_map<std::string_view, std::vector<const ObjectInfo*>> network_policies_by_ns;
+  std::unordered_map<std::string_view, std::vector<const ObjectInfo*>> deployment_likes_by_ns;
+  const std::vector<const ObjectInfo*>& In(
+      const std::unordered_map<std::string_view, std::vector<const ObjectInfo*>>& m, std::string_view ns) const {
+    static const std::vector<const ObjectInfo*> kEmpty;
+    auto it = m.find(ns);
+    return it == m.end() ? kEmpty : it->second;
+  }
   std::unordered_set<std::string> service_accounts;  ///< namespace + '\n' + name (v1 ServiceAccount)
   std::unordered_map<std::string, const ObjectInfo*> secrets;     ///< by name (last wins, as kube-linter)
   std::unordered_map<std::string, const ObjectInfo*> config_maps; ///< by name

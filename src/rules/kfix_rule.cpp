@@ -183,12 +183,15 @@ class KfixRule final : public CheckImpl {
       } else {
         return false;
       }
+      // Values within a relative 1e-12 compare equal (0.5 == 500m).
+      long double eps = 1e-12L * std::max(std::fabs(x), std::fabs(c.operand));
+      bool eq = std::fabs(x - c.operand) <= eps;
       bool ok = false;
       switch (c.op) {
-        case Compare::kGt: ok = x > c.operand; break;
-        case Compare::kLt: ok = x < c.operand; break;
-        case Compare::kGe: ok = x >= c.operand; break;
-        case Compare::kLe: ok = x <= c.operand; break;
+        case Compare::kGt: ok = !eq && x > c.operand; break;
+        case Compare::kLt: ok = !eq && x < c.operand; break;
+        case Compare::kGe: ok = eq || x > c.operand; break;
+        case Compare::kLe: ok = eq || x < c.operand; break;
       }
       if (!ok) return false;
     }

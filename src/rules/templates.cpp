@@ -333,8 +333,7 @@ Result<std::unique_ptr<CheckImpl>> DanglingIngress(const Params&) {
       }
     }
     if (wanted.empty()) return;
-    for (const ObjectInfo* s : ctx.services) {
-      if (s->namespace_ != o.namespace_) continue;
+    for (const ObjectInfo* s : ctx.In(ctx.services_by_ns, o.namespace_)) {
       wanted.erase(std::string(s->name));
       if (wanted.empty()) return;
     }
@@ -344,8 +343,7 @@ Result<std::unique_ptr<CheckImpl>> DanglingIngress(const Params&) {
 
 // dangling-networkpolicy -----------------------------------------------------
 bool AnyWorkloadMatches(const LintIndex& ctx, std::string_view ns, const Selector& sel) {
-  for (const ObjectInfo* w : ctx.workloads) {
-    if (w->namespace_ != ns) continue;
+  for (const ObjectInfo* w : ctx.In(ctx.workloads_by_ns, ns)) {
     if (sel.Matches(w->pod_labels)) return true;
   }
   return false;
@@ -407,14 +405,26 @@ Result<std::unique_ptr<CheckImpl>> DanglingService(const Params& p) {
       sink.Add("service has no selector specified", "/spec/selector");
       return;
     }
-    Value pruned = *selector;
-    for (const std::string& l : ignored) pruned.Erase(l);
-    Selector sel = Selector::FromMap(&pruned);
-    for (const ObjectInfo* w : ctx.workloads) {
-      if (w->namespace_ != o.namespace_) continue;
-      if (sel.Matches(w->pod_labels)) return;
+    Selector sel;
+    std::map<std::string, std::string> shown;
+    for (const Member& m : selector->as_object()) {
+      if (std::find(ignored.begin(), ignored.end(), m.key) != ignored.end()) continue;
+      std::string v = ScalarText(&m.value);
+      shown[m.key] = v;
+      sel.requirements.push_back(Selector::Requirement{m.key, Selector::Requirement::kEquals, {std::move(v)}});
     }
-    sink.Add("no pods found matching service labels (" + GoMap(&pruned) + ")", "/spec/selector");
+    if (AnyWorkloadMatches(ctx, o.namespace_, sel)) return;
+    std::string text = "map[";
+    bool first = true;
+    for (const auto& [k, v] : shown) {
+      if (!first) text.push_back(' ');
+      first = false;
+      text += k;
+      text.push_back(':');
+      text += v;
+    }
+    text.push_back(']');
+    sink.Add("no pods found matching service labels (" + text + ")", "/spec/selector");
   });
 }
 
@@ -1114,8 +1124,7 @@ Result<std::unique_ptr<CheckImpl>> NonExistentServiceAccount(const Params&) {
 Result<std::unique_ptr<CheckImpl>> NonIsolatedPod(const Params&) {
   return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
     if (!o.has_pod_template) return;
-    for (const ObjectInfo* np : ctx.network_policies) {
-      if (np->namespace_ != o.namespace_) continue;
+    for (const ObjectInfo* np : ctx.In(ctx.network_policies_by_ns, o.namespace_)) {
       Selector sel = Selector::FromLabelSelector(Get(Get(&np->root(), "spec"), "podSelector"));
       if (!sel.valid) {
         sink.Add("networkpolicy has invalid podSelector: " + sel.error, o.pod_meta_ptr + "/labels");
@@ -1176,8 +1185,7 @@ Result<std::unique_ptr<CheckImpl>> PdbMinAvailable(const Params&) {
       return;
     }
     std::string pdb_str = pdb_sel.ToString();
-    for (const ObjectInfo* w : ctx.objects) {
-      if (!w->deployment_like || w->namespace_ != o.namespace_) continue;
+    for (const ObjectInfo* w : ctx.In(ctx.deployment_likes_by_ns, o.namespace_)) {
       if (!HasLabelSelectorField(w->kind)) continue;
       auto replicas = Replicas(*w);
       if (!replicas) continue;
@@ -1495,7 +1503,9 @@ Result<std::unique_ptr<CheckImpl>> Kubeconform(const Params& p) {
 void CheckSorted(const Value& v, const std::string& path, const std::string& ptr, bool recursive, Sink& sink) {
   if (v.is_object()) {
     const auto& obj = v.as_object();
-    if (obj.size() > 1) {
+    bool in_order = true;
+    for (std::size_t i = 1; i < obj.size() && in_order; ++i) in_order = !(obj[i].key < obj[i - 1].key);
+    if (!in_order) {
       std::vector<std::string> keys, sorted;
       for (const Member& m : obj) keys.push_back(m.key);
       sorted = keys;

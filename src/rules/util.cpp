@@ -225,6 +225,7 @@ Quantity ParseQuantity(std::string_view s) {
   long double value = std::strtold(std::string(num).c_str(), nullptr);
   std::string_view suffix = s.substr(i);
   long double mult = 1;
+  long double div = 1;
   if (suffix.empty()) {
   } else if (suffix == "Ki") {
     mult = 1024.0L;
@@ -239,11 +240,11 @@ Quantity ParseQuantity(std::string_view s) {
   } else if (suffix == "Ei") {
     mult = 1024.0L * 1024 * 1024 * 1024 * 1024 * 1024;
   } else if (suffix == "n") {
-    mult = 1e-9L;
+    div = 1e9L;
   } else if (suffix == "u") {
-    mult = 1e-6L;
+    div = 1e6L;
   } else if (suffix == "m") {
-    mult = 1e-3L;
+    div = 1e3L;
   } else if (suffix == "k") {
     mult = 1e3L;
   } else if (suffix == "M") {
@@ -265,11 +266,16 @@ Quantity ParseQuantity(std::string_view s) {
       if (!std::isdigit(static_cast<unsigned char>(exp[k]))) return q;
     }
     if (exp.size() > 6) return q;
-    mult = std::pow(10.0L, std::strtold(std::string(exp).c_str(), nullptr));
+    long double e = std::strtold(std::string(exp).c_str(), nullptr);
+    if (e < 0) {
+      div = std::pow(10.0L, -e);
+    } else {
+      mult = std::pow(10.0L, e);
+    }
   } else {
     return q;
   }
-  q.value = (neg ? -value : value) * mult;
+  q.value = (neg ? -value : value) * mult / div;
   q.ok = true;
   return q;
 }
@@ -531,9 +537,19 @@ void FillObjectInfo(const Manifest& m, std::size_t index, ObjectInfo* info) {
 void LintIndex::Build(std::vector<const ObjectInfo*> objs) {
   objects = std::move(objs);
   for (const ObjectInfo* o : objects) {
-    if (o->has_pod_template) workloads.push_back(o);
-    if (o->kind == "Service") services.push_back(o);
-    if (o->kind == "NetworkPolicy") network_policies.push_back(o);
+    if (o->has_pod_template) {
+      workloads.push_back(o);
+      workloads_by_ns[o->namespace_].push_back(o);
+    }
+    if (o->deployment_like) deployment_likes_by_ns[o->namespace_].push_back(o);
+    if (o->kind == "Service") {
+      services.push_back(o);
+      services_by_ns[o->namespace_].push_back(o);
+    }
+    if (o->kind == "NetworkPolicy") {
+      network_policies.push_back(o);
+      network_policies_by_ns[o->namespace_].push_back(o);
+    }
     if (o->kind == "Role") roles.push_back(o);
     if (o->kind == "ClusterRole") cluster_roles.push_back(o);
     if (o->kind == "ServiceAccount" && o->api_version == "v1") {

@@ -1,0 +1,339 @@
+// Detection engine: catalog, configuration, resolution, custom rules,
+// positions, determinism and outputs.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "kfix/rules.hpp"
+#include "rules/internal.hpp"
+
+namespace {
+
+std::shared_ptr<const kfix::RuleSet> Rules(const std::string& yaml) {
+  auto cfg = kfix::ParseRulesConfig(yaml, "cfg.yaml");
+  REQUIRE_MESSAGE(cfg.ok(), cfg.status().ToString());
+  auto rs = kfix::RuleSet::Create(*cfg);
+  REQUIRE_MESSAGE(rs.ok(), rs.status().ToString());
+  return *rs;
+}
+
+kfix::Status CreateError(const std::string& yaml) {
+  auto cfg = kfix::ParseRulesConfig(yaml, "cfg.yaml");
+  if (!cfg.ok()) return cfg.status();
+  auto rs = kfix::RuleSet::Create(*cfg);
+  REQUIRE_FALSE(rs.ok());
+  return rs.status();
+}
+
+const char* kDeployment = R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: prod
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: app
+          image: nginx:latest
+          securityContext:
+            privileged: true
+)";
+
+}  // namespace
+
+TEST_CASE("catalog: kube-linter's 63 checks, 31 by default, plus kfix extras") {
+  const auto& all = kfix::BuiltinChecks();
+  std::size_t kl = 0, kl_default = 0;
+  std::set<std::string> names;
+  for (const kfix::CheckInfo& c : all) {
+    CHECK(names.insert(c.name).second);
+    if (c.kube_linter) {
+      ++kl;
+      if (c.enabled_by_default) ++kl_default;
+    }
+    CHECK_FALSE(c.description.empty());
+    CHECK_FALSE(c.remediation.empty());
+    CHECK(kfix::internal::FindTemplate(c.template_name) != nullptr);
+    CHECK_FALSE(c.object_kinds.empty());
+  }
+  CHECK(kl == 63);
+  CHECK(kl_default == 31);
+  CHECK(std::is_sorted(all.begin(), all.end(),
+                       [](const kfix::CheckInfo& a, const kfix::CheckInfo& b) { return a.name < b.name; }));
+  for (const char* extra : {"cap-sys-admin", "host-ports", "hostpath-volume", "seccomp-profile", "run-as-user",
+                            "allow-privilege-escalation"}) {
+    CHECK_MESSAGE(names.count(extra), extra);
+  }
+  // checks.md §8 policy ids.
+  std::map<std::string, std::string> policy;
+  for (const kfix::CheckInfo& c : all) policy[c.name] = c.policy;
+  CHECK(policy["latest-tag"] == "no_latest_tag");
+  CHECK(policy["privilege-escalation-container"] == "drop_capabilities");
+  CHECK(policy["drop-net-raw-capability"] == "drop_capabilities");
+  CHECK(policy["docker-sock"] == "no_host_path");
+  CHECK(policy["unset-cpu-requirements"] == "set_requests_limits");
+  CHECK(policy["seccomp-profile"] == "enforce_seccomp");
+  CHECK(policy["pdb-max-unavailable"].empty());
+  CHECK(policy["no-extensions-v1beta"].empty());
+  std::size_t default_mapped = 0;
+  for (const kfix::CheckInfo& c : all) {
+    if (c.kube_linter && c.enabled_by_default && !c.policy.empty()) ++default_mapped;
+    if (c.kube_linter && !c.enabled_by_default) CHECK_MESSAGE(c.policy.empty(), c.name);
+  }
+  CHECK(default_mapped == 28);
+}
+
+TEST_CASE("resolution: defaults, addAllBuiltIn, include, exclude wins, sorted") {
+  CHECK(Rules("")->checks().size() == 31);
+  auto all = Rules("checks:\n  addAllBuiltIn: true\n");
+  CHECK(all->checks().size() == 63);
+  auto some = Rules("checks:\n  doNotAutoAddDefaults: true\n  include: [host-ports, latest-tag]\n  exclude: [latest-tag]\n");
+  REQUIRE(some->checks().size() == 1);
+  CHECK(some->checks()[0].name == "host-ports");
+  CHECK(some->IsEnabled("host-ports"));
+  CHECK_FALSE(some->IsEnabled("latest-tag"));
+  auto with_extra = Rules("checks:\n  include: [cap-sys-admin]\n");
+  const auto& cs = with_extra->checks();
+  CHECK(std::is_sorted(cs.begin(), cs.end(), [](const auto& a, const auto& b) { return a.name < b.name; }));
+}
+
+TEST_CASE("configuration errors carry the config line") {
+  kfix::Status s = CreateError("checks:\n  include:\n    - latest-tag\n    - no-such-check\n");
+  CHECK(s.code() == kfix::StatusCode::kParseError);
+  CHECK(s.location().file == "cfg.yaml");
+  CHECK(s.location().line == 4);
+
+  auto bad_key = kfix::ParseRulesConfig("checks:\n  includ: [x]\n", "cfg.yaml");
+  REQUIRE_FALSE(bad_key.ok());
+  CHECK(bad_key.status().location().line == 2);
+  auto bad_type = kfix::ParseRulesConfig("checks:\n  addAllBuiltIn: maybe\n", "cfg.yaml");
+  REQUIRE_FALSE(bad_type.ok());
+  CHECK(bad_type.status().location().line == 2);
+
+  s = CreateError("customChecks:\n  - name: x\n    template: no-such-template\n");
+  CHECK(s.location().line == 3);
+  s = CreateError("customChecks:\n  - name: x\n    template: latest-tag\n    params:\n      blockList: [\"(\"]\n");
+  CHECK(s.code() == kfix::StatusCode::kParseError);
+  CHECK(s.location().line >= 4);
+  s = CreateError("customChecks:\n  - name: x\n    template: latest-tag\n    params:\n      nope: 1\n");
+  CHECK(s.location().line == 5);
+  s = CreateError("customChecks:\n  - name: bad name\n    template: latest-tag\n");
+  CHECK(s.location().line == 2);
+}
+
+TEST_CASE("kfix rules: bad rules fail at load with the line") {
+  kfix::Status s = CreateError("kfixRules:\n  - name: r\n    select: spec..x\n    exists: true\n");
+  CHECK(s.code() == kfix::StatusCode::kParseError);
+  CHECK(s.location().line == 3);
+  s = CreateError("kfixRules:\n  - name: r\n    select: spec.x\n    matches: \"([\"\n");
+  CHECK(s.location().line == 4);
+  s = CreateError("kfixRules:\n  - name: r\n    select: spec.x\n");
+  CHECK(s.location().line == 2);  // no predicate
+  s = CreateError("kfixRules:\n  - name: r\n    select: spec.x\n    gt: lots\n");
+  CHECK(s.location().line == 4);
+  s = CreateError("kfixRules:\n  - name: r\n    select: spec.x\n    exists: true\n    colour: red\n");
+  CHECK(s.location().line == 5);
+  s = CreateError("kfixRules:\n  - name: r\n    select: $nowhere.x\n    exists: true\n");
+  CHECK(s.location().line == 3);
+  s = CreateError("kfixRules:\n  - name: latest-tag\n    select: spec.x\n    exists: true\n");
+  CHECK(s.location().line == 2);  // duplicates a built-in
+}
+
+TEST_CASE("kfix rules: quantity and numeric comparisons") {
+  auto rs = Rules(
+      "checks:\n  doNotAutoAddDefaults: true\n"
+      "kfixRules:\n"
+      "  - name: big-cpu\n    select: $containers.resources.requests.cpu\n    gt: 500m\n"
+      "  - name: few\n    kinds: Deployment\n    select: spec.replicas\n    lt: 2\n");
+  const char* yaml = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+        - {name: a, image: x:1, resources: {requests: {cpu: 1}}}
+        - {name: b, image: x:1, resources: {requests: {cpu: "1"}}}
+        - {name: c, image: x:1, resources: {requests: {cpu: 0.5}}}
+        - {name: d, image: x:1, resources: {requests: {cpu: 600m}}}
+        - {name: e, image: x:1, resources: {requests: {cpu: 0}}}
+)";
+  kfix::ScanReport r = rs->ScanText(yaml, "q.yaml");
+  std::vector<std::string> hits;
+  for (const auto& f : r.findings) hits.push_back(f.check + ":" + f.container);
+  std::sort(hits.begin(), hits.end());
+  std::string joined;
+  for (const auto& h : hits) joined += h + " ";
+  CHECK(joined == "big-cpu:a big-cpu:b big-cpu:d few: ");
+}
+
+TEST_CASE("findings carry the offending key position and an RFC 6901 pointer") {
+  auto rs = Rules("checks:\n  doNotAutoAddDefaults: true\n  include: [privileged-container, latest-tag, no-read-only-root-fs]\n");
+  kfix::ScanReport r = rs->ScanText(kDeployment, "d.yaml");
+  REQUIRE(r.errors.empty());
+  REQUIRE(r.findings.size() == 3);
+  const kfix::Finding* priv = nullptr;
+  const kfix::Finding* tag = nullptr;
+  const kfix::Finding* rofs = nullptr;
+  for (const auto& f : r.findings) {
+    if (f.check == "privileged-container") priv = &f;
+    if (f.check == "latest-tag") tag = &f;
+    if (f.check == "no-read-only-root-fs") rofs = &f;
+  }
+  REQUIRE(priv);
+  REQUIRE(tag);
+  REQUIRE(rofs);
+  CHECK(priv->line == 18);
+  CHECK(priv->column == 13);
+  CHECK(priv->pointer == "/spec/template/spec/containers/0/securityContext/privileged");
+  CHECK(priv->severity == kfix::Severity::kError);
+  CHECK(priv->policy == "no_privileged");
+  CHECK(priv->container == "app");
+  CHECK(priv->object.kind == "Deployment");
+  CHECK(priv->object.namespace_ == "prod");
+  CHECK(tag->line == 16);
+  CHECK(tag->column == 11);
+  // Missing field: pointer to where it belongs, position of the nearest existing ancestor.
+  CHECK(rofs->pointer == "/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem");
+  CHECK(rofs->line == 17);
+  CHECK(rofs->column == 11);
+  // Sorted by line.
+  CHECK(r.findings[0].line <= r.findings[1].line);
+  CHECK(r.findings[1].line <= r.findings[2].line);
+}
+
+TEST_CASE("lint contexts: all vs per-file") {
+  auto rs = Rules("checks:\n  doNotAutoAddDefaults: true\n  include: [dangling-service]\n");
+  std::vector<kfix::Manifest> objs;
+  for (const char* text : {"apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  selector: {app: web}\n",
+                           kDeployment}) {
+    kfix::LoadResult r = kfix::LoadManifests(text, objs.empty() ? "svc.yaml" : "dep.yaml");
+    REQUIRE(r.errors.empty());
+    for (auto& m : r.manifests) objs.push_back(std::move(m));
+  }
+  // Different namespaces ("" vs prod): dangling either way.
+  CHECK(rs->Scan(objs).findings.size() == 1);
+  objs[0].root.Find("metadata")->Set("namespace", "prod");
+  CHECK(rs->Scan(objs).findings.empty());
+  kfix::ScanOptions per_file;
+  per_file.context = kfix::LintContext::kPerFile;
+  CHECK(rs->Scan(objs, per_file).findings.size() == 1);
+}
+
+TEST_CASE("scan output is identical for any --jobs") {
+  auto rs = Rules("checks:\n  addAllBuiltIn: true\n  include: [cap-sys-admin, run-as-user, seccomp-profile]\n");
+  std::vector<kfix::Manifest> objs;
+  for (int i = 0; i < 40; ++i) {
+    kfix::LoadResult r = kfix::LoadManifests(kDeployment, std::string("f") + std::to_string(i % 7) + std::string(".yaml"));
+    for (auto& m : r.manifests) {
+      m.root.Find("metadata")->Set("name", std::string("web") + std::to_string(i));
+      objs.push_back(std::move(m));
+    }
+  }
+  kfix::ScanOptions one, four;
+  four.jobs = 4;
+  std::string a = kfix::ScanReportToJson(rs->Scan(objs, one), true, false);
+  std::string b = kfix::ScanReportToJson(rs->Scan(objs, four), true, false);
+  CHECK(a == b);
+  CHECK(a.find("\"seconds\"") == std::string::npos);
+}
+
+TEST_CASE("ignorePaths globs") {
+  auto rs = Rules("checks:\n  ignorePaths:\n    - \"**/vendor/**\"\n    - \"tmp/*.yaml\"\n");
+  CHECK(rs->IsPathIgnored("a/vendor/b/c.yaml"));
+  CHECK(rs->IsPathIgnored("tmp/x.yaml"));
+  CHECK_FALSE(rs->IsPathIgnored("tmp/sub/x.yaml"));
+  CHECK_FALSE(rs->IsPathIgnored("src/app.yaml"));
+}
+
+TEST_CASE("outputs: SARIF regions, text, kube-linter JSON, catalog") {
+  auto rs = Rules("checks:\n  doNotAutoAddDefaults: true\n  include: [privileged-container]\n");
+  kfix::ScanReport r = rs->ScanText(kDeployment, "d.yaml");
+  auto sarif = kfix::ParseJson(kfix::ScanReportToSarif(r, *rs));
+  REQUIRE(sarif.ok());
+  CHECK(sarif->Find("version")->as_string() == "2.1.0");
+  const kfix::Value& run = sarif->Find("runs")->as_array()[0];
+  CHECK(run.FindPath({"tool", "driver", "rules"})->size() == 1);
+  const kfix::Value& res = run.Find("results")->as_array()[0];
+  CHECK(res.Find("ruleId")->as_string() == "privileged-container");
+  CHECK(res.Find("level")->as_string() == "error");
+  const kfix::Value* region = res.Find("locations")->as_array()[0].FindPath({"physicalLocation", "region"});
+  CHECK(region->Find("startLine")->as_int() == 18);
+  CHECK(region->Find("startColumn")->as_int() == 13);
+
+  std::string text = kfix::ScanReportToText(r);
+  CHECK(text.find("d.yaml:18:13: (object: prod/web apps/v1, Kind=Deployment) container \"app\" is privileged "
+                  "(check: privileged-container") != std::string::npos);
+
+  auto kl = kfix::ParseJson(kfix::ScanReportToKubeLinterJson(r, *rs));
+  REQUIRE(kl.ok());
+  CHECK(kl->Find("Checks")->size() == 1);
+  const kfix::Value& rep = kl->Find("Reports")->as_array()[0];
+  CHECK(rep.FindPath({"Diagnostic", "Message"})->as_string() == "container \"app\" is privileged");
+  CHECK(rep.FindPath({"Object", "K8sObject", "GroupVersionKind", "Group"})->as_string() == "apps");
+  CHECK(kl->FindPath({"Summary", "ChecksStatus"})->as_string() == "Failed");
+
+  auto checks = kfix::ParseJson(kfix::ChecksToJson(kfix::BuiltinChecks()));
+  REQUIRE(checks.ok());
+  CHECK(checks->Find("checks")->size() == kfix::BuiltinChecks().size());
+  std::string md = kfix::ChecksToMarkdown(kfix::BuiltinChecks());
+  CHECK(md.find("## unset-cpu-requirements") != std::string::npos);
+}
+
+TEST_CASE("parse errors are reported, not dropped") {
+  auto rs = Rules("");
+  kfix::ScanReport r = rs->ScanText("apiVersion: v1\nkind: Pod\nmetadata: {name: [\n", "bad.yaml");
+  CHECK_FALSE(r.errors.empty());
+  CHECK(r.errors[0].location().file == "bad.yaml");
+}
+
+TEST_CASE("internal helpers: quantities, selectors, Go formatting, globs") {
+  using namespace kfix::internal;
+  CHECK(MilliValue(ParseQuantity("500m")) == 500);
+  CHECK(MilliValue(ParseQuantity("0.5")) == 500);
+  CHECK(MilliValue(ParseQuantity("1")) == 1000);
+  CHECK(MilliValue(ParseQuantity("1u")) == 1);  // rounds up
+  CHECK(MilliValue(ParseQuantity("0")) == 0);
+  CHECK(WholeValue(ParseQuantity("1Gi")) == 1073741824);
+  CHECK(WholeValue(ParseQuantity("1e3")) == 1000);
+  CHECK(WholeValue(ParseQuantity("128Mi")) == 134217728);
+  CHECK_FALSE(ParseQuantity("1Gb").ok);
+  CHECK_FALSE(ParseQuantity("abc").ok);
+  CHECK_FALSE(ParseQuantity("").ok);
+
+  kfix::Value labels = kfix::Value::MakeObject();
+  labels.Set("app", "web");
+  labels.Set("tier", "front");
+  kfix::Value sel = kfix::Value::MakeObject();
+  kfix::Value ml = kfix::Value::MakeObject();
+  ml.Set("app", "web");
+  sel.Set("matchLabels", ml);
+  kfix::Value exprs = kfix::Value::MakeArray();
+  kfix::Value e = kfix::Value::MakeObject();
+  e.Set("key", "env");
+  e.Set("operator", "DoesNotExist");
+  exprs.PushBack(e);
+  sel.Set("matchExpressions", exprs);
+  Selector s = Selector::FromLabelSelector(&sel);
+  CHECK(s.Matches(&labels));
+  CHECK(s.ToString() == "app=web,!env");
+  labels.Set("env", "prod");
+  CHECK_FALSE(s.Matches(&labels));
+  CHECK(GoMap(&labels) == "map[app:web env:prod tier:front]");
+  CHECK(GoQuote("a\"b\\c\n") == "\"a\\\"b\\\\c\\n\"");
+  CHECK(GoQuoteList({"x", "y"}) == "[\"x\" \"y\"]");
+
+  CHECK(GlobMatch("**/*.yaml", "a/b/c.yaml"));
+  CHECK(GlobMatch("**/*.yaml", "c.yaml"));
+  CHECK(GlobMatch("a/*/c.yaml", "a/b/c.yaml"));
+  CHECK_FALSE(GlobMatch("a/*/c.yaml", "a/b/x/c.yaml"));
+  CHECK(GlobMatch("a/[bc]?.yml", "a/cd.yml"));
+}
