@@ -2,8 +2,15 @@
 // positions, determinism and outputs.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "kfix/rules.hpp"
 #include "rules/internal.hpp"
@@ -336,4 +343,51 @@ TEST_CASE("internal helpers: quantities, selectors, Go formatting, globs") {
   CHECK(GlobMatch("a/*/c.yaml", "a/b/c.yaml"));
   CHECK_FALSE(GlobMatch("a/*/c.yaml", "a/b/x/c.yaml"));
   CHECK(GlobMatch("a/[bc]?.yml", "a/cd.yml"));
+}
+
+TEST_CASE("docs/checks.md is generated from the catalog") {
+  const std::string path = std::string(KFIX_SOURCE_DIR) + "/docs/checks.md";
+  std::string generated = kfix::ChecksToMarkdown(kfix::BuiltinChecks());
+  if (std::getenv("KFIX_UPDATE_GOLDEN")) {
+    std::ofstream(path, std::ios::binary) << generated;
+  }
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  CHECK_MESSAGE(ss.str() == generated, "docs/checks.md is stale: run kfix checks list --format markdown > docs/checks.md");
+}
+
+namespace {
+int RunCli(const std::string& args) {
+  int rc = std::system((std::string(KFIX_CLI_PATH) + " " + args + " >/dev/null 2>&1").c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+}  // namespace
+
+TEST_CASE("kfix scan exit codes") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("kfix_rules_cli_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto write = [&](const char* name, const std::string& text) {
+    std::ofstream(dir / name, std::ios::binary) << text;
+    return (dir / name).string();
+  };
+  std::string bad = write("bad.yaml", kDeployment);
+  std::string good = write("good.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n");
+  std::string broken = write("broken.yaml", "kind: [\n");
+  std::string cfg = write("cfg.yaml", "checks:\n  include: [nope]\n");
+  std::string only_info = write("info.yaml", "checks:\n  doNotAutoAddDefaults: true\n  include: [no-anti-affinity]\n");
+  CHECK(RunCli("scan " + good) == 0);
+  CHECK(RunCli("scan " + bad) == 2);
+  CHECK(RunCli("scan --fail-on error " + bad) == 2);  // privileged-container is an error
+  CHECK(RunCli("scan --config " + only_info + " " + bad) == 2);
+  CHECK(RunCli("scan --config " + only_info + " --fail-on warning " + bad) == 0);
+  CHECK(RunCli("scan --config " + cfg + " " + good) == 1);
+  CHECK(RunCli("scan " + (dir / "missing.yaml").string()) == 1);
+  CHECK(RunCli("scan " + broken) == 0);                       // reported, not fatal
+  CHECK(RunCli("scan --fail-on-invalid " + broken) == 1);
+  CHECK(RunCli("scan --format nope " + good) == 1);
+  CHECK(RunCli("scan") == 1);
+  CHECK(RunCli("checks list --format json") == 0);
+  fs::remove_all(dir);
 }
