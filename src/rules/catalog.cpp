@@ -76,8 +76,8 @@ std::vector<BuiltinSpec> BuildSpecs() {
       {"dangling-ingress", "", W, "dangling-ingress", Value::MakeObject(), {"Ingress"}, false, true,
        "Indicates when ingress do not have any associated services.",
        "Confirm that your ingress's backend correctly matches the name and port on one of your services.",
-       "Cross-object. Only networking.k8s.io/v1 backends (backend.service.name) are read; ports are not compared. "
-       "One finding per missing service name."},
+       "Cross-object: each networking.k8s.io/v1 backend (service name and port number or name) needs a Service of "
+       "that name in the same namespace exposing that port. One finding per unmatched backend."},
       {"dangling-networkpolicy", "", W, "dangling-networkpolicy", Value::MakeObject(), {"NetworkPolicy"}, false, true,
        "Indicates when networkpolicies do not have any associated deployments.",
        "Confirm that your networkPolicy's podselector correctly matches the labels on one of your deployments.",
@@ -191,13 +191,13 @@ std::vector<BuiltinSpec> BuildSpecs() {
        "Indicates when a deployment uses less than three replicas",
        "Increase the number of replicas in the deployment to at least three to increase the fault tolerance of the "
        "deployment.",
-       "Only kinds whose replicas is optional (Deployment, StatefulSet, ReplicaSet, ReplicationController); an absent "
-       "replicas counts as 1."},
+       "Kinds with a replicas field: Deployment, StatefulSet, ReplicaSet, ReplicationController (absent counts as 1) "
+       "and DeploymentConfig (absent reads as 0, a plain int32 in kube-linter's types)."},
       {"mismatching-selector", "mismatching_selector", W, "mismatching-selector", Value::MakeObject(), dl, true, true,
        "Indicates when deployment selectors fail to match the pod template labels.",
        "Confirm that your deployment selector correctly matches the labels in its pod template.",
-       "Kinds with a label-selector spec.selector only (not Pod, ReplicationController, DeploymentConfig). Jobs and "
-       "CronJobs may omit the selector."},
+       "Every kind with spec.selector (ReplicationController and DeploymentConfig label maps included); Pods have "
+       "none. Jobs and CronJobs may omit the selector."},
       {"no-anti-affinity", "no_anti_affinity", I, "anti-affinity", Obj({{"minReplicas", 2}}), dl, true, true,
        "Indicates when deployments with multiple replicas fail to specify inter-pod anti-affinity, to ensure that the "
        "orchestrator attempts to schedule replicas on different nodes.",

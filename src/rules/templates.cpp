@@ -92,9 +92,10 @@ bool KindHasReplicasPtr(std::string_view kind) {
 
 // extract.Replicas: spec.replicas of kinds whose Replicas is *int32 (nil -> 1).
 std::optional<std::int64_t> Replicas(const ObjectInfo& o) {
-  if (!KindHasReplicasPtr(o.kind)) return std::nullopt;
+  bool dc = o.kind == "DeploymentConfig";  // replicas is a plain int32 there: absent reads as 0
+  if (!KindHasReplicasPtr(o.kind) && !dc) return std::nullopt;
   const Value* r = Get(Get(&o.root(), "spec"), "replicas");
-  if (!r || r->is_null()) return 1;
+  if (!r || r->is_null()) return dc ? 0 : 1;
   if (auto i = AsInt(r)) return *i;
   return std::nullopt;
 }
@@ -103,7 +104,17 @@ std::optional<std::int64_t> Replicas(const ObjectInfo& o) {
 // selectors of ReplicationController/DeploymentConfig); CronJob's job template.
 bool HasLabelSelectorField(std::string_view kind) {
   return kind == "Deployment" || kind == "StatefulSet" || kind == "ReplicaSet" || kind == "DaemonSet" ||
-         kind == "Job" || kind == "CronJob";
+         kind == "Job" || kind == "CronJob" || kind == "ReplicationController" || kind == "DeploymentConfig";
+}
+// ReplicationController and DeploymentConfig select with a plain label map.
+bool HasMapSelector(std::string_view kind) { return kind == "ReplicationController" || kind == "DeploymentConfig"; }
+// The selector as a label selector (map selectors wrapped as matchLabels).
+Value SelectorAsLabelSelector(const ObjectInfo& o, const Value* sel) {
+  if (!HasMapSelector(o.kind)) return sel ? *sel : Value();
+  if (!IsObject(sel)) return Value();
+  Value v = Value::MakeObject();
+  v.Set("matchLabels", *sel);
+  return v;
 }
 const Value* SelectorOf(const ObjectInfo& o, std::string* pointer) {
   const Value* spec = Get(&o.root(), "spec");
@@ -316,10 +327,21 @@ Result<std::unique_ptr<CheckImpl>> DanglingHpa(const Params&) {
 Result<std::unique_ptr<CheckImpl>> DanglingIngress(const Params&) {
   return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
     const Value* spec = Get(&o.root(), "spec");
-    std::map<std::string, std::string> wanted;  // service name -> first pointer
+    struct Backend {
+      std::string name;
+      const Value* port;  // {number} or {name}, may be null
+      std::string pointer;
+    };
+    std::vector<Backend> backends;
+    std::set<std::pair<std::string, std::string>> seen;
     auto add = [&](const Value* backend, const std::string& ptr) {
-      std::string n = ScalarText(Get(Get(backend, "service"), "name"));
-      if (!n.empty()) wanted.emplace(n, ptr + "/service/name");
+      const Value* svc = Get(backend, "service");
+      std::string n = ScalarText(Get(svc, "name"));
+      if (n.empty()) return;
+      const Value* port = Get(svc, "port");
+      std::string key = port ? ScalarText(Get(port, "number")) + "/" + ScalarText(Get(port, "name")) : "";
+      if (!seen.emplace(n, key).second) return;
+      backends.push_back({n, port, ptr + "/service"});
     };
     add(Get(spec, "defaultBackend"), "/spec/defaultBackend");
     if (const auto* rules = Arr(Get(spec, "rules"))) {
@@ -332,12 +354,36 @@ Result<std::unique_ptr<CheckImpl>> DanglingIngress(const Params&) {
         }
       }
     }
-    if (wanted.empty()) return;
-    for (const ObjectInfo* s : ctx.In(ctx.services_by_ns, o.namespace_)) {
-      wanted.erase(std::string(s->name));
-      if (wanted.empty()) return;
+    const auto& services = ctx.In(ctx.services_by_ns, o.namespace_);
+    for (const Backend& b : backends) {
+      std::string number = ScalarText(Get(b.port, "number"));
+      std::string port_name = ScalarText(Get(b.port, "name"));
+      bool found = false;
+      for (const ObjectInfo* svc : services) {
+        if (svc->name != b.name) continue;
+        if (number.empty() && port_name.empty()) {
+          found = true;
+          break;
+        }
+        if (const auto* ports = Arr(Get(Get(&svc->root(), "spec"), "ports"))) {
+          for (const Value& p : *ports) {
+            if ((!number.empty() && ScalarText(Get(&p, "port")) == number) ||
+                (!port_name.empty() && ScalarText(Get(&p, "name")) == port_name)) {
+              found = true;
+            }
+          }
+        }
+        if (found) break;
+      }
+      if (found) continue;
+      std::string msg = "no service found matching ingress label (" + b.name + ")";
+      if (!number.empty()) {
+        msg += ", port " + number;
+      } else if (!port_name.empty()) {
+        msg += ", port " + port_name;
+      }
+      sink.Add(msg, b.pointer);
     }
-    for (const auto& [name, ptr] : wanted) sink.Add("no service found matching ingress labels (" + name + ")", ptr);
   });
 }
 
@@ -939,7 +985,8 @@ Result<std::unique_ptr<CheckImpl>> MismatchingSelector(const Params&) {
   return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (!HasLabelSelectorField(o.kind)) return;
     std::string sel_ptr;
-    const Value* sel = SelectorOf(o, &sel_ptr);
+    Value converted = SelectorAsLabelSelector(o, SelectorOf(o, &sel_ptr));
+    const Value* sel = &converted;
     bool empty = !IsObject(sel) || ((!IsObject(Get(sel, "matchLabels")) || Get(sel, "matchLabels")->size() == 0) &&
                                     (!Arr(Get(sel, "matchExpressions")) || Arr(Get(sel, "matchExpressions"))->empty()));
     if (empty) {
@@ -1189,15 +1236,16 @@ Result<std::unique_ptr<CheckImpl>> PdbMinAvailable(const Params&) {
       if (!HasLabelSelectorField(w->kind)) continue;
       auto replicas = Replicas(*w);
       if (!replicas) continue;
-      Selector ws = Selector::FromLabelSelector(SelectorOf(*w, nullptr));
+      Value wsel = SelectorAsLabelSelector(*w, SelectorOf(*w, nullptr));
+      Selector ws = Selector::FromLabelSelector(&wsel);
       if (!ws.valid || ws.ToString() != pdb_str) continue;
       std::int64_t min_avail = value;
       if (percent) {
         min_avail = static_cast<std::int64_t>(std::floor(static_cast<double>(*replicas) * (static_cast<double>(value) / 100.0)));
       }
       if (*replicas <= min_avail) {
-        sink.Add("Deployment " + std::string(w->name) +
-                     " has replicas less than or equal to the minimum available replicas set by its PDB.",
+        sink.Add("The current number of replicas for deployment " + std::string(w->name) +
+                     " is equal to or lower than the minimum number of replicas specified by its PDB.",
                  ptr);
       }
     }
@@ -1353,7 +1401,8 @@ Result<std::unique_ptr<CheckImpl>> ForbiddenAnnotation(const Params& p) {
     for (const Member& m : o.annotations->as_object()) {
       std::string v = ScalarText(&m.value);
       if (kre.Search(m.key) && vre.Search(v)) {
-        sink.Add("object has a forbidden annotation " + m.key + "=" + v, Ptr("/metadata/annotations", m.key));
+        sink.Add("annotation matching \"" + key + "=" + (value.empty() ? std::string("<any>") : value) + "\" found",
+                 Ptr("/metadata/annotations", m.key));
       }
     }
   });
