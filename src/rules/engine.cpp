@@ -108,11 +108,40 @@ class RuleSetImpl final : public RuleSet {
     return false;
   }
 
-  ScanReport Scan(const std::vector<Manifest>& objects, const ScanOptions& options) const override;
+  // The public entry points never throw: an exception (allocation failure,
+  // a bug) becomes an error in the report.
+  ScanReport Scan(const std::vector<Manifest>& objects, const ScanOptions& options) const override {
+    return Guard([&] { return ScanImpl(objects, options); });
+  }
   ScanReport ScanPaths(const std::vector<std::string>& paths, const ScanOptions& options,
-                       const ParseOptions& parse) const override;
+                       const ParseOptions& parse) const override {
+    return Guard([&] { return ScanPathsImpl(paths, options, parse); });
+  }
   ScanReport ScanText(std::string_view text, std::string_view source_name, const ScanOptions& options,
-                      const ParseOptions& parse) const override;
+                      const ParseOptions& parse) const override {
+    return Guard([&] { return ScanTextImpl(text, source_name, options, parse); });
+  }
+
+ private:
+  template <typename F>
+  static ScanReport Guard(F&& f) {
+    try {
+      return f();
+    } catch (const std::bad_alloc&) {
+      ScanReport r;
+      r.errors.push_back(Status(StatusCode::kOutOfMemory, "scan: out of memory"));
+      return r;
+    } catch (const std::exception& e) {
+      ScanReport r;
+      r.errors.push_back(InternalError(std::string("scan: ") + e.what()));
+      return r;
+    }
+  }
+  ScanReport ScanImpl(const std::vector<Manifest>& objects, const ScanOptions& options) const;
+  ScanReport ScanPathsImpl(const std::vector<std::string>& paths, const ScanOptions& options,
+                           const ParseOptions& parse) const;
+  ScanReport ScanTextImpl(std::string_view text, std::string_view source_name, const ScanOptions& options,
+                          const ParseOptions& parse) const;
 };
 
 bool FindingLess(const Finding& a, const Finding& b) {
@@ -156,7 +185,7 @@ void ParallelFor(std::size_t n, int threads, F&& fn) {
   for (std::thread& t : pool) t.join();
 }
 
-ScanReport RuleSetImpl::Scan(const std::vector<Manifest>& objects, const ScanOptions& options) const {
+ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const ScanOptions& options) const {
   auto t0 = std::chrono::steady_clock::now();
   ScanReport report;
   const std::size_t n = objects.size();
@@ -272,7 +301,7 @@ ScanReport RuleSetImpl::Scan(const std::vector<Manifest>& objects, const ScanOpt
   return report;
 }
 
-ScanReport RuleSetImpl::ScanPaths(const std::vector<std::string>& paths, const ScanOptions& options,
+ScanReport RuleSetImpl::ScanPathsImpl(const std::vector<std::string>& paths, const ScanOptions& options,
                                   const ParseOptions& parse) const {
   auto t0 = std::chrono::steady_clock::now();
   ScanReport report;
@@ -307,7 +336,7 @@ ScanReport RuleSetImpl::ScanPaths(const std::vector<std::string>& paths, const S
     for (Status& s : l.errors) report.errors.push_back(std::move(s));
     for (Status& s : l.warnings) report.warnings.push_back(std::move(s));
   }
-  ScanReport scanned = Scan(all, options);
+  ScanReport scanned = ScanImpl(all, options);
   report.findings = std::move(scanned.findings);
   report.ignored = std::move(scanned.ignored);
   report.stats = std::move(scanned.stats);
@@ -316,11 +345,11 @@ ScanReport RuleSetImpl::ScanPaths(const std::vector<std::string>& paths, const S
   return report;
 }
 
-ScanReport RuleSetImpl::ScanText(std::string_view text, std::string_view source_name, const ScanOptions& options,
+ScanReport RuleSetImpl::ScanTextImpl(std::string_view text, std::string_view source_name, const ScanOptions& options,
                                  const ParseOptions& parse) const {
   auto t0 = std::chrono::steady_clock::now();
   LoadResult loaded = LoadManifests(text, source_name, parse);
-  ScanReport report = Scan(loaded.manifests, options);
+  ScanReport report = ScanImpl(loaded.manifests, options);
   report.errors = std::move(loaded.errors);
   report.warnings = std::move(loaded.warnings);
   report.stats.files = 1;
@@ -551,8 +580,9 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Create(const RulesConfig& config
         }
         e.impl = std::shared_ptr<const CheckImpl>(std::move(*impl));
         std::string name = e.info.name;
+        bool on = e.info.enabled_by_default;
         available.emplace(name, std::move(e));
-        enable(name);
+        if (on) enable(name);  // `enabled: false` rules can still be included by name
       }
     }
     for (std::size_t i = 0; i < config.include.size(); ++i) {

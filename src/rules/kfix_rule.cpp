@@ -289,7 +289,6 @@ Result<std::unique_ptr<CheckImpl>> CompileKfixRule(const Value& rule, const std:
   bool any_predicate = false;
   for (const Member& m : rule.as_object()) {
     const Value* v = &m.value;
-    SourceLocation key_loc;
     const std::string& k = m.key;
     if (k == "name" || k == "description" || k == "remediation" || k == "message" || k == "policy" || k == "notes") {
       if (!v->is_string()) return RuleError(source, v, name, "\"" + k + "\" must be a string");
@@ -369,7 +368,7 @@ Result<std::unique_ptr<CheckImpl>> CompileKfixRule(const Value& rule, const std:
   info->remediation = std::string(Str(rule.Find("remediation")));
   info->template_name = "kfix-rule";
   info->custom = true;
-  info->enabled_by_default = true;
+  info->enabled_by_default = !IsFalse(rule.Find("enabled"));
   info->notes = std::string(Str(rule.Find("notes")));
   if (info->object_kinds.empty()) {
     info->object_kinds = impl->path.root == Root::kObject ? std::vector<std::string>{"Any"}

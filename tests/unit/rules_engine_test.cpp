@@ -182,6 +182,16 @@ spec:
   CHECK(joined == "big-cpu:a big-cpu:b big-cpu:d few: ");
 }
 
+TEST_CASE("kfix rules: enabled: false runs only when included") {
+  const std::string rule =
+      "kfixRules:\n  - name: opt-in\n    enabled: false\n    select: metadata.name\n    exists: true\n";
+  auto off = Rules("checks:\n  doNotAutoAddDefaults: true\n" + rule);
+  CHECK_FALSE(off->IsEnabled("opt-in"));
+  auto on = Rules("checks:\n  doNotAutoAddDefaults: true\n  include: [opt-in]\n" + rule);
+  CHECK(on->IsEnabled("opt-in"));
+  CHECK(on->ScanText("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "c.yaml").findings.size() == 1);
+}
+
 TEST_CASE("findings carry the offending key position and an RFC 6901 pointer") {
   auto rs = Rules("checks:\n  doNotAutoAddDefaults: true\n  include: [privileged-container, latest-tag, no-read-only-root-fs]\n");
   kfix::ScanReport r = rs->ScanText(kDeployment, "d.yaml");
