@@ -162,7 +162,8 @@ OpFailure ApplyOne(Value& doc, const PatchOp& op) {
         f.reason = "from: " + f.reason;
         return f;
       }
-      if (op.from == op.path) return {};
+      // No shortcut for from == path: `add` into an array inserts, so copying
+      // /a/0 to /a/0 duplicates the element (RFC 6902 §4.5).
       return DoAdd(doc, op.path, Value(*src));  // deep copy before the tree changes
     }
     case PatchOpType::kTest: {

@@ -190,12 +190,15 @@ TEST_CASE("ApplyPatch: op semantics") {
   CHECK(Run(J(R"({"a":{"b":1},"c":2})"), R"([{"op":"move","from":"/a","path":"/c"}])").result ==
         J(R"({"c":{"b":1}})"));
   CHECK(Run(J(R"({"a":{"b":1}})"), R"([{"op":"move","from":"/a/b","path":""}])").result == J("1"));
-  // move/copy from == path: no-op (but `from` must exist)
+  // move from == path: no-op (but `from` must exist); copy to an object member: no change
   Outcome same = Run(J(R"({"a":1,"b":2})"), R"([{"op":"move","from":"/a","path":"/a"}])");
   CHECK(same.result == J(R"({"a":1,"b":2})"));
   CHECK(same.result.as_object()[0].key == "a");
   CHECK(Run(J(R"({"a":1})"), R"([{"op":"move","from":"","path":""}])").result == J(R"({"a":1})"));
   CHECK(Run(J(R"({"a":1})"), R"([{"op":"copy","from":"/a","path":"/a"}])").result == J(R"({"a":1})"));
+  // ... but copy into an array inserts (copy = add of the value at `from`).
+  CHECK(Run(J(R"({"a":[1,2]})"), R"([{"op":"copy","from":"/a/1","path":"/a/1"}])").result == J(R"({"a":[1,2,2]})"));
+  CHECK(Run(J(R"({"a":[1,2]})"), R"([{"op":"move","from":"/a/1","path":"/a/1"}])").result == J(R"({"a":[1,2]})"));
   // copy is deep: later edits of the copy do not touch the source
   CHECK(Run(J(R"({"a":{"x":[1]}})"),
             R"([{"op":"copy","from":"/a","path":"/b"},{"op":"add","path":"/b/x/-","value":2},
