@@ -69,7 +69,7 @@ BENCHMARK(BM_ParseJson_Nlohmann)->Arg(1)->Arg(8)->Arg(64);
 void BM_ApplyPatch(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   const kfix::Value doc = *kfix::ParseJson(DeploymentJson(n));
-  const kfix::Patch patch = *kfix::ParsePatch(RemediationPatch(n));
+  const kfix::Patch patch = *kfix::ParsePatch(std::string_view(RemediationPatch(n)));
   for (auto _ : state) {
     auto out = kfix::ApplyPatchCopy(doc, patch);
     benchmark::DoNotOptimize(out);
@@ -94,7 +94,7 @@ BENCHMARK(BM_ApplyPatch_Nlohmann)->Arg(1)->Arg(8)->Arg(64);
 void BM_ApplyPatchSingleOpInPlace(benchmark::State& state) {
   kfix::Value doc = *kfix::ParseJson(DeploymentJson(static_cast<int>(state.range(0))));
   const kfix::Patch patch =
-      *kfix::ParsePatch(R"([{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"x:1"}])");
+      *kfix::ParsePatch(std::string_view(R"([{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"x:1"}])"));
   for (auto _ : state) {
     kfix::Status s = kfix::ApplyPatch(doc, patch);
     benchmark::DoNotOptimize(s);
@@ -105,7 +105,7 @@ BENCHMARK(BM_ApplyPatchSingleOpInPlace)->Arg(1)->Arg(64);
 void BM_Diff(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   const kfix::Value from = *kfix::ParseJson(DeploymentJson(n));
-  const kfix::Value to = *kfix::ApplyPatchCopy(from, *kfix::ParsePatch(RemediationPatch(n)));
+  const kfix::Value to = *kfix::ApplyPatchCopy(from, *kfix::ParsePatch(std::string_view(RemediationPatch(n))));
   for (auto _ : state) {
     auto d = kfix::Diff(from, to);
     benchmark::DoNotOptimize(d);

@@ -321,12 +321,6 @@ using Patch = std::vector<PatchOp>;
 /// index. Unknown extra members are ignored, as RFC 6902 §4 requires.
 Result<Patch> ParsePatch(const Value& patch_json);
 Result<Patch> ParsePatch(std::string_view patch_json_text);
-/// Text overloads: `Value` converts implicitly from strings, so without these
-/// `ParsePatch(std::string)` and `ParsePatch("...")` would be ambiguous.
-inline Result<Patch> ParsePatch(const std::string& patch_json_text) {
-  return ParsePatch(std::string_view(patch_json_text));
-}
-inline Result<Patch> ParsePatch(const char* patch_json_text) { return ParsePatch(std::string_view(patch_json_text)); }
 /// The patch as a JSON array value (ops in order).
 Value PatchToValue(const Patch& patch);
 std::string PatchToJson(const Patch& patch, JsonStyle style = JsonStyle::kCompact);

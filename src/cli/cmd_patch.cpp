@@ -1,7 +1,8 @@
 // kfix patch apply --doc FILE --patch FILE [--pretty]
 //
-// Applies an RFC 6902 JSON Patch to a JSON document and prints the result as
-// JSON on stdout. On failure prints "kfix patch apply: <error>" (naming the op
+// Applies an RFC 6902 JSON Patch to a JSON or YAML document (YAML when the
+// first non-blank character is not `{` or `[`) and prints the result as JSON
+// on stdout. On failure prints "kfix patch apply: <error>" (naming the op
 // index) on stderr and exits 1. FILE may be "-" for stdin (not both).
 #include <cstdio>
 #include <fstream>
@@ -60,7 +61,9 @@ int RunApply(const std::vector<std::string>& args) {
   if (!ReadAll(doc_path, doc_text, error)) return Fail(error);
   if (!ReadAll(patch_path, patch_text, error)) return Fail(error);
 
-  kfix::Result<kfix::Value> doc = kfix::ParseJson(doc_text);
+  const std::size_t first = doc_text.find_first_not_of(" \t\r\n");
+  const bool is_json = first != std::string::npos && (doc_text[first] == '{' || doc_text[first] == '[');
+  kfix::Result<kfix::Value> doc = is_json ? kfix::ParseJson(doc_text) : kfix::ParseYaml(doc_text);
   if (!doc.ok()) return Fail(Describe(doc.status(), doc_path));
   kfix::Result<kfix::Patch> patch = kfix::ParsePatch(std::string_view(patch_text));
   if (!patch.ok()) return Fail(Describe(patch.status(), patch_path));

@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (s.ok()) {
     if (!(work == *copy)) Die("ApplyPatch and ApplyPatchCopy results differ", input);
     // Round trip of the patch itself.
-    kfix::Result<kfix::Patch> again = kfix::ParsePatch(kfix::PatchToJson(*patch));
+    kfix::Result<kfix::Patch> again = kfix::ParsePatch(std::string_view(kfix::PatchToJson(*patch)));
     if (!again.ok()) Die("PatchToJson does not re-parse", input);
   } else {
     if (!(work == *doc)) Die("failed ApplyPatch changed the document", input);

@@ -492,6 +492,14 @@ TEST_CASE("CLI: kfix patch apply on conformance cases") {
     CHECK(out.find("duplicate key \"op\"") != std::string::npos);
     CHECK(out.find("patch.json:2:") != std::string::npos);
   }
+  {  // A YAML document
+    const std::string doc = write("doc.yaml", "kind: Deployment\nspec:\n  replicas: 1\n");
+    const std::string patch = write("patch.json", R"([{"op":"replace","path":"/spec/replicas","value":3}])");
+    int rc = -1;
+    std::string out = RunCli("patch apply --doc " + doc + " --patch " + patch, rc);
+    CHECK(rc == 0);
+    CHECK(out == "{\"kind\":\"Deployment\",\"spec\":{\"replicas\":3}}\n");
+  }
   int rc = -1;
   RunCli("patch apply --doc " + (dir / "missing.json").string() + " --patch " + (dir / "patch.json").string(), rc);
   CHECK(rc == 1);
