@@ -40,7 +40,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE slow
 
 run: build
-	./$(BUILD)/kfix parse examples/manifests
+	./$(BUILD)/kfix run --out $(BUILD)/run examples/manifests
 
 bench: build
 	@for b in $(BUILD)/benchmarks/bench_*; do [ -x "$$b" ] && { echo "== $$b"; "$$b" || exit 1; }; done

@@ -31,6 +31,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -159,16 +160,21 @@ struct FixSummary {
 };
 
 struct FixReport {
-  std::vector<FixResult> results;   ///< one per finding, in finding order
+  std::vector<FixResult> results;   ///< one per finding, in finding order (scan.findings order)
   std::vector<ObjectFix> objects;   ///< one per object with at least one accepted fix
   std::vector<Manifest> manifests;  ///< the input objects (for writing)
   std::vector<Status> errors;       ///< load errors
   FixSummary summary;
+  ScanReport scan;                  ///< the baseline scan the fixes answer (findings, ignored, warnings, stats)
   double seconds = 0.0;
 };
 
 struct FixOptions {
   int jobs = 1;  ///< threads for fixing objects; results are identical for any value
+  /// Called after each object with findings is settled: (objects done, objects
+  /// to do). Calls are serialised (never concurrent) but may come from worker
+  /// threads; keep it cheap. Empty: no calls.
+  std::function<void(std::size_t done, std::size_t total)> progress;
 };
 
 /// Scans one lint context, proposes and vets a fix per finding, merges the

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "guard/guard_impl.hpp"
@@ -241,6 +242,7 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   }
   const Guard& guard = **created;
   const ScanReport& scan = guard.baseline();
+  report.scan = scan;
   for (const Status& e : scan.errors) report.errors.push_back(e);
   report.results.resize(scan.findings.size());
   std::map<std::size_t, std::vector<std::size_t>> by_object;
@@ -250,6 +252,8 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   std::vector<char> has_fix(work.size(), 0);
   const Guard::Impl& g = guard.impl_ref();
   std::atomic<std::size_t> next{0};
+  std::mutex progress_mu;
+  std::size_t done = 0;
   auto worker = [&] {
     for (;;) {
       std::size_t w = next.fetch_add(1);
@@ -274,6 +278,10 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
       has_fix[w] = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; })
                        ? 1
                        : 0;
+      if (options.progress) {
+        std::lock_guard<std::mutex> lock(progress_mu);
+        options.progress(++done, work.size());
+      }
     }
   };
   int jobs = std::max(1, options.jobs);
@@ -333,10 +341,11 @@ FixReport FixPaths(const std::vector<std::string>& paths, std::shared_ptr<const 
     return out;
   }
   std::vector<Manifest> objects;
-  std::vector<Status> load_errors;
+  std::vector<Status> load_errors, load_warnings;
   for (const std::string& f : *files) {
     LoadResult lr = LoadFile(f);
     for (Status& e : lr.errors) load_errors.push_back(std::move(e));
+    for (Status& w : lr.warnings) load_warnings.push_back(std::move(w));
     for (Manifest& m : lr.manifests) {
       if (rules && rules->IsPathIgnored(m.file)) continue;
       objects.push_back(std::move(m));
@@ -344,6 +353,9 @@ FixReport FixPaths(const std::vector<std::string>& paths, std::shared_ptr<const 
   }
   out = FixObjects(std::move(objects), std::move(rules), config, options);
   out.errors.insert(out.errors.begin(), load_errors.begin(), load_errors.end());
+  out.scan.errors.insert(out.scan.errors.begin(), load_errors.begin(), load_errors.end());
+  out.scan.warnings.insert(out.scan.warnings.begin(), load_warnings.begin(), load_warnings.end());
+  out.scan.stats.files = static_cast<std::int64_t>(files->size());
   return out;
 }
 

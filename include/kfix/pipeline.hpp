@@ -1,0 +1,143 @@
+// kfix/pipeline.hpp - the whole loop in one call, as `kfix run` does it:
+//
+//   load → scan → fix → guard (nine gates, rescan) → risk → schedule
+//
+// RunPipeline() loads every file of `paths` (ExpandPaths semantics) as one
+// lint context, scans it, proposes and vets a minimal patch per finding
+// (kfix/guard.hpp FixObjects), scores every finding's risk (kfix/risk.hpp,
+// with the EPSS/KEV/Trivy feeds named in the options) and ranks the accepted
+// fixes with the scheduler (kfix/schedule.hpp, priors only: nothing has been
+// learned yet in a fresh run). WritePipelineOutputs() writes the five
+// documents of `kfix run --out DIR`:
+//
+//   findings.json  the scan report (rules' JSON report, no timings)
+//   fixes.json     the fix report, each result carrying its `risk` object, so
+//                  `kfix queue enqueue --results fixes.json` queues the
+//                  accepted fixes with their real risk
+//   risk.json      every finding's risk with its term breakdown, plus the
+//                  feeds that were used
+//   schedule.json  the accepted fixes, best first, with score components
+//   summary.json   integer counts (findings, accepted, rejected, needs_review,
+//                  unfixable, ...) and breakdowns by check, severity and risk
+//                  band; `timing_seconds` is the only non-deterministic part
+//
+// Determinism: for the same inputs, configuration and `now`, every document
+// except summary.json's `timing_seconds` is byte-identical for any `jobs`.
+// Schemas: docs/json-schema/pipeline-*.schema.json; prose: docs/pipeline.md.
+//
+// Errors: a PATH that does not exist, or a feed file that cannot be read or
+// parsed, fails the whole call (nothing is half-done). Files that fail to
+// load are not fatal: they are listed in findings.json `errors` and counted
+// in summary.json `errors`, and the rest of the run goes on.
+//
+// Thread safety: RunPipeline is reentrant; `options.progress` calls are
+// serialised but may come from worker threads.
+//
+// Example:
+//   auto rules = kfix::RuleSet::Create(kfix::RulesConfig{});
+//   kfix::PipelineOptions options;
+//   options.now = 1.7e9;  // the caller's clock (seconds)
+//   kfix::Result<kfix::PipelineResult> run = kfix::RunPipeline({"deploy/"}, *rules, options);
+//   if (!run.ok()) return run.status();
+//   kfix::Status written = kfix::WritePipelineOutputs(*run, "out/");
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kfix/core.hpp"
+#include "kfix/guard.hpp"
+#include "kfix/remediate.hpp"
+#include "kfix/risk.hpp"
+#include "kfix/rules.hpp"
+#include "kfix/schedule.hpp"
+#include "kfix/status.hpp"
+
+namespace kfix {
+
+/// Progress of a run: `stage` is "load" (files), "fix" (objects with
+/// findings) or "risk" (findings); `done` of `total` units of that stage.
+using PipelineProgress = std::function<void(std::string_view stage, std::size_t done, std::size_t total)>;
+
+struct PipelineOptions {
+  FixConfig fix;                ///< generators, gates, protected namespaces, max_ops
+  RiskConfig risk;              ///< term weights
+  RiskFeedFiles feeds;          ///< EPSS CSV, KEV JSON, Trivy reports (any may be empty)
+  /// Feeds loaded once by the caller (e.g. an engine reused for many runs);
+  /// when set, `feeds` is ignored.
+  std::shared_ptr<const LoadedFeeds> loaded_feeds;
+  SchedulerConfig scheduler;    ///< priors, exploration, fairness
+  double now = 0.0;             ///< the caller's clock (seconds): enqueue time of every scheduled fix
+  int jobs = 1;                 ///< threads for loading and fixing; results identical for any value
+  ParseOptions parse;           ///< YAML limits
+  PipelineProgress progress;    ///< optional
+};
+
+/// One accepted fix in schedule order.
+struct ScheduledFix {
+  std::size_t result = 0;  ///< index into PipelineResult::fix.results (and ::risk)
+  ScoredItem scored;       ///< score and its components; scored.item.id is `result` in decimal
+};
+
+/// Counts of a run. The five status counts add up to `findings`.
+struct PipelineSummary {
+  std::int64_t files = 0, objects = 0;
+  std::int64_t findings = 0, accepted = 0, rejected = 0, needs_review = 0, unfixable = 0;
+  std::int64_t ignored = 0;            ///< suppressed by ignore annotations (not in `findings`)
+  std::int64_t errors = 0, warnings = 0;  ///< load errors / caveats
+  std::int64_t objects_patched = 0;    ///< objects whose merged patch passed every gate again
+  std::int64_t scheduled = 0;          ///< == accepted
+  std::int64_t kev_findings = 0;       ///< findings whose workload has an image CVE in KEV
+  double median_ops = 0.0;
+  std::int64_t max_ops = 0;
+  double max_risk = 0.0, mean_risk = 0.0;
+  /// Risk bands by value: "critical" ≥ 90, "high" ≥ 70, "medium" ≥ 40, "low" < 40.
+  std::map<std::string, std::int64_t> by_risk_band;
+  std::map<std::string, std::int64_t> by_severity;  ///< SeverityName -> findings
+  /// check -> {findings, accepted, rejected, needs_review, unfixable}
+  std::map<std::string, std::map<std::string, std::int64_t>> by_check;
+  /// Wall-clock seconds per stage ("load", "fix", "risk", "schedule", "total").
+  std::map<std::string, double> timing_seconds;
+};
+
+struct PipelineResult {
+  FixReport fix;                    ///< scan (fix.scan), per-finding fixes, merged object patches, inputs
+  std::vector<RiskResult> risk;     ///< parallel to fix.results
+  std::shared_ptr<const LoadedFeeds> feeds;  ///< the feeds the risk terms used (never null after a run)
+  std::vector<ScheduledFix> schedule;  ///< accepted fixes, best first
+  SchedulerConfig scheduler;        ///< configuration the schedule was ranked with
+  double now = 0.0;
+  PipelineSummary summary;
+};
+
+/// Runs the loop over `paths`. See the file comment for errors.
+Result<PipelineResult> RunPipeline(const std::vector<std::string>& paths, std::shared_ptr<const RuleSet> rules,
+                                   const PipelineOptions& options);
+/// Same over objects already loaded (one lint context).
+Result<PipelineResult> RunPipelineOnObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSet> rules,
+                                            const PipelineOptions& options);
+
+/// The five documents (each with schemaVersion 1).
+Value PipelineFindingsToValue(const PipelineResult& r);
+Value PipelineFixesToValue(const PipelineResult& r);
+Value PipelineRiskToValue(const PipelineResult& r);
+Value PipelineScheduleToValue(const PipelineResult& r);
+Value PipelineSummaryToValue(const PipelineResult& r);
+
+/// Writes findings.json, fixes.json, risk.json, schedule.json and
+/// summary.json (pretty JSON, newline-terminated) into `dir`, creating it.
+/// Each file is written to a temporary name and renamed, so a reader never
+/// sees a half-written document. kIoError names the file that failed.
+Status WritePipelineOutputs(const PipelineResult& r, const std::string& dir);
+
+/// The summary table `kfix run` prints: counts per status, risk bands, the
+/// checks with most findings and the head of the schedule (`top` rows).
+std::string PipelineSummaryToText(const PipelineResult& r, std::size_t top = 10);
+
+}  // namespace kfix

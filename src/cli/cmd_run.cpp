@@ -1,0 +1,180 @@
+// kfix run: the whole loop (scan → fix → guard → risk → schedule) over
+// manifests, writing findings/fixes/risk/schedule/summary JSON into --out and
+// printing the findings and a summary table. A surface only: the work is
+// kfix::RunPipeline (kfix/pipeline.hpp).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "kfix/pipeline.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: kfix run --out DIR [--config FILE] [--profile minimal|harden] [--epss FILE] [--kev FILE]\n"
+    "                [--images TRIVY_JSON]... [--attack] [--exploration ucb|thompson|none] [--seed N]\n"
+    "                [--now SECONDS] [--jobs N] [--top N] [--format text|json] [--quiet] PATH...\n"
+    "\n"
+    "Scans PATH... (files, directories, - for stdin) as one lint context, proposes a minimal RFC 6902\n"
+    "patch per finding, vets every patch through the nine guard gates (rescan included), scores risk\n"
+    "(EPSS/KEV from the feeds, image CVEs from Trivy reports) and ranks the accepted fixes.\n"
+    "Writes DIR/{findings,fixes,risk,schedule,summary}.json and prints the findings and a summary\n"
+    "(--format json prints summary.json instead). A progress bar goes to stderr when it is a\n"
+    "terminal; --quiet silences it. Exit: 0 done, 1 usage/I/O error or files that could not be loaded.";
+
+/// A one-line progress bar on stderr, redrawn when the stage or percentage changes.
+class ProgressBar {
+ public:
+  void Update(std::string_view stage, std::size_t done, std::size_t total) {
+    const int pct = total == 0 ? 100 : static_cast<int>(done * 100 / total);
+    if (stage == stage_ && pct == pct_) return;
+    stage_ = std::string(stage);
+    pct_ = pct;
+    constexpr int kWidth = 30;
+    const int fill = pct * kWidth / 100;
+    std::string bar(static_cast<std::size_t>(fill), '#');
+    bar.append(static_cast<std::size_t>(kWidth - fill), '.');
+    std::fprintf(stderr, "\r%-5s [%s] %3d%%  %zu/%zu\033[K", stage_.c_str(), bar.c_str(), pct, done, total);
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  void Clear() {
+    if (drawn_) std::fprintf(stderr, "\r\033[K");
+    drawn_ = false;
+  }
+
+ private:
+  std::string stage_;
+  int pct_ = -1;
+  bool drawn_ = false;
+};
+
+bool ParseInt(const std::string& text, long long lo, long long hi, long long& out) {
+  try {
+    std::size_t used = 0;
+    out = std::stoll(text, &used);
+    return used == text.size() && out >= lo && out <= hi;
+  } catch (...) {
+    return false;
+  }
+}
+
+int RunRun(const std::vector<std::string>& raw) {
+  const std::string cmd = "run";
+  kfix::cli::Args a(raw,
+                    {"out", "config", "profile", "epss", "kev", "images", "exploration", "seed", "now", "jobs", "top",
+                     "format"},
+                    {"attack", "quiet", "help"});
+  if (!a.ok()) return kfix::cli::UsageError(cmd, a.error() + "\n" + kUsage);
+  if (a.Has("help")) {
+    std::printf("%s\n", kUsage);
+    return kfix::cli::kExitOk;
+  }
+  if (a.positionals().empty()) return kfix::cli::UsageError(cmd, std::string("no PATH given\n") + kUsage);
+  if (!a.Has("out") || a.Get("out").empty()) return kfix::cli::UsageError(cmd, std::string("--out DIR is required\n") + kUsage);
+  const std::string format = a.Get("format", "text");
+  if (format != "text" && format != "json") return kfix::cli::UsageError(cmd, "--format must be text or json");
+
+  kfix::PipelineOptions options;
+  long long n = 0;
+  if (a.Has("jobs")) {
+    if (!ParseInt(a.Get("jobs"), 1, 256, n)) return kfix::cli::UsageError(cmd, "--jobs must be an integer in 1..256");
+    options.jobs = static_cast<int>(n);
+  }
+  long long top = 10;
+  if (a.Has("top") && !ParseInt(a.Get("top"), 0, 1000000, top)) {
+    return kfix::cli::UsageError(cmd, "--top must be a non-negative integer");
+  }
+  if (a.Has("seed")) {
+    if (!ParseInt(a.Get("seed"), 0, (1LL << 62), n)) return kfix::cli::UsageError(cmd, "--seed must be a non-negative integer");
+    options.scheduler.seed = static_cast<std::uint64_t>(n);
+  }
+  if (a.Has("exploration")) {
+    auto e = kfix::ParseExploration(a.Get("exploration"));
+    if (!e.ok()) return kfix::cli::UsageError(cmd, e.status().message());
+    options.scheduler.exploration = *e;
+  }
+  if (a.Has("now")) {
+    try {
+      std::size_t used = 0;
+      options.now = std::stod(a.Get("now"), &used);
+      if (used != a.Get("now").size()) throw 0;
+    } catch (...) {
+      return kfix::cli::UsageError(cmd, "--now must be a number of seconds");
+    }
+  } else {  // The CLI is the adapter that owns the clock.
+    options.now = static_cast<double>(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  }
+
+  // Configuration: one file holds the rules config and the fix config.
+  auto rules_config = kfix::LoadRulesConfig(a.Get("config"));
+  if (!rules_config.ok()) return kfix::cli::UsageError(cmd, rules_config.status().ToString());
+  if (a.Has("config")) {
+    auto text = kfix::ReadFileToString(a.Get("config"));
+    if (!text.ok()) return kfix::cli::UsageError(cmd, text.status().ToString());
+    auto fc = kfix::ParseFixConfig(*text, a.Get("config"));
+    if (!fc.ok()) return kfix::cli::UsageError(cmd, fc.status().ToString());
+    options.fix = std::move(*fc);
+  }
+  if (a.Has("profile")) {
+    auto p = kfix::ParseFixProfile(a.Get("profile"));
+    if (!p.ok()) return kfix::cli::UsageError(cmd, p.status().message());
+    options.fix.profile = *p;
+  }
+  auto rules = kfix::RuleSet::Create(*rules_config);
+  if (!rules.ok()) return kfix::cli::UsageError(cmd, rules.status().ToString());
+  options.feeds = kfix::RiskFeedFiles{a.Get("epss"), a.Get("kev"), a.GetAll("images")};
+  options.risk.attack_enabled = a.Has("attack");
+
+  ProgressBar bar;
+  const bool show_progress = !a.Has("quiet") && isatty(STDERR_FILENO) != 0;
+  if (show_progress) {
+    options.progress = [&bar](std::string_view stage, std::size_t done, std::size_t total) {
+      bar.Update(stage, done, total);
+    };
+  }
+  kfix::Result<kfix::PipelineResult> run = kfix::RunPipeline(a.positionals(), *rules, options);
+  bar.Clear();
+  if (!run.ok()) {
+    std::fprintf(stderr, "kfix run: %s\n", run.status().ToString().c_str());
+    return kfix::cli::kExitError;
+  }
+  for (const kfix::Status& m : run->feeds->Malformed()) {
+    std::fprintf(stderr, "kfix run: warning: %s\n", m.ToString().c_str());
+  }
+  for (const kfix::Status& e : run->fix.scan.errors) std::fprintf(stderr, "kfix run: %s\n", e.ToString().c_str());
+  for (const kfix::Status& w : run->fix.scan.warnings) {
+    std::fprintf(stderr, "kfix run: warning: %s\n", w.ToString().c_str());
+  }
+
+  int code = kfix::cli::kExitOk;
+  if (kfix::Status s = kfix::WritePipelineOutputs(*run, a.Get("out")); !s.ok()) {
+    std::fprintf(stderr, "kfix run: %s\n", s.ToString().c_str());
+    code = kfix::cli::kExitError;
+  }
+  if (format == "json") {
+    std::printf("%s\n", kfix::ToJson(kfix::PipelineSummaryToValue(*run), kfix::JsonStyle::kPretty).c_str());
+  } else {
+    // The findings in kube-linter's text form, without its closing
+    // "Error: found N lint errors" line (the table below counts them).
+    std::string text = kfix::ScanReportToText(run->fix.scan);
+    if (const std::size_t tail = text.rfind("\nError: found "); tail != std::string::npos) text.erase(tail + 1);
+    text += "\n";
+    text += kfix::PipelineSummaryToText(*run, static_cast<std::size_t>(top));
+    if (code == kfix::cli::kExitOk) {
+      text += "\nwrote " + a.Get("out") + "/{findings,fixes,risk,schedule,summary}.json\n";
+    }
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  }
+  if (!run->fix.scan.errors.empty()) code = kfix::cli::kExitError;
+  return code;
+}
+
+}  // namespace
+
+KFIX_CLI_COMMAND("run", "the whole loop: scan, fix, guard, risk and schedule into --out DIR", RunRun);
