@@ -40,7 +40,8 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE slow
 
 run: build
-	./$(BUILD)/kfix run --out $(BUILD)/run examples/manifests
+	./$(BUILD)/kfix run --out $(BUILD)/run --epss examples/feeds/epss.csv --kev examples/feeds/kev.json \
+	  --images examples/feeds/trivy-nginx-latest.json examples/manifests
 
 bench: build
 	@for b in $(BUILD)/benchmarks/bench_*; do [ -x "$$b" ] && { echo "== $$b"; "$$b" || exit 1; }; done

@@ -410,3 +410,22 @@ TEST_CASE("CLI: kfix run usage and input errors") {
   CHECK(r.out.find("broken.yaml:") != std::string::npos);
   CHECK(fs::exists(dir / "out" / "summary.json"));
 }
+
+TEST_CASE("examples: the make run command reads the example feeds and puts the KEV image first") {
+  fs::path dir = TempDir("examples");
+  const std::string src = KFIX_SOURCE_DIR;
+  CliRun r = Kfix("run --quiet --now 0 --out " + (dir / "out").string() + " --epss " + src +
+                  "/examples/feeds/epss.csv --kev " + src + "/examples/feeds/kev.json --images " + src +
+                  "/examples/feeds/trivy-nginx-latest.json " + src + "/examples/manifests 2>&1");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out);
+  CHECK(r.out.find("warning") == std::string::npos);  // no malformed feed rows
+  kfix::Value summary = ReadJson(dir / "out" / "summary.json");
+  CHECK(summary.Find("kev_findings")->as_int() > 0);
+  CHECK(summary.Find("errors")->as_int() == 0);
+  kfix::Value schedule = ReadJson(dir / "out" / "schedule.json");
+  const kfix::Value& first = schedule.Find("items")->as_array().at(0);
+  CHECK(first.Find("kev")->as_bool());
+  CHECK(first.FindPath({"object", "name"})->as_string() == "web");
+  kfix::Value risk = ReadJson(dir / "out" / "risk.json");
+  CHECK(risk.FindPath({"feeds", "epss", "modelVersion"})->as_string() == "v2025.03.14");
+}
