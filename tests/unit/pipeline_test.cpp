@@ -21,7 +21,7 @@ const std::string kRiskData = std::string(KFIX_SOURCE_DIR) + "/tests/data/risk/"
 
 /// A fresh directory under the test's working directory.
 fs::path TempDir(const std::string& name) {
-  fs::path dir = fs::current_path() / ("pipeline_test_" + name);
+  fs::path dir = fs::path(KFIX_BINARY_DIR) / "tests" / ("pipeline_test_" + name);
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
