@@ -221,6 +221,54 @@ std::string FixJson(const EngineSpec& engine, std::string_view text, std::string
   return FixReportToJson(report, /*pretty=*/false);
 }
 
+PipelineOptions EnginePipelineOptions(const EngineSpec& engine, double now) {
+  PipelineOptions options;
+  options.fix = engine.fix;
+  options.risk = engine.scorer->config();
+  options.loaded_feeds = engine.feeds;
+  options.scheduler = engine.schedule;
+  options.now = now;
+  options.jobs = engine.scan.jobs > 0 ? engine.scan.jobs : 1;
+  return options;
+}
+
+Result<PipelineResult> RunPipelineText(const EngineSpec& engine, std::string_view text,
+                                       std::string_view source_name, double now) {
+  LoadResult loaded = LoadManifests(text, source_name);
+  Result<PipelineResult> run =
+      RunPipelineOnObjects(std::move(loaded.manifests), engine.rules, EnginePipelineOptions(engine, now));
+  if (!run.ok()) return run;
+  // Load errors are data, as in RuleSet::ScanText (findings) and FixJson
+  // (fixes); the summary counts them. The text is one file.
+  PipelineResult& r = *run;
+  r.fix.errors.insert(r.fix.errors.begin(), loaded.errors.begin(), loaded.errors.end());
+  r.fix.scan.errors.insert(r.fix.scan.errors.begin(), loaded.errors.begin(), loaded.errors.end());
+  r.fix.scan.warnings.insert(r.fix.scan.warnings.begin(), loaded.warnings.begin(), loaded.warnings.end());
+  r.fix.scan.stats.files = 1;
+  r.summary.files = 1;
+  r.summary.errors = static_cast<std::int64_t>(r.fix.scan.errors.size());
+  r.summary.warnings = static_cast<std::int64_t>(r.fix.scan.warnings.size());
+  return run;
+}
+
+Result<PipelineResult> RunPipelinePaths(const EngineSpec& engine, const std::vector<std::string>& paths, double now,
+                                        int jobs) {
+  PipelineOptions options = EnginePipelineOptions(engine, now);
+  options.jobs = jobs > 0 ? jobs : 1;
+  return RunPipeline(paths, engine.rules, options);
+}
+
+Value PipelineRunValue(const PipelineResult& r) {
+  Value v = Value::MakeObject();
+  v.Set("schemaVersion", 1);
+  v.Set("findings", PipelineFindingsToValue(r));
+  v.Set("fixes", PipelineFixesToValue(r));
+  v.Set("risk", PipelineRiskToValue(r));
+  v.Set("schedule", PipelineScheduleToValue(r));
+  v.Set("summary", PipelineSummaryToValue(r));
+  return v;
+}
+
 Result<std::string> VerifyPatchJson(const EngineSpec& engine, std::string_view manifest, std::string_view patch) {
   LoadResult loaded = LoadManifests(manifest, "manifest");
   if (!loaded.errors.empty()) return loaded.errors.front();

@@ -166,6 +166,22 @@ KFIX_API kfix_status kfix_schedule(kfix_buf* out, const kfix_engine* engine, con
   });
 }
 
+// ---- Pipeline ----------------------------------------------------------------
+
+KFIX_API kfix_status kfix_run(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                              const char* source_name, double now) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    KFIX_RETURN_IF_ERROR(CheckEngine(engine));
+    std::string_view text;
+    KFIX_RETURN_IF_ERROR(InputView(manifests, len, "manifests", &text));
+    kfix::Result<kfix::PipelineResult> run =
+        kfix::capi::RunPipelineText(*engine->rep, text, SourceName(source_name), now);
+    if (!run.ok()) return run.status();
+    return FillBuf(out, kfix::ToJson(kfix::capi::PipelineRunValue(*run)));
+  });
+}
+
 // ---- Durable fix queue -------------------------------------------------------
 
 namespace {

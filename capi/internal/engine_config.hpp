@@ -22,10 +22,13 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "kfix/core.hpp"
 #include "kfix/guard.hpp"
+#include "kfix/pipeline.hpp"
 #include "kfix/remediate.hpp"
 #include "kfix/risk.hpp"
 #include "kfix/schedule.hpp"
@@ -53,6 +56,33 @@ Value ScheduleValue(const EngineSpec& engine, std::string_view text, std::string
 /// Loads `text` as one lint context and fixes it: the `kfix fix --format
 /// json` document (load errors included in "errors").
 std::string FixJson(const EngineSpec& engine, std::string_view text, std::string_view source_name);
+
+/// The pipeline options of an engine (kfix/pipeline.hpp): its fix,
+/// scheduler and risk configuration, its preloaded feeds (`loaded_feeds`, so
+/// no feed file is read again) and `now`; `jobs` from the engine's scan
+/// options (0 = 1).
+PipelineOptions EnginePipelineOptions(const EngineSpec& engine, double now);
+
+/// Loads `text` as one lint context and runs the whole loop
+/// (RunPipelineOnObjects: scan, fix, guard, risk, schedule) with the engine's
+/// rules and EnginePipelineOptions(). Documents that cannot be read are data,
+/// as in kfix_scan: they land in `fix.errors`, `fix.scan.errors` (findings
+/// document) and `summary.errors`, never in the returned status; the input
+/// counts as one file. Errors: only what RunPipelineOnObjects returns.
+Result<PipelineResult> RunPipelineText(const EngineSpec& engine, std::string_view text,
+                                       std::string_view source_name, double now);
+
+/// RunPipeline() over files and directories with the engine's settings and
+/// `jobs` threads (< 1 = 1). Errors: a PATH that does not exist (kNotFound /
+/// kIoError), an empty `paths` (kInvalidArgument).
+Result<PipelineResult> RunPipelinePaths(const EngineSpec& engine, const std::vector<std::string>& paths, double now,
+                                        int jobs);
+
+/// The `kfix_run` document: {"schemaVersion": 1, "findings", "fixes",
+/// "risk", "schedule", "summary"}, each member the document
+/// Pipeline*ToValue() renders (what `kfix run --out` writes to
+/// <member>.json).
+Value PipelineRunValue(const PipelineResult& r);
 
 /// Vets an external patch (RFC 6902 JSON, or text with one) against the first
 /// object of `manifest` through every guard gate: the Verdict JSON

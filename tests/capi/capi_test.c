@@ -386,6 +386,137 @@ static void test_risk(void) {
   CHECK(engine == NULL);
 }
 
+/* ---- pipeline ---- */
+
+/* The integer after `"key":` in the first occurrence inside `doc` after
+ * `section`; -1 when absent. */
+static long json_int_after(const char* doc, const char* section, const char* key) {
+  char pattern[128];
+  const char* at = doc != NULL ? strstr(doc, section) : NULL;
+  if (at == NULL) return -1;
+  snprintf(pattern, sizeof pattern, "\"%s\":", key);
+  at = strstr(at, pattern);
+  return at != NULL ? strtol(at + strlen(pattern), NULL, 10) : -1;
+}
+
+static size_t count_occurrences(const char* doc, const char* needle) {
+  size_t n = 0;
+  const char* at = doc;
+  while (at != NULL && (at = strstr(at, needle)) != NULL) {
+    ++n;
+    at += strlen(needle);
+  }
+  return n;
+}
+
+/* The run's summary document (fixes has a "summary" member too). */
+static const char kSummary[] = "\"summary\":{\"schemaVersion\":1,";
+
+/* Two run documents are equal up to summary.timing_seconds (the last member). */
+static int same_run(const char* a, const char* b) {
+  const char* ta = a != NULL ? strstr(a, "\"timing_seconds\"") : NULL;
+  const char* tb = b != NULL ? strstr(b, "\"timing_seconds\"") : NULL;
+  return ta != NULL && tb != NULL && ta - a == tb - b && strncmp(a, b, (size_t)(ta - a)) == 0;
+}
+
+static void test_run(void) {
+  char config[4096];
+  kfix_engine* engine = NULL;
+  kfix_engine* parallel = NULL;
+  kfix_buf out = KFIX_BUF_INIT;
+  kfix_buf again = KFIX_BUF_INIT;
+  long findings, accepted, rejected, review, unfixable;
+  const char* summary;
+
+  snprintf(config, sizeof config,
+           "{\"risk\": {\"epss\": \"%s/examples/feeds/epss.csv\", \"kev\": \"%s/examples/feeds/kev.json\", "
+           "\"trivy\": [\"%s/examples/feeds/trivy-nginx-latest.json\"]}}",
+           KFIX_SOURCE_DIR, KFIX_SOURCE_DIR, KFIX_SOURCE_DIR);
+  CHECK_STATUS(kfix_engine_new(&engine, config, strlen(config)), KFIX_OK);
+  if (engine == NULL) return;
+
+  CHECK_STATUS(kfix_run(&out, engine, S(kWeb), "web.yaml", 1000.0), KFIX_OK);
+  CHECK(no_error());
+  CHECK(out.ptr != NULL && out.ptr[out.size] == '\0');
+  if (out.ptr == NULL) {
+    kfix_engine_free(engine);
+    return;
+  }
+  /* one object holding the five documents, in order */
+  CHECK(strncmp(out.ptr, "{\"schemaVersion\":1,\"findings\":{\"schemaVersion\":1,", 48) == 0);
+  CHECK(strstr(out.ptr, "\"fixes\":{\"schemaVersion\":1,") != NULL);
+  CHECK(strstr(out.ptr, "\"risk\":{\"schemaVersion\":1,") != NULL);
+  CHECK(strstr(out.ptr, "\"schedule\":{\"schemaVersion\":1,\"now\":1000") != NULL);
+  CHECK(strstr(out.ptr, "\"summary\":{\"schemaVersion\":1,") != NULL);
+  CHECK(strstr(out.ptr, "\"check\":\"privileged-container\"") != NULL);
+  CHECK(strstr(out.ptr, "\"file\":\"web.yaml\"") != NULL);
+  summary = strstr(out.ptr, kSummary);
+  /* the engine's feeds were used: one image report; nginx:latest has a KEV CVE in the example feeds */
+  CHECK(summary != NULL && strstr(summary, "\"images\":1") != NULL);
+  findings = json_int_after(summary, kSummary, "findings");
+  accepted = json_int_after(summary, kSummary, "accepted");
+  rejected = json_int_after(summary, kSummary, "rejected");
+  review = json_int_after(summary, kSummary, "needs_review");
+  unfixable = json_int_after(summary, kSummary, "unfixable");
+  CHECK(findings > 0 && accepted > 0);
+  CHECK(accepted + rejected + review + unfixable == findings);
+  CHECK(json_int_after(summary, kSummary, "scheduled") == accepted);
+  CHECK(json_int_after(summary, kSummary, "files") == 1);
+  CHECK(json_int_after(summary, kSummary, "objects") == 1);
+  CHECK(json_int_after(summary, kSummary, "errors") == 0);
+  CHECK(json_int_after(summary, kSummary, "kev_findings") == findings);
+  /* the schedule holds exactly the accepted fixes, ranked 1..n */
+  CHECK((long)count_occurrences(out.ptr, "\"rank\":") == accepted);
+  CHECK(strstr(out.ptr, "\"rank\":1,\"result\":") != NULL);
+  /* every result of fixes carries its risk object */
+  CHECK(count_occurrences(strstr(out.ptr, "\"fixes\":"), "\"terms\":") >= (size_t)findings);
+
+  /* deterministic: a second call (and one on 2 threads) differs only in timing */
+  CHECK_STATUS(kfix_run(&again, engine, S(kWeb), "web.yaml", 1000.0), KFIX_OK);
+  CHECK(same_run(out.ptr, again.ptr));
+  kfix_buf_dispose(&again);
+  snprintf(config + strlen(config) - 1, sizeof config - strlen(config) + 1, ", \"scan\": {\"jobs\": 2}}");
+  CHECK_STATUS(kfix_engine_new(&parallel, config, strlen(config)), KFIX_OK);
+  CHECK_STATUS(kfix_run(&again, parallel, S(kWeb), "web.yaml", 1000.0), KFIX_OK);
+  CHECK(same_run(out.ptr, again.ptr));
+  kfix_buf_dispose(&again);
+  kfix_engine_free(parallel);
+  /* another clock is another enqueue time */
+  CHECK_STATUS(kfix_run(&again, engine, S(kWeb), "web.yaml", 2000.0), KFIX_OK);
+  CHECK(again.ptr != NULL && strstr(again.ptr, "\"now\":2000") != NULL && !same_run(out.ptr, again.ptr));
+  kfix_buf_dispose(&again);
+  kfix_buf_dispose(&out);
+
+  /* unreadable documents are data: listed in findings.errors, counted in summary.errors */
+  CHECK_STATUS(kfix_run(&out, engine, S("kind: [unclosed\n"), "bad.yaml", 0.0), KFIX_OK);
+  CHECK(no_error());
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"errors\":[{") != NULL && strstr(out.ptr, "bad.yaml") != NULL);
+  CHECK(json_int_after(out.ptr, kSummary, "errors") == 1);
+  CHECK(json_int_after(out.ptr, kSummary, "findings") == 0);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"items\":[]") != NULL);
+  kfix_buf_dispose(&out);
+  /* empty input, NULL source name: an empty run */
+  CHECK_STATUS(kfix_run(&out, engine, NULL, 0, NULL, 0.0), KFIX_OK);
+  CHECK(json_int_after(out.ptr, kSummary, "findings") == 0);
+  CHECK(json_int_after(out.ptr, kSummary, "errors") == 0);
+  kfix_buf_dispose(&out);
+
+  /* argument errors leave the output empty */
+  CHECK_STATUS(kfix_run(NULL, engine, S(kWeb), NULL, 0.0), KFIX_EINVAL);
+  CHECK_STATUS(kfix_run(&out, NULL, S(kWeb), NULL, 0.0), KFIX_EINVAL);
+  CHECK(strstr(kfix_last_error()->message, "engine") != NULL);
+  CHECK_STATUS(kfix_run(&out, engine, NULL, 3, NULL, 0.0), KFIX_EINVAL);
+  CHECK(out.ptr == NULL);
+  CHECK_STATUS(kfix_run(&out, engine, S(""), NULL, 0.0), KFIX_OK);
+  {
+    char* before = out.ptr;
+    CHECK_STATUS(kfix_run(&out, engine, S(kWeb), NULL, 0.0), KFIX_EINVAL); /* out not empty */
+    CHECK(out.ptr == before);
+  }
+  kfix_buf_dispose(&out);
+  kfix_engine_free(engine);
+}
+
 /* ---- receipts and audit ---- */
 /* RFC 8032 section 7.1, test 1 */
 static const char kSeed[] = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
@@ -529,6 +660,7 @@ int main(int argc, char** argv) {
   test_engine_shared_between_threads();
   test_fix_and_verify();
   test_risk();
+  test_run();
   test_queue();
   test_receipts();
   test_audit_verify();

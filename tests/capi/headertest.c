@@ -20,12 +20,14 @@ int kfix_headertest_uses(void) {
   const kfix_error* (*last_error)(void) = kfix_last_error;
   void (*buf_dispose)(kfix_buf*) = kfix_buf_dispose;
   void (*free_fn)(void*) = kfix_free;
+  kfix_status (*run)(kfix_buf*, const kfix_engine*, const char*, size_t, const char*, double) = kfix_run;
   (void)version_string;
   (void)version_number;
   (void)status_name;
   (void)last_error;
   (void)buf_dispose;
   (void)free_fn;
+  (void)run;
   (void)err;
   (void)buf;
   return (int)(st + codes[0] + KFIX_VERSION_NUMBER + (int)sizeof(KFIX_VERSION_STRING));

@@ -272,6 +272,34 @@ KFIX_API kfix_status kfix_risk_score(kfix_buf* out, const kfix_engine* engine, c
 KFIX_API kfix_status kfix_schedule(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
                                    const char* source_name);
 
+/* ---- Pipeline ---------------------------------------------------------------------- */
+
+/**
+ * The whole loop in one call, as `kfix run` does it: loads the text as one
+ * lint context, scans it, proposes and vets a minimal fix per finding (guard
+ * gates, rescan), scores every finding's risk and ranks the accepted fixes.
+ *
+ * The engine supplies every setting: its checks, its "fix", "risk" (feeds
+ * read once by kfix_engine_new()) and "schedule" sections, and "scan.jobs"
+ * (threads; results never depend on it).
+ *
+ * @param out empty buffer; on success receives {"schemaVersion": 1,
+ *   "findings", "fixes", "risk", "schedule", "summary"}: the five documents
+ *   `kfix run --out DIR` writes (findings.json, fixes.json, risk.json,
+ *   schedule.json, summary.json), each with its own "schemaVersion".
+ *   Documents that cannot be read are data: they appear in findings."errors"
+ *   (file/line/column) and are counted in summary."errors"; they do not fail
+ *   the call. Between identical calls only summary."timing_seconds" differs.
+ *   Caller disposes with kfix_buf_dispose().
+ * @param engine, manifests, len, source_name as for kfix_scan().
+ * @param now the caller's clock in seconds (e.g. Unix time): the enqueue time
+ *   of every scheduled fix. The library never reads the clock.
+ * @return KFIX_OK; KFIX_EINVAL (NULL out/engine, non-empty out, NULL input
+ *   with a length); KFIX_ENOMEM.
+ */
+KFIX_API kfix_status kfix_run(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                              const char* source_name, double now);
+
 /* ---- Durable fix queue ------------------------------------------------------------- */
 
 /** A handle on a crash-safe SQLite fix queue (WAL, leases, dead letters). Opaque.
