@@ -12,6 +12,7 @@
 #include "convert.hpp"
 #include "internal/engine_config.hpp"
 #include "internal/queue_ops.hpp"
+#include "kfix/pipeline.hpp"
 #include "kfix/rules.hpp"
 
 namespace py = pybind11;
@@ -27,6 +28,16 @@ struct PyEngine {
   Spec spec;
   const capi::EngineSpec& operator*() const { return *spec; }
 };
+
+// The Python object of one pipeline run (kfix._core.PipelineRun): the whole
+// C++ result, kept so that write() is WritePipelineOutputs itself.
+struct PyPipelineRun {
+  std::shared_ptr<const PipelineResult> rep;
+};
+
+PyPipelineRun RunOrRaise(Result<PipelineResult>&& run) {
+  return PyPipelineRun{std::make_shared<const PipelineResult>(ValueOrRaise(std::move(run)))};
+}
 
 // Runs fn(i) for i in [0, n) on up to `jobs` threads (0 = hardware threads).
 // Never calls into Python. Exceptions are captured and rethrown on the caller.
@@ -69,6 +80,28 @@ std::string ScanJson(const capi::EngineSpec& e, const ScanReport& report) {
 }  // namespace
 
 void BindEngine(pybind11::module_& m) {
+  pybind11::class_<PyPipelineRun>(m, "PipelineRun",
+                                  "The result of Engine.run / Engine.run_paths (kfix/pipeline.hpp PipelineResult).")
+      .def(
+          "to_json",
+          [](const PyPipelineRun& self) {
+            pybind11::gil_scoped_release release;
+            return ToJson(capi::PipelineRunValue(*self.rep));
+          },
+          "The kfix_run document: {schemaVersion, findings, fixes, risk, schedule, summary} (compact JSON).")
+      .def(
+          "write",
+          [](const PyPipelineRun& self, const std::string& dir) {
+            Status st;
+            {
+              pybind11::gil_scoped_release release;
+              st = WritePipelineOutputs(*self.rep, dir);
+            }
+            RaiseIfError(st);
+          },
+          pybind11::arg("dir"),
+          "Writes findings.json, fixes.json, risk.json, schedule.json and summary.json into dir "
+          "(WritePipelineOutputs).");
   pybind11::class_<PyEngine>(m, "Engine",
                                            "Immutable scan/fix engine; safe to share between threads.")
       .def(pybind11::init([](const pybind11::object& config) {
@@ -154,6 +187,28 @@ void BindEngine(pybind11::module_& m) {
           },
           pybind11::arg("text"), pybind11::arg("source_name") = "<string>",
           "Scans, scores and ranks every finding; returns {schemaVersion, items, errors} JSON.")
+      .def(
+          "run",
+          [](const PyEngine& self, const Text& text, const std::string& source_name, double now) {
+            Result<PipelineResult> run = [&] {
+              pybind11::gil_scoped_release release;
+              return capi::RunPipelineText(*self.spec, text.value, source_name, now);
+            }();
+            return RunOrRaise(std::move(run));
+          },
+          pybind11::arg("text"), pybind11::arg("source_name") = "<string>", pybind11::arg("now") = 0.0,
+          "Runs the whole loop (scan, fix, guard, risk, schedule) over text as one lint context.")
+      .def(
+          "run_paths",
+          [](const PyEngine& self, const std::vector<std::string>& paths, double now, int jobs) {
+            Result<PipelineResult> run = [&] {
+              pybind11::gil_scoped_release release;
+              return capi::RunPipelinePaths(*self.spec, paths, now, jobs);
+            }();
+            return RunOrRaise(std::move(run));
+          },
+          pybind11::arg("paths"), pybind11::arg("now") = 0.0, pybind11::arg("jobs") = 1,
+          "Runs the whole loop over files and directories (RunPipeline) on `jobs` threads.")
       .def(
           "checks",
           [](const PyEngine& self) {

@@ -32,7 +32,8 @@ from .errors import (
 )
 
 from ._model import (AuditVerifyResult, Check, Finding, FixOutcome, FixResult, Gate, LoadResult, Manifest,
-                     ObjectRef, RankedItem, RiskReport, RiskTerm, ScanReport, Schedule, ScoredFinding, Verdict)
+                     ObjectRef, RankedItem, RiskReport, RiskTerm, RunResult, RunSummary, ScanReport, Schedule,
+                     ScheduledFix, ScoredFinding, Verdict)
 
 __version__: str = _core.version()
 
@@ -175,6 +176,27 @@ class Engine:
         """Scans, scores and ranks every finding for fixing (the engine's ``schedule`` section)."""
         return Schedule(json.loads(self._engine.schedule(text, source_name)))
 
+    def run(self, text: Text, source_name: str = "<string>", *, now: float = 0.0) -> RunResult:
+        """Runs the whole loop of ``kfix run`` over ``text`` (one lint context): scan, a vetted fix per
+        finding, risk with the engine's feeds, and the accepted fixes ranked for fixing.
+
+        ``now`` (seconds) is the enqueue time of every scheduled fix. Unreadable documents are data:
+        they are listed in ``result.findings.errors`` and counted in ``result.summary.errors``.
+        The GIL is released for the whole run; threads come from the engine's ``scan.jobs``.
+        """
+        return RunResult._from_core(self._engine.run(text, source_name, float(now)))
+
+    def run_paths(self, *paths: PathLike, now: float = 0.0, jobs: int = 1) -> RunResult:
+        """:meth:`run` over files and directories (``*.yaml``, ``*.yml``, ``*.json``, recursively, sorted),
+        all of them one lint context, on ``jobs`` threads (the result does not depend on it).
+
+        Raises :class:`NotFoundError` for a path that does not exist. Files that cannot be read are
+        data, as in :meth:`run`.
+        """
+        if not paths:
+            raise InvalidArgumentError("run_paths() needs at least one path")
+        return RunResult._from_core(self._engine.run_paths([os.fspath(p) for p in paths], float(now), int(jobs)))
+
     def checks(self) -> List[Check]:
         """The enabled checks, sorted by name."""
         doc = json.loads(self._engine.checks())
@@ -235,6 +257,18 @@ def schedule(text: Text, source_name: str = "<string>", *,
              config: Union[Dict[str, Any], str, None] = None) -> Schedule:
     """Ranks the findings of ``text`` for fixing; see :meth:`Engine.schedule`."""
     return _engine_for(config).schedule(text, source_name)
+
+
+def run(text: Text, source_name: str = "<string>", *, now: float = 0.0,
+        config: Union[Dict[str, Any], str, None] = None) -> RunResult:
+    """The whole ``kfix run`` loop over manifest text; see :meth:`Engine.run`."""
+    return _engine_for(config).run(text, source_name, now=now)
+
+
+def run_paths(*paths: PathLike, now: float = 0.0, jobs: int = 1,
+              config: Union[Dict[str, Any], str, None] = None) -> RunResult:
+    """The whole ``kfix run`` loop over files and directories; see :meth:`Engine.run_paths`."""
+    return _engine_for(config).run_paths(*paths, now=now, jobs=jobs)
 
 
 # ---- Durable fix queue -------------------------------------------------------------
@@ -344,6 +378,11 @@ __all__ = [
     "RiskReport",
     "ScoredFinding",
     "RiskTerm",
+    "run",
+    "run_paths",
+    "RunResult",
+    "RunSummary",
+    "ScheduledFix",
     "Queue",
     "receipt_sign",
     "receipt_verify",

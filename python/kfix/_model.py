@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import importlib
 import json
-from typing import Any, Dict, List
+import os
+from typing import Any, Dict, List, Optional, Union
 
 from . import _core
-from .errors import Error
+from .errors import Error, IoError
 
 __all__ = ["Manifest", "LoadResult", "ObjectRef", "Finding", "ScanReport", "Check", "RiskTerm", "ScoredFinding",
-           "RiskReport", "AuditVerifyResult", "Gate", "Verdict", "FixOutcome", "FixResult", "RankedItem", "Schedule"]
+           "RiskReport", "AuditVerifyResult", "Gate", "Verdict", "FixOutcome", "FixResult", "RankedItem", "Schedule",
+           "ScheduledFix", "RunSummary", "RunResult"]
 
 
 class Manifest:
@@ -585,3 +587,200 @@ class AuditVerifyResult:
 
     def __repr__(self) -> str:
         return f"AuditVerifyResult(intact={self.intact}, reason={self.reason!r}, line={self.line})"
+
+
+# ---- Pipeline (kfix run) -----------------------------------------------------------
+
+
+class ScheduledFix:
+    """One accepted fix in schedule order (an item of ``schedule.json``).
+
+    ``result`` indexes ``RunResult.fixes.results``, ``RunResult.risk.results``
+    and ``RunResult.findings.findings`` (they are parallel).
+    """
+
+    def __init__(self, d: Dict[str, Any]) -> None:
+        self._doc = d
+        self.rank: int = d.get("rank", 0)
+        self.result: int = d.get("result", 0)
+        self.check: str = d.get("check", "")
+        self.policy: str = d.get("policy", "")
+        self.file: str = d.get("file", "")
+        self.document: int = d.get("document", 0)
+        self.item: int = d.get("item", -1)
+        self.line: int = d.get("line", 0)
+        self.object: ObjectRef = ObjectRef.from_dict(d.get("object", {}))
+        self.container: str = d.get("container", "")
+        #: Risk 0-100 of the finding the fix closes.
+        self.risk: float = float(d.get("risk", 0.0))
+        self.kev: bool = bool(d.get("kev", False))
+        #: The scheduler's score (items are sorted by it, best first) and its parts.
+        self.score: float = float(d.get("score", 0.0))
+        self.p: float = float(d.get("p", 0.0))
+        self.expected_seconds: float = float(d.get("expectedSeconds", 0.0))
+        self.explore: float = float(d.get("explore", 0.0))
+        self.wait_hours: float = float(d.get("waitHours", 0.0))
+        #: The vetted RFC 6902 patch.
+        self.patch: List[Dict[str, Any]] = list(d.get("patch", []))
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self._doc
+
+    def __repr__(self) -> str:
+        return f"ScheduledFix(#{self.rank} {self.check} {self.object.kind}/{self.object.name} score={self.score:.3g})"
+
+
+class RunSummary:
+    """``summary.json`` of a run as attributes.
+
+    ``accepted + rejected + needs_review + unfixable == findings`` and
+    ``scheduled == accepted``; ``timing`` (seconds per stage: load, fix,
+    risk, schedule, total) is the only part that differs between identical runs.
+    """
+
+    _COUNTS = ("files", "objects", "findings", "accepted", "rejected", "needs_review", "unfixable", "ignored",
+               "errors", "warnings", "objects_patched", "scheduled", "kev_findings", "max_ops")
+
+    def __init__(self, d: Dict[str, Any]) -> None:
+        self._doc = d
+        self.files: int = int(d.get("files", 0))
+        self.objects: int = int(d.get("objects", 0))
+        self.findings: int = int(d.get("findings", 0))
+        self.accepted: int = int(d.get("accepted", 0))
+        self.rejected: int = int(d.get("rejected", 0))
+        self.needs_review: int = int(d.get("needs_review", 0))
+        self.unfixable: int = int(d.get("unfixable", 0))
+        #: Findings suppressed by ignore annotations (not in ``findings``).
+        self.ignored: int = int(d.get("ignored", 0))
+        #: Documents that could not be read (listed in ``RunResult.findings.errors``).
+        self.errors: int = int(d.get("errors", 0))
+        self.warnings: int = int(d.get("warnings", 0))
+        self.objects_patched: int = int(d.get("objects_patched", 0))
+        self.scheduled: int = int(d.get("scheduled", 0))
+        self.kev_findings: int = int(d.get("kev_findings", 0))
+        self.median_ops: float = float(d.get("median_ops", 0.0))
+        self.max_ops: int = int(d.get("max_ops", 0))
+        self.max_risk: float = float(d.get("max_risk", 0.0))
+        self.mean_risk: float = float(d.get("mean_risk", 0.0))
+        #: critical (>= 90), high (>= 70), medium (>= 40), low -> findings.
+        self.by_risk_band: Dict[str, int] = dict(d.get("by_risk_band", {}))
+        self.by_severity: Dict[str, int] = dict(d.get("by_severity", {}))
+        #: check -> {findings, accepted, rejected, needs_review, unfixable}.
+        self.by_check: Dict[str, Dict[str, int]] = {k: dict(v) for k, v in d.get("by_check", {}).items()}
+        #: Feeds used: {"epss": source or None, "kev": source or None, "images": reports or None}.
+        self.feeds: Dict[str, Any] = dict(d.get("feeds", {}))
+        self.timing: Dict[str, float] = dict(d.get("timing_seconds", {}))
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self._doc
+
+    def __repr__(self) -> str:
+        return (f"RunSummary({self.findings} findings: {self.accepted} accepted, {self.rejected} rejected, "
+                f"{self.needs_review} needs review, {self.unfixable} unfixable; {self.errors} errors)")
+
+
+_RUN_DOCUMENTS = ("findings", "fixes", "risk", "schedule", "summary")
+
+
+class RunResult:
+    """One pipeline run (``kfix run``): scan, fix, guard, risk and schedule.
+
+    Attributes: ``findings`` (:class:`ScanReport`), ``fixes``
+    (:class:`FixResult`, every result also carrying its ``risk`` dict),
+    ``risk`` (:class:`RiskReport`), ``schedule`` (list of
+    :class:`ScheduledFix`, best first; only accepted fixes), ``summary``
+    (:class:`RunSummary`), plus ``now`` and ``schedule_config``.
+    ``findings.findings[i]``, ``fixes.results[i]`` and ``risk.results[i]``
+    describe the same finding.
+    """
+
+    def __init__(self, doc: Dict[str, Any], core: Any = None, text: Optional[str] = None) -> None:
+        self._doc = doc
+        self._core = core  # kfix._core.PipelineRun, or None after unpickling
+        self._text = text
+        self.schema_version: int = doc.get("schemaVersion", 1)
+        self.findings: ScanReport = ScanReport(doc.get("findings", {}))
+        self.fixes: FixResult = FixResult(doc.get("fixes", {}))
+        self.risk: RiskReport = RiskReport(doc.get("risk", {}))
+        sched = doc.get("schedule", {})
+        self.schedule: List[ScheduledFix] = [ScheduledFix(i) for i in sched.get("items", [])]
+        self.schedule_config: Dict[str, Any] = dict(sched.get("config", {}))
+        self.now: float = float(sched.get("now", 0.0))
+        self.summary: RunSummary = RunSummary(doc.get("summary", {}))
+
+    @classmethod
+    def _from_core(cls, core: Any) -> "RunResult":
+        text = core.to_json()
+        return cls(json.loads(text), core, text)
+
+    def documents(self) -> Dict[str, Dict[str, Any]]:
+        """The five documents by name (``findings``, ``fixes``, ``risk``, ``schedule``, ``summary``)."""
+        return {name: self._doc[name] for name in _RUN_DOCUMENTS}
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self._doc
+
+    def to_json(self) -> str:
+        """``{"schemaVersion": 1, "findings", "fixes", "risk", "schedule", "summary"}`` - what ``kfix_run`` returns."""
+        if self._text is None:
+            self._text = _core.to_json(self._doc, False, False)
+        return self._text
+
+    def write(self, dir: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes ``findings.json``, ``fixes.json``, ``risk.json``, ``schedule.json`` and ``summary.json``
+        into ``dir`` (created if needed), as ``kfix run --out DIR`` does; each file appears atomically.
+
+        Raises :class:`kfix.IoError` when the directory or a file cannot be written.
+        """
+        path = os.fspath(dir)
+        if self._core is not None:
+            self._core.write(path)  # WritePipelineOutputs, GIL released
+            return
+        # Unpickled: the same bytes from the documents (kfix's pretty JSON, newline-terminated).
+        try:
+            os.makedirs(path, exist_ok=True)
+            for name in _RUN_DOCUMENTS:
+                target = os.path.join(path, name + ".json")
+                with open(target + ".tmp", "w", encoding="utf-8", newline="\n") as out:
+                    out.write(_core.to_json(self._doc[name], True, False) + "\n")
+                os.replace(target + ".tmp", target)
+        except OSError as exc:
+            raise IoError(f"cannot write {path}: {exc}", {"file": path}) from exc
+
+    def to_pandas(self) -> Any:
+        """One row per finding: where it is, its fix ``status`` and ``ops``, its ``risk``, and its
+        schedule ``rank``/``score`` (missing unless the fix was accepted). Needs pandas."""
+        try:
+            pd = importlib.import_module("pandas")  # optional dependency, imported lazily
+        except ImportError as exc:  # pragma: no cover - pandas is installed in CI
+            raise ImportError("RunResult.to_pandas() needs pandas") from exc
+        scheduled = {s.result: s for s in self.schedule}
+        rows = []
+        for i, (f, fix) in enumerate(zip(self.findings.findings, self.fixes.results)):
+            scored = self.risk.results[i] if i < len(self.risk.results) else None
+            s = scheduled.get(i)
+            rows.append({
+                "check": f.check, "severity": f.severity, "file": f.file, "line": f.line, "column": f.column,
+                "kind": f.object.kind, "namespace": f.object.namespace, "name": f.object.name,
+                "container": f.container, "status": fix.status, "reason": fix.reason, "ops": len(fix.patch),
+                "risk": scored.risk if scored is not None else float("nan"),
+                "kev": scored.kev if scored is not None else False,
+                "rank": s.rank if s is not None else None, "score": s.score if s is not None else None,
+            })
+        columns = ["check", "severity", "file", "line", "column", "kind", "namespace", "name", "container", "status",
+                   "reason", "ops", "risk", "kev", "rank", "score"]
+        df = pd.DataFrame(rows, columns=columns)
+        df["rank"] = df["rank"].astype("Int64")
+        df["score"] = df["score"].astype("float64")
+        return df
+
+    def __len__(self) -> int:
+        return len(self.fixes.results)
+
+    def __reduce__(self) -> Any:
+        return (RunResult, (self._doc, None, self._text))
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"RunResult({s.findings} findings, {s.accepted} accepted, {len(self.schedule)} scheduled, "
+                f"{s.errors} errors)")

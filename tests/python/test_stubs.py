@@ -25,6 +25,8 @@ _NO_DEFAULT = object()
 
 def _norm_type(text: str) -> str:
     t = text.replace("typing.", "").replace(" ", "")
+    # pybind11 qualifies the module's own classes (kfix._core.PipelineRun); the stub names them bare.
+    t = t.replace("kfix._core.", "")
     # pybind11 2.10 spells builtin generics with capitals (List[str]).
     for cap, low in (("List[", "list["), ("Dict[", "dict["), ("Tuple[", "tuple["), ("Set[", "set[")):
         t = t.replace(cap, low)
