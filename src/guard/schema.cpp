@@ -272,7 +272,12 @@ std::string SchemaCheckOp(const Value& object, const PatchOp& op) {
     switch (kind) {
       case K::kStruct: {
         const FieldSpec* f = sub->Find(tok);
-        if (!f) return at + ": unknown field \"" + tok + "\" in " + std::string(sub->name);
+        if (!f) {
+          // Removing a field the API does not define (the last token of a
+          // remove) only makes the object more valid.
+          if (op.op == PatchOpType::kRemove && i + 1 == tokens.size()) return {};
+          return at + ": unknown field \"" + tok + "\" in " + std::string(sub->name);
+        }
         kind = f->kind;
         sub = f->sub;
         break;

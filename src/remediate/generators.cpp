@@ -726,6 +726,18 @@ JsonPointer SelectorPointer(const GenCtx& g) {
   return JsonPointer(std::move(t));
 }
 
+/// ReplicationController and DeploymentConfig select with a plain label map,
+/// not a LabelSelector.
+bool HasMapSelector(const GenCtx& g) {
+  std::string_view kind = Field(&g.object, "kind") ? Field(&g.object, "kind")->string_or() : "";
+  return kind == "ReplicationController" || kind == "DeploymentConfig";
+}
+
+/// The selector's label map: matchLabels, or the selector itself for map selectors.
+const Value* SelectorLabels(const GenCtx& g, const Value* sel) {
+  return HasMapSelector(g) ? sel : Field(sel, "matchLabels");
+}
+
 Outcome FixAntiAffinity(const GenCtx& g, OpBuilder& b) {
   Outcome w = NeedWorkload(g);
   if (w.status != ProposalStatus::kProposed) return w;
@@ -735,7 +747,7 @@ Outcome FixAntiAffinity(const GenCtx& g, OpBuilder& b) {
   // Prefer the controller's matchLabels (the pods' identity) restricted to
   // labels the pod really carries; else all pod labels.
   Value match = Value::MakeObject();
-  const Value* ml = Field(CurrentAt(b, SelectorPointer(g)), "matchLabels");
+  const Value* ml = SelectorLabels(g, CurrentAt(b, SelectorPointer(g)));
   if (ml && ml->is_object()) {
     for (const Member& m : ml->as_object()) {
       const Value* pv = labels->Find(m.key);
@@ -788,23 +800,71 @@ Outcome FixMismatchingSelector(const GenCtx& g, OpBuilder& b) {
       if (m.value.is_string()) match.Set(m.key, m.value);
     }
     if (match.size() == 0) return Outcome::Review("the pod template labels are not strings");
-    Value selector = Value::MakeObject();
-    selector.Set("matchLabels", match);
-    b.Set(SelectorPointer(g), selector);
+    if (HasMapSelector(g)) {
+      b.Set(SelectorPointer(g), match);
+    } else {
+      Value selector = Value::MakeObject();
+      selector.Set("matchLabels", match);
+      b.Set(SelectorPointer(g), selector);
+    }
     return Outcome::Ok();
   }
-  const Value* me = Field(sel, "matchExpressions");
-  if (me && me->is_array() && me->size() > 0)
-    return Outcome::Review("the selector uses matchExpressions; aligning labels needs a human decision");
-  const Value* ml = Field(sel, "matchLabels");
-  if (!ml || !ml->is_object() || ml->size() == 0) return Outcome::Review("the selector has no matchLabels");
-  for (const Member& m : ml->as_object()) {
-    if (!m.value.is_string()) return Outcome::Unfixable("selector label \"" + m.key + "\" is not a string");
-    const Value* labels = PodLabels(b, g);
-    const Value* cur = Field(labels, m.key);
-    if (cur && *cur == m.value) continue;
-    b.Set(g.view->pod_metadata_pointer.Child("labels").Child(m.key), m.value);
-    if (b.failed()) return Fail(b);
+  const Value* ml = SelectorLabels(g, sel);
+  const Value* me = HasMapSelector(g) ? nullptr : Field(sel, "matchExpressions");
+  const bool has_labels = ml && ml->is_object() && ml->size() > 0;
+  const bool has_exprs = me && me->is_array() && me->size() > 0;
+  if (!has_labels && !has_exprs) return Outcome::Review("the selector has neither matchLabels nor matchExpressions");
+  const JsonPointer labels_ptr = g.view->pod_metadata_pointer.Child("labels");
+  if (has_labels) {
+    for (const Member& m : ml->as_object()) {
+      if (!m.value.is_string()) return Outcome::Unfixable("selector label \"" + m.key + "\" is not a string");
+      const Value* cur = Field(PodLabels(b, g), m.key);
+      if (cur && *cur == m.value) continue;
+      b.Set(labels_ptr.Child(m.key), m.value);
+      if (b.failed()) return Fail(b);
+    }
+  }
+  if (!has_exprs) return Outcome::Ok();
+  // Requirements the template already satisfies stay untouched; an unmet `In`
+  // takes its first value (the selector names it); any other unmet requirement
+  // (NotIn / DoesNotExist would remove a label, Exists would invent a value)
+  // needs a human decision.
+  for (const Value& req : me->as_array()) {
+    const Value* key = Field(&req, "key");
+    const Value* op = Field(&req, "operator");
+    const Value* values = Field(&req, "values");
+    if (!key || !key->is_string() || !op || !op->is_string())
+      return Outcome::Review("a matchExpressions requirement has no key or operator");
+    const Value* cur = Field(PodLabels(b, g), key->as_string());
+    const bool present = cur && cur->is_string();
+    auto in_values = [&](const Value* v) {
+      if (!v || !v->is_string() || !values || !values->is_array()) return false;
+      for (const Value& x : values->as_array()) {
+        if (x == *v) return true;
+      }
+      return false;
+    };
+    const std::string_view o = op->as_string();
+    bool met = false;
+    if (o == "In") {
+      met = present && in_values(cur);
+    } else if (o == "NotIn") {
+      met = !present || !in_values(cur);
+    } else if (o == "Exists") {
+      met = present;
+    } else if (o == "DoesNotExist") {
+      met = !present;
+    } else {
+      return Outcome::Review("unknown matchExpressions operator \"" + std::string(o) + "\"");
+    }
+    if (met) continue;
+    if (o == "In" && values && values->is_array() && values->size() > 0 && values->as_array()[0].is_string()) {
+      b.Set(labels_ptr.Child(key->as_string()), values->as_array()[0]);
+      if (b.failed()) return Fail(b);
+      continue;
+    }
+    return Outcome::Review("the template does not meet the selector's \"" + key->as_string() + " " + std::string(o) +
+                           "\" requirement and no label value can be derived");
   }
   return Outcome::Ok();
 }
@@ -909,15 +969,28 @@ Outcome FixContainerPortName(const GenCtx& g, OpBuilder& b) {
   if (!g.context) return Outcome::Review("renaming a port needs the lint context to check Services");
   if (g.context->service_target_ports.count(ns + "/" + name))
     return Outcome::Review("a Service targets the port name \"" + name + "\"; rename both together");
+  // Ephemeral containers cannot carry ports at all (the API server rejects
+  // them): the invalid entry is removed there instead of renamed.
   return ForContainers(g, b, [&](const ContainerRef& c) {
     const Value* ports = Field(Current(b, c), "ports");
     if (!ports || !ports->is_array()) return Outcome::Ok();
+    std::vector<std::size_t> drop;
     for (std::size_t j = 0; j < ports->as_array().size(); ++j) {
       const Value* n = Field(&ports->as_array()[j], "name");
-      if (n && n->is_string() && n->as_string() == name) b.Set(c.pointer.Child("ports").Child(j).Child("name"), candidate);
+      if (!n || !n->is_string() || n->as_string() != name) continue;
+      if (c.group == ContainerGroup::kEphemeral) {
+        drop.push_back(j);
+      } else {
+        b.Set(c.pointer.Child("ports").Child(j).Child("name"), candidate);
+      }
+    }
+    if (!drop.empty() && drop.size() == ports->as_array().size()) {
+      b.Remove(c.pointer.Child("ports"));
+    } else if (!drop.empty()) {
+      b.RemoveIndices(c.pointer.Child("ports"), std::move(drop));
     }
     return Outcome::Ok();
-  }, true, "ephemeral containers cannot carry ports");
+  });
 }
 
 Outcome FixInvalidTargetPorts(const GenCtx& g, OpBuilder& b) {

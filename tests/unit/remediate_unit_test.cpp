@@ -5,7 +5,9 @@
 #include <string>
 
 #include "kfix/core.hpp"
+#include "kfix/guard.hpp"
 #include "kfix/remediate.hpp"
+#include "kfix/rules.hpp"
 
 namespace {
 
@@ -209,4 +211,118 @@ TEST_CASE("the auto-fixable list covers the default kube-linter checks with safe
   CHECK_FALSE(kfix::HasAutoFix("dangling-service"));
   CHECK_FALSE(kfix::HasAutoFix("latest-tag"));
   CHECK_FALSE(kfix::HasAutoFix("no-extensions-v1beta"));
+}
+
+namespace {
+
+// Fixes `yaml` with the default catalog and configuration, and returns the
+// result of the (single) finding of `check`.
+kfix::FixResult FixOne(const char* yaml, const std::string& check) {
+  kfix::LoadResult lr = kfix::LoadManifests(yaml, "t.yaml");
+  REQUIRE(lr.errors.empty());
+  auto rules = kfix::RuleSet::Create(kfix::RulesConfig{});
+  REQUIRE(rules.ok());
+  kfix::FixReport report = kfix::FixObjects(std::move(lr.manifests), *rules, kfix::FixConfig{});
+  const kfix::FixResult* found = nullptr;
+  for (const kfix::FixResult& r : report.results) {
+    if (r.finding.check == check) {
+      REQUIRE(found == nullptr);
+      found = &r;
+    }
+  }
+  REQUIRE(found != nullptr);
+  return *found;
+}
+
+}  // namespace
+
+TEST_CASE("mismatching-selector: a ReplicationController gets a plain label-map selector") {
+  kfix::FixResult r = FixOne(R"(apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc}
+spec:
+  template:
+    metadata: {labels: {name: rc}}
+    spec:
+      containers: [{name: c, image: "c:1"}]
+)", "mismatching-selector");
+  REQUIRE(r.status == kfix::FixStatus::kAccepted);
+  REQUIRE(r.patch.size() == 1);
+  CHECK(r.patch[0].path.ToString() == "/spec/selector");
+  CHECK(kfix::ToJson(r.patch[0].value) == R"({"name":"rc"})");
+}
+
+TEST_CASE("mismatching-selector: a ReplicationController map selector is aligned, not read as matchLabels") {
+  kfix::FixResult r = FixOne(R"(apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc}
+spec:
+  selector: {name: rc}
+  template:
+    metadata: {labels: {name: other}}
+    spec:
+      containers: [{name: c, image: "c:1"}]
+)", "mismatching-selector");
+  REQUIRE(r.status == kfix::FixStatus::kAccepted);
+  REQUIRE(r.patch.size() == 1);
+  CHECK(r.patch[0].path.ToString() == "/spec/template/metadata/labels/name");
+  CHECK(r.patch[0].value.string_or() == "rc");
+}
+
+TEST_CASE("mismatching-selector: met matchExpressions stay, an unmet In takes its first value") {
+  kfix::FixResult r = FixOne(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec:
+  selector:
+    matchLabels: {app: d}
+    matchExpressions:
+    - {key: tier, operator: In, values: [web, api]}
+    - {key: canary, operator: DoesNotExist}
+  template:
+    metadata: {labels: {app: x}}
+    spec:
+      containers: [{name: c, image: "c:1"}]
+)", "mismatching-selector");
+  REQUIRE(r.status == kfix::FixStatus::kAccepted);
+  REQUIRE(r.patch.size() == 2);
+  CHECK(r.patch[0].path.ToString() == "/spec/template/metadata/labels/app");
+  CHECK(r.patch[1].path.ToString() == "/spec/template/metadata/labels/tier");
+  CHECK(r.patch[1].value.string_or() == "web");
+}
+
+TEST_CASE("mismatching-selector: an unmet DoesNotExist needs review (it would remove a label)") {
+  kfix::FixResult r = FixOne(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec:
+  selector:
+    matchExpressions:
+    - {key: canary, operator: DoesNotExist}
+  template:
+    metadata: {labels: {app: d, canary: "yes"}}
+    spec:
+      containers: [{name: c, image: "c:1"}]
+)", "mismatching-selector");
+  CHECK(r.status == kfix::FixStatus::kNeedsReview);
+  CHECK(r.reason.find("canary DoesNotExist") != std::string::npos);
+}
+
+TEST_CASE("invalid-target-ports: an invalid port on an ephemeral container is removed, not renamed") {
+  kfix::FixResult r = FixOne(R"(apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: c
+    image: "c:1"
+  ephemeralContainers:
+  - name: debug
+    image: "busybox:1"
+    ports: [{name: "8080", containerPort: 8080}]
+)", "invalid-target-ports");
+  REQUIRE(r.status == kfix::FixStatus::kAccepted);
+  REQUIRE(r.patch.size() == 1);
+  CHECK(r.patch[0].op == kfix::PatchOpType::kRemove);
+  CHECK(r.patch[0].path.ToString() == "/spec/ephemeralContainers/0/ports");
 }
