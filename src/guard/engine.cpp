@@ -234,7 +234,11 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
                      const FixOptions& options) {
   auto t0 = std::chrono::steady_clock::now();
   FixReport report;
-  report.manifests = objects;
+  if (config.max_ops == 0) {  // the one configuration Guard::Create refuses; keep the objects
+    report.errors.push_back(InvalidArgumentError("fix.maxOps must be >= 1"));
+    report.manifests = std::move(objects);
+    return report;
+  }
   auto created = Guard::Create(std::move(rules), config, std::move(objects));
   if (!created.ok()) {
     report.errors.push_back(created.status());
@@ -242,7 +246,6 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   }
   const Guard& guard = **created;
   const ScanReport& scan = guard.baseline();
-  report.scan = scan;
   for (const Status& e : scan.errors) report.errors.push_back(e);
   report.results.resize(scan.findings.size());
   std::map<std::size_t, std::vector<std::size_t>> by_object;
@@ -263,7 +266,8 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
       std::vector<FixResult*> rs;
       for (std::size_t id : finding_ids) {
         const Finding& f = scan.findings[id];
-        report.results[id] = FixOne(g, index, f, ProposeFix(obj, f, g.config, &g.fix_context));
+        report.results[id] =
+            FixOne(g, index, f, internal::ProposeFixWithView(obj, &g.Before(index).view, f, g.config, &g.fix_context));
         rs.push_back(&report.results[id]);
       }
       bool any = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; });
@@ -295,6 +299,11 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   for (std::size_t w = 0; w < work.size(); ++w) {
     if (has_fix[w]) report.objects.push_back(std::move(object_fixes[w]));
   }
+  // The guard dies with this call: its objects and baseline scan move into
+  // the report instead of being copied (they are never modified).
+  Guard::Impl& owned = const_cast<Guard::Impl&>(g);
+  report.manifests = std::move(owned.objects);
+  report.scan = std::move(const_cast<ScanReport&>(scan));
   // Summary.
   FixSummary& s = report.summary;
   std::vector<std::size_t> ops;

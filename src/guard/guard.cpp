@@ -37,7 +37,8 @@ std::string EffectiveServiceAccount(const Value* pod_spec) {
   return sa.empty() ? "default" : sa;
 }
 
-std::string DestructiveCheck(const Value& before, const Value& after, const FixConfig& config, const FixContext& ctx) {
+std::string DestructiveCheck(const Value& before, const std::optional<WorkloadView>& vb, const Value& after,
+                             const std::optional<WorkloadView>& va, const FixConfig& config, const FixContext& ctx) {
   // Identity.
   for (std::string_view k : {"apiVersion", "kind"}) {
     const Value* a = before.Find(k);
@@ -59,8 +60,6 @@ std::string DestructiveCheck(const Value& before, const Value& after, const FixC
       if ((a == nullptr) != (b == nullptr) || (a && *a != *b)) return Concat({"changes the Service ", k});
     }
   }
-  auto vb = ViewWorkload(before);
-  auto va = ViewWorkload(after);
   if (!vb || !vb->pod_spec) return {};
   if (!va || !va->pod_spec) return "removes the pod template";
   // Containers: none removed (by group and name), none renamed away.
@@ -142,8 +141,7 @@ std::string DestructiveCheck(const Value& before, const Value& after, const FixC
 
 // Gate 4 ----------------------------------------------------------------------
 
-void PrivilegeFacts(const Value& obj, std::set<std::string>& facts) {
-  auto view = ViewWorkload(obj);
+void PrivilegeFacts(const std::optional<WorkloadView>& view, std::set<std::string>& facts) {
   if (!view || !view->pod_spec) return;
   const Value* ps = view->pod_spec;
   for (std::string_view f : {"hostNetwork", "hostPID", "hostIPC"}) {
@@ -237,6 +235,17 @@ Guard::Impl::Impl(std::shared_ptr<const RuleSet> r, FixConfig c, std::vector<Man
   }
   local_before.resize(objects.size());
   isolated_flags = std::make_unique<std::once_flag[]>(objects.size());
+  before_facts.resize(objects.size());
+  before_flags = std::make_unique<std::once_flag[]>(objects.size());
+}
+
+const Guard::Impl::BeforeFacts& Guard::Impl::Before(std::size_t index) const {
+  std::call_once(before_flags[index], [&] {
+    BeforeFacts& b = before_facts[index];
+    b.view = ViewWorkload(objects[index].root);
+    PrivilegeFacts(b.view, b.privilege);
+  });
+  return before_facts[index];
 }
 
 const ScanReport& Guard::Impl::Baseline() const {
@@ -350,16 +359,20 @@ Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vecto
   v.gates.push_back(Gate("apply", true, "applies atomically"));
   Value& after_own = *applied;
   const Value& after = after_value ? *after_value : after_own;
+  const BeforeFacts& bf = Before(index);
+  // The view's pointers lead into heap nodes of `after`, which stay put when
+  // the rescan moves `after_own` out and back.
+  const std::optional<WorkloadView> va = ViewWorkload(after);
   // 3 destructive
   {
-    std::string d = DestructiveCheck(before, after, config, fix_context);
+    std::string d = DestructiveCheck(before, bf.view, after, va, config, fix_context);
     v.gates.push_back(Gate("destructive", d.empty(), d.empty() ? "no destructive edit" : d));
   }
   // 4 privilege
   {
-    std::set<std::string> fb, fa;
-    PrivilegeFacts(before, fb);
-    PrivilegeFacts(after, fa);
+    std::set<std::string> fa;
+    PrivilegeFacts(va, fa);
+    const std::set<std::string>& fb = bf.privilege;
     std::string d;
     for (const std::string& f : fa) {
       if (!fb.count(f)) {
@@ -443,7 +456,7 @@ Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vecto
   {
     std::string d;
     for (const Finding* t : targets) {
-      FixProposal again = ProposeFix(after, *t, config, &fix_context);
+      FixProposal again = internal::ProposeFixWithView(after, &va, *t, config, &fix_context);
       if (again.status == ProposalStatus::kProposed || (again.status == ProposalStatus::kNeedsReview && !again.patch.empty())) {
         d = Concat({"the generator for ", t->check, " still proposes ", std::to_string(again.patch.size()), " ops: ",
                     PatchToJson(again.patch)});

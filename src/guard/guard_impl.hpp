@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -42,6 +43,14 @@ class Guard::Impl {
               std::size_t budget = 0, const std::vector<Finding>* after_findings = nullptr,
               const Value* after_value = nullptr, bool defer_rescan = false) const;
 
+  /// What the gates need of an unchanged object, computed once per object
+  /// (lazily, thread-safe): its workload view and its privilege facts.
+  struct BeforeFacts {
+    std::optional<WorkloadView> view;
+    std::set<std::string> privilege;
+  };
+  const BeforeFacts& Before(std::size_t index) const;
+
   /// Recomputes accepted/reason from the gates.
   static void SettleVerdict(Verdict& v);
 
@@ -60,6 +69,8 @@ class Guard::Impl {
   mutable ScanReport baseline;
   mutable std::vector<std::vector<Finding>> local_before;
   mutable std::unique_ptr<std::once_flag[]> isolated_flags;
+  mutable std::vector<BeforeFacts> before_facts;
+  mutable std::unique_ptr<std::once_flag[]> before_flags;
 };
 
 }  // namespace kfix

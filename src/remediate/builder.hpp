@@ -23,6 +23,13 @@ namespace kfix::internal {
 const Value* Walk(const Value& root, const std::vector<std::string>& tokens, std::size_t n) noexcept;
 Value* WalkMutable(Value& root, const std::vector<std::string>& tokens, std::size_t n) noexcept;
 
+/// ProposeFix with the object's workload view already computed (`view` must
+/// be ViewWorkload(object), its pointers into `object`); nullptr computes it.
+/// The guard caches the view of each unchanged object and of each patched
+/// object it vets, so generators do not rebuild it.
+FixProposal ProposeFixWithView(const Value& object, const std::optional<WorkloadView>* view, const Finding& finding,
+                               const FixConfig& config, const FixContext* context);
+
 /// Parses an array index token ("0", "12"); nullopt for anything else.
 std::optional<std::size_t> ParseIndex(std::string_view token) noexcept;
 

@@ -1183,6 +1183,11 @@ std::optional<std::string> UnfixableReason(std::string_view check) {
 
 FixProposal ProposeFix(const Value& object, const Finding& finding, const FixConfig& config,
                        const FixContext* context) {
+  return internal::ProposeFixWithView(object, nullptr, finding, config, context);
+}
+
+FixProposal internal::ProposeFixWithView(const Value& object, const std::optional<WorkloadView>* known_view,
+                                         const Finding& finding, const FixConfig& config, const FixContext* context) {
   FixProposal out;
   const auto& reg = Registry();
   const Entry* entry = nullptr;
@@ -1210,8 +1215,9 @@ FixProposal ProposeFix(const Value& object, const Finding& finding, const FixCon
     out.reason = "automatic fixes for \"" + finding.check + "\" are disabled by configuration";
     return out;
   }
-  std::optional<WorkloadView> view = ViewWorkload(object);
-  GenCtx g{object, view, finding, config, context};
+  std::optional<WorkloadView> own_view;
+  if (!known_view) own_view = ViewWorkload(object);
+  GenCtx g{object, known_view ? *known_view : own_view, finding, config, context};
   OpBuilder b(object);
   Outcome o = entry->gen(g, b);
   if (b.failed() && o.status == ProposalStatus::kProposed) o = Fail(b);
