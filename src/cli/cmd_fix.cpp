@@ -79,43 +79,78 @@ std::map<std::string, FileText> RenderFiles(const kfix::FixReport& report) {
   for (const kfix::ObjectFix& o : report.objects) {
     if (o.accepted) fixes[o.object_index] = &o;
   }
-  // Group objects per file and document; List items are re-assembled.
-  struct Doc {
-    std::vector<std::pair<kfix::Value, kfix::Value>> items;  // before, after
-    bool is_list = false;
+  // Objects per file and document (List items with their index).
+  struct Item {
+    std::int32_t item;
+    const kfix::Value* before;
+    const kfix::Value* after;
   };
-  std::map<std::string, std::map<std::int32_t, Doc>> files;
+  std::map<std::string, std::map<std::int32_t, std::vector<Item>>> files;
   for (std::size_t i = 0; i < report.manifests.size(); ++i) {
     const kfix::Manifest& m = report.manifests[i];
-    Doc& d = files[m.file][m.document];
-    d.is_list = d.is_list || m.item >= 0;
     auto it = fixes.find(i);
-    d.items.emplace_back(m.root, it == fixes.end() ? m.root : it->second->patched);
+    files[m.file][m.document].push_back(Item{m.item, &m.root, it == fixes.end() ? &m.root : &it->second->patched});
   }
   std::map<std::string, FileText> out;
   for (auto& [file, docs] : files) {
-    FileText& ft = out[file];
-    bool first = true;
-    const bool json = fs::path(file).extension() == ".json" && docs.size() == 1;
-    for (auto& [n, d] : docs) {
-      (void)n;
-      kfix::Value before, after;
-      if (d.is_list) {
-        before = kfix::Value::MakeObject();
+    // The documents as written (Lists unexpanded, every top-level field and
+    // every item kept), so a written file loses nothing but comments and
+    // formatting; patched objects replace their document or List item.
+    std::vector<std::pair<kfix::Value, kfix::Value>> rendered;  // before, after
+    bool have_raw = false;
+    if (file != "-") {
+      kfix::ParseOptions po;
+      po.expand_lists = false;
+      po.require_objects = false;
+      kfix::LoadResult raw = kfix::LoadFile(file, po);
+      if (raw.errors.empty()) {
+        have_raw = true;
+        for (kfix::Manifest& m : raw.manifests) {
+          kfix::Value after = m.root;
+          auto d = docs.find(m.document);
+          if (d != docs.end()) {
+            for (const Item& it : d->second) {
+              if (it.after == it.before) continue;
+              kfix::Value* items = it.item >= 0 ? after.Find("items") : nullptr;
+              if (it.item < 0) {
+                after = *it.after;
+              } else if (items && items->is_array() && static_cast<std::size_t>(it.item) < items->size()) {
+                items->as_array()[static_cast<std::size_t>(it.item)] = *it.after;
+              } else {
+                have_raw = false;  // the file changed under us: fall back below
+              }
+            }
+          }
+          rendered.emplace_back(std::move(m.root), std::move(after));
+        }
+      }
+    }
+    if (!have_raw) {  // stdin, or the file no longer reads as it did
+      rendered.clear();
+      for (auto& [n, items] : docs) {
+        (void)n;
+        if (items.size() == 1 && items[0].item < 0) {
+          rendered.emplace_back(*items[0].before, *items[0].after);
+          continue;
+        }
+        kfix::Value before = kfix::Value::MakeObject();
         before.Set("apiVersion", "v1");
         before.Set("kind", "List");
-        after = before;
+        kfix::Value after = before;
         kfix::Value bi = kfix::Value::MakeArray(), ai = kfix::Value::MakeArray();
-        for (auto& [b, a] : d.items) {
-          bi.PushBack(b);
-          ai.PushBack(a);
+        for (const Item& it : items) {
+          bi.PushBack(*it.before);
+          ai.PushBack(*it.after);
         }
         before.Set("items", std::move(bi));
         after.Set("items", std::move(ai));
-      } else {
-        before = d.items[0].first;
-        after = d.items[0].second;
+        rendered.emplace_back(std::move(before), std::move(after));
       }
+    }
+    FileText& ft = out[file];
+    const bool json = fs::path(file).extension() == ".json" && rendered.size() == 1;
+    bool first = true;
+    for (auto& [before, after] : rendered) {
       if (!first) {
         ft.before += json ? "" : "---\n";
         ft.after += json ? "" : "---\n";

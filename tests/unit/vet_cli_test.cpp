@@ -159,3 +159,48 @@ TEST_CASE("kfix fix: JSON report, --write mirror, inputs untouched") {
   CHECK(Cli("fix --jobs 0 " + (d / "in").string()).code == 1);
   fs::remove_all(d);
 }
+
+TEST_CASE("kfix fix --write keeps a List's own fields and unfixed items, patches the fixed item") {
+  fs::path d = TempDir("list");
+  fs::create_directories(d / "in");
+  Write(d / "in" / "list.yaml", R"(apiVersion: v1
+kind: List
+metadata:
+  resourceVersion: "42"
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: settings}
+  data: {a: "1"}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: web}
+  spec:
+    containers:
+    - name: app
+      image: app:1.0
+      securityContext: {privileged: true}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: second}
+)");
+  Run w = Cli("fix --format text --write " + (d / "out").string() + " " + (d / "in" / "list.yaml").string());
+  CHECK(w.code == 0);
+  auto written = kfix::LoadFile((d / "out" / "list.yaml").string(), [] {
+    kfix::ParseOptions po;
+    po.expand_lists = false;
+    return po;
+  }());
+  REQUIRE(written.errors.empty());
+  REQUIRE(written.manifests.size() == 2);
+  const kfix::Value& list = written.manifests[0].root;
+  CHECK(list.FindPath({"metadata", "resourceVersion"})->as_string() == "42");  // the List's own metadata survives
+  REQUIRE(list.Find("items")->size() == 2);
+  CHECK(list.Find("items")->as_array()[0].FindPath({"data", "a"})->as_string() == "1");
+  const kfix::Value& pod = list.Find("items")->as_array()[1];
+  CHECK(pod.FindPath({"spec"})->Find("containers")->as_array()[0].FindPath({"securityContext", "privileged"})->as_bool() ==
+        false);
+  CHECK(written.manifests[1].root.FindPath({"metadata", "name"})->as_string() == "second");
+  fs::remove_all(d);
+}
