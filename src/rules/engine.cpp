@@ -337,6 +337,9 @@ ScanReport RuleSetImpl::ScanPathsImpl(const std::vector<std::string>& paths, con
     for (Status& s : l.warnings) report.warnings.push_back(std::move(s));
   }
   ScanReport scanned = ScanImpl(all, options);
+  // Freeing thousands of object trees is a measurable serial tail: free them
+  // on the same threads that loaded them.
+  ParallelFor(all.size(), ThreadCount(options.jobs, all.size()), [&](std::size_t i) { all[i].root = Value(); });
   report.findings = std::move(scanned.findings);
   report.ignored = std::move(scanned.ignored);
   report.stats = std::move(scanned.stats);
