@@ -43,8 +43,11 @@ run: build
 	./$(BUILD)/kfix run --out $(BUILD)/run --epss examples/feeds/epss.csv --kev examples/feeds/kev.json \
 	  --images examples/feeds/trivy-nginx-latest.json examples/manifests
 
+# Ratios on a shared machine: make bench BENCH_FLAGS="--benchmark_repetitions=8
+# --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true"
+BENCH_FLAGS ?=
 bench: build
-	@for b in $(BUILD)/benchmarks/bench_*; do [ -x "$$b" ] && { echo "== $$b"; "$$b" || exit 1; }; done
+	@for b in $(BUILD)/benchmarks/bench_*; do [ -x "$$b" ] && { echo "== $$b"; "$$b" $(BENCH_FLAGS) || exit 1; }; done
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPython3_EXECUTABLE=$(PYTHON) \
