@@ -199,17 +199,7 @@ int RunFix(const std::vector<std::string>& raw) {
 
   // The audit log (opened before any work so a bad key fails fast).
   std::unique_ptr<kfix::AuditLog> audit;
-  if (a.Has("audit") != a.Has("key")) return kfix::cli::UsageError(cmd, "--audit and --key go together");
-  if (a.Has("audit")) {
-    auto key = kfix::SigningKey::LoadFile(a.Get("key"));
-    if (!key.ok()) return kfix::cli::UsageError(cmd, key.status().ToString());
-    kfix::AuditLogOptions ao;
-    ao.clock = kfix::SystemAuditClock();
-    ao.signer = std::make_shared<const kfix::SigningKey>(std::move(*key));
-    auto log = kfix::AuditLog::OpenFile(a.Get("audit"), std::move(ao));
-    if (!log.ok()) return kfix::cli::UsageError(cmd, log.status().ToString());
-    audit = std::move(*log);
-  }
+  if (!kfix::cli::OpenAuditFlags(cmd, a, &audit)) return kfix::cli::kExitError;
 
   // Refuse to write into an input before doing any work.
   std::map<std::string, fs::path> mirror;
@@ -235,9 +225,7 @@ int RunFix(const std::vector<std::string>& raw) {
       if (report.results[i].status != kfix::FixStatus::kAccepted) continue;
       kfix::Value record = results->as_array()[i];
       record.Set("profile", kfix::FixProfileName(fix_config.profile));
-      auto entry = audit->Append("kfix.fix.accepted", record);
-      if (!entry.ok()) {
-        std::fprintf(stderr, "kfix fix: audit: %s\n", entry.status().ToString().c_str());
+      if (!kfix::cli::AuditRecord(cmd, audit.get(), "kfix.fix.accepted", record)) {
         code = kfix::cli::kExitError;
         break;
       }

@@ -6,9 +6,11 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <memory>
 #include <string>
 
 #include "cli/command.hpp"
+#include "kfix/audit.hpp"
 #include "kfix/core.hpp"
 #include "kfix/queue.hpp"
 
@@ -62,12 +64,14 @@ const char* kUsage =
     "       kfix queue --db FILE nack ID [--reason TEXT] [--token T]\n"
     "       kfix queue --db FILE stats\n"
     "       kfix queue --db FILE reprioritise [--exploration ucb|thompson|none] [--seed N]\n"
-    "                                         [--fairness none|cap|round-robin] [--fairness-k K] [--fairness-top N]";
+    "                                         [--fairness none|cap|round-robin] [--fairness-k K] [--fairness-top N]\n"
+    "Every operation takes [--audit FILE --key PRIVATE_KEY]: enqueue, lease, ack and nack are then\n"
+    "appended as signed records (kfix.queue.<operation>) to the hash-chained audit log.";
 
 int RunQueue(const std::vector<std::string>& args) {
   kfix::cli::Args a(args,
                     {"db", "results", "max-attempts", "worker", "lease-seconds", "token", "reason", "exploration",
-                     "seed", "fairness", "fairness-k", "fairness-top"},
+                     "seed", "fairness", "fairness-k", "fairness-top", "audit", "key"},
                     {"help"});
   if (!a.ok()) return UsageError("queue", a.error());
   if (a.Has("help")) {
@@ -91,8 +95,17 @@ int RunQueue(const std::vector<std::string>& args) {
   if (a.positionals().size() != want_pos) {
     return UsageError("queue", op + (want_pos == 2 ? " takes one ID" : " takes no positional argument"));
   }
+  std::unique_ptr<kfix::AuditLog> audit;
+  if (!kfix::cli::OpenAuditFlags("queue", a, &audit)) return kfix::cli::kExitError;
   auto q = kfix::Queue::Open(a.Get("db"), opts);
   if (!q.ok()) return Fail(q.status());
+  // The queue state has changed when a record is written: a failed append
+  // is reported (exit 1) but does not undo the transition.
+  auto record = [&](const char* type, const kfix::Value& v) {
+    kfix::Value r = v;
+    r.Set("db", a.Get("db"));
+    return kfix::cli::AuditRecord("queue", audit.get(), type, r);
+  };
   const double now = WallClock();
 
   if (op == "enqueue") {
@@ -120,7 +133,7 @@ int RunQueue(const std::vector<std::string>& args) {
     out.Set("duplicates", duplicates);
     out.Set("ids", std::move(ids));
     Print(out);
-    return kfix::cli::kExitOk;
+    return record("kfix.queue.enqueue", out) ? kfix::cli::kExitOk : kfix::cli::kExitError;
   }
   if (op == "lease") {
     double seconds = 300;
@@ -133,8 +146,13 @@ int RunQueue(const std::vector<std::string>& args) {
       std::fprintf(stderr, "kfix queue: nothing to lease\n");
       return kExitEmpty;
     }
-    Print(kfix::QueueItemToValue(**lease));
-    return kfix::cli::kExitOk;
+    kfix::Value item = kfix::QueueItemToValue(**lease);
+    Print(item);
+    kfix::Value r = kfix::Value::MakeObject();
+    for (const char* k : {"id", "key", "patchHash", "check", "object", "attempts", "leaseOwner", "leaseToken", "leaseExpires"}) {
+      if (const kfix::Value* f = item.Find(k)) r.Set(k, *f);
+    }
+    return record("kfix.queue.lease", r) ? kfix::cli::kExitOk : kfix::cli::kExitError;
   }
   if (op == "ack" || op == "nack") {
     std::int64_t id = 0;
@@ -149,7 +167,10 @@ int RunQueue(const std::vector<std::string>& args) {
     out.Set("state", kfix::QueueStateName(item->state));
     out.Set("attempts", item->attempts);
     Print(out);
-    return kfix::cli::kExitOk;
+    kfix::Value r = out;
+    if (op == "nack" && a.Has("reason")) r.Set("reason", a.Get("reason"));
+    return record(op == "ack" ? "kfix.queue.ack" : "kfix.queue.nack", r) ? kfix::cli::kExitOk
+                                                                          : kfix::cli::kExitError;
   }
   if (op == "stats") {
     auto st = (*q)->Stats(now);

@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "cli/command.hpp"
+#include "kfix/audit.hpp"
 #include "kfix/pipeline.hpp"
 
 namespace {
@@ -17,13 +19,16 @@ namespace {
 constexpr const char* kUsage =
     "usage: kfix run --out DIR [--config FILE] [--profile minimal|harden] [--epss FILE] [--kev FILE]\n"
     "                [--images TRIVY_JSON]... [--attack] [--exploration ucb|thompson|none] [--seed N]\n"
-    "                [--now SECONDS] [--jobs N] [--top N] [--format text|json] [--quiet] PATH...\n"
+    "                [--now SECONDS] [--jobs N] [--top N] [--format text|json] [--quiet]\n"
+    "                [--audit FILE --key PRIVATE_KEY] PATH...\n"
     "\n"
     "Scans PATH... (files, directories, - for stdin) as one lint context, proposes a minimal RFC 6902\n"
     "patch per finding, vets every patch through the nine guard gates (rescan included), scores risk\n"
     "(EPSS/KEV from the feeds, image CVEs from Trivy reports) and ranks the accepted fixes.\n"
     "Writes DIR/{findings,fixes,risk,schedule,summary}.json and prints the findings and a summary\n"
-    "(--format json prints summary.json instead). A progress bar goes to stderr when it is a\n"
+    "(--format json prints summary.json instead). With --audit, every accepted fix (in schedule order,\n"
+    "with its rank and risk) and the run's summary are appended as signed records to the audit log.\n"
+    "A progress bar goes to stderr when it is a\n"
     "terminal; --quiet silences it. Exit: 0 done, 1 usage/I/O error or files that could not be loaded.";
 
 /// A one-line progress bar on stderr, redrawn when the stage or percentage changes.
@@ -67,7 +72,7 @@ int RunRun(const std::vector<std::string>& raw) {
   const std::string cmd = "run";
   kfix::cli::Args a(raw,
                     {"out", "config", "profile", "epss", "kev", "images", "exploration", "seed", "now", "jobs", "top",
-                     "format"},
+                     "format", "audit", "key"},
                     {"attack", "quiet", "help"});
   if (!a.ok()) return kfix::cli::UsageError(cmd, a.error() + "\n" + kUsage);
   if (a.Has("help")) {
@@ -131,6 +136,9 @@ int RunRun(const std::vector<std::string>& raw) {
   options.feeds = kfix::RiskFeedFiles{a.Get("epss"), a.Get("kev"), a.GetAll("images")};
   options.risk.attack_enabled = a.Has("attack");
 
+  std::unique_ptr<kfix::AuditLog> audit;
+  if (!kfix::cli::OpenAuditFlags(cmd, a, &audit)) return kfix::cli::kExitError;
+
   ProgressBar bar;
   const bool show_progress = !a.Has("quiet") && isatty(STDERR_FILENO) != 0;
   if (show_progress) {
@@ -156,6 +164,25 @@ int RunRun(const std::vector<std::string>& raw) {
   if (kfix::Status s = kfix::WritePipelineOutputs(*run, a.Get("out")); !s.ok()) {
     std::fprintf(stderr, "kfix run: %s\n", s.ToString().c_str());
     code = kfix::cli::kExitError;
+  }
+  if (audit) {
+    // One signed record per accepted fix, in schedule order, then the summary.
+    const kfix::Value fixes = kfix::PipelineFixesToValue(*run);
+    const kfix::Value* results = fixes.Find("results");
+    for (std::size_t rank = 0; results && rank < run->schedule.size(); ++rank) {
+      const std::size_t i = run->schedule[rank].result;
+      if (i >= results->size()) continue;
+      kfix::Value record = results->as_array()[i];
+      record.Set("rank", static_cast<std::int64_t>(rank + 1));
+      record.Set("score", run->schedule[rank].scored.score);
+      if (!kfix::cli::AuditRecord(cmd, audit.get(), "kfix.fix.accepted", record)) {
+        code = kfix::cli::kExitError;
+        break;
+      }
+    }
+    kfix::Value summary = kfix::PipelineSummaryToValue(*run);
+    if (code == kfix::cli::kExitOk && !kfix::cli::AuditRecord(cmd, audit.get(), "kfix.run.completed", summary))
+      code = kfix::cli::kExitError;
   }
   if (format == "json") {
     std::printf("%s\n", kfix::ToJson(kfix::PipelineSummaryToValue(*run), kfix::JsonStyle::kPretty).c_str());

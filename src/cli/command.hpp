@@ -4,8 +4,15 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
+
+namespace kfix {
+class AuditLog;
+class Value;
+}  // namespace kfix
 
 namespace kfix::cli {
 
@@ -52,6 +59,14 @@ class Args {
 
 /// Prints "kfix <cmd>: message" to stderr and returns kExitError.
 int UsageError(const std::string& cmd, const std::string& message);
+
+/// Opens the signed audit log of `--audit FILE --key PRIVATE_KEY` (both or
+/// neither; neither leaves *out null). Opened before any work, so a bad key
+/// or a tampered log fails fast. Prints the error and returns false.
+bool OpenAuditFlags(const std::string& cmd, const Args& a, std::unique_ptr<AuditLog>* out);
+/// Appends one signed record when `log` is set. Prints the error and returns
+/// false when the append fails.
+bool AuditRecord(const std::string& cmd, AuditLog* log, std::string_view type, const Value& record);
 
 }  // namespace kfix::cli
 
