@@ -204,3 +204,23 @@ metadata: {name: second}
   CHECK(written.manifests[1].root.FindPath({"metadata", "name"})->as_string() == "second");
   fs::remove_all(d);
 }
+
+TEST_CASE("kfix fix --write keeps a top-level JSON array an array") {
+  fs::path d = TempDir("jsonarray");
+  fs::create_directories(d / "in");
+  Write(d / "in" / "objs.json", R"([
+  {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"x": "1"}},
+  {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+   "spec": {"containers": [{"name": "a", "image": "a:1", "securityContext": {"privileged": true}}]}}
+])");
+  Run w = Cli("fix --format text --write " + (d / "out").string() + " " + (d / "in" / "objs.json").string());
+  CHECK(w.code == 0);
+  auto v = kfix::ParseJson(Read(d / "out" / "objs.json"));
+  REQUIRE(v.ok());
+  REQUIRE(v->is_array());
+  REQUIRE(v->size() == 2);
+  CHECK(v->as_array()[0].FindPath({"data", "x"})->as_string() == "1");
+  CHECK(v->as_array()[1].FindPath({"spec"})->Find("containers")->as_array()[0].FindPath({"securityContext", "privileged"})
+            ->as_bool() == false);
+  fs::remove_all(d);
+}
