@@ -260,16 +260,14 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
         (ignored_by.empty() ? found[i] : suppressed[i]).push_back(std::move(f));
       }
     }
+    std::sort(found[i].begin(), found[i].end(), FindingLess);
+    std::sort(suppressed[i].begin(), suppressed[i].end(), FindingLess);
   });
 
-  for (std::size_t i = 0; i < n; ++i) {
-    for (Finding& f : found[i]) report.findings.push_back(std::move(f));
-    for (Finding& f : suppressed[i]) report.ignored.push_back(std::move(f));
-    if (!skip[i]) ++report.stats.objects;
-  }
-  // Sort by (file, document, item) through a precomputed object rank, then by
-  // position, check and message: cheaper than comparing file names per pair.
-  std::vector<std::size_t> order(n), rank(n);
+  // Order objects by (file, document, item), then emit each object's
+  // findings (sorted among themselves on the worker threads): the same order as one global sort by
+  // (object rank, FindingLess), without moving every finding through it.
+  std::vector<std::size_t> order(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     const Manifest& x = objects[a];
@@ -279,23 +277,31 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
     if (x.item != y.item) return x.item < y.item;
     return a < b;
   });
-  for (std::size_t r = 0; r < n; ++r) rank[order[r]] = r;
-  auto less = [&rank](const Finding& a, const Finding& b) {
-    if (a.object_index != b.object_index) return rank[a.object_index] < rank[b.object_index];
-    return FindingLess(a, b);
-  };
-  std::sort(report.findings.begin(), report.findings.end(), less);
-  std::sort(report.ignored.begin(), report.ignored.end(), less);
+  std::size_t total_found = 0, total_suppressed = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    total_found += found[i].size();
+    total_suppressed += suppressed[i].size();
+    if (!skip[i]) ++report.stats.objects;
+  }
+  report.findings.reserve(total_found);
+  report.ignored.reserve(total_suppressed);
+  for (std::size_t i : order) {
+    for (Finding& f : found[i]) report.findings.push_back(std::move(f));
+    for (Finding& f : suppressed[i]) report.ignored.push_back(std::move(f));
+  }
   report.stats.findings = static_cast<std::int64_t>(report.findings.size());
   report.stats.ignored = static_cast<std::int64_t>(report.ignored.size());
   for (const Finding& f : report.findings) ++report.stats.by_check[f.check];
   {
-    std::vector<std::string_view> files;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!skip[i]) files.push_back(objects[i].file);
+    // Distinct files: `order` is sorted by file, so equal names are adjacent.
+    std::int64_t files = 0;
+    const std::string* last = nullptr;
+    for (std::size_t i : order) {
+      if (skip[i]) continue;
+      if (!last || *last != objects[i].file) ++files;
+      last = &objects[i].file;
     }
-    std::sort(files.begin(), files.end());
-    report.stats.files = static_cast<std::int64_t>(std::unique(files.begin(), files.end()) - files.begin());
+    report.stats.files = files;
   }
   report.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;

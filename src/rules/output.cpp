@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/json_internal.hpp"
 #include "kfix/version.hpp"
 #include "rules/internal.hpp"
 
@@ -112,8 +113,114 @@ std::string ScanReportToJson(const ScanReport& report, bool pretty) {
   return ScanReportToJson(report, pretty, true);
 }
 
+namespace {
+
+/// Writes the findings array exactly as Emit(FindingToValue...) would at
+/// `depth` (the array's own depth), without building a Value per finding:
+/// large reports spend most of their output time in those trees.
+class FindingsWriter {
+ public:
+  FindingsWriter(std::string& out, bool pretty, int depth) : out_(out), pretty_(pretty), depth_(depth) {}
+
+  void Array(const std::vector<Finding>& findings) {
+    if (findings.empty()) {
+      out_ += "[]";
+      return;
+    }
+    out_.push_back('[');
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+      if (i) out_.push_back(',');
+      Break(depth_ + 1);
+      One(findings[i], depth_ + 1);
+    }
+    Break(depth_);
+    out_.push_back(']');
+  }
+
+ private:
+  void Break(int depth) {
+    if (!pretty_) return;
+    out_.push_back('\n');
+    out_.append(static_cast<std::size_t>(depth) * 2, ' ');
+  }
+  void Key(std::string_view k, int depth, bool first) {
+    if (!first) out_.push_back(',');
+    Break(depth);
+    out_.push_back('"');
+    out_.append(k);  // fixed ASCII keys
+    out_ += pretty_ ? "\": " : "\":";
+  }
+  void Str(std::string_view k, std::string_view v, int depth, bool first = false) {
+    Key(k, depth, first);
+    internal::AppendJsonString(out_, v);
+  }
+  void Int(std::string_view k, std::int64_t v, int depth) {
+    Key(k, depth, false);
+    out_ += std::to_string(v);
+  }
+  void One(const Finding& f, int depth) {
+    out_.push_back('{');
+    const int d = depth + 1;
+    Str("check", f.check, d, true);
+    Str("policy", f.policy, d);
+    Str("severity", SeverityName(f.severity), d);
+    Str("message", f.message, d);
+    Str("remediation", f.remediation, d);
+    Str("file", f.file, d);
+    Int("document", f.document, d);
+    Int("item", f.item, d);
+    Int("line", f.line, d);
+    Int("column", f.column, d);
+    Str("pointer", f.pointer, d);
+    Key("object", d, false);
+    out_.push_back('{');
+    Str("apiVersion", f.object.api_version, d + 1, true);
+    Str("kind", f.object.kind, d + 1);
+    Str("namespace", f.object.namespace_, d + 1);
+    Str("name", f.object.name, d + 1);
+    Break(d);
+    out_.push_back('}');
+    Str("container", f.container, d);
+    if (!f.ignored_by.empty()) Str("ignoredBy", f.ignored_by, d);
+    Break(depth);
+    out_.push_back('}');
+  }
+
+  std::string& out_;
+  bool pretty_;
+  int depth_;
+};
+
+}  // namespace
+
 std::string ScanReportToJson(const ScanReport& report, bool pretty, bool include_time) {
-  return ToJson(ScanReportToValue(report, include_time), pretty ? JsonStyle::kPretty : JsonStyle::kCompact) + "\n";
+  // The small parts through the Value tree; the findings arrays, which are
+  // most of the bytes, written directly into the placeholders' places. The
+  // placeholders are the first two strings of the document (schemaVersion is
+  // a number), so nothing else can be mistaken for them.
+  ScanReport shell;
+  shell.errors = report.errors;
+  shell.warnings = report.warnings;
+  shell.stats = report.stats;
+  Value root = ScanReportToValue(shell, include_time);
+  root.Set("findings", "\x01kfix-findings");
+  root.Set("ignored", "\x01kfix-ignored");
+  const JsonStyle style = pretty ? JsonStyle::kPretty : JsonStyle::kCompact;
+  const std::string frame = ToJson(root, style);
+  std::string f_mark, i_mark;
+  internal::AppendJsonString(f_mark, "\x01kfix-findings");
+  internal::AppendJsonString(i_mark, "\x01kfix-ignored");
+  const std::size_t fp = frame.find(f_mark);
+  const std::size_t ip = frame.find(i_mark, fp + f_mark.size());
+  std::string out;
+  out.reserve(frame.size() + (report.findings.size() + report.ignored.size()) * (pretty ? 720 : 560));
+  out.append(frame, 0, fp);
+  FindingsWriter(out, pretty, 1).Array(report.findings);
+  out.append(frame, fp + f_mark.size(), ip - fp - f_mark.size());
+  FindingsWriter(out, pretty, 1).Array(report.ignored);
+  out.append(frame, ip + i_mark.size(), std::string::npos);
+  out.push_back('\n');
+  return out;
 }
 
 std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules) {

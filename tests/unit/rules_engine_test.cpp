@@ -401,3 +401,43 @@ TEST_CASE("kfix scan exit codes") {
   CHECK(RunCli("checks list --format json") == 0);
   fs::remove_all(dir);
 }
+
+TEST_CASE("ScanReportToJson writes exactly the ScanReportToValue document (both styles)") {
+  auto rules = kfix::RuleSet::Create(kfix::RulesConfig{});
+  REQUIRE(rules.ok());
+  const char* yaml = R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: "w\u00e9b \"quoted\" \u0001"
+spec:
+  containers:
+  - name: app
+    image: nginx:latest
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: quiet
+  annotations:
+    kube-linter.io/ignore-all: "reviewed"
+spec:
+  containers:
+  - name: app
+    image: nginx:latest
+---
+: bad
+)";
+  kfix::ScanReport r = (*rules)->ScanText(yaml, "t.yaml");
+  REQUIRE(!r.findings.empty());
+  REQUIRE(!r.ignored.empty());
+  // An error whose message holds the writer's placeholder text.
+  r.errors.push_back(kfix::ParseError("\x01kfix-findings \x01kfix-ignored", kfix::SourceLocation{}));
+  for (bool pretty : {true, false}) {
+    const std::string expected =
+        kfix::ToJson(kfix::ScanReportToValue(r, true), pretty ? kfix::JsonStyle::kPretty : kfix::JsonStyle::kCompact) +
+        "\n";
+    CHECK(kfix::ScanReportToJson(r, pretty) == expected);
+  }
+  kfix::ScanReport empty;
+  CHECK(kfix::ScanReportToJson(empty, true) == kfix::ToJson(kfix::ScanReportToValue(empty, true), kfix::JsonStyle::kPretty) + "\n");
+}
