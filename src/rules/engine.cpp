@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -185,6 +186,56 @@ void ParallelFor(std::size_t n, int threads, F&& fn) {
   for (std::thread& t : pool) t.join();
 }
 
+/// Shape problems of a workload that keep its pod template from being
+/// checked (a pod spec that is not a mapping, a container list that is not a
+/// sequence of mappings): Kubernetes would reject the object, and kube-linter
+/// reports it as undecodable. Reported as warnings, so the object is never
+/// passed over in silence.
+void PodShapeWarnings(const Manifest& m, std::vector<Status>* out) {
+  const std::optional<WorkloadView> view = ViewWorkload(m.root);
+  if (!view) return;
+  auto warn = [&](const Value& node, const std::string& pointer, const std::string& what,
+                  const char* skipped = "its containers were not checked") {
+    SourceLocation l;
+    l.file = m.file;
+    l.document = m.document;
+    l.item = m.item;
+    l.line = node.line();
+    l.column = node.column();
+    l.pointer = pointer;
+    out->push_back(Status(StatusCode::kInvalidArgument,
+                          view->kind + " \"" + std::string(internal::Str(m.root.FindPath({"metadata", "name"}))) +
+                              "\": " + pointer + " is " + what + "; " + skipped,
+                          std::move(l)));
+  };
+  const Value* node = &m.root;
+  std::string pointer;
+  for (const std::string& t : view->pod_spec_pointer.tokens()) {
+    const Value* next = node->is_object() ? node->Find(t) : nullptr;
+    pointer += "/" + t;
+    if (!next || next->is_null()) return;  // absent: the checks report what is missing
+    if (!next->is_object()) {
+      warn(*next, pointer, std::string(next->type_name()) + ", not a mapping");
+      return;
+    }
+    node = next;
+  }
+  for (ContainerGroup g : {ContainerGroup::kInit, ContainerGroup::kRegular, ContainerGroup::kEphemeral}) {
+    const Value* list = node->Find(ContainerGroupField(g));
+    const std::string at = pointer + "/" + ContainerGroupField(g);
+    if (!list || list->is_null()) continue;
+    if (!list->is_array()) {
+      warn(*list, at, std::string(list->type_name()) + ", not a sequence");
+      continue;
+    }
+    for (std::size_t i = 0; i < list->as_array().size(); ++i) {
+      const Value& c = list->as_array()[i];
+      if (!c.is_object()) warn(c, at + "/" + std::to_string(i), std::string(c.type_name()) + ", not a mapping",
+                               "that entry was not checked");
+    }
+  }
+}
+
 ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const ScanOptions& options) const {
   auto t0 = std::chrono::steady_clock::now();
   ScanReport report;
@@ -223,8 +274,10 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
   }
 
   std::vector<std::vector<Finding>> found(n), suppressed(n);
+  std::vector<std::vector<Status>> shape(n);
   ParallelFor(n, threads, [&](std::size_t i) {
     if (skip[i]) return;
+    PodShapeWarnings(objects[i], &shape[i]);
     const ObjectInfo& obj = objs[i];
     const internal::LintIndex& ctx = contexts[context_of[i]];
     std::vector<internal::Hit> hits;
@@ -286,6 +339,7 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
   report.findings.reserve(total_found);
   report.ignored.reserve(total_suppressed);
   for (std::size_t i : order) {
+    for (Status& w : shape[i]) report.warnings.push_back(std::move(w));
     for (Finding& f : found[i]) report.findings.push_back(std::move(f));
     for (Finding& f : suppressed[i]) report.ignored.push_back(std::move(f));
   }
@@ -348,6 +402,7 @@ ScanReport RuleSetImpl::ScanPathsImpl(const std::vector<std::string>& paths, con
   ParallelFor(all.size(), ThreadCount(options.jobs, all.size()), [&](std::size_t i) { all[i].root = Value(); });
   report.findings = std::move(scanned.findings);
   report.ignored = std::move(scanned.ignored);
+  for (Status& w : scanned.warnings) report.warnings.push_back(std::move(w));
   report.stats = std::move(scanned.stats);
   report.stats.files = static_cast<std::int64_t>(files.size());
   report.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -360,6 +415,8 @@ ScanReport RuleSetImpl::ScanTextImpl(std::string_view text, std::string_view sou
   LoadResult loaded = LoadManifests(text, source_name, parse);
   ScanReport report = ScanImpl(loaded.manifests, options);
   report.errors = std::move(loaded.errors);
+  loaded.warnings.insert(loaded.warnings.end(), std::make_move_iterator(report.warnings.begin()),
+                         std::make_move_iterator(report.warnings.end()));
   report.warnings = std::move(loaded.warnings);
   report.stats.files = 1;
   report.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -313,6 +313,7 @@ std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules) {
 std::string ScanReportToText(const ScanReport& report) {
   std::string out;
   for (const Status& e : report.errors) out += "error: " + e.ToString() + "\n";
+  for (const Status& w : report.warnings) out += "warning: " + w.ToString() + "\n";
   for (const Finding& f : report.findings) {
     out += f.file + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": (object: " +
            (f.object.namespace_.empty() ? std::string("<no namespace>") : f.object.namespace_) + "/" + f.object.name +

@@ -441,3 +441,48 @@ spec:
   kfix::ScanReport empty;
   CHECK(kfix::ScanReportToJson(empty, true) == kfix::ToJson(kfix::ScanReportToValue(empty, true), kfix::JsonStyle::kPretty) + "\n");
 }
+
+TEST_CASE("a workload whose pod template has the wrong shape is reported, never passed over in silence") {
+  auto rules = kfix::RuleSet::Create(kfix::RulesConfig{});
+  REQUIRE(rules.ok());
+  const char* yaml = R"(apiVersion: v1
+kind: Pod
+metadata: {name: a}
+spec:
+  containers: 5
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec:
+  template: [1]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b}
+spec:
+  initContainers: [3]
+  containers:
+  - name: app
+    image: app:1
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+data: {containers: "5"}
+)";
+  kfix::ScanReport r = (*rules)->ScanText(yaml, "shapes.yaml");
+  REQUIRE(r.warnings.size() == 3);
+  CHECK(r.warnings[0].code() == kfix::StatusCode::kInvalidArgument);
+  CHECK(r.warnings[0].location().line == 5);
+  CHECK(r.warnings[0].location().pointer == "/spec/containers");
+  CHECK(r.warnings[1].location().document == 1);
+  CHECK(r.warnings[1].location().pointer == "/spec/template");
+  CHECK(r.warnings[2].location().pointer == "/spec/initContainers/0");
+  // The well-formed container of the third object is still checked.
+  bool app_checked = false;
+  for (const kfix::Finding& f : r.findings) app_checked = app_checked || f.container == "app";
+  CHECK(app_checked);
+  // Warnings reach the text output.
+  CHECK(kfix::ScanReportToText(r).find("warning: shapes.yaml:5:") != std::string::npos);
+}
