@@ -191,9 +191,10 @@ void ParallelFor(std::size_t n, int threads, F&& fn) {
 /// sequence of mappings): Kubernetes would reject the object, and kube-linter
 /// reports it as undecodable. Reported as warnings, so the object is never
 /// passed over in silence.
-void PodShapeWarnings(const Manifest& m, std::vector<Status>* out) {
-  const std::optional<WorkloadView> view = ViewWorkload(m.root);
+void PodShapeWarnings(const ObjectInfo& obj, std::vector<Status>* out) {
+  const std::optional<WorkloadView>& view = obj.workload;
   if (!view) return;
+  const Manifest& m = *obj.manifest;
   auto warn = [&](const Value& node, const std::string& pointer, const std::string& what,
                   const char* skipped = "its containers were not checked") {
     SourceLocation l;
@@ -277,7 +278,7 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
   std::vector<std::vector<Status>> shape(n);
   ParallelFor(n, threads, [&](std::size_t i) {
     if (skip[i]) return;
-    PodShapeWarnings(objects[i], &shape[i]);
+    PodShapeWarnings(objs[i], &shape[i]);
     const ObjectInfo& obj = objs[i];
     const internal::LintIndex& ctx = contexts[context_of[i]];
     std::vector<internal::Hit> hits;
