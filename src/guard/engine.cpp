@@ -234,8 +234,8 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
                      const FixOptions& options) {
   auto t0 = std::chrono::steady_clock::now();
   FixReport report;
-  if (config.max_ops == 0) {  // the one configuration Guard::Create refuses; keep the objects
-    report.errors.push_back(InvalidArgumentError("fix.maxOps must be >= 1"));
+  if (Status s = Guard::Impl::ValidateConfig(config); !s.ok()) {  // before the objects move into the guard
+    report.errors.push_back(std::move(s));
     report.manifests = std::move(objects);
     return report;
   }

@@ -486,9 +486,14 @@ void Guard::Impl::SettleVerdict(Verdict& v) {
   }
 }
 
+Status Guard::Impl::ValidateConfig(const FixConfig& config) {
+  if (config.max_ops == 0) return InvalidArgumentError("fix.maxOps must be >= 1");
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<Guard>> Guard::Create(std::shared_ptr<const RuleSet> rules, FixConfig config,
                                              std::vector<Manifest> context) {
-  if (config.max_ops == 0) return InvalidArgumentError("fix.maxOps must be >= 1");
+  if (Status s = Impl::ValidateConfig(config); !s.ok()) return s;
   auto impl = std::make_unique<Impl>(std::move(rules), std::move(config), std::move(context));
   return std::unique_ptr<Guard>(new Guard(std::move(impl)));
 }

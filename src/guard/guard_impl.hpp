@@ -51,6 +51,9 @@ class Guard::Impl {
   };
   const BeforeFacts& Before(std::size_t index) const;
 
+  /// The configuration checks Guard::Create applies (OK or the reason).
+  static Status ValidateConfig(const FixConfig& config);
+
   /// Recomputes accepted/reason from the gates.
   static void SettleVerdict(Verdict& v);
 
