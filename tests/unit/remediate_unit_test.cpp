@@ -326,3 +326,18 @@ spec:
   CHECK(r.patch[0].op == kfix::PatchOpType::kRemove);
   CHECK(r.patch[0].path.ToString() == "/spec/ephemeralContainers/0/ports");
 }
+
+TEST_CASE("FixObjects refuses an invalid configuration with a reason and keeps the objects") {
+  kfix::LoadResult lr = kfix::LoadManifests(kTwoContainers, "d.json");
+  REQUIRE(lr.manifests.size() == 1);
+  auto rules = kfix::RuleSet::Create(kfix::RulesConfig{});
+  REQUIRE(rules.ok());
+  kfix::FixConfig bad;
+  bad.max_ops = 0;
+  kfix::FixReport r = kfix::FixObjects(std::move(lr.manifests), *rules, bad);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].code() == kfix::StatusCode::kInvalidArgument);
+  CHECK(r.results.empty());
+  REQUIRE(r.manifests.size() == 1);  // nothing lost
+  CHECK(r.manifests[0].root.FindPath({"metadata", "name"})->as_string() == "d");
+}
