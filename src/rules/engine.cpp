@@ -205,8 +205,8 @@ void PodShapeWarnings(const ObjectInfo& obj, std::vector<Status>* out) {
     l.column = node.column();
     l.pointer = pointer;
     out->push_back(Status(StatusCode::kInvalidArgument,
-                          view->kind + " \"" + std::string(internal::Str(m.root.FindPath({"metadata", "name"}))) +
-                              "\": " + pointer + " is " + what + "; " + skipped,
+                          std::string(obj.kind) + " \"" + std::string(obj.name) + "\": " + pointer + " is " + what +
+                              "; " + skipped,
                           std::move(l)));
   };
   const Value* node = &m.root;
