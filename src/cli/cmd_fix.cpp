@@ -98,55 +98,42 @@ std::map<std::string, FileText> RenderFiles(const kfix::FixReport& report) {
     // formatting; patched objects replace their document or List item.
     std::vector<std::pair<kfix::Value, kfix::Value>> rendered;  // before, after
     bool have_raw = false;
-    bool json_array = false;  // the file is one JSON array (rendered from its "items" wrapper)
     if (file != "-") {
       kfix::ParseOptions po;
       po.expand_lists = false;
       po.require_objects = false;
       kfix::LoadResult raw = kfix::LoadFile(file, po);
-      // A top-level JSON array is expanded even without expand_lists (its
-      // elements carry item indices): put it back together as one array.
-      if (raw.errors.empty() && !raw.manifests.empty() && raw.manifests[0].item >= 0) {
-        kfix::Value arr = kfix::Value::MakeArray();
-        for (kfix::Manifest& m : raw.manifests) arr.PushBack(std::move(m.root));
-        kfix::Manifest whole;
-        whole.file = file;
-        whole.document = 0;
-        whole.item = -1;
-        kfix::Value list = kfix::Value::MakeObject();
-        list.Set("items", std::move(arr));
-        whole.root = std::move(list);
-        raw.manifests.clear();
-        raw.manifests.push_back(std::move(whole));
-        json_array = true;
-      }
       if (raw.errors.empty()) {
         have_raw = true;
-        for (kfix::Manifest& m : raw.manifests) {
-          kfix::Value after = m.root;
-          auto d = docs.find(m.document);
-          if (d != docs.end()) {
+        std::vector<std::pair<std::int32_t, kfix::Value>> raw_docs;  // document index, value
+        if (!raw.manifests.empty() && raw.manifests[0].item >= 0) {
+          // A top-level JSON array comes back as items even without
+          // expand_lists: put the array back together.
+          kfix::Value arr = kfix::Value::MakeArray();
+          for (kfix::Manifest& m : raw.manifests) arr.PushBack(std::move(m.root));
+          raw_docs.emplace_back(0, std::move(arr));
+        } else {
+          for (kfix::Manifest& m : raw.manifests) raw_docs.emplace_back(m.document, std::move(m.root));
+        }
+        for (auto& [n, before] : raw_docs) {
+          kfix::Value after = before;
+          if (auto d = docs.find(n); d != docs.end()) {
             for (const Item& it : d->second) {
               if (it.after == it.before) continue;
-              kfix::Value* items = it.item >= 0 ? after.Find("items") : nullptr;
               if (it.item < 0) {
                 after = *it.after;
-              } else if (items && items->is_array() && static_cast<std::size_t>(it.item) < items->size()) {
+                continue;
+              }
+              kfix::Value* items = after.is_array() ? &after : after.Find("items");
+              if (items && items->is_array() && static_cast<std::size_t>(it.item) < items->size()) {
                 items->as_array()[static_cast<std::size_t>(it.item)] = *it.after;
               } else {
                 have_raw = false;  // the file changed under us: fall back below
               }
             }
           }
-          rendered.emplace_back(std::move(m.root), std::move(after));
+          rendered.emplace_back(std::move(before), std::move(after));
         }
-      }
-    }
-    if (have_raw && json_array) {
-      for (auto& [before, after] : rendered) {
-        kfix::Value b = std::move(*before.Find("items")), a = std::move(*after.Find("items"));
-        before = std::move(b);
-        after = std::move(a);
       }
     }
     if (!have_raw) {  // stdin, or the file no longer reads as it did
