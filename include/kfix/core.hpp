@@ -373,6 +373,9 @@ bool IsWorkloadKind(std::string_view kind) noexcept;
 /// The pod-spec pointer for a workload kind (CronJob:
 /// /spec/jobTemplate/spec/template/spec); empty optional for other kinds.
 std::optional<JsonPointer> PodSpecPointerForKind(std::string_view kind);
+/// True for the kinds whose `spec.selector` is a plain label map
+/// (ReplicationController, DeploymentConfig) rather than a LabelSelector.
+bool HasLabelMapSelector(std::string_view kind) noexcept;
 
 /// Views an object as a workload. nullopt if its kind is not a workload kind.
 /// The view points into `object`, which must outlive it and not be mutated.

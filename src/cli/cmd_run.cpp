@@ -166,23 +166,23 @@ int RunRun(const std::vector<std::string>& raw) {
     code = kfix::cli::kExitError;
   }
   if (audit) {
-    // One signed record per accepted fix, in schedule order, then the summary.
+    // One signed record per accepted fix, in schedule order, then the summary
+    // (not after a failed append: the chain would skip records).
     const kfix::Value fixes = kfix::PipelineFixesToValue(*run);
     const kfix::Value* results = fixes.Find("results");
-    for (std::size_t rank = 0; results && rank < run->schedule.size(); ++rank) {
+    bool recorded = true;
+    for (std::size_t rank = 0; recorded && results && rank < run->schedule.size(); ++rank) {
       const std::size_t i = run->schedule[rank].result;
       if (i >= results->size()) continue;
       kfix::Value record = results->as_array()[i];
       record.Set("rank", static_cast<std::int64_t>(rank + 1));
       record.Set("score", run->schedule[rank].scored.score);
-      if (!kfix::cli::AuditRecord(cmd, audit.get(), "kfix.fix.accepted", record)) {
-        code = kfix::cli::kExitError;
-        break;
-      }
+      recorded = kfix::cli::AuditRecord(cmd, audit.get(), "kfix.fix.accepted", record);
     }
-    kfix::Value summary = kfix::PipelineSummaryToValue(*run);
-    if (code == kfix::cli::kExitOk && !kfix::cli::AuditRecord(cmd, audit.get(), "kfix.run.completed", summary))
-      code = kfix::cli::kExitError;
+    if (recorded) {
+      recorded = kfix::cli::AuditRecord(cmd, audit.get(), "kfix.run.completed", kfix::PipelineSummaryToValue(*run));
+    }
+    if (!recorded) code = kfix::cli::kExitError;
   }
   if (format == "json") {
     std::printf("%s\n", kfix::ToJson(kfix::PipelineSummaryToValue(*run), kfix::JsonStyle::kPretty).c_str());

@@ -46,6 +46,10 @@ const char* ContainerGroupField(ContainerGroup g) noexcept {
 
 bool IsWorkloadKind(std::string_view kind) noexcept { return FindKind(kind) != nullptr; }
 
+bool HasLabelMapSelector(std::string_view kind) noexcept {
+  return kind == "ReplicationController" || kind == "DeploymentConfig";
+}
+
 std::optional<JsonPointer> PodSpecPointerForKind(std::string_view kind) {
   const KindPath* k = FindKind(kind);
   if (!k) return std::nullopt;

@@ -726,11 +726,8 @@ JsonPointer SelectorPointer(const GenCtx& g) {
   return JsonPointer(std::move(t));
 }
 
-/// ReplicationController and DeploymentConfig select with a plain label map,
-/// not a LabelSelector.
 bool HasMapSelector(const GenCtx& g) {
-  std::string_view kind = Field(&g.object, "kind") ? Field(&g.object, "kind")->string_or() : "";
-  return kind == "ReplicationController" || kind == "DeploymentConfig";
+  return HasLabelMapSelector(Field(&g.object, "kind") ? Field(&g.object, "kind")->string_or() : "");
 }
 
 /// The selector's label map: matchLabels, or the selector itself for map selectors.

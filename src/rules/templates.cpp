@@ -106,11 +106,9 @@ bool HasLabelSelectorField(std::string_view kind) {
   return kind == "Deployment" || kind == "StatefulSet" || kind == "ReplicaSet" || kind == "DaemonSet" ||
          kind == "Job" || kind == "CronJob" || kind == "ReplicationController" || kind == "DeploymentConfig";
 }
-// ReplicationController and DeploymentConfig select with a plain label map.
-bool HasMapSelector(std::string_view kind) { return kind == "ReplicationController" || kind == "DeploymentConfig"; }
 // The selector as a label selector (map selectors wrapped as matchLabels).
 Value SelectorAsLabelSelector(const ObjectInfo& o, const Value* sel) {
-  if (!HasMapSelector(o.kind)) return sel ? *sel : Value();
+  if (!HasLabelMapSelector(o.kind)) return sel ? *sel : Value();
   if (!IsObject(sel)) return Value();
   Value v = Value::MakeObject();
   v.Set("matchLabels", *sel);
