@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -229,6 +230,41 @@ Result<Value> ParseJson(std::string_view text, const ParseOptions& options = {})
 /// Expands PATH arguments as the CLI does: a file is taken as is, a directory
 /// is walked recursively for *.yaml, *.yml, *.json (sorted), "-" stays "-".
 Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& paths);
+
+/// What LoadPaths() should do besides loading.
+struct LoadPathsOptions {
+  ParseOptions parse;
+  /// Threads that load files; <= 0 means one per hardware thread. The calling
+  /// thread is one of them.
+  int jobs = 1;
+  /// Files (as ExpandPaths() would list them) for which this returns true are
+  /// left out: not read, not returned. Called on the calling thread only.
+  std::function<bool(const std::string&)> skip;
+  /// Called after each file is loaded with (files loaded, files found so far):
+  /// the second number grows while directories are still being walked. Called
+  /// from the loading threads, one call at a time.
+  std::function<void(std::size_t loaded, std::size_t found)> progress;
+};
+
+/// One file loaded by LoadPaths().
+struct LoadedFile {
+  std::string path;
+  LoadResult result;
+  /// Which of the `jobs` threads loaded it (0 = the calling thread). Freeing a
+  /// file's trees on the thread that built them keeps allocator arenas apart,
+  /// so callers that free in parallel can group the work by this.
+  int worker = 0;
+};
+
+/// Expands `paths` exactly as ExpandPaths() does and loads every file
+/// (LoadFile(); "-" reads stdin) on `options.jobs` threads. Loading starts
+/// while the directories are still being walked. The result lists the files in
+/// ExpandPaths() order whatever the thread timing, so it is deterministic.
+/// Returns ExpandPaths()'s error (a PATH that does not exist, an unreadable
+/// directory) and then nothing is returned; a file that cannot be read or
+/// parsed is not an error here but an error inside its LoadResult.
+/// Thread safety: reentrant; reading "-" concurrently is the caller's problem.
+Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths, const LoadPathsOptions& options = {});
 
 /// Reads a whole file ("-" = stdin). Errors name the path.
 Result<std::string> ReadFileToString(const std::string& path, std::size_t max_bytes = 256u << 20);

@@ -170,7 +170,7 @@ struct FixReport {
 };
 
 struct FixOptions {
-  int jobs = 1;  ///< threads for fixing objects; results are identical for any value
+  int jobs = 1;  ///< threads for loading and fixing (<= 0: one per hardware thread); results are identical for any value
   /// Called after each object with findings is settled: (objects done, objects
   /// to do). Calls are serialised (never concurrent) but may come from worker
   /// threads; keep it cheap. Empty: no calls.

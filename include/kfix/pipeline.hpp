@@ -74,7 +74,7 @@ struct PipelineOptions {
   std::shared_ptr<const LoadedFeeds> loaded_feeds;
   SchedulerConfig scheduler;    ///< priors, exploration, fairness
   double now = 0.0;             ///< the caller's clock (seconds): enqueue time of every scheduled fix
-  int jobs = 1;                 ///< threads for loading and fixing; results identical for any value
+  int jobs = 1;                 ///< threads for loading and fixing (<= 0: one per hardware thread); results identical for any value
   ParseOptions parse;           ///< YAML limits
   PipelineProgress progress;    ///< optional
 };

@@ -94,10 +94,15 @@ int RunScan(const std::vector<std::string>& args) {
     }
   }
   if (io_error || (invalid && a.Has("fail-on-invalid"))) return kExitError;
+  int rc = kExitOk;
   for (const kfix::Finding& f : report.findings) {
-    if (static_cast<int>(f.severity) <= static_cast<int>(fail_on)) return kExitFindings;
+    if (static_cast<int>(f.severity) <= static_cast<int>(fail_on)) {
+      rc = kExitFindings;
+      break;
+    }
   }
-  return kExitOk;
+  KeepUntilExit(std::move(report));
+  return rc;
 }
 
 }  // namespace

@@ -1,14 +1,20 @@
-// Files: ReadFileToString ("-" = stdin) and ExpandPaths (the CLI's PATH
-// arguments: files as is, directories walked for *.yaml/*.yml/*.json sorted).
+// Files: ReadFileToString ("-" = stdin), ExpandPaths (the CLI's PATH
+// arguments: files as is, directories walked for *.yaml/*.yml/*.json sorted)
+// and LoadPaths (the same files, loaded on a pool while the walk goes on).
 //
 // Thread safety: reentrant (reading stdin concurrently is the caller's problem).
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "kfix/core.hpp"
@@ -70,32 +76,136 @@ Result<std::string> ReadFileToString(const std::string& path, std::size_t max_by
   return r;
 }
 
-Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& paths) {
-  std::vector<std::string> out;
-  for (const std::string& p : paths) {
-    if (p == "-") {
-      out.push_back(p);
-      continue;
-    }
+namespace {
+
+/// Checks that every PATH exists, then walks them in argument order, calling
+/// on_file(argument index, path) for each file in directory order (unsorted).
+/// Stops at the first error. Both ExpandPaths and LoadPaths list files
+/// through this, so they cannot disagree about which files a PATH names.
+template <typename OnFile>
+Status WalkPaths(const std::vector<std::string>& paths, OnFile&& on_file) {
+  std::vector<bool> is_dir(paths.size(), false);
+  for (std::size_t a = 0; a < paths.size(); ++a) {
+    const std::string& p = paths[a];
+    if (p == "-") continue;
     std::error_code ec;
     const fs::file_status st = fs::status(p, ec);
     if (ec || !fs::exists(st)) return NotFoundError(p + ": no such file or directory", FileLoc(p));
-    if (!fs::is_directory(st)) {
-      out.push_back(p);
+    is_dir[a] = fs::is_directory(st);
+  }
+  for (std::size_t a = 0; a < paths.size(); ++a) {
+    const std::string& p = paths[a];
+    if (!is_dir[a]) {
+      on_file(a, std::string(p));
       continue;
     }
-    std::vector<std::string> found;
+    std::error_code ec;
     fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec);
     if (ec) return IoError(p + ": cannot read directory: " + ec.message(), FileLoc(p));
     for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
       if (ec) return IoError(p + ": cannot read directory: " + ec.message(), FileLoc(p));
       std::error_code fec;
-      if (it->is_regular_file(fec) && HasManifestExtension(it->path())) found.push_back(it->path().string());
+      if (it->is_regular_file(fec) && HasManifestExtension(it->path())) on_file(a, it->path().string());
     }
     if (ec) return IoError(p + ": cannot read directory: " + ec.message(), FileLoc(p));
-    std::sort(found.begin(), found.end());
-    out.insert(out.end(), found.begin(), found.end());
   }
+  return Status();
+}
+
+/// ExpandPaths order: by argument, then (within a directory argument) by path.
+struct FileKey {
+  std::size_t arg;
+  std::string path;
+  bool operator<(const FileKey& o) const { return arg != o.arg ? arg < o.arg : path < o.path; }
+};
+
+}  // namespace
+
+Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& paths) {
+  std::vector<FileKey> found;
+  Status st = WalkPaths(paths, [&](std::size_t arg, std::string path) { found.push_back({arg, std::move(path)}); });
+  if (!st.ok()) return st;
+  std::stable_sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  out.reserve(found.size());
+  for (FileKey& k : found) out.push_back(std::move(k.path));
+  return out;
+}
+
+Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths, const LoadPathsOptions& options) {
+  const int threads =
+      options.jobs <= 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : options.jobs;
+  // The walk (this thread) appends to `queue`; the loaders claim entries in
+  // the order they were found. A deque keeps claimed entries in place while
+  // the walk appends; every access to the deque itself holds `mu`.
+  struct Entry {
+    FileKey key;
+    LoadedFile file;
+  };
+  std::deque<Entry> queue;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t next = 0;
+  std::size_t loaded = 0;
+  std::atomic<std::size_t> found{0};  // raised under `mu` with each push, so never behind a claimed entry
+  bool walked = false;
+  std::atomic<bool> failed{false};
+  std::mutex progress_mu;
+
+  auto load = [&](int worker) {
+    for (;;) {
+      Entry* e = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return next < queue.size() || walked; });
+        if (next >= queue.size()) return;  // walked and drained
+        e = &queue[next++];
+      }
+      if (failed.load(std::memory_order_relaxed)) continue;  // the walk failed: the result is thrown away
+      e->file.worker = worker;
+      e->file.result = LoadFile(e->file.path, options.parse);
+      if (options.progress) {
+        std::lock_guard<std::mutex> lock(progress_mu);
+        options.progress(++loaded, found.load());
+      }
+    }
+  };
+
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(threads - 1));
+  for (int t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(load, t);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the ones running (and this one) do the work
+    }
+  }
+  Status st = WalkPaths(paths, [&](std::size_t arg, std::string path) {
+    if (options.skip && options.skip(path)) return;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      queue.push_back(Entry{FileKey{arg, path}, LoadedFile{std::move(path), LoadResult(), 0}});
+      found.fetch_add(1);
+    }
+    cv.notify_one();
+  });
+  if (!st.ok()) failed.store(true, std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    walked = true;
+  }
+  cv.notify_all();
+  load(0);
+  for (std::thread& t : pool) t.join();
+  if (!st.ok()) return st;
+
+  std::vector<std::size_t> order(queue.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return queue[a].key < queue[b].key; });
+  std::vector<LoadedFile> out;
+  out.reserve(order.size());
+  for (std::size_t i : order) out.push_back(std::move(queue[i].file));
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/parallel_internal.hpp"
 #include "guard/guard_impl.hpp"
 #include "remediate/builder.hpp"
 
@@ -288,8 +289,8 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
       }
     }
   };
-  int jobs = std::max(1, options.jobs);
-  if (jobs == 1 || work.size() < 2) {
+  const int jobs = internal::ThreadCount(options.jobs, work.size());
+  if (jobs == 1) {
     worker();
   } else {
     std::vector<std::thread> threads;
@@ -344,27 +345,28 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
 FixReport FixPaths(const std::vector<std::string>& paths, std::shared_ptr<const RuleSet> rules, const FixConfig& config,
                    const FixOptions& options) {
   FixReport out;
-  auto files = ExpandPaths(paths);
-  if (!files.ok()) {
-    out.errors.push_back(files.status());
+  LoadPathsOptions lo;
+  lo.jobs = options.jobs;
+  if (rules) lo.skip = [&rules](const std::string& f) { return rules->IsPathIgnored(f); };
+  Result<std::vector<LoadedFile>> loaded = LoadPaths(paths, lo);
+  if (!loaded.ok()) {
+    out.errors.push_back(loaded.status());
     return out;
   }
+  const std::size_t nfiles = loaded->size();
   std::vector<Manifest> objects;
   std::vector<Status> load_errors, load_warnings;
-  for (const std::string& f : *files) {
-    LoadResult lr = LoadFile(f);
-    for (Status& e : lr.errors) load_errors.push_back(std::move(e));
-    for (Status& w : lr.warnings) load_warnings.push_back(std::move(w));
-    for (Manifest& m : lr.manifests) {
-      if (rules && rules->IsPathIgnored(m.file)) continue;
-      objects.push_back(std::move(m));
-    }
+  for (LoadedFile& lf : *loaded) {
+    for (Status& e : lf.result.errors) load_errors.push_back(std::move(e));
+    for (Status& w : lf.result.warnings) load_warnings.push_back(std::move(w));
+    for (Manifest& m : lf.result.manifests) objects.push_back(std::move(m));
   }
+  loaded->clear();
   out = FixObjects(std::move(objects), std::move(rules), config, options);
   out.errors.insert(out.errors.begin(), load_errors.begin(), load_errors.end());
   out.scan.errors.insert(out.scan.errors.begin(), load_errors.begin(), load_errors.end());
   out.scan.warnings.insert(out.scan.warnings.begin(), load_warnings.begin(), load_warnings.end());
-  out.scan.stats.files = static_cast<std::int64_t>(files->size());
+  out.scan.stats.files = static_cast<std::int64_t>(nfiles);
   return out;
 }
 

@@ -12,6 +12,8 @@
 #include <thread>
 #include <utility>
 
+#include "core/parallel_internal.hpp"
+
 namespace kfix {
 namespace {
 
@@ -40,24 +42,6 @@ class ProgressSink {
   const PipelineProgress& fn_;
   std::mutex mu_;
 };
-
-/// Runs body(i) for i in [0, n) on `jobs` threads.
-template <typename Body>
-void ParallelFor(std::size_t n, int jobs, Body body) {
-  const std::size_t threads = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, jobs)), n);
-  if (threads <= 1) {
-    for (std::size_t i = 0; i < n; ++i) body(i);
-    return;
-  }
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) body(i);
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(threads);
-  for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
-  for (std::thread& t : pool) t.join();
-}
 
 const char* RiskBand(double risk) {
   if (risk >= 90.0) return "critical";
@@ -119,7 +103,7 @@ Result<PipelineResult> Finish(PipelineResult r, const PipelineOptions& options, 
   const std::size_t n = r.fix.results.size();
   r.risk.resize(n);
   std::atomic<std::size_t> scored{0};
-  ParallelFor(n, options.jobs, [&](std::size_t i) {
+  internal::ParallelFor(n, internal::ThreadCount(options.jobs, n), [&](std::size_t i) {
     const Finding& f = r.fix.results[i].finding;
     const Value& object = r.fix.manifests[f.object_index].root;
     r.risk[i] = scorer.Score(f, WorkloadImages(object, f.container));
@@ -214,32 +198,30 @@ Result<PipelineResult> RunPipeline(const std::vector<std::string>& paths, std::s
   const Clock::time_point t0 = Clock::now();
   if (!rules) return InvalidArgumentError("RunPipeline: no rule set");
   if (paths.empty()) return InvalidArgumentError("RunPipeline: no path given");
-  Result<std::vector<std::string>> files = ExpandPaths(paths);
-  if (!files.ok()) return files.status();
   PipelineResult r;
   // Feeds first: a bad feed file fails before any work is done.
   if (Status s = LoadFeeds(options, r.feeds); !s.ok()) return s;
   ProgressSink progress(options.progress);
 
-  // Load every file (in parallel; merged in file order).
-  std::vector<LoadResult> loaded(files->size());
-  std::atomic<std::size_t> done{0};
-  const std::size_t nfiles = files->size();
-  ParallelFor(nfiles, options.jobs, [&](std::size_t i) {
-    const std::string& f = (*files)[i];
-    if (!rules->IsPathIgnored(f)) loaded[i] = LoadFile(f, options.parse);
-    progress("load", done.fetch_add(1) + 1, nfiles);
-  });
+  // Load every file (in parallel, starting during the directory walk; in
+  // file order).
+  LoadPathsOptions lo;
+  lo.parse = options.parse;
+  lo.jobs = options.jobs;
+  lo.skip = [&rules](const std::string& f) { return rules->IsPathIgnored(f); };
+  lo.progress = [&progress](std::size_t done, std::size_t found) { progress("load", done, found); };
+  Result<std::vector<LoadedFile>> loaded = LoadPaths(paths, lo);
+  if (!loaded.ok()) return loaded.status();
+  const std::size_t nfiles = loaded->size();
   std::vector<Manifest> objects;
   std::vector<Status> load_errors, load_warnings;
-  for (LoadResult& lr : loaded) {
+  for (LoadedFile& lf : *loaded) {
+    LoadResult& lr = lf.result;
     for (Status& e : lr.errors) load_errors.push_back(std::move(e));
     for (Status& w : lr.warnings) load_warnings.push_back(std::move(w));
-    for (Manifest& m : lr.manifests) {
-      if (!rules->IsPathIgnored(m.file)) objects.push_back(std::move(m));
-    }
+    for (Manifest& m : lr.manifests) objects.push_back(std::move(m));
   }
-  loaded.clear();
+  loaded->clear();
   const double load_seconds = Since(t0);
 
   FixOptions fo;

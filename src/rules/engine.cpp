@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/parallel_internal.hpp"
 #include "rules/internal.hpp"
 
 namespace kfix {
@@ -158,34 +159,6 @@ bool FindingLess(const Finding& a, const Finding& b) {
   return a.object_index < b.object_index;
 }
 
-int ThreadCount(int jobs, std::size_t work) {
-  int n = jobs <= 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : jobs;
-  if (static_cast<std::size_t>(n) > work) n = static_cast<int>(std::max<std::size_t>(work, 1));
-  return std::max(n, 1);
-}
-
-// Runs fn(i) for i in [0, n) on `threads` threads (work stealing by atomic index).
-template <typename F>
-void ParallelFor(std::size_t n, int threads, F&& fn) {
-  if (threads <= 1 || n < 2) {
-    for (std::size_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  std::atomic<std::size_t> next{0};
-  auto worker = [&]() {
-    for (;;) {
-      std::size_t i = next.fetch_add(1, std::memory_order_relaxed);
-      if (i >= n) return;
-      fn(i);
-    }
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(static_cast<std::size_t>(threads - 1));
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& t : pool) t.join();
-}
-
 /// Shape problems of a workload that keep its pod template from being
 /// checked (a pod spec that is not a mapping, a container list that is not a
 /// sequence of mappings): Kubernetes would reject the object, and kube-linter
@@ -243,8 +216,8 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
   const std::size_t n = objects.size();
   std::vector<ObjectInfo> objs(n);
   std::vector<char> skip(n, 0);
-  int threads = ThreadCount(options.jobs, n);
-  ParallelFor(n, threads, [&](std::size_t i) {
+  int threads = internal::ThreadCount(options.jobs, n);
+  internal::ParallelFor(n, threads, [&](std::size_t i) {
     internal::FillObjectInfo(objects[i], i, &objs[i]);
     if (!ignore_paths.empty() && IsPathIgnored(objects[i].file)) skip[i] = 1;
   });
@@ -276,7 +249,7 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
 
   std::vector<std::vector<Finding>> found(n), suppressed(n);
   std::vector<std::vector<Status>> shape(n);
-  ParallelFor(n, threads, [&](std::size_t i) {
+  internal::ParallelFor(n, threads, [&](std::size_t i) {
     if (skip[i]) return;
     PodShapeWarnings(objs[i], &shape[i]);
     const ObjectInfo& obj = objs[i];
@@ -366,46 +339,49 @@ ScanReport RuleSetImpl::ScanPathsImpl(const std::vector<std::string>& paths, con
                                   const ParseOptions& parse) const {
   auto t0 = std::chrono::steady_clock::now();
   ScanReport report;
-  auto expanded = ExpandPaths(paths);
-  if (!expanded.ok()) {
-    report.errors.push_back(expanded.status());
+  LoadPathsOptions lo;
+  lo.parse = parse;
+  lo.jobs = options.jobs;
+  lo.skip = [this](const std::string& f) { return IsPathIgnored(f); };
+  Result<std::vector<LoadedFile>> loaded = LoadPaths(paths, lo);
+  if (!loaded.ok()) {
+    report.errors.push_back(loaded.status());
     return report;
   }
-  std::vector<std::string> files;
-  for (const std::string& f : *expanded) {
-    if (!IsPathIgnored(f)) files.push_back(f);
+  std::vector<Manifest> all;
+  std::vector<int> built_by;  // the loading thread of each object
+  std::size_t total = 0;
+  int workers = 1;
+  for (const LoadedFile& l : *loaded) {
+    total += l.result.manifests.size();
+    workers = std::max(workers, l.worker + 1);
   }
-  std::vector<LoadResult> loaded(files.size());
-  ParallelFor(files.size(), ThreadCount(options.jobs, files.size()), [&](std::size_t i) {
-    if (files[i] == "-") {
-      auto text = ReadFileToString("-");
-      if (!text.ok()) {
-        loaded[i].errors.push_back(text.status());
-      } else {
-        loaded[i] = LoadManifests(*text, "-", parse);
-      }
-    } else {
-      loaded[i] = LoadFile(files[i], parse);
+  all.reserve(total);
+  built_by.reserve(total);
+  for (LoadedFile& l : *loaded) {
+    for (Manifest& m : l.result.manifests) {
+      all.push_back(std::move(m));
+      built_by.push_back(l.worker);
+    }
+    for (Status& s : l.result.errors) report.errors.push_back(std::move(s));
+    for (Status& s : l.result.warnings) report.warnings.push_back(std::move(s));
+  }
+  const std::size_t files = loaded->size();
+  loaded->clear();
+  ScanReport scanned = ScanImpl(all, options);
+  // Freeing thousands of object trees is a measurable tail. Each tree is
+  // freed by the same worker number that built it: two threads freeing into
+  // each other's allocator arenas contend on the arena locks and gain nothing.
+  internal::ParallelFor(static_cast<std::size_t>(workers), workers, [&](std::size_t w) {
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (static_cast<std::size_t>(built_by[i]) == w) all[i].root = Value();
     }
   });
-  std::vector<Manifest> all;
-  std::size_t total = 0;
-  for (const LoadResult& l : loaded) total += l.manifests.size();
-  all.reserve(total);
-  for (LoadResult& l : loaded) {
-    for (Manifest& m : l.manifests) all.push_back(std::move(m));
-    for (Status& s : l.errors) report.errors.push_back(std::move(s));
-    for (Status& s : l.warnings) report.warnings.push_back(std::move(s));
-  }
-  ScanReport scanned = ScanImpl(all, options);
-  // Freeing thousands of object trees is a measurable serial tail: free them
-  // on the same threads that loaded them.
-  ParallelFor(all.size(), ThreadCount(options.jobs, all.size()), [&](std::size_t i) { all[i].root = Value(); });
   report.findings = std::move(scanned.findings);
   report.ignored = std::move(scanned.ignored);
   for (Status& w : scanned.warnings) report.warnings.push_back(std::move(w));
   report.stats = std::move(scanned.stats);
-  report.stats.files = static_cast<std::int64_t>(files.size());
+  report.stats.files = static_cast<std::int64_t>(files);
   report.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;
 }

@@ -1,6 +1,10 @@
-// Tests for ExpandPaths and ReadFileToString. Names match docs/yaml-semantics.md ("F<n>: ...").
+// Tests for ExpandPaths, LoadPaths and ReadFileToString. Names match docs/yaml-semantics.md ("F<n>: ...").
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,4 +59,107 @@ TEST_CASE("F5: LoadFile loads JSON files through the JSON parser") {
   REQUIRE(r.manifests.size() == 1);
   CHECK(r.manifests[0].Ref().kind == "C");
   CHECK(r.manifests[0].file == kTree + "/sub/c.json");
+}
+
+namespace {
+
+/// A tree of `n` manifest files spread over nested directories (some
+/// invalid, some multi-document, some not manifests at all), written once.
+std::string ManyFilesTree(int n) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / (std::string("kfix-loadpaths-") += std::to_string(n));
+  fs::remove_all(root);
+  for (int i = 0; i < n; ++i) {
+    const fs::path dir = root / (std::string("d") += std::to_string(i % 7)) / (std::string("e") += std::to_string(i % 3));
+    fs::create_directories(dir);
+    const std::string name = std::string("f") += std::to_string(i * 7919 % 1000);
+    std::ofstream f(dir / (name + (i % 5 == 0 ? ".json" : ".yaml")), std::ios::binary);
+    if (i % 5 == 0) {
+      f << "{\"kind\": \"J\", \"metadata\": {\"name\": \"j" << i << "\"}}";
+    } else if (i % 11 == 0) {
+      f << "kind: Bad\nmetadata: {name: [unclosed\n";
+    } else {
+      f << "kind: A\nmetadata:\n  name: a" << i << "\n---\nkind: B\nmetadata:\n  name: b" << i << "\n";
+    }
+    std::ofstream(dir / ((std::string("skip") += std::to_string(i)) += ".txt")) << "not a manifest";
+  }
+  return root.string();
+}
+
+std::string Describe(const kfix::LoadResult& r) {
+  std::string d = std::to_string(r.documents) + "|";
+  for (const kfix::Manifest& m : r.manifests) d += m.file + ":" + m.Ref().kind + "/" + m.Ref().name + ";";
+  for (const kfix::Status& e : r.errors) d += "E:" + e.ToString() + ";";
+  for (const kfix::Status& w : r.warnings) d += "W:" + w.ToString() + ";";
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("F6: LoadPaths loads what ExpandPaths lists, in its order, for any jobs") {
+  const std::string tree = ManyFilesTree(240);
+  const std::vector<std::string> args = {kTree + "/sub", tree, kTree + "/b.yaml"};
+  kfix::Result<std::vector<std::string>> expected = kfix::ExpandPaths(args);
+  REQUIRE(expected.ok());
+  REQUIRE(expected->size() == 2 + 240 + 1);
+  for (int jobs : {1, 2, 3, 8, 0}) {
+    CAPTURE(jobs);
+    kfix::LoadPathsOptions o;
+    o.jobs = jobs;
+    std::atomic<int> calls{0};
+    std::size_t last_loaded = 0, last_found = 0;
+    o.progress = [&](std::size_t loaded, std::size_t found) {
+      ++calls;
+      CHECK(loaded <= found);
+      last_loaded = std::max(last_loaded, loaded);
+      last_found = std::max(last_found, found);
+    };
+    kfix::Result<std::vector<kfix::LoadedFile>> r = kfix::LoadPaths(args, o);
+    REQUIRE(r.ok());
+    REQUIRE(r->size() == expected->size());
+    std::set<int> workers;
+    for (std::size_t i = 0; i < r->size(); ++i) {
+      const kfix::LoadedFile& f = (*r)[i];
+      CHECK(f.path == (*expected)[i]);
+      CHECK(Describe(f.result) == Describe(kfix::LoadFile(f.path)));
+      CHECK(f.worker >= 0);
+      if (jobs > 0) CHECK(f.worker < jobs);
+      workers.insert(f.worker);
+    }
+    CHECK(calls.load() == static_cast<int>(expected->size()));
+    CHECK(last_loaded == expected->size());
+    CHECK(last_found == expected->size());
+    if (jobs == 1) CHECK(workers == std::set<int>{0});
+  }
+}
+
+TEST_CASE("F6: LoadPaths skip leaves files out unread") {
+  kfix::LoadPathsOptions o;
+  o.jobs = 2;
+  std::vector<std::string> asked;
+  o.skip = [&](const std::string& f) {
+    asked.push_back(f);  // called on the calling thread only: no lock needed
+    return f.find("/sub/") != std::string::npos;
+  };
+  kfix::Result<std::vector<kfix::LoadedFile>> r = kfix::LoadPaths({kTree}, o);
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 2);
+  CHECK((*r)[0].path == kTree + "/a.yml");
+  CHECK((*r)[1].path == kTree + "/b.yaml");
+  CHECK(asked.size() == 4);
+}
+
+TEST_CASE("F7: LoadPaths fails as ExpandPaths does and returns nothing") {
+  const std::string tree = ManyFilesTree(60);
+  for (int jobs : {1, 2}) {
+    kfix::LoadPathsOptions o;
+    o.jobs = jobs;
+    kfix::Result<std::vector<kfix::LoadedFile>> r = kfix::LoadPaths({tree, "/nonexistent/kfix"}, o);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == kfix::StatusCode::kNotFound);
+    CHECK(r.status().location().file == "/nonexistent/kfix");
+  }
+  kfix::Result<std::vector<kfix::LoadedFile>> empty = kfix::LoadPaths({});
+  REQUIRE(empty.ok());
+  CHECK(empty->empty());
 }

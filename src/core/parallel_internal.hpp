@@ -1,0 +1,56 @@
+// The one thread helper every layer uses: run fn(i) for i in [0, n) on a few
+// threads. Internal: not part of the public API.
+//
+// Thread safety: fn is called concurrently from `threads` threads (the calling
+// thread is one of them); each index exactly once.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+namespace kfix::internal {
+
+/// Threads to use for `work` items when the caller asked for `jobs`
+/// (<= 0: one per hardware thread): never more than the items, at least 1.
+inline int ThreadCount(int jobs, std::size_t work) {
+  int n = jobs <= 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : jobs;
+  if (static_cast<std::size_t>(n) > work) n = static_cast<int>(std::max<std::size_t>(work, 1));
+  return std::max(n, 1);
+}
+
+/// Runs fn(i) for every i in [0, n) on `threads` threads, the calling thread
+/// included; items are claimed one at a time from a shared counter, so uneven
+/// items balance themselves. When no more threads can be started, the ones
+/// running do all the work (no exception escapes for that).
+template <typename F>
+void ParallelFor(std::size_t n, int threads, F&& fn) {
+  if (threads <= 1 || n < 2) {
+    for (std::size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  auto worker = [&]() {
+    for (;;) {
+      const std::size_t i = next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= n) return;
+      fn(i);
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(threads - 1));
+  for (int t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
+  worker();
+  for (std::thread& t : pool) t.join();
+}
+
+}  // namespace kfix::internal
