@@ -1,8 +1,11 @@
 // Report and catalog renderers: kfix JSON, SARIF 2.1.0, plain text,
 // kube-linter-compatible JSON, and the checks catalog (JSON / Markdown / text).
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <unordered_map>
+#include <utility>
 
 #include "core/json_internal.hpp"
 #include "kfix/version.hpp"
@@ -117,10 +120,40 @@ namespace {
 
 /// Writes the findings array exactly as Emit(FindingToValue...) would at
 /// `depth` (the array's own depth), without building a Value per finding:
-/// large reports spend most of their output time in those trees.
+/// large reports spend most of their output time in those trees. The
+/// punctuation, indentation and key before every field is one precomputed
+/// string, and each check's remediation text (the same for all its findings)
+/// is escaped once.
 class FindingsWriter {
  public:
-  FindingsWriter(std::string& out, bool pretty, int depth) : out_(out), pretty_(pretty), depth_(depth) {}
+  FindingsWriter(std::string& out, bool pretty, int depth) : out_(out), pretty_(pretty), depth_(depth) {
+    const int d = depth + 2;  // a finding's fields (the array at depth, its items at depth + 1)
+    for (int k = 0; k < kKeys; ++k) {
+      const bool nested = k >= kApiVersion && k <= kName;
+      const bool first = k == kCheck || k == kApiVersion;
+      std::string& p = prefix_[k];
+      if (!first) p.push_back(',');
+      if (pretty_) {
+        p.push_back('\n');
+        p.append(static_cast<std::size_t>(nested ? d + 1 : d) * 2, ' ');
+      }
+      p.push_back('"');
+      p += kKeyNames[k];
+      p += pretty_ ? "\": " : "\":";
+      if (k == kObject) p.push_back('{');
+    }
+    if (pretty_) {
+      item_open_ = "\n" + std::string(static_cast<std::size_t>(depth + 1) * 2, ' ') + "{";
+      object_close_ = "\n" + std::string(static_cast<std::size_t>(d) * 2, ' ') + "}";
+      item_close_ = "\n" + std::string(static_cast<std::size_t>(depth + 1) * 2, ' ') + "}";
+      array_close_ = "\n" + std::string(static_cast<std::size_t>(depth) * 2, ' ') + "]";
+    } else {
+      item_open_ = "{";
+      object_close_ = "}";
+      item_close_ = "}";
+      array_close_ = "]";
+    }
+  }
 
   void Array(const std::vector<Finding>& findings) {
     if (findings.empty()) {
@@ -131,14 +164,20 @@ class FindingsWriter {
     out_.reserve(out_.size() + Estimate(findings));
     for (std::size_t i = 0; i < findings.size(); ++i) {
       if (i) out_.push_back(',');
-      Break(depth_ + 1);
-      One(findings[i], depth_ + 1);
+      One(findings[i]);
     }
-    Break(depth_);
-    out_.push_back(']');
+    out_ += array_close_;
   }
 
  private:
+  enum Key {
+    kCheck, kPolicy, kSeverity, kMessage, kRemediation, kFile, kDocument, kItem, kLine, kColumn, kPointer,
+    kObject, kApiVersion, kKind, kNamespace, kName, kContainer, kIgnoredBy, kKeys
+  };
+  static constexpr const char* kKeyNames[kKeys] = {
+      "check", "policy", "severity", "message", "remediation", "file", "document", "item", "line", "column",
+      "pointer", "object", "apiVersion", "kind", "namespace", "name", "container", "ignoredBy"};
+
   /// Bytes the findings will take, close enough to reserve once (growing a
   /// multi-megabyte string copies it and touches fresh pages): the keys and
   /// punctuation plus every string (escapes are rare).
@@ -152,57 +191,62 @@ class FindingsWriter {
     return n;
   }
 
-  void Break(int depth) {
-    if (!pretty_) return;
-    out_.push_back('\n');
-    out_.append(static_cast<std::size_t>(depth) * 2, ' ');
-  }
-  void Key(std::string_view k, int depth, bool first) {
-    if (!first) out_.push_back(',');
-    Break(depth);
-    out_.push_back('"');
-    out_.append(k);  // fixed ASCII keys
-    out_ += pretty_ ? "\": " : "\":";
-  }
-  void Str(std::string_view k, std::string_view v, int depth, bool first = false) {
-    Key(k, depth, first);
+  void Str(Key k, std::string_view v) {
+    out_ += prefix_[k];
     internal::AppendJsonString(out_, v);
   }
-  void Int(std::string_view k, std::int64_t v, int depth) {
-    Key(k, depth, false);
-    out_ += std::to_string(v);
+  void Int(Key k, std::int64_t v) {
+    out_ += prefix_[k];
+    char buf[24];
+    const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, static_cast<std::size_t>(r.ptr - buf));
   }
-  void One(const Finding& f, int depth) {
-    out_.push_back('{');
-    const int d = depth + 1;
-    Str("check", f.check, d, true);
-    Str("policy", f.policy, d);
-    Str("severity", SeverityName(f.severity), d);
-    Str("message", f.message, d);
-    Str("remediation", f.remediation, d);
-    Str("file", f.file, d);
-    Int("document", f.document, d);
-    Int("item", f.item, d);
-    Int("line", f.line, d);
-    Int("column", f.column, d);
-    Str("pointer", f.pointer, d);
-    Key("object", d, false);
-    out_.push_back('{');
-    Str("apiVersion", f.object.api_version, d + 1, true);
-    Str("kind", f.object.kind, d + 1);
-    Str("namespace", f.object.namespace_, d + 1);
-    Str("name", f.object.name, d + 1);
-    Break(d);
-    out_.push_back('}');
-    Str("container", f.container, d);
-    if (!f.ignored_by.empty()) Str("ignoredBy", f.ignored_by, d);
-    Break(depth);
-    out_.push_back('}');
+  /// The escaped remediation of `f`'s check, escaped on first use; a finding
+  /// whose text differs from the cached one is escaped afresh.
+  void Remediation(const Finding& f) {
+    out_ += prefix_[kRemediation];
+    auto it = remediation_.find(f.check);
+    if (it == remediation_.end()) {
+      std::string escaped;
+      internal::AppendJsonString(escaped, f.remediation);
+      it = remediation_.emplace(f.check, std::make_pair(f.remediation, std::move(escaped))).first;
+    }
+    if (it->second.first == f.remediation) {
+      out_ += it->second.second;
+    } else {
+      internal::AppendJsonString(out_, f.remediation);
+    }
+  }
+  void One(const Finding& f) {
+    out_ += item_open_;
+    Str(kCheck, f.check);
+    Str(kPolicy, f.policy);
+    Str(kSeverity, SeverityName(f.severity));
+    Str(kMessage, f.message);
+    Remediation(f);
+    Str(kFile, f.file);
+    Int(kDocument, f.document);
+    Int(kItem, f.item);
+    Int(kLine, f.line);
+    Int(kColumn, f.column);
+    Str(kPointer, f.pointer);
+    out_ += prefix_[kObject];
+    Str(kApiVersion, f.object.api_version);
+    Str(kKind, f.object.kind);
+    Str(kNamespace, f.object.namespace_);
+    Str(kName, f.object.name);
+    out_ += object_close_;
+    Str(kContainer, f.container);
+    if (!f.ignored_by.empty()) Str(kIgnoredBy, f.ignored_by);
+    out_ += item_close_;
   }
 
   std::string& out_;
   bool pretty_;
   int depth_;
+  std::string prefix_[kKeys];
+  std::string item_open_, object_close_, item_close_, array_close_;
+  std::unordered_map<std::string, std::pair<std::string, std::string>> remediation_;  // check -> (text, escaped)
 };
 
 }  // namespace

@@ -432,6 +432,16 @@ spec:
   REQUIRE(!r.ignored.empty());
   // An error whose message holds the writer's placeholder text.
   r.errors.push_back(kfix::ParseError("\x01kfix-findings \x01kfix-ignored", kfix::SourceLocation{}));
+  // The writer escapes each check's remediation once and reuses it: a finding
+  // of the same check with another text (a caller edited it, or a custom check
+  // shares the name) must still be written with its own text.
+  REQUIRE(r.findings.size() >= 2);
+  kfix::Finding other = r.findings.front();
+  other.remediation = "Edited: \"quotes\", a tab\t and \u00e9.";
+  r.findings.push_back(other);
+  r.findings.push_back(r.findings.front());
+  other.remediation = r.findings.front().remediation + "!";  // same prefix, longer
+  r.findings.push_back(other);
   for (bool pretty : {true, false}) {
     const std::string expected =
         kfix::ToJson(kfix::ScanReportToValue(r, true), pretty ? kfix::JsonStyle::kPretty : kfix::JsonStyle::kCompact) +
