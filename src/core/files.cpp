@@ -17,6 +17,10 @@
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "kfix/core.hpp"
 
 namespace kfix {
@@ -59,21 +63,51 @@ Result<std::string> ReadStream(std::FILE* f, const std::string& path, std::size_
 
 Result<std::string> ReadFileToString(const std::string& path, std::size_t max_bytes) {
   if (path == "-") return ReadStream(stdin, "-", max_bytes);
-  std::error_code ec;
-  const fs::file_status st = fs::status(path, ec);
-  if (ec || !fs::exists(st)) {
-    return NotFoundError(path + ": no such file", FileLoc(path));
-  }
-  if (fs::is_directory(st)) return IoError(path + ": is a directory", FileLoc(path));
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
+  // open + fstat + read into a buffer of the file's size: one allocation and
+  // no copy, where a buffered stream grows (and copies) the string as it goes.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     const int err = errno;
+    if (err == ENOENT || err == ENOTDIR) return NotFoundError(path + ": no such file", FileLoc(path));
     if (err == EACCES) return PermissionDeniedError(path + ": " + std::strerror(err), FileLoc(path));
     return IoError(path + ": cannot open: " + std::strerror(err), FileLoc(path));
   }
-  Result<std::string> r = ReadStream(f, path, max_bytes);
-  std::fclose(f);
-  return r;
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return IoError(path + ": cannot stat: " + std::strerror(errno), FileLoc(path));
+  if (S_ISDIR(st.st_mode)) return IoError(path + ": is a directory", FileLoc(path));
+  auto too_large = [&] {
+    return LimitExceededError(path + ": file is larger than " + std::to_string(max_bytes) + " bytes", FileLoc(path));
+  };
+  // Buffers never need to exceed one byte past the limit (that byte tells "too large").
+  const std::size_t cap = max_bytes < std::string().max_size() ? max_bytes + 1 : max_bytes;
+  std::string out;
+  // A regular file's size is known up front (a larger one fails before it is
+  // read); pipes and devices report 0 and are read in chunks. Either way the
+  // loop reads to end of file, so a file that changes size is still read whole.
+  std::size_t expected = S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) : 0;
+  if (expected > max_bytes) return too_large();
+  out.resize(std::min(cap, expected > 0 ? expected + 1 : std::size_t{1} << 16));  // +1: end of file in one read
+  std::size_t used = 0;
+  for (;;) {
+    if (used == out.size()) {
+      if (out.size() > max_bytes) return too_large();
+      out.resize(std::min(out.size() * 2, cap));
+    }
+    const ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError(path + ": read failed: " + std::strerror(errno), FileLoc(path));
+    }
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
+    if (used > max_bytes) return too_large();
+  }
+  out.resize(used);
+  return out;
 }
 
 namespace {
