@@ -48,6 +48,8 @@ run: build
 BENCH_FLAGS ?=
 bench: build
 	@for b in $(BUILD)/benchmarks/bench_*; do [ -x "$$b" ] && { echo "== $$b"; "$$b" $(BENCH_FLAGS) || exit 1; }; done
+	@if [ -d ../shared/corpus ]; then echo "== kfix scan --jobs 1 vs 2 over ../shared/corpus"; \
+	  $(PYTHON) benchmarks/cli_jobs.py $(BUILD)/kfix ../shared/corpus; fi
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPython3_EXECUTABLE=$(PYTHON) \
