@@ -107,27 +107,31 @@ PYBIND11_MODULE(_core, m) {
       "warnings, documents}; errors are kfix.Error instances (not raised).");
   m.def(
       "load",
-      [](const std::vector<std::string>& paths) {
-        kfix::Result<std::vector<std::string>> files = [&] {
+      [](const std::vector<std::string>& paths, int jobs) {
+        kfix::LoadResult all;
+        kfix::Status status;
+        {
           py::gil_scoped_release release;
-          return kfix::ExpandPaths(paths);
-        }();
-        if (!files.ok()) RaiseIfError(files.status());
-        kfix::LoadResult all = [&] {
-          py::gil_scoped_release release;
-          kfix::LoadResult acc;
-          for (const std::string& f : *files) {
-            kfix::LoadResult r = kfix::LoadFile(f);
-            for (auto& man : r.manifests) acc.manifests.push_back(std::move(man));
-            for (auto& e : r.errors) acc.errors.push_back(std::move(e));
-            for (auto& w : r.warnings) acc.warnings.push_back(std::move(w));
-            acc.documents += r.documents;
+          kfix::LoadPathsOptions o;
+          o.jobs = jobs;
+          kfix::Result<std::vector<kfix::LoadedFile>> files = kfix::LoadPaths(paths, o);
+          if (!files.ok()) {
+            status = files.status();
+          } else {
+            for (kfix::LoadedFile& f : *files) {
+              for (auto& man : f.result.manifests) all.manifests.push_back(std::move(man));
+              for (auto& e : f.result.errors) all.errors.push_back(std::move(e));
+              for (auto& w : f.result.warnings) all.warnings.push_back(std::move(w));
+              all.documents += f.result.documents;
+            }
           }
-          return acc;
-        }();
+        }
+        if (!status.ok()) RaiseIfError(status);
         return LoadResultToPython(all);
       },
-      py::arg("paths"), "Loads files and directories (*.yaml, *.yml, *.json, recursively, sorted).");
+      py::arg("paths"), py::arg("jobs") = 1,
+      "Loads files and directories (*.yaml, *.yml, *.json, recursively, sorted) on `jobs` threads (0: one per "
+      "core); the result is the same for any `jobs`.");
   m.def(
       "expand_paths",
       [](const std::vector<std::string>& paths) {

@@ -67,11 +67,14 @@ def parse(text: Text, source_name: str = "<string>", *, strict: bool = True) -> 
     return result
 
 
-def load(*paths: PathLike, strict: bool = True) -> LoadResult:
-    """Loads files and directories (``*.yaml``, ``*.yml``, ``*.json``, recursively, sorted)."""
+def load(*paths: PathLike, strict: bool = True, jobs: int = 1) -> LoadResult:
+    """Loads files and directories (``*.yaml``, ``*.yml``, ``*.json``, recursively, sorted).
+
+    Files are read and parsed on ``jobs`` C++ threads (``0``: one per core)
+    with the GIL released; the result is the same for any ``jobs``."""
     if not paths:
         raise InvalidArgumentError("load() needs at least one path")
-    result = LoadResult._from_core(_core.load([os.fspath(p) for p in paths]))
+    result = LoadResult._from_core(_core.load([os.fspath(p) for p in paths], jobs))
     if strict:
         result.raise_for_errors()
     return result

@@ -90,6 +90,11 @@ def test_load_files_and_directories(tmp_path: pathlib.Path, manifests_dir: pathl
     assert result[2].file.endswith("b.json")
     assert len(kfix.load(tmp_path / "a.yaml", sub)) == 3
     assert len(kfix.load(manifests_dir)) >= 2
+    for jobs in (0, 2, 4):
+        parallel = kfix.load(tmp_path, manifests_dir, jobs=jobs)
+        serial = kfix.load(tmp_path, manifests_dir)
+        assert [(m.file, m.document, m.item, m.object) for m in parallel] == \
+            [(m.file, m.document, m.item, m.object) for m in serial]
 
 
 def test_load_errors(tmp_path: pathlib.Path) -> None:
