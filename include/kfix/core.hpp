@@ -238,11 +238,12 @@ struct LoadPathsOptions {
   /// thread is one of them.
   int jobs = 1;
   /// Files (as ExpandPaths() would list them) for which this returns true are
-  /// left out: not read, not returned. Called on the calling thread only.
+  /// left out: not read, not returned. Called on the calling thread only. If
+  /// it throws, LoadPaths returns kInvalidArgument with the exception's text.
   std::function<bool(const std::string&)> skip;
   /// Called after each file is loaded with (files loaded, files found so far):
   /// the second number grows while directories are still being walked. Called
-  /// from the loading threads, one call at a time.
+  /// from the loading threads, one call at a time; it must not throw.
   std::function<void(std::size_t loaded, std::size_t found)> progress;
 };
 

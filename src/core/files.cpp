@@ -12,6 +12,7 @@
 #include <deque>
 #include <filesystem>
 #include <mutex>
+#include <new>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -214,15 +215,23 @@ Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths,
       break;  // no more threads to be had: the ones running (and this one) do the work
     }
   }
-  Status st = WalkPaths(paths, [&](std::size_t arg, std::string path) {
-    if (options.skip && options.skip(path)) return;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      queue.push_back(Entry{FileKey{arg, path}, LoadedFile{std::move(path), LoadResult(), 0}});
-      found.fetch_add(1);
-    }
-    cv.notify_one();
-  });
+  Status st;
+  try {
+    st = WalkPaths(paths, [&](std::size_t arg, std::string path) {
+      if (options.skip && options.skip(path)) return;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        queue.push_back(Entry{FileKey{arg, path}, LoadedFile{std::move(path), LoadResult(), 0}});
+        found.fetch_add(1);
+      }
+      cv.notify_one();
+    });
+  } catch (const std::bad_alloc&) {
+    // The loaders must still be released and joined before this returns.
+    st = Status(StatusCode::kOutOfMemory, "LoadPaths: out of memory while walking the directories");
+  } catch (const std::exception& e) {
+    st = InvalidArgumentError(std::string("LoadPaths: the skip callback threw: ") + e.what());
+  }
   if (!st.ok()) failed.store(true, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(mu);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -206,6 +207,21 @@ TEST_CASE("F7: LoadPaths fails as ExpandPaths does and returns nothing") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().code() == kfix::StatusCode::kNotFound);
     CHECK(r.status().location().file == "/nonexistent/kfix");
+  }
+  // A skip callback that throws stops the walk; the loaders are released and
+  // joined (no hang, no terminate) and the call fails.
+  for (int jobs : {1, 3}) {
+    kfix::LoadPathsOptions o;
+    o.jobs = jobs;
+    int calls = 0;
+    o.skip = [&](const std::string&) -> bool {
+      if (++calls == 10) throw std::runtime_error("skip failed");
+      return false;
+    };
+    kfix::Result<std::vector<kfix::LoadedFile>> r = kfix::LoadPaths({tree}, o);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == kfix::StatusCode::kInvalidArgument);
+    CHECK(r.status().message().find("skip failed") != std::string::npos);
   }
   kfix::Result<std::vector<kfix::LoadedFile>> empty = kfix::LoadPaths({});
   REQUIRE(empty.ok());
