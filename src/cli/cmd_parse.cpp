@@ -51,25 +51,16 @@ int RunParse(const std::vector<std::string>& args) {
   std::vector<kfix::Status> errors;
   std::vector<kfix::Status> warnings;
   std::vector<kfix::Manifest> manifests;
-  kfix::Result<std::vector<std::string>> paths = kfix::ExpandPaths(a.positionals());
-  if (!paths.ok()) {
-    errors.push_back(paths.status());
+  kfix::LoadPathsOptions load;
+  load.parse = options;
+  kfix::Result<std::vector<kfix::LoadedFile>> loaded = kfix::LoadPaths(a.positionals(), load);
+  if (!loaded.ok()) {
+    errors.push_back(loaded.status());
   } else {
-    for (const std::string& p : *paths) {
-      kfix::LoadResult r;
-      if (p == "-") {
-        kfix::Result<std::string> text = kfix::ReadFileToString("-");
-        if (!text.ok()) {
-          r.errors.push_back(text.status());
-        } else {
-          r = kfix::LoadManifests(*text, "-", options);
-        }
-      } else {
-        r = kfix::LoadFile(p, options);
-      }
-      for (kfix::Manifest& m : r.manifests) manifests.push_back(std::move(m));
-      for (kfix::Status& e : r.errors) errors.push_back(std::move(e));
-      for (kfix::Status& w : r.warnings) warnings.push_back(std::move(w));
+    for (kfix::LoadedFile& f : *loaded) {
+      for (kfix::Manifest& m : f.result.manifests) manifests.push_back(std::move(m));
+      for (kfix::Status& e : f.result.errors) errors.push_back(std::move(e));
+      for (kfix::Status& w : f.result.warnings) warnings.push_back(std::move(w));
     }
   }
 
