@@ -25,7 +25,11 @@ const char* StatusCodeName(StatusCode code) noexcept {
 std::string Status::ToString(bool with_code) const {
   std::string out;
   const SourceLocation& l = location_;
-  if (!l.file.empty()) {
+  // Messages about a whole file often start with its path already
+  // ("x.yaml: no such file"); the path is not written twice.
+  const bool message_names_file = !l.file.empty() && l.line <= 0 && message_.size() > l.file.size() &&
+                                  message_.compare(0, l.file.size(), l.file) == 0 && message_[l.file.size()] == ':';
+  if (!l.file.empty() && !message_names_file) {
     out += l.file;
     if (l.line > 0) {
       out += ':' + std::to_string(l.line);

@@ -378,8 +378,12 @@ std::string ScanReportToText(const ScanReport& report) {
            " " + f.object.api_version + ", Kind=" + f.object.kind + ") " + f.message + " (check: " + f.check +
            ", remediation: " + f.remediation + ")\n";
   }
-  if (report.findings.empty()) {
+  if (report.findings.empty() && report.errors.empty()) {
     out += "No lint errors found!\n";
+  } else if (report.findings.empty()) {
+    // Not "No lint errors found!": what could not be read was not checked.
+    out += "No lint errors found in what could be read; " + std::to_string(report.errors.size()) +
+           (report.errors.size() == 1 ? " input error above.\n" : " input errors above.\n");
   } else {
     out += "\nError: found " + std::to_string(report.findings.size()) + " lint errors\n";
   }

@@ -290,6 +290,16 @@ TEST_CASE("outputs: SARIF regions, text, kube-linter JSON, catalog") {
   CHECK(text.find("d.yaml:18:13: (object: prod/web apps/v1, Kind=Deployment) container \"app\" is privileged "
                   "(check: privileged-container") != std::string::npos);
 
+  CHECK(text.find("Error: found 1 lint errors") != std::string::npos);
+  // No finding: "No lint errors found!" only when everything could be read.
+  kfix::ScanReport clean = rs->ScanText("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "c.yaml");
+  CHECK(kfix::ScanReportToText(clean) == "No lint errors found!\n");
+  kfix::ScanReport unread = rs->ScanPaths({"/nonexistent/kfix-dir"});
+  const std::string unread_text = kfix::ScanReportToText(unread);
+  CHECK(unread_text.find("error: /nonexistent/kfix-dir: no such file or directory\n") == 0);  // path once
+  CHECK(unread_text.find("No lint errors found!") == std::string::npos);
+  CHECK(unread_text.find("1 input error above.") != std::string::npos);
+
   auto kl = kfix::ParseJson(kfix::ScanReportToKubeLinterJson(r, *rs));
   REQUIRE(kl.ok());
   CHECK(kl->Find("Checks")->size() == 1);
