@@ -180,6 +180,7 @@ TEST_CASE("F6: LoadPaths loads what ExpandPaths lists, in its order, for any job
     CHECK(last_found == expected->size());
     if (jobs == 1) CHECK(workers == std::set<int>{0});
   }
+  std::filesystem::remove_all(tree);
 }
 
 TEST_CASE("F6: LoadPaths skip leaves files out unread") {
@@ -226,4 +227,5 @@ TEST_CASE("F7: LoadPaths fails as ExpandPaths does and returns nothing") {
   kfix::Result<std::vector<kfix::LoadedFile>> empty = kfix::LoadPaths({});
   REQUIRE(empty.ok());
   CHECK(empty->empty());
+  std::filesystem::remove_all(tree);
 }
