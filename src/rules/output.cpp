@@ -142,17 +142,17 @@ class FindingsWriter {
       p += pretty_ ? "\": " : "\":";
       if (k == kObject) p.push_back('{');
     }
-    if (pretty_) {
-      item_open_ = "\n" + std::string(static_cast<std::size_t>(depth + 1) * 2, ' ') + "{";
-      object_close_ = "\n" + std::string(static_cast<std::size_t>(d) * 2, ' ') + "}";
-      item_close_ = "\n" + std::string(static_cast<std::size_t>(depth + 1) * 2, ' ') + "}";
-      array_close_ = "\n" + std::string(static_cast<std::size_t>(depth) * 2, ' ') + "]";
-    } else {
-      item_open_ = "{";
-      object_close_ = "}";
-      item_close_ = "}";
-      array_close_ = "]";
-    }
+    // A bracket on its own line at `at` (pretty), or just the bracket.
+    auto bracket = [&](int at, char c) {
+      std::string b;
+      if (pretty_) b.append(1, '\n').append(static_cast<std::size_t>(at) * 2, ' ');
+      b.push_back(c);
+      return b;
+    };
+    item_open_ = bracket(depth + 1, '{');
+    object_close_ = bracket(d, '}');
+    item_close_ = bracket(depth + 1, '}');
+    array_close_ = bracket(depth, ']');
   }
 
   void Array(const std::vector<Finding>& findings) {
