@@ -118,12 +118,7 @@ PYBIND11_MODULE(_core, m) {
           if (!files.ok()) {
             status = files.status();
           } else {
-            for (kfix::LoadedFile& f : *files) {
-              for (auto& man : f.result.manifests) all.manifests.push_back(std::move(man));
-              for (auto& e : f.result.errors) all.errors.push_back(std::move(e));
-              for (auto& w : f.result.warnings) all.warnings.push_back(std::move(w));
-              all.documents += f.result.documents;
-            }
+            all = kfix::MergeLoadedFiles(std::move(*files));
           }
         }
         if (!status.ok()) RaiseIfError(status);

@@ -251,9 +251,10 @@ struct LoadPathsOptions {
 struct LoadedFile {
   std::string path;
   LoadResult result;
-  /// Which of the `jobs` threads loaded it (0 = the calling thread). Freeing a
-  /// file's trees on the thread that built them keeps allocator arenas apart,
-  /// so callers that free in parallel can group the work by this.
+  /// Which of the `jobs` threads loaded it, a number in [0, jobs): equal
+  /// numbers mean the same thread. Freeing a file's trees on the thread that
+  /// built them keeps allocator arenas apart, so callers that free in
+  /// parallel can group the work by this.
   int worker = 0;
 };
 
@@ -266,6 +267,10 @@ struct LoadedFile {
 /// parsed is not an error here but an error inside its LoadResult.
 /// Thread safety: reentrant; reading "-" concurrently is the caller's problem.
 Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths, const LoadPathsOptions& options = {});
+
+/// The files' results as one LoadResult, in file order: manifests, errors
+/// and warnings concatenated, documents summed. Consumes `files`.
+LoadResult MergeLoadedFiles(std::vector<LoadedFile>&& files);
 
 /// Reads a whole file ("-" = stdin). Errors name the path.
 Result<std::string> ReadFileToString(const std::string& path, std::size_t max_bytes = 256u << 20);

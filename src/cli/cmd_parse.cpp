@@ -48,21 +48,18 @@ int RunParse(const std::vector<std::string>& args) {
   const bool with_objects = a.Has("with-objects");
   const bool json = format == "json";
 
-  std::vector<kfix::Status> errors;
-  std::vector<kfix::Status> warnings;
-  std::vector<kfix::Manifest> manifests;
   kfix::LoadPathsOptions load;
   load.parse = options;
   kfix::Result<std::vector<kfix::LoadedFile>> loaded = kfix::LoadPaths(a.positionals(), load);
+  kfix::LoadResult all;
   if (!loaded.ok()) {
-    errors.push_back(loaded.status());
+    all.errors.push_back(loaded.status());
   } else {
-    for (kfix::LoadedFile& f : *loaded) {
-      for (kfix::Manifest& m : f.result.manifests) manifests.push_back(std::move(m));
-      for (kfix::Status& e : f.result.errors) errors.push_back(std::move(e));
-      for (kfix::Status& w : f.result.warnings) warnings.push_back(std::move(w));
-    }
+    all = kfix::MergeLoadedFiles(std::move(*loaded));
   }
+  std::vector<kfix::Status>& errors = all.errors;
+  std::vector<kfix::Status>& warnings = all.warnings;
+  std::vector<kfix::Manifest>& manifests = all.manifests;
 
   if (json) {
     kfix::Value out = kfix::Value::MakeObject();

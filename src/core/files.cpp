@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/parallel_internal.hpp"
 #include "kfix/core.hpp"
 
 namespace kfix {
@@ -168,11 +169,11 @@ Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& pat
 }
 
 Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths, const LoadPathsOptions& options) {
-  const int threads =
-      options.jobs <= 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : options.jobs;
-  // The walk (this thread) appends to `queue`; the loaders claim entries in
-  // the order they were found. A deque keeps claimed entries in place while
-  // the walk appends; every access to the deque itself holds `mu`.
+  // How many files there are is not known before the walk: no cap by work.
+  const int threads = internal::ThreadCount(options.jobs, static_cast<std::size_t>(-1));
+  // The walk appends to `queue`; the loaders claim entries in the order they
+  // were found. A deque keeps claimed entries in place while the walk
+  // appends; every access to the deque itself holds `mu`.
   struct Entry {
     FileKey key;
     LoadedFile file;
@@ -186,7 +187,32 @@ Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths,
   bool walked = false;
   std::atomic<bool> failed{false};
   std::mutex progress_mu;
+  Status st;
 
+  auto walk = [&] {
+    try {
+      st = WalkPaths(paths, [&](std::size_t arg, std::string path) {
+        if (options.skip && options.skip(path)) return;
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          queue.push_back(Entry{FileKey{arg, path}, LoadedFile{std::move(path), LoadResult(), 0}});
+          found.fetch_add(1);
+        }
+        cv.notify_one();
+      });
+    } catch (const std::bad_alloc&) {
+      // The loaders must still be released below, or they wait forever.
+      st = Status(StatusCode::kOutOfMemory, "LoadPaths: out of memory while walking the directories");
+    } catch (const std::exception& e) {
+      st = InvalidArgumentError(std::string("LoadPaths: the skip callback threw: ") + e.what());
+    }
+    if (!st.ok()) failed.store(true, std::memory_order_relaxed);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      walked = true;
+    }
+    cv.notify_all();
+  };
   auto load = [&](int worker) {
     for (;;) {
       Entry* e = nullptr;
@@ -205,41 +231,11 @@ Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths,
       }
     }
   };
-
-  std::vector<std::thread> pool;
-  pool.reserve(static_cast<std::size_t>(threads - 1));
-  for (int t = 1; t < threads; ++t) {
-    try {
-      pool.emplace_back(load, t);
-    } catch (const std::system_error&) {
-      break;  // no more threads to be had: the ones running (and this one) do the work
-    }
-  }
-  Status st;
-  try {
-    st = WalkPaths(paths, [&](std::size_t arg, std::string path) {
-      if (options.skip && options.skip(path)) return;
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        queue.push_back(Entry{FileKey{arg, path}, LoadedFile{std::move(path), LoadResult(), 0}});
-        found.fetch_add(1);
-      }
-      cv.notify_one();
-    });
-  } catch (const std::bad_alloc&) {
-    // The loaders must still be released and joined before this returns.
-    st = Status(StatusCode::kOutOfMemory, "LoadPaths: out of memory while walking the directories");
-  } catch (const std::exception& e) {
-    st = InvalidArgumentError(std::string("LoadPaths: the skip callback threw: ") + e.what());
-  }
-  if (!st.ok()) failed.store(true, std::memory_order_relaxed);
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    walked = true;
-  }
-  cv.notify_all();
-  load(0);
-  for (std::thread& t : pool) t.join();
+  // Item 0 is claimed first: that thread walks, then loads like the others.
+  internal::ParallelFor(static_cast<std::size_t>(threads), threads, [&](std::size_t w) {
+    if (w == 0) walk();
+    load(static_cast<int>(w));
+  });
   if (!st.ok()) return st;
 
   std::vector<std::size_t> order(queue.size());
@@ -250,6 +246,21 @@ Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths,
   out.reserve(order.size());
   for (std::size_t i : order) out.push_back(std::move(queue[i].file));
   return out;
+}
+
+LoadResult MergeLoadedFiles(std::vector<LoadedFile>&& files) {
+  LoadResult all;
+  std::size_t manifests = 0;
+  for (const LoadedFile& f : files) manifests += f.result.manifests.size();
+  all.manifests.reserve(manifests);
+  for (LoadedFile& f : files) {
+    for (Manifest& m : f.result.manifests) all.manifests.push_back(std::move(m));
+    for (Status& e : f.result.errors) all.errors.push_back(std::move(e));
+    for (Status& w : f.result.warnings) all.warnings.push_back(std::move(w));
+    all.documents += f.result.documents;
+  }
+  files.clear();
+  return all;
 }
 
 }  // namespace kfix

@@ -354,18 +354,11 @@ FixReport FixPaths(const std::vector<std::string>& paths, std::shared_ptr<const 
     return out;
   }
   const std::size_t nfiles = loaded->size();
-  std::vector<Manifest> objects;
-  std::vector<Status> load_errors, load_warnings;
-  for (LoadedFile& lf : *loaded) {
-    for (Status& e : lf.result.errors) load_errors.push_back(std::move(e));
-    for (Status& w : lf.result.warnings) load_warnings.push_back(std::move(w));
-    for (Manifest& m : lf.result.manifests) objects.push_back(std::move(m));
-  }
-  loaded->clear();
-  out = FixObjects(std::move(objects), std::move(rules), config, options);
-  out.errors.insert(out.errors.begin(), load_errors.begin(), load_errors.end());
-  out.scan.errors.insert(out.scan.errors.begin(), load_errors.begin(), load_errors.end());
-  out.scan.warnings.insert(out.scan.warnings.begin(), load_warnings.begin(), load_warnings.end());
+  LoadResult all = MergeLoadedFiles(std::move(*loaded));
+  out = FixObjects(std::move(all.manifests), std::move(rules), config, options);
+  out.errors.insert(out.errors.begin(), all.errors.begin(), all.errors.end());
+  out.scan.errors.insert(out.scan.errors.begin(), all.errors.begin(), all.errors.end());
+  out.scan.warnings.insert(out.scan.warnings.begin(), all.warnings.begin(), all.warnings.end());
   out.scan.stats.files = static_cast<std::int64_t>(nfiles);
   return out;
 }

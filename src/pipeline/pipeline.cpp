@@ -213,24 +213,16 @@ Result<PipelineResult> RunPipeline(const std::vector<std::string>& paths, std::s
   Result<std::vector<LoadedFile>> loaded = LoadPaths(paths, lo);
   if (!loaded.ok()) return loaded.status();
   const std::size_t nfiles = loaded->size();
-  std::vector<Manifest> objects;
-  std::vector<Status> load_errors, load_warnings;
-  for (LoadedFile& lf : *loaded) {
-    LoadResult& lr = lf.result;
-    for (Status& e : lr.errors) load_errors.push_back(std::move(e));
-    for (Status& w : lr.warnings) load_warnings.push_back(std::move(w));
-    for (Manifest& m : lr.manifests) objects.push_back(std::move(m));
-  }
-  loaded->clear();
+  LoadResult all = MergeLoadedFiles(std::move(*loaded));
   const double load_seconds = Since(t0);
 
   FixOptions fo;
   fo.jobs = options.jobs;
   fo.progress = [&progress](std::size_t d, std::size_t total) { progress("fix", d, total); };
-  r.fix = FixObjects(std::move(objects), rules, options.fix, fo);
-  r.fix.errors.insert(r.fix.errors.begin(), load_errors.begin(), load_errors.end());
-  r.fix.scan.errors.insert(r.fix.scan.errors.begin(), load_errors.begin(), load_errors.end());
-  r.fix.scan.warnings.insert(r.fix.scan.warnings.begin(), load_warnings.begin(), load_warnings.end());
+  r.fix = FixObjects(std::move(all.manifests), rules, options.fix, fo);
+  r.fix.errors.insert(r.fix.errors.begin(), all.errors.begin(), all.errors.end());
+  r.fix.scan.errors.insert(r.fix.scan.errors.begin(), all.errors.begin(), all.errors.end());
+  r.fix.scan.warnings.insert(r.fix.scan.warnings.begin(), all.warnings.begin(), all.warnings.end());
   r.fix.scan.stats.files = static_cast<std::int64_t>(nfiles);
   return Finish(std::move(r), options, progress, t0, load_seconds);
 }

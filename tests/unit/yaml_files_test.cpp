@@ -179,6 +179,28 @@ TEST_CASE("F6: LoadPaths loads what ExpandPaths lists, in its order, for any job
     CHECK(last_loaded == expected->size());
     CHECK(last_found == expected->size());
     if (jobs == 1) CHECK(workers == std::set<int>{0});
+    // MergeLoadedFiles: every manifest in file order, then every error, then
+    // every warning; documents summed.
+    std::string manifests_part, errors_part, warnings_part;
+    std::int32_t documents = 0;
+    for (const kfix::LoadedFile& f : *r) {
+      for (const kfix::Manifest& m : f.result.manifests)
+        manifests_part += m.file + ":" + m.Ref().kind + "/" + m.Ref().name + ";";
+      for (const kfix::Status& e : f.result.errors) errors_part += e.ToString() + ";";
+      for (const kfix::Status& w : f.result.warnings) warnings_part += w.ToString() + ";";
+      documents += f.result.documents;
+    }
+    const kfix::LoadResult merged = kfix::MergeLoadedFiles(std::move(*r));
+    CHECK(r->empty());
+    CHECK(merged.documents == documents);
+    std::string m_got, e_got, w_got;
+    for (const kfix::Manifest& m : merged.manifests) m_got += m.file + ":" + m.Ref().kind + "/" + m.Ref().name + ";";
+    for (const kfix::Status& e : merged.errors) e_got += e.ToString() + ";";
+    for (const kfix::Status& w : merged.warnings) w_got += w.ToString() + ";";
+    CHECK(m_got == manifests_part);
+    CHECK(e_got == errors_part);
+    CHECK(w_got == warnings_part);
+    CHECK(!errors_part.empty());  // the tree has bad files
   }
   std::filesystem::remove_all(tree);
 }
