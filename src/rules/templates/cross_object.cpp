@@ -1,0 +1,344 @@
+// Cross-object references: objects that must match other objects in the lint context.
+// Check templates of this domain; the file registers its own entries (rules/template_helpers.hpp).
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "rules/template_helpers.hpp"
+
+namespace kfix::internal::templates {
+namespace {
+
+std::string GoLabelSelectorValue(const Value* sel) {
+  std::string out = "{";
+  out += GoMap(Get(sel, "matchLabels"));
+  out += " [";
+  if (const auto* exprs = Arr(Get(sel, "matchExpressions"))) {
+    bool first = true;
+    for (const Value& e : *exprs) {
+      if (!first) out.push_back(' ');
+      first = false;
+      out.push_back('{');
+      out += ScalarText(Get(&e, "key"));
+      out.push_back(' ');
+      out += ScalarText(Get(&e, "operator"));
+      out += " [";
+      if (const auto* vals = Arr(Get(&e, "values"))) {
+        for (std::size_t i = 0; i < vals->size(); ++i) {
+          if (i) out.push_back(' ');
+          out += ScalarText(&(*vals)[i]);
+        }
+      }
+      out += "]}";
+    }
+  }
+  out += "]}";
+  return out;
+}
+
+// dangling-horizontalpodautoscaler ------------------------------------------
+Result<std::unique_ptr<CheckImpl>> DanglingHpa(const Params&) {
+  return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
+    const Value* target = Get(Get(&o.root(), "spec"), "scaleTargetRef");
+    std::string kind = ScalarText(Get(target, "kind"));
+    std::string name = ScalarText(Get(target, "name"));
+    std::string api = ScalarText(Get(target, "apiVersion"));
+    for (const ObjectInfo* w : ctx.workloads) {
+      if (w->name == name && w->kind == kind && api == std::string(w->group) + "/" + std::string(w->version)) return;
+    }
+    sink.Add("no resources found matching HorizontalPodAutoscaler scaleTargetRef ({" + kind + " " + name + " " + api +
+                 "})",
+             "/spec/scaleTargetRef");
+  });
+}
+
+// dangling-ingress ------------------------------------------------------------
+Result<std::unique_ptr<CheckImpl>> DanglingIngress(const Params&) {
+  return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
+    const Value* spec = Get(&o.root(), "spec");
+    struct Backend {
+      std::string name;
+      const Value* port;  // {number} or {name}, may be null
+      std::string pointer;
+    };
+    std::vector<Backend> backends;
+    std::set<std::pair<std::string, std::string>> seen;
+    auto add = [&](const Value* backend, const std::string& ptr) {
+      const Value* svc = Get(backend, "service");
+      std::string n = ScalarText(Get(svc, "name"));
+      if (n.empty()) return;
+      const Value* port = Get(svc, "port");
+      std::string key = port ? ScalarText(Get(port, "number")) + "/" + ScalarText(Get(port, "name")) : "";
+      if (!seen.emplace(n, key).second) return;
+      backends.push_back({n, port, ptr + "/service"});
+    };
+    add(Get(spec, "defaultBackend"), "/spec/defaultBackend");
+    if (const auto* rules = Arr(Get(spec, "rules"))) {
+      for (std::size_t i = 0; i < rules->size(); ++i) {
+        if (const auto* paths = Arr(Get(Get(&(*rules)[i], "http"), "paths"))) {
+          for (std::size_t j = 0; j < paths->size(); ++j) {
+            add(Get(&(*paths)[j], "backend"),
+                "/spec/rules/" + std::to_string(i) + "/http/paths/" + std::to_string(j) + "/backend");
+          }
+        }
+      }
+    }
+    const auto& services = ctx.In(ctx.services_by_ns, o.namespace_);
+    for (const Backend& b : backends) {
+      std::string number = ScalarText(Get(b.port, "number"));
+      std::string port_name = ScalarText(Get(b.port, "name"));
+      bool found = false;
+      for (const ObjectInfo* svc : services) {
+        if (svc->name != b.name) continue;
+        if (number.empty() && port_name.empty()) {
+          found = true;
+          break;
+        }
+        if (const auto* ports = Arr(Get(Get(&svc->root(), "spec"), "ports"))) {
+          for (const Value& p : *ports) {
+            if ((!number.empty() && ScalarText(Get(&p, "port")) == number) ||
+                (!port_name.empty() && ScalarText(Get(&p, "name")) == port_name)) {
+              found = true;
+            }
+          }
+        }
+        if (found) break;
+      }
+      if (found) continue;
+      std::string msg = "no service found matching ingress label (" + b.name + ")";
+      if (!number.empty()) {
+        msg += ", port " + number;
+      } else if (!port_name.empty()) {
+        msg += ", port " + port_name;
+      }
+      sink.Add(msg, b.pointer);
+    }
+  });
+}
+
+// dangling-networkpolicy -----------------------------------------------------
+bool AnyWorkloadMatches(const LintIndex& ctx, std::string_view ns, const Selector& sel) {
+  for (const ObjectInfo* w : ctx.In(ctx.workloads_by_ns, ns)) {
+    if (sel.Matches(w->pod_labels)) return true;
+  }
+  return false;
+}
+
+Result<std::unique_ptr<CheckImpl>> DanglingNetworkPolicy(const Params&) {
+  return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
+    const Value* ps = Get(Get(&o.root(), "spec"), "podSelector");
+    Selector sel = Selector::FromLabelSelector(ps);
+    if (!sel.valid) {
+      sink.Add("networkpolicy has invalid podSelector: " + sel.error, "/spec/podSelector");
+      return;
+    }
+    if (AnyWorkloadMatches(ctx, o.namespace_, sel)) return;
+    sink.Add("no pods found matching networkpolicy's podSelector labels (" + GoLabelSelectorValue(ps) + ") ",
+             "/spec/podSelector");
+  });
+}
+
+Result<std::unique_ptr<CheckImpl>> DanglingNetworkPolicyPeer(const Params&) {
+  return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
+    const Value* spec = Get(&o.root(), "spec");
+    auto scan = [&](const char* dir, const char* peers_key) {
+      const auto* rules = Arr(Get(spec, dir));
+      if (!rules) return;
+      for (std::size_t i = 0; i < rules->size(); ++i) {
+        const auto* peers = Arr(Get(&(*rules)[i], peers_key));
+        if (!peers) continue;
+        for (std::size_t j = 0; j < peers->size(); ++j) {
+          const Value& peer = (*peers)[j];
+          const Value* ps = Get(&peer, "podSelector");
+          if (!ps || ps->is_null() || (Get(&peer, "namespaceSelector") && !Get(&peer, "namespaceSelector")->is_null())) {
+            continue;
+          }
+          std::string ptr = Ptr("/spec", {dir, std::to_string(i), peers_key, std::to_string(j), "podSelector"});
+          Selector sel = Selector::FromLabelSelector(ps);
+          if (!sel.valid) {
+            sink.Add("networkpolicy ingress rule has invalid podSelector: " + sel.error, ptr);
+            continue;
+          }
+          if (AnyWorkloadMatches(ctx, o.namespace_, sel)) continue;
+          sink.Add("no pods found matching networkpolicy rule's podSelector labels (" + sel.ToString() + ")", ptr);
+        }
+      }
+    };
+    scan("ingress", "from");
+    scan("egress", "to");
+  });
+}
+
+// dangling-service -------------------------------------------------------------
+Result<std::unique_ptr<CheckImpl>> DanglingService(const Params& p) {
+  KFIX_ASSIGN_OR_RETURN(ignored, p.StringList("ignoredLabels"));
+  return Make([ignored](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
+    const Value* spec = Get(&o.root(), "spec");
+    if (Str(Get(spec, "type")) == "ExternalName") return;
+    const Value* selector = Get(spec, "selector");
+    if (!IsObject(selector) || selector->size() == 0) {
+      sink.Add("service has no selector specified", "/spec/selector");
+      return;
+    }
+    Selector sel;
+    std::map<std::string, std::string> shown;
+    for (const Member& m : selector->as_object()) {
+      if (std::find(ignored.begin(), ignored.end(), m.key) != ignored.end()) continue;
+      std::string v = ScalarText(&m.value);
+      shown[m.key] = v;
+      sel.requirements.push_back(Selector::Requirement{m.key, Selector::Requirement::kEquals, {std::move(v)}});
+    }
+    if (AnyWorkloadMatches(ctx, o.namespace_, sel)) return;
+    std::string text = "map[";
+    bool first = true;
+    for (const auto& [k, v] : shown) {
+      if (!first) text.push_back(' ');
+      first = false;
+      text += k;
+      text.push_back(':');
+      text += v;
+    }
+    text.push_back(']');
+    sink.Add("no pods found matching service labels (" + text + ")", "/spec/selector");
+  });
+}
+
+// dangling-servicemonitor ------------------------------------------------------
+Result<std::unique_ptr<CheckImpl>> DanglingServiceMonitor(const Params&) {
+  return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
+    const Value* spec = Get(&o.root(), "spec");
+    const Value* ns_sel = Get(spec, "namespaceSelector");
+    std::vector<std::string> match_names;
+    if (const auto* mn = Arr(Get(ns_sel, "matchNames"))) {
+      for (const Value& v : *mn) match_names.push_back(ScalarText(&v));
+    }
+    bool any = IsTrue(Get(ns_sel, "any"));
+    bool ns_set = !match_names.empty() || any;
+    const Value* ml = Get(Get(spec, "selector"), "matchLabels");
+    bool label_set = IsObject(ml) && ml->size() > 0;
+    if (!label_set && !ns_set) {
+      sink.Add("service monitor has no selector specified", "/spec/selector");
+      return;
+    }
+    Selector sel = Selector::FromMap(ml);
+    for (const ObjectInfo* s : ctx.services) {
+      bool ns_ok = any || std::find(match_names.begin(), match_names.end(), s->namespace_) != match_names.end();
+      if (ns_ok) {
+        if (!label_set) return;
+        if (sel.Matches(s->labels)) return;
+        continue;
+      }
+      if (sel.Matches(s->labels) && label_set && !ns_set) return;
+    }
+    sink.Add("no services found matching the service monitor's label selector (" + sel.ToString() +
+                 ") and namespace selector (" + GoStringList(match_names) + ")",
+             "/spec/selector");
+  });
+}
+
+// env-value-from ---------------------------------------------------------------
+Result<std::unique_ptr<CheckImpl>> EnvValueFrom(const Params& p) {
+  KFIX_ASSIGN_OR_RETURN(is, p.StringList("ignoredSecrets"));
+  KFIX_ASSIGN_OR_RETURN(ic, p.StringList("ignoredConfigMaps"));
+  KFIX_ASSIGN_OR_RETURN(ignored_secrets, CompileAll(is));
+  KFIX_ASSIGN_OR_RETURN(ignored_cms, CompileAll(ic));
+  auto has_key = [](const ObjectInfo* obj, const char* a, const char* b, const std::string& key) {
+    const Value* da = Get(&obj->root(), a);
+    const Value* db = Get(&obj->root(), b);
+    return (IsObject(da) && da->Find(key)) || (IsObject(db) && db->Find(key));
+  };
+  return Make([=](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
+    ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
+      const auto* env = Arr(Get(&cv, "env"));
+      if (!env) return;
+      for (std::size_t k = 0; k < env->size(); ++k) {
+        const Value* vf = Get(&(*env)[k], "valueFrom");
+        if (!IsObject(vf)) continue;
+        struct Ref {
+          const char* field;
+          const char* type;
+          const std::vector<Regex>* ignored;
+          const std::unordered_map<std::string, const ObjectInfo*>* objs;
+          const char* a;
+          const char* b;
+        };
+        const Ref refs[] = {{"secretKeyRef", "secret", &ignored_secrets, &ctx.secrets, "data", "stringData"},
+                            {"configMapKeyRef", "config map", &ignored_cms, &ctx.config_maps, "data", "binaryData"}};
+        for (const Ref& r : refs) {
+          const Value* ref = Get(vf, r.field);
+          if (!IsObject(ref)) continue;
+          if (IsTrue(Get(ref, "optional"))) continue;
+          std::string name = ScalarText(Get(ref, "name"));
+          std::string key = ScalarText(Get(ref, "key"));
+          bool ign = false;
+          for (const Regex& re : *r.ignored) ign = ign || re.Search(name);
+          if (ign) continue;
+          std::string ref_ptr = Ptr(Ptr(cptr, "env"), k) + "/valueFrom/" + r.field;
+          auto it = r.objs->find(name);
+          if (it == r.objs->end()) {
+            sink.Add("The container " + GoQuote(c.name) + " is referring to an unknown " + r.type + " " + GoQuote(name),
+                     ref_ptr + "/name", c.name);
+          } else if (!has_key(it->second, r.a, r.b, key)) {
+            sink.Add("The container " + GoQuote(c.name) + " is referring to an unknown key " + GoQuote(key) + " in " +
+                         r.type + " " + GoQuote(name),
+                     ref_ptr + "/key", c.name);
+          }
+        }
+      }
+    });
+  });
+}
+
+// non-existent-service-account -----------------------------------------------
+Result<std::unique_ptr<CheckImpl>> NonExistentServiceAccount(const Params&) {
+  return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
+    if (!o.workload) return;
+    auto [sa, ptr] = ServiceAccountOf(o);
+    if (sa.empty() || sa == "default") return;
+    if (ctx.service_accounts.count(std::string(o.namespace_) + '\n' + sa)) return;
+    sink.Add("serviceAccount " + GoQuote(sa) + " not found", ptr);
+  });
+}
+
+// non-isolated-pod ---------------------------------------------------------------
+Result<std::unique_ptr<CheckImpl>> NonIsolatedPod(const Params&) {
+  return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
+    if (!o.has_pod_template) return;
+    for (const ObjectInfo* np : ctx.In(ctx.network_policies_by_ns, o.namespace_)) {
+      Selector sel = Selector::FromLabelSelector(Get(Get(&np->root(), "spec"), "podSelector"));
+      if (!sel.valid) {
+        sink.Add("networkpolicy has invalid podSelector: " + sel.error, o.pod_meta_ptr + "/labels");
+        return;
+      }
+      if (sel.Matches(o.pod_labels)) return;
+    }
+    sink.Add("pods created by this object are non-isolated", o.pod_meta_ptr + "/labels");
+  });
+}
+
+}  // namespace
+
+KFIX_REGISTER_TEMPLATES(cross_object) {
+  const std::vector<std::string> dl = {"DeploymentLike"};
+  registry.Add({
+      {"dangling-horizontalpodautoscaler", "Flag HorizontalPodAutoscalers that target a resource that does not exist",
+       {"HorizontalPodAutoscaler"}, {}, DanglingHpa},
+      {"dangling-ingress", "Flag ingress which do not match any service", {"Ingress"}, {}, DanglingIngress},
+      {"dangling-networkpolicy", "Flag NetworkPolicies which do not match any application", {"NetworkPolicy"}, {},
+       DanglingNetworkPolicy},
+      {"dangling-networkpolicypeer-podselector",
+       "Flag NetworkPolicyPeer in Ingress/Egress rules which their podselector do not match any application. Applied to peers consisting with podSelectors only.",
+       {"NetworkPolicy"}, {}, DanglingNetworkPolicyPeer},
+      {"dangling-service", "Flag services which do not match any application", {"Service"}, {"ignoredLabels"},
+       DanglingService},
+      {"dangling-servicemonitor", "Flag service monitors which do not match any service", {"ServiceMonitor"}, {},
+       DanglingServiceMonitor},
+      {"env-value-from", "Flag resources which use env variables from secrets/configmaps not included in the release", dl,
+       {"ignoredSecrets", "ignoredConfigMaps"}, EnvValueFrom},
+      {"non-existent-service-account", "Flag cases where a pod references a non-existent service account", dl, {},
+       NonExistentServiceAccount},
+      {"non-isolated-pod", "Flag Pod that is not selected by any networkPolicy", dl, {}, NonIsolatedPod},
+  });
+}
+
+}  // namespace kfix::internal::templates
