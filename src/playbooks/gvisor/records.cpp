@@ -193,9 +193,8 @@ Value ToValue(const RunResult& run) {
   }
   spec.Set("namespaceStamps", std::move(stamps));
   if (run.preflight) {
-    Value pf = Value::MakeArray();
-    for (const Value& f : ToValue(*run.preflight).Find("findings")->as_array()) pf.PushBack(f);
-    spec.Set("preflightFindings", std::move(pf));
+    Value pf = ToValue(*run.preflight);
+    spec.Set("preflightFindings", std::move(*pf.Find("findings")));
   }
   Value warnings = Value::MakeArray();
   for (const Status& s : run.warnings) warnings.PushBack(StatusValue(s));
