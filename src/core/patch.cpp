@@ -8,7 +8,9 @@
 //   array index is not one: "01", "+1", "x").
 #include <algorithm>
 #include <string>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "core/pointer_internal.hpp"
 #include "kfix/core.hpp"
@@ -31,35 +33,142 @@ OpFailure Fail(StatusCode code, std::string reason, const JsonPointer& at) {
   return OpFailure{code, std::move(reason), at.ToString()};
 }
 
+// Member lookup for one ApplyPatch call. Objects are vectors, so finding a
+// member is linear; a patch of N ops on a large object would be quadratic.
+// Objects with kIndexed members or more get a key -> position hash, built
+// once and kept up to date while ops append members, so N adds cost O(N).
+//
+// Soundness: entries are keyed by the object's address and checked against
+// its member buffer and size on every use. A buffer can only be reused by
+// another object after it is freed, which happens when a value is
+// overwritten or removed or when an object's member vector grows: every such
+// op drops all entries except those of the objects on its own path above the
+// change (which it does not free). Array inserts move values but free no
+// member buffer.
+class MemberIndex {
+ public:
+  static constexpr std::size_t kIndexed = 16;
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  // Position of `key` in object `o`, or npos.
+  std::size_t Find(const Value& o, const std::string& key) {
+    const Value::Object& m = o.as_object();
+    if (m.size() < kIndexed) {
+      for (std::size_t i = 0; i < m.size(); ++i) {
+        if (m[i].key == key) return i;
+      }
+      return npos;
+    }
+    Entry& e = Get(o);
+    auto it = e.pos.find(key);
+    return it == e.pos.end() ? npos : it->second;
+  }
+  // After a member with `key` was appended to `o` (Find returned npos).
+  void Appended(const Value& o, const std::string& key) {
+    auto it = entries_.find(&o);
+    if (it == entries_.end()) return;
+    const Value::Object& m = o.as_object();
+    Entry& e = it->second;
+    if (e.size + 1 != m.size()) {
+      entries_.erase(it);
+      return;
+    }
+    e.pos.emplace(key, m.size() - 1);
+    e.data = m.data();
+    e.size = m.size();
+  }
+  // A value below `path[0..keep)` was overwritten or removed: keep only the
+  // entries of the objects on that path.
+  void KeepOnly(const std::vector<const Value*>& path, std::size_t keep) {
+    if (entries_.empty()) return;
+    std::unordered_map<const Value*, Entry> kept;
+    for (std::size_t i = 0; i < keep && i < path.size(); ++i) {
+      auto it = entries_.find(path[i]);
+      if (it != entries_.end()) kept.emplace(it->first, std::move(it->second));
+    }
+    entries_ = std::move(kept);
+  }
+
+ private:
+  struct Entry {
+    const Member* data = nullptr;
+    std::size_t size = 0;
+    std::unordered_map<std::string, std::size_t> pos;
+  };
+  Entry& Get(const Value& o) {
+    const Value::Object& m = o.as_object();
+    Entry& e = entries_[&o];
+    if (e.data != m.data() || e.size != m.size() || e.pos.size() != m.size()) {
+      e.pos.clear();
+      e.pos.reserve(m.size() * 2);
+      for (std::size_t i = 0; i < m.size(); ++i) e.pos.emplace(m[i].key, i);
+      e.data = m.data();
+      e.size = m.size();
+    }
+    return e;
+  }
+  std::unordered_map<const Value*, Entry> entries_;
+};
+
+// The state one ApplyPatch call carries from op to op.
+struct ApplyState {
+  MemberIndex index;
+  std::vector<const Value*> path;  // the values Walk passed through, root first
+};
+
 // Walks the first `n` tokens of `p`. On failure returns nullptr and fills `f`
-// (kNotFound mapped to `missing_code`).
-Value* Walk(Value& root, const JsonPointer& p, std::size_t n, StatusCode missing_code, OpFailure& f) {
+// (kNotFound mapped to `missing_code`). `st.path` receives the values passed
+// through (root first, the result last).
+Value* Walk(Value& root, const JsonPointer& p, std::size_t n, StatusCode missing_code, OpFailure& f,
+            ApplyState& st) {
   Value* v = &root;
+  st.path.clear();
+  st.path.push_back(v);
   for (std::size_t i = 0; i < n; ++i) {
-    const Value* next = internal::Step(*v, p.tokens()[i]);
+    const std::string& token = p.tokens()[i];
+    const Value* next = nullptr;
+    if (v->is_object()) {
+      std::size_t at = st.index.Find(*v, token);
+      if (at != MemberIndex::npos) next = &v->as_object()[at].value;
+    } else {
+      next = internal::Step(*v, token);
+    }
     if (!next) {
       internal::StepFailure sf = internal::DescribeStepFailure(p, i, *v);
       f = Fail(sf.code == StatusCode::kNotFound ? missing_code : sf.code, std::move(sf.reason), p);
       return nullptr;
     }
     v = const_cast<Value*>(next);
+    st.path.push_back(v);
   }
   return v;
 }
 
 std::string ParentText(const JsonPointer& p) { return internal::PrefixString(p, p.size() - 1); }
 
-OpFailure DoAdd(Value& doc, const JsonPointer& path, Value value) {
+OpFailure DoAdd(Value& doc, const JsonPointer& path, Value value, ApplyState& st) {
   if (path.empty()) {
+    st.index.KeepOnly(st.path, 0);
     doc = std::move(value);
     return {};
   }
   OpFailure f;
-  Value* parent = Walk(doc, path, path.size() - 1, StatusCode::kPatchConflict, f);
+  Value* parent = Walk(doc, path, path.size() - 1, StatusCode::kPatchConflict, f, st);
   if (!parent) return f;
   const std::string& token = path.back();
   if (parent->is_object()) {
-    parent->Set(token, std::move(value));
+    Value::Object& o = parent->as_object();
+    const std::size_t at = st.index.Find(*parent, token);
+    if (at != MemberIndex::npos) {
+      st.index.KeepOnly(st.path, st.path.size());  // the old value (and what it held) is freed
+      o[at].value = std::move(value);
+    } else {
+      // A reallocation frees the old member buffer (entries of the members'
+      // own objects at their old addresses must go).
+      if (o.size() == o.capacity()) st.index.KeepOnly(st.path, st.path.size());
+      o.push_back(Member{token, std::move(value), 0, 0});
+      st.index.Appended(*parent, token);
+    }
     return {};
   }
   if (parent->is_array()) {
@@ -88,21 +197,23 @@ OpFailure DoAdd(Value& doc, const JsonPointer& path, Value value) {
 }
 
 // Removes the value at `path`, moving it into `*removed` when non-null.
-OpFailure DoRemove(Value& doc, const JsonPointer& path, Value* removed) {
+OpFailure DoRemove(Value& doc, const JsonPointer& path, Value* removed, ApplyState& st) {
   if (path.empty()) return Fail(StatusCode::kPatchConflict, "cannot remove the whole document", path);
   OpFailure f;
-  Value* parent = Walk(doc, path, path.size() - 1, StatusCode::kPatchConflict, f);
+  Value* parent = Walk(doc, path, path.size() - 1, StatusCode::kPatchConflict, f, st);
   if (!parent) return f;
   const std::string& token = path.back();
   if (parent->is_object()) {
     Value::Object& o = parent->as_object();
-    auto it = std::find_if(o.begin(), o.end(), [&](const Member& m) { return m.key == token; });
-    if (it == o.end()) {
+    const std::size_t at = st.index.Find(*parent, token);
+    if (at == MemberIndex::npos) {
       return Fail(StatusCode::kPatchConflict,
                   "member " + JsonQuote(token) + " not found in object at " + JsonQuote(ParentText(path)), path);
     }
-    if (removed) *removed = std::move(it->value);
-    o.erase(it);
+    // Positions after `at` shift: the parent's entry goes too.
+    st.index.KeepOnly(st.path, st.path.size() - 1);
+    if (removed) *removed = std::move(o[at].value);
+    o.erase(o.begin() + static_cast<std::ptrdiff_t>(at));
     return {};
   }
   if (parent->is_array()) {
@@ -118,6 +229,7 @@ OpFailure DoRemove(Value& doc, const JsonPointer& path, Value* removed) {
                       JsonQuote(ParentText(path)),
                   path);
     }
+    st.index.KeepOnly(st.path, st.path.size());
     if (removed) *removed = std::move(a[idx.index]);
     a.erase(a.begin() + static_cast<std::ptrdiff_t>(idx.index));
     return {};
@@ -128,20 +240,21 @@ OpFailure DoRemove(Value& doc, const JsonPointer& path, Value* removed) {
               path);
 }
 
-OpFailure ApplyOne(Value& doc, const PatchOp& op) {
+OpFailure ApplyOne(Value& doc, const PatchOp& op, ApplyState& st) {
   OpFailure f;
   switch (op.op) {
-    case PatchOpType::kAdd: return DoAdd(doc, op.path, op.value);
-    case PatchOpType::kRemove: return DoRemove(doc, op.path, nullptr);
+    case PatchOpType::kAdd: return DoAdd(doc, op.path, op.value, st);
+    case PatchOpType::kRemove: return DoRemove(doc, op.path, nullptr, st);
     case PatchOpType::kReplace: {
-      Value* target = Walk(doc, op.path, op.path.size(), StatusCode::kPatchConflict, f);
+      Value* target = Walk(doc, op.path, op.path.size(), StatusCode::kPatchConflict, f, st);
       if (!target) return f;
+      st.index.KeepOnly(st.path, st.path.size() - 1);
       *target = op.value;
       return {};
     }
     case PatchOpType::kMove: {
       if (op.from == op.path) {
-        if (!Walk(doc, op.from, op.from.size(), StatusCode::kPatchConflict, f)) return f;
+        if (!Walk(doc, op.from, op.from.size(), StatusCode::kPatchConflict, f, st)) return f;
         return {};
       }
       if (op.from.IsPrefixOf(op.path)) {
@@ -149,25 +262,25 @@ OpFailure ApplyOne(Value& doc, const PatchOp& op) {
                     op.path);
       }
       Value v;
-      f = DoRemove(doc, op.from, &v);
+      f = DoRemove(doc, op.from, &v, st);
       if (!f.ok()) {
         f.reason = "from: " + f.reason;
         return f;
       }
-      return DoAdd(doc, op.path, std::move(v));
+      return DoAdd(doc, op.path, std::move(v), st);
     }
     case PatchOpType::kCopy: {
-      const Value* src = Walk(doc, op.from, op.from.size(), StatusCode::kPatchConflict, f);
+      const Value* src = Walk(doc, op.from, op.from.size(), StatusCode::kPatchConflict, f, st);
       if (!src) {
         f.reason = "from: " + f.reason;
         return f;
       }
       // No shortcut for from == path: `add` into an array inserts, so copying
       // /a/0 to /a/0 duplicates the element (RFC 6902 §4.5).
-      return DoAdd(doc, op.path, Value(*src));  // deep copy before the tree changes
+      return DoAdd(doc, op.path, Value(*src), st);  // deep copy before the tree changes
     }
     case PatchOpType::kTest: {
-      const Value* target = Walk(doc, op.path, op.path.size(), StatusCode::kTestFailed, f);
+      const Value* target = Walk(doc, op.path, op.path.size(), StatusCode::kTestFailed, f, st);
       if (!target) return f;
       if (*target != op.value) {
         return Fail(StatusCode::kTestFailed,
@@ -180,9 +293,10 @@ OpFailure ApplyOne(Value& doc, const PatchOp& op) {
 }
 
 Status ApplyInPlace(Value& doc, const Patch& patch) {
+  ApplyState st;
   for (std::size_t i = 0; i < patch.size(); ++i) {
     const PatchOp& op = patch[i];
-    OpFailure f = ApplyOne(doc, op);
+    OpFailure f = ApplyOne(doc, op, st);
     if (!f.ok()) {
       SourceLocation loc;
       loc.pointer = f.pointer;

@@ -1,6 +1,8 @@
 // Value: the document model.
 #include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <unordered_map>
 
 #include "kfix/core.hpp"
 
@@ -100,9 +102,26 @@ bool operator==(const Value& a, const Value& b) noexcept {
       const auto& x = a.as_object();
       const auto& y = b.as_object();
       if (x.size() != y.size()) return false;
-      for (const Member& m : x) {
-        const Value* other = b.Find(m.key);
-        if (!other || *other != m.value) return false;
+      // Same order (the usual case): one pass. Otherwise the rest is
+      // compared through a hash index, so large objects stay linear.
+      std::size_t i = 0;
+      for (; i < x.size() && x[i].key == y[i].key; ++i) {
+        if (x[i].value != y[i].value) return false;
+      }
+      if (i == x.size()) return true;
+      if (x.size() - i <= 16) {
+        for (std::size_t k = i; k < x.size(); ++k) {
+          const Value* other = b.Find(x[k].key);
+          if (!other || *other != x[k].value) return false;
+        }
+        return true;
+      }
+      std::unordered_map<std::string_view, const Value*> index;
+      index.reserve((y.size() - i) * 2);
+      for (std::size_t k = i; k < y.size(); ++k) index.emplace(y[k].key, &y[k].value);
+      for (std::size_t k = i; k < x.size(); ++k) {
+        auto it = index.find(x[k].key);
+        if (it == index.end() || *it->second != x[k].value) return false;
       }
       return true;
     }

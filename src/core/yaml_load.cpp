@@ -463,6 +463,7 @@ class YamlBuilder {
     a.height = height;
   }
   void SyntaxError(const yaml_parser_t& p);
+  void DepthExceeded(const yaml_event_t& e);
   void ClearStacks() {
     frames_.clear();
     members_.clear();
@@ -486,7 +487,27 @@ class YamlBuilder {
   std::size_t alias_nodes_ = 0;
   bool skipping_ = false;
   bool abort_stream_ = false;
+  // Open collections in libyaml's event stream, counted even while a failed
+  // document is being skipped: the depth limit must hold there too.
+  std::size_t raw_depth_ = 0;
 };
+
+void YamlBuilder::DepthExceeded(const yaml_event_t& e) {
+  // libyaml spends time proportional to the open flow collections on every
+  // token (its simple-key stack), so deep flow nesting is quadratic: the
+  // stream stops here instead of skipping to the next document. This holds
+  // while a failed document is skipped too (`{{{...` fails as a complex key
+  // first and used to run on unbounded).
+  Status s = LimitExceededError("nesting deeper than ParseOptions::max_depth (" + std::to_string(options_.max_depth) +
+                                    "); the rest of the stream was not read",
+                                Loc(e.start_mark));
+  if (skipping_) {
+    errors_.push_back(std::move(s));
+  } else {
+    Fail(std::move(s));
+  }
+  abort_stream_ = true;
+}
 
 void YamlBuilder::SyntaxError(const yaml_parser_t& p) {
   std::string msg = "YAML syntax error: ";
@@ -806,15 +827,6 @@ void YamlBuilder::OnCollectionStart(const yaml_event_t& e, bool is_map) {
                     Loc(e.start_mark)));
     return;
   }
-  if (frames_.size() >= options_.max_depth) {
-    // libyaml's cost grows quadratically with flow nesting, so the stream
-    // stops here instead of skipping to the next document.
-    Fail(LimitExceededError("nesting deeper than ParseOptions::max_depth (" + std::to_string(options_.max_depth) +
-                                "); the rest of the stream was not read",
-                            Loc(e.start_mark)));
-    abort_stream_ = true;
-    return;
-  }
   const std::size_t start = nodes_;
   if (!CountNodes(1, e.start_mark)) return;
   Frame& f = frames_.emplace_back();
@@ -889,6 +901,7 @@ std::int32_t YamlBuilder::Run() {
         ClearStacks();
         nodes_ = 0;
         alias_nodes_ = 0;
+        raw_depth_ = 0;
         skipping_ = false;
         break;
       case YAML_SCALAR_EVENT:
@@ -898,13 +911,16 @@ std::int32_t YamlBuilder::Run() {
         if (!skipping_) OnAlias(e);
         break;
       case YAML_SEQUENCE_START_EVENT:
-        if (!skipping_) OnCollectionStart(e, false);
-        break;
       case YAML_MAPPING_START_EVENT:
-        if (!skipping_) OnCollectionStart(e, true);
+        if (++raw_depth_ > options_.max_depth) {
+          DepthExceeded(e);
+          break;
+        }
+        if (!skipping_) OnCollectionStart(e, e.type == YAML_MAPPING_START_EVENT);
         break;
       case YAML_SEQUENCE_END_EVENT:
       case YAML_MAPPING_END_EVENT:
+        if (raw_depth_ > 0) --raw_depth_;
         if (!skipping_) OnCollectionEnd(e);
         break;
       default:

@@ -353,6 +353,32 @@ TEST_CASE("R22: limit max_depth") {
   CHECK(d.errors[0].code() == kfix::StatusCode::kLimitExceeded);
 }
 
+TEST_CASE("R22: the depth limit holds while a failed document is skipped") {
+  // `{{` fails as a complex key first; the nesting after it used to run on
+  // through libyaml (quadratic in the flow depth: 100k `{` took ~10 s).
+  for (const std::string& prefix : {std::string(), std::string("a: "), std::string("- ")}) {
+    const std::string text = prefix + std::string(100000, '{');
+    kfix::LoadResult r = kfix::LoadYaml(text, "deep.yaml");
+    REQUIRE_FALSE(r.errors.empty());
+    bool depth = false;
+    for (const kfix::Status& e : r.errors) {
+      depth = depth || (e.code() == kfix::StatusCode::kLimitExceeded &&
+                        e.message().find("max_depth") != std::string::npos && e.location().file == "deep.yaml");
+    }
+    CHECK_MESSAGE(depth, prefix);
+    kfix::LoadResult m = kfix::LoadManifests(text, "deep.yaml");
+    REQUIRE_FALSE(m.errors.empty());
+  }
+  // A document skipped for another reason still stops at the limit, and the
+  // documents before it are kept.
+  kfix::ParseOptions o;
+  o.max_depth = 4;
+  kfix::LoadResult r = kfix::LoadYaml("a: 1\n---\nb: !!int x\nc: [[[[[[[1]]]]]]]\n", "f.yaml", o);
+  REQUIRE(r.manifests.size() == 1);
+  REQUIRE(r.errors.size() == 2);
+  CHECK(r.errors[1].code() == kfix::StatusCode::kLimitExceeded);
+}
+
 TEST_CASE("R23: limit max_alias_expansion stops an alias bomb fast") {
   const char* bomb =
       "a: &a [x, x, x, x, x, x, x, x, x]\n"
