@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kfix/guard.hpp"
+#include "guard/extract_internal.hpp"
 #include "remediate/builder.hpp"
 
 namespace kfix {
@@ -80,6 +81,53 @@ std::optional<std::string_view> FencedBlock(std::string_view s) {
 bool IsOpObject(const Value& v) { return v.is_object() && v.Find("op") && v.Find("path"); }
 
 }  // namespace
+
+std::optional<std::size_t> internal::CountPatchOps(std::string_view text) {
+  std::string_view body = Trim(text);
+  if (auto fenced = FencedBlock(body)) body = Trim(*fenced);
+  if (body.empty() || body[0] != '[') return std::nullopt;
+  std::size_t depth = 0;
+  std::size_t ops = 0;
+  char quote = 0;  // '"' or '\'' inside a string
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (quote != 0) {
+      if (quote == '"' && c == '\\') {
+        ++i;
+      } else if (c == quote) {
+        if (quote == '\'' && i + 1 < body.size() && body[i + 1] == '\'') {
+          ++i;  // YAML's '' inside a single-quoted string
+        } else {
+          quote = 0;
+        }
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+      case '\'':
+        quote = c;
+        break;
+      case '#':  // a YAML comment (never outside a string in JSON)
+        if (i > 0 && (body[i - 1] == ' ' || body[i - 1] == '\t' || body[i - 1] == '\n')) {
+          while (i < body.size() && body[i] != '\n') ++i;
+        }
+        break;
+      case '[':
+      case '{':
+        if (c == '{' && depth == 1) ++ops;
+        ++depth;
+        break;
+      case ']':
+      case '}':
+        if (depth > 0 && --depth == 0) return ops;
+        break;
+      default:
+        break;
+    }
+  }
+  return ops;
+}
 
 Result<Patch> ValidatePatchStructure(const Value& patch_json) {
   if (!patch_json.is_array()) return ParseError(std::string("patch must be a JSON array, got ") + patch_json.type_name());

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "guard/extract_internal.hpp"
 #include "guard/guard_impl.hpp"
 #include "guard/schema.hpp"
 #include "remediate/builder.hpp"
@@ -348,6 +349,17 @@ Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vecto
       return v;
     }
   }
+  // 9 budget, settled before anything is applied: a patch over the budget
+  // is refused whatever it does, so no gate spends time on it.
+  if (patch.size() > budget) {
+    const std::string d = Concat({std::to_string(patch.size()), " ops, budget ", std::to_string(budget),
+                                  " (refused before applying)"});
+    for (std::string_view n : {"apply", "destructive", "privilege", "namespace", "schema", "rescan", "idempotence"})
+      v.gates.push_back(Gate(std::string(n), false, "skipped: budget failed"));
+    v.gates.push_back(Gate("budget", false, d));
+    v.reason = "budget: " + d;
+    return v;
+  }
   // 2 apply
   Result<Value> applied = after_value ? Result<Value>(Value()) : ApplyPatchCopy(before, patch);
   if (!applied.ok()) {
@@ -478,12 +490,17 @@ Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vecto
 void Guard::Impl::SettleVerdict(Verdict& v) {
   v.accepted = !v.gates.empty();
   v.reason.clear();
+  // The reason is the first gate that failed on its own; gates reported as
+  // "skipped: ..." only point at it.
+  std::string skipped;
   for (const GateResult& g : v.gates) {
-    if (!g.passed) {
-      v.accepted = false;
-      if (v.reason.empty()) v.reason = Concat({g.name, ": ", g.detail});
-    }
+    if (g.passed) continue;
+    v.accepted = false;
+    const bool was_skipped = g.detail.rfind("skipped: ", 0) == 0;
+    if (!was_skipped && v.reason.empty()) v.reason = Concat({g.name, ": ", g.detail});
+    if (was_skipped && skipped.empty()) skipped = Concat({g.name, ": ", g.detail});
   }
+  if (v.reason.empty()) v.reason = std::move(skipped);
 }
 
 Status Guard::Impl::ValidateConfig(const FixConfig& config) {
@@ -517,6 +534,18 @@ Verdict Guard::VetText(std::size_t object_index, std::string_view text, const Fi
     Verdict v;
     v.gates.push_back(Gate("structure", false, "object index out of range"));
     v.reason = "structure: object index out of range";
+    return v;
+  }
+  // The budget first: a patch text with more ops than it allows is refused
+  // from a byte count, before anything is parsed or applied.
+  if (std::optional<std::size_t> ops = internal::CountPatchOps(text); ops && *ops > impl_->config.max_ops) {
+    Verdict v;
+    const std::string d = Concat({std::to_string(*ops), " ops, budget ", std::to_string(impl_->config.max_ops),
+                                  " (refused before parsing)"});
+    for (std::string_view n : {"structure", "apply", "destructive", "privilege", "namespace", "schema", "rescan", "idempotence"})
+      v.gates.push_back(Gate(std::string(n), false, "skipped: budget failed"));
+    v.gates.push_back(Gate("budget", false, d));
+    v.reason = "budget: " + d;
     return v;
   }
   Result<ExtractedPatch> ex = ExtractPatch(text, impl_->objects[object_index].root);

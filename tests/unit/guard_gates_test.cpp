@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "guard/extract_internal.hpp"
 #include "guard_fake_rules.hpp"
 #include "kfix/guard.hpp"
 
@@ -252,6 +253,51 @@ TEST_CASE("gate 9 budget") {
                       {"op":"add","path":"/spec/template/spec/containers/0/securityContext/runAsNonRoot","value":true}])", false);
   CHECK_FALSE(GateNamed(v, "budget").passed);
   CHECK(GateNamed(fx.Vet(kGood), "budget").passed);
+}
+
+TEST_CASE("gate 9 budget is settled before the patch is applied (and, for text, parsed)") {
+  kfix::FixConfig c;
+  c.max_ops = 16;
+  Fixture fx(kDeploy, c);
+  // 200,000 adds: refused by the budget; nothing was applied.
+  std::string text = "[";
+  kfix::Patch patch;
+  for (int i = 0; i < 200000; ++i) {
+    const std::string path = "/metadata/labels/k" + std::to_string(i);
+    text += std::string(i ? "," : "") + R"({"op":"add","path":")" + path + R"(","value":"v"})";
+    kfix::PatchOp op;
+    op.path = *kfix::JsonPointer::Parse(path);
+    op.value = kfix::Value("v");
+    patch.push_back(std::move(op));
+  }
+  text += "]";
+  patch.insert(patch.begin(), kfix::ParsePatch(std::string_view(R"([{"op":"add","path":"/metadata/labels","value":{}}])"))->front());
+  kfix::Verdict v = fx.guard->Vet(0, patch, nullptr);
+  CHECK_FALSE(v.accepted);
+  CHECK(v.reason.rfind("budget: ", 0) == 0);
+  CHECK(v.patched.is_null());
+  CHECK(GateNamed(v, "apply").detail.rfind("skipped", 0) == 0);
+  REQUIRE(v.gates.size() == 9);
+  CHECK(v.gates.back().name == "budget");
+  kfix::Verdict t = fx.guard->VetText(0, text, nullptr);
+  CHECK_FALSE(t.accepted);
+  CHECK(t.reason.find("budget: 200000 ops, budget 16") == 0);
+  CHECK(t.patch.empty());  // not even parsed
+  REQUIRE(t.gates.size() == 9);
+  // At the budget exactly (and in a code fence, as YAML flow with comments
+  // and quoted braces) the patch is vetted as usual.
+  std::string at = "```\n[";
+  for (int i = 0; i < 16; ++i) {
+    at += std::string(i ? ", " : "") + "{op: add, path: '/spec/template/metadata/labels/a" + std::to_string(i) +
+          "', value: '{x}, {y}'}  # {not an op}\n";
+  }
+  at += "]\n```";
+  CHECK(*kfix::internal::CountPatchOps(at) == 16);
+  kfix::Verdict ok = fx.guard->VetText(0, at, nullptr);
+  CHECK_MESSAGE(GateNamed(ok, "budget").passed, ok.reason);
+  CHECK(GateNamed(ok, "apply").passed);
+  CHECK_FALSE(kfix::internal::CountPatchOps("{\"op\":\"add\"}").has_value());
+  CHECK(*kfix::internal::CountPatchOps(R"([{"a":"[{\"}"}, {"b":[{}]}])") == 2);
 }
 
 TEST_CASE("the fix pipeline: per-finding results, merged object patch, summary") {
