@@ -10,7 +10,8 @@
 // This keeps deep and wide inputs of 100 KB - 1 MB out of the repository.
 //
 // Timeout: every input must finish within KFIX_FUZZ_TIMEOUT seconds (default
-// 10); otherwise the driver names the input and exits 1, so a hang or a
+// 30, generous for a loaded machine: the 1 MB inputs take well under a second
+// alone, and the quadratic cases they guard against took minutes); otherwise the driver names the input and exits 1, so a hang or a
 // quadratic blow-up fails the replay instead of stalling it.
 //
 // `replay_<target> --expand OUT DIR...` writes the expanded inputs to OUT
@@ -153,7 +154,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "no corpus files found\n");
     return 1;
   }
-  unsigned timeout = 10;
+  unsigned timeout = 30;
   if (const char* t = std::getenv("KFIX_FUZZ_TIMEOUT"); t != nullptr && std::atoi(t) > 0) {
     timeout = static_cast<unsigned>(std::atoi(t));
   }
