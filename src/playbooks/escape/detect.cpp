@@ -82,7 +82,8 @@ std::vector<std::string> GroupNames(const Value* groups, internal::TypeDiag& dia
   std::vector<std::string> names;
   if (!Truthy(groups)) return names;
   if (!groups->is_array()) {
-    diag.problems.push_back("member `" + std::string(where) + "` is a " + groups->type_name() + ", expected an array");
+    diag.problems.push_back("member `" + std::string(where) + "` is " + internal::WithArticle(*groups) +
+                            ", expected an array");
     return names;
   }
   for (const Value& g : groups->as_array()) {
@@ -156,7 +157,7 @@ std::string Normalize(const Value& event, internal::TypeDiag& diag, Event& out) 
     if (first.is_object()) {
       resource = &first;
     } else {
-      diag.problems.push_back(std::string("member `resources[0]` is a ") + first.type_name() + ", expected an object");
+      diag.problems.push_back("member `resources[0]` is " + internal::WithArticle(first) + ", expected an object");
     }
   }
   auto res = [&](const char* key) { return resource != nullptr ? StrOr(resource->Find(key)) : std::string(); };
@@ -164,7 +165,7 @@ std::string Normalize(const Value& event, internal::TypeDiag& diag, Event& out) 
 
   if (const Value* cls = event.Find("class_uid")) {
     if (!(cls->is_number() && cls->as_number() == 6003)) {
-      return "unsupported OCSF class_uid " + PyStr(*cls) + " (expected 6003, API Activity)";
+      return "unsupported OCSF class_uid " + internal::Show(*cls) + " (expected 6003, API Activity)";
     }
     const Value* api = diag.Obj(&event, "api", "");
     const Value* cloud = diag.Obj(&event, "cloud", "");
@@ -181,11 +182,11 @@ std::string Normalize(const Value& event, internal::TypeDiag& diag, Event& out) 
   } else {
     std::string schema_mode = Lower(internal::Trim(StrOr(event.Find("schema_mode"))));
     if (!schema_mode.empty() && schema_mode != "native" && schema_mode != "canonical") {
-      return "unsupported schema_mode `" + schema_mode + "` (expected native or canonical)";
+      return "unsupported schema_mode `" + internal::Clip(schema_mode) + "` (expected native or canonical)";
     }
     std::string record_type = Lower(internal::Trim(StrOr(event.Find("record_type"))));
     if (!record_type.empty() && record_type != "api_activity") {
-      return "unsupported record_type `" + record_type + "` (expected api_activity)";
+      return "unsupported record_type `" + internal::Clip(record_type) + "` (expected api_activity)";
     }
     auto top_or = [&](const char* key, const std::string& fallback) {
       const Value* v = event.Find(key);
@@ -765,7 +766,7 @@ DetectResult Detect(const std::vector<EventSource>& sources, const DetectOptions
         return;
       }
       if (!parsed->is_object()) {
-        result.errors.push_back(ParseError(std::string("expected a JSON object, got ") + parsed->type_name(), loc));
+        result.errors.push_back(ParseError("expected a JSON object, got " + internal::WithArticle(*parsed), loc));
         return;
       }
       docs.push_back(std::move(*parsed));

@@ -12,6 +12,7 @@
 namespace kfix::escape {
 namespace {
 
+using internal::Clip;
 using internal::Lower;
 using internal::Trim;
 
@@ -336,7 +337,7 @@ Status CheckApplyGate(const ApplyRequest& r, ActionMode mode) {
   if (Trim(r.cluster_name).empty()) return PermissionDeniedError("a cluster name is required to apply");
   if (r.allowed_clusters.empty()) return PermissionDeniedError("an allow-list of clusters is required to apply");
   if (std::find(r.allowed_clusters.begin(), r.allowed_clusters.end(), r.cluster_name) == r.allowed_clusters.end()) {
-    return PermissionDeniedError("cluster `" + r.cluster_name + "` is not listed in the allowed clusters");
+    return PermissionDeniedError("cluster `" + Clip(r.cluster_name) + "` is not listed in the allowed clusters");
   }
   if (mode == ActionMode::kNodeDrain) {
     if (Trim(r.second_approver).empty()) return PermissionDeniedError("node-drain requires a second approver");
@@ -360,7 +361,8 @@ Decision Decide(const InputFinding& f, const ClusterSnapshot& cluster, Operation
   if (f.producer != kDetectorSkill) {
     d.emit_record = false;
     return refuse("skipped_wrong_source", "skipping finding from unaccepted producer `" +
-                                              (f.producer.empty() ? std::string("<missing>") : f.producer) + "`");
+                                              (f.producer.empty() ? std::string("<missing>") : Clip(f.producer)) +
+                                              "`");
   }
   Target& t = d.target;
   t.producer = f.producer;
@@ -397,7 +399,7 @@ Decision Decide(const InputFinding& f, const ClusterSnapshot& cluster, Operation
   // 1. protected namespace, before any read.
   if (std::string hit = ProtectedNamespaceMatch(t.namespace_, options.protected_namespaces); !hit.empty()) {
     return refuse(apply ? "skipped_deny_list" : "would-violate-deny-list",
-                  "namespace `" + t.namespace_ + "` matched protected pattern `" + hit + "`");
+                  "namespace `" + Clip(t.namespace_) + "` matched protected pattern `" + hit + "`");
   }
   // 2-3. cluster boundary (apply).
   if (apply) {
@@ -407,7 +409,7 @@ Decision Decide(const InputFinding& f, const ClusterSnapshot& cluster, Operation
     if (std::find(request.allowed_clusters.begin(), request.allowed_clusters.end(), request.cluster_name) ==
         request.allowed_clusters.end()) {
       return refuse("skipped_cluster_boundary",
-                    "cluster `" + request.cluster_name + "` is not listed in the allowed clusters");
+                    "cluster `" + Clip(request.cluster_name) + "` is not listed in the allowed clusters");
     }
   }
   // 4. selector from the live objects.
@@ -427,7 +429,10 @@ Decision Decide(const InputFinding& f, const ClusterSnapshot& cluster, Operation
   // state, so its labels are not needed (the action uid then hashes {}).
   bool destructive_reverify = op == Operation::kReverify && Destructive(options.mode) && pod == nullptr &&
                               !r.effective_pod_name.empty();
-  if (r.selector.empty() && !destructive_reverify) {
+  // An unreachable cluster cannot resolve anything: re-verification goes on
+  // to report `unreachable`, never a skip or a silent pass.
+  bool unreachable = op == Operation::kReverify && !cluster.unreachable().ok();
+  if (r.selector.empty() && !destructive_reverify && !unreachable) {
     return refuse("skipped_unsupported_target", "could not resolve a pod or workload selector for quarantine planning");
   }
   if (r.node_name.empty() && op == Operation::kReverify) r.node_name = options.node_name;
@@ -439,7 +444,7 @@ Decision Decide(const InputFinding& f, const ClusterSnapshot& cluster, Operation
                   "destructive response requires an explicit pod target (`pod.name`) from the detector");
   }
   // 6. node drain: a node, and no protected co-tenant.
-  if (options.mode == ActionMode::kNodeDrain) {
+  if (options.mode == ActionMode::kNodeDrain && !unreachable) {
     if (r.node_name.empty()) {
       return refuse("skipped_unsupported_target", "could not resolve node name for drain planning");
     }

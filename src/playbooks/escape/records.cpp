@@ -250,7 +250,7 @@ FindingsInput ParseFindings(std::string_view text, std::string_view file) {
     }
     const Value& f = *parsed;
     if (!f.is_object()) {
-      out.errors.push_back(ParseError(std::string("expected a JSON object, got ") + f.type_name(), loc));
+      out.errors.push_back(ParseError("expected a JSON object, got " + internal::WithArticle(f), loc));
       return;
     }
     internal::TypeDiag diag;
@@ -259,7 +259,7 @@ FindingsInput ParseFindings(std::string_view text, std::string_view file) {
     if (const Value* cls = f.Find("class_uid")) {
       if (!(cls->is_number() && cls->as_number() == 2004)) {
         out.errors.push_back(InvalidArgumentError(
-            "unsupported OCSF class_uid " + internal::PyStr(*cls) + " (expected 2004, Detection Finding)", loc));
+            "unsupported OCSF class_uid " + internal::Show(*cls) + " (expected 2004, Detection Finding)", loc));
         return;
       }
       const Value* md = diag.Obj(&f, "metadata", "");
@@ -274,7 +274,8 @@ FindingsInput ParseFindings(std::string_view text, std::string_view file) {
       if (record_type != "detection_finding") {
         out.errors.push_back(InvalidArgumentError(
             record_type.empty() ? std::string("not a detection finding (no class_uid 2004, no record_type)")
-                                : "unsupported record_type `" + record_type + "` (expected detection_finding)",
+                                : "unsupported record_type `" + internal::Clip(record_type) +
+                                      "` (expected detection_finding)",
             loc));
         return;
       }

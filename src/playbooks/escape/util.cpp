@@ -105,7 +105,7 @@ static const Value* Typed(std::vector<std::string>& problems, const Value* paren
   if (!Truthy(v)) return nullptr;
   if (want_object ? v->is_object() : v->is_array()) return v;
   std::string name = where.empty() ? std::string(key) : std::string(where) + "." + std::string(key);
-  problems.push_back("member `" + name + "` is " + (v->is_array() ? "an " : "a ") + v->type_name() + ", expected " +
+  problems.push_back("member `" + name + "` is " + WithArticle(*v) + ", expected " +
                      (want_object ? "an object" : "an array"));
   return nullptr;
 }
@@ -194,6 +194,22 @@ std::string IsoFormatUtc(std::chrono::system_clock::time_point t) {
   }
   return out + "+00:00";
 }
+
+std::string Clip(std::string_view s) {
+  constexpr std::size_t kMax = 80;
+  if (s.size() <= kMax) return std::string(s);
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(s.substr(0, cut)) + "... (" + std::to_string(s.size()) + " bytes)";
+}
+
+std::string WithArticle(const Value& v) {
+  std::string name = v.type_name();
+  bool vowel = !name.empty() && std::string_view("aeiou").find(name[0]) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + name;
+}
+
+std::string Show(const Value& v) { return Clip(ToJson(v, JsonStyle::kCompact)); }
 
 std::string Lower(std::string_view s) {
   std::string out(s);

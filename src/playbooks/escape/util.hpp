@@ -59,6 +59,14 @@ std::string IsoFormatUtc(std::chrono::system_clock::time_point t);
 /// strftime of a UTC time (gmtime_r).
 std::string FormatUtc(std::chrono::system_clock::time_point t, const char* format);
 
+/// `s` for use inside a message: at most 80 bytes (cut on a UTF-8 boundary)
+/// plus "... (N bytes)" when longer, so hostile megabyte strings are not echoed.
+std::string Clip(std::string_view s);
+/// "a string", "an object", ... for messages.
+std::string WithArticle(const Value& v);
+/// A value for a message: JSON text, clipped.
+std::string Show(const Value& v);
+
 /// Lower-case ASCII copy.
 std::string Lower(std::string_view s);
 /// Copy without leading/trailing ASCII whitespace.
