@@ -10,24 +10,25 @@ import sys
 import tempfile
 
 import jsonschema
-from referencing import Registry, Resource
 
 KFIX, SRC = sys.argv[1], sys.argv[2]
 DATA = os.path.join(SRC, "tests", "data", "gvisor")
 SCHEMAS = os.path.join(SRC, "docs", "json-schema")
 
-resources = []
+store = {}
 for name in ("gvisor-scan", "gvisor-plan", "gvisor-run", "gvisor-verify"):
     with open(os.path.join(SCHEMAS, name + ".schema.json")) as f:
         schema = json.load(f)
     jsonschema.Draft202012Validator.check_schema(schema)
-    resources.append((schema["$id"], Resource.from_contents(schema)))
-registry = Registry().with_resources(resources)
+    store[schema["$id"]] = schema
 
 
 def validate(name, doc):
-    schema = registry.contents("https://kfix.dev/schema/%s.schema.json" % name)
-    jsonschema.Draft202012Validator(schema, registry=registry).validate(doc)
+    # RefResolver (python3-jsonschema 4.10 on Debian bookworm) resolves the
+    # cross-file $refs from the local store; nothing is fetched.
+    schema = store["https://kfix.dev/schema/%s.schema.json" % name]
+    resolver = jsonschema.RefResolver.from_schema(schema, store=store)
+    jsonschema.Draft202012Validator(schema, resolver=resolver).validate(doc)
 
 
 def kfix(*args, codes=(0,)):
