@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kfix/guard.hpp"
+#include "kfix/pipeline.hpp"
 #include "kfix/rules.hpp"
 
 namespace fs = std::filesystem;

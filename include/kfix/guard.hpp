@@ -1,5 +1,6 @@
-// kfix/guard.hpp - guardrails for patches (kfix's own or external), vetting
-// of LLM / human proposals, and the fix pipeline behind `kfix fix`.
+// kfix/guard.hpp - guardrails for patches (kfix's own or external) and vetting
+// of LLM / human proposals. The fix pipeline behind `kfix fix` (FixObjects,
+// FixPaths) is in kfix/pipeline.hpp.
 //
 // Every patch goes through nine named gates, each reporting pass/fail with a
 // detail:
@@ -44,6 +45,10 @@
 #include "kfix/status.hpp"
 
 namespace kfix {
+
+namespace internal {
+class GuardState;  // src/guard/guard_impl.hpp
+}  // namespace internal
 
 /// One gate's outcome.
 struct GateResult {
@@ -114,87 +119,12 @@ class Guard {
   /// rejected verdict whose "structure" gate carries the error.
   Verdict VetText(std::size_t object_index, std::string_view text, const Finding* target = nullptr) const;
 
-  /// Opaque implementation (internal use by the fix pipeline).
-  class Impl;
-  const Impl& impl_ref() const noexcept { return *impl_; }
-
  private:
-  explicit Guard(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit Guard(std::unique_ptr<internal::GuardState> state);
+  std::unique_ptr<internal::GuardState> state_;
 };
 
-// ---------------------------------------------------------------------------
-// The fix pipeline (`kfix fix`)
-// ---------------------------------------------------------------------------
-
-enum class FixStatus { kAccepted, kRejected, kNeedsReview, kUnfixable };
-/// "accepted", "rejected", "needs-review", "unfixable".
-const char* FixStatusName(FixStatus s) noexcept;
-
-/// One finding's fix.
-struct FixResult {
-  Finding finding;
-  FixStatus status = FixStatus::kUnfixable;
-  std::string reason;
-  Patch patch;                   ///< relative to the object; a suggestion for needs-review
-  std::vector<OpRole> roles;     ///< parallel to patch
-  std::vector<GateResult> gates; ///< empty unless the patch was vetted
-};
-
-/// The merged patch of one object (all accepted fixes together).
-struct ObjectFix {
-  std::size_t object_index = 0;
-  Patch patch;
-  bool accepted = false;          ///< the merged patch passed every gate again
-  std::string reason;
-  std::vector<GateResult> gates;
-  Value patched;                  ///< the fully patched object when accepted
-};
-
-struct FixSummary {
-  std::int64_t findings = 0, accepted = 0, rejected = 0, needs_review = 0, unfixable = 0;
-  double median_ops = 0.0;        ///< over accepted per-finding patches
-  std::int64_t max_ops = 0;
-  /// Per check: {findings, accepted, rejected, needs_review, unfixable}.
-  std::map<std::string, std::map<std::string, std::int64_t>> by_check;
-};
-
-struct FixReport {
-  std::vector<FixResult> results;   ///< one per finding, in finding order (scan.findings order)
-  std::vector<ObjectFix> objects;   ///< one per object with at least one accepted fix
-  std::vector<Manifest> manifests;  ///< the input objects (for writing)
-  std::vector<Status> errors;       ///< load errors
-  FixSummary summary;
-  ScanReport scan;                  ///< the baseline scan the fixes answer (findings, ignored, warnings, stats)
-  double seconds = 0.0;
-};
-
-struct FixOptions {
-  int jobs = 1;  ///< threads for loading and fixing (<= 0: one per hardware thread); results are identical for any value
-  /// Called after each object with findings is settled: (objects done, objects
-  /// to do). Calls are serialised (never concurrent) but may come from worker
-  /// threads; keep it cheap. Empty: no calls.
-  std::function<void(std::size_t done, std::size_t total)> progress;
-};
-
-/// Scans one lint context, proposes and vets a fix per finding, merges the
-/// accepted fixes per object and vets the merged patch again.
-FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSet> rules,
-                     const FixConfig& config, const FixOptions& options = {});
-/// Loads paths (files, directories, "-") as one lint context and fixes them.
-FixReport FixPaths(const std::vector<std::string>& paths, std::shared_ptr<const RuleSet> rules,
-                   const FixConfig& config, const FixOptions& options = {});
-
-/// JSON report (docs/json-schema/fix-report.schema.json).
-Value FixReportToValue(const FixReport& report);
-std::string FixReportToJson(const FixReport& report, bool pretty = true);
-/// Human summary table.
-std::string FixReportToText(const FixReport& report);
 /// Verdict as JSON (`kfix verify`).
 Value VerdictToValue(const Verdict& verdict);
-
-/// A unified line diff (LCS) of two texts with `context` lines around changes.
-std::string UnifiedDiff(std::string_view before, std::string_view after, std::string_view before_name,
-                        std::string_view after_name, int context = 3);
 
 }  // namespace kfix

@@ -12,6 +12,7 @@
 #include "cli/command.hpp"
 #include "kfix/audit.hpp"
 #include "kfix/guard.hpp"
+#include "kfix/pipeline.hpp"
 #include "kfix/remediate.hpp"
 #include "kfix/rules.hpp"
 

@@ -226,7 +226,7 @@ std::string FindingKey(const Finding& f) { return Concat({f.check, "\x1f", f.con
 
 bool IsCrossObjectCheckName(std::string_view check) { return IsContextTemplate(check); }
 
-Guard::Impl::Impl(std::shared_ptr<const RuleSet> r, FixConfig c, std::vector<Manifest> o)
+internal::GuardState::GuardState(std::shared_ptr<const RuleSet> r, FixConfig c, std::vector<Manifest> o)
     : rules(std::move(r)), config(std::move(c)), objects(std::move(o)) {
   fix_context = FixContext::Build(objects);
   if (rules) {
@@ -240,7 +240,7 @@ Guard::Impl::Impl(std::shared_ptr<const RuleSet> r, FixConfig c, std::vector<Man
   before_flags = std::make_unique<std::once_flag[]>(objects.size());
 }
 
-const Guard::Impl::BeforeFacts& Guard::Impl::Before(std::size_t index) const {
+const internal::GuardState::BeforeFacts& internal::GuardState::Before(std::size_t index) const {
   std::call_once(before_flags[index], [&] {
     BeforeFacts& b = before_facts[index];
     b.view = ViewWorkload(objects[index].root);
@@ -249,14 +249,19 @@ const Guard::Impl::BeforeFacts& Guard::Impl::Before(std::size_t index) const {
   return before_facts[index];
 }
 
-const ScanReport& Guard::Impl::Baseline() const {
+const ScanReport& internal::GuardState::Baseline() const {
   std::call_once(baseline_flag, [&] {
     if (rules) baseline = rules->Scan(objects);
   });
   return baseline;
 }
 
-const std::vector<Finding>& Guard::Impl::LocalBefore(std::size_t index) const {
+ScanReport internal::GuardState::TakeBaseline() {
+  Baseline();
+  return std::move(baseline);
+}
+
+const std::vector<Finding>& internal::GuardState::LocalBefore(std::size_t index) const {
   std::call_once(isolated_flags[index], [&] {
     if (!rules) return;
     for (const Finding& f : Baseline().findings) {
@@ -266,7 +271,7 @@ const std::vector<Finding>& Guard::Impl::LocalBefore(std::size_t index) const {
   return local_before[index];
 }
 
-std::vector<Finding> Guard::Impl::ScanAfter(std::size_t index, Value& after, bool full_context) const {
+std::vector<Finding> internal::GuardState::ScanAfter(std::size_t index, Value& after, bool full_context) const {
   if (!full_context) {
     std::vector<Value> one;
     one.push_back(std::move(after));
@@ -284,7 +289,7 @@ std::vector<Finding> Guard::Impl::ScanAfter(std::size_t index, Value& after, boo
   return out;
 }
 
-std::vector<std::vector<Finding>> Guard::Impl::ScanAfterBatch(std::size_t index, std::vector<Value>& afters) const {
+std::vector<std::vector<Finding>> internal::GuardState::ScanAfterBatch(std::size_t index, std::vector<Value>& afters) const {
   const Manifest& src = objects[index];
   std::vector<Manifest> batch(afters.size());
   for (std::size_t i = 0; i < afters.size(); ++i) {
@@ -303,7 +308,7 @@ std::vector<std::vector<Finding>> Guard::Impl::ScanAfterBatch(std::size_t index,
   return out;
 }
 
-Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vector<const Finding*>& targets,
+Verdict internal::GuardState::Vet(std::size_t index, const Patch& patch, const std::vector<const Finding*>& targets,
                          std::size_t budget, const std::vector<Finding>* after_findings,
                          const Value* after_value, bool defer_rescan) const {
   Verdict v;
@@ -487,7 +492,7 @@ Verdict Guard::Impl::Vet(std::size_t index, const Patch& patch, const std::vecto
   return v;
 }
 
-void Guard::Impl::SettleVerdict(Verdict& v) {
+void internal::GuardState::SettleVerdict(Verdict& v) {
   v.accepted = !v.gates.empty();
   v.reason.clear();
   // The reason is the first gate that failed on its own; gates reported as
@@ -503,34 +508,34 @@ void Guard::Impl::SettleVerdict(Verdict& v) {
   if (v.reason.empty()) v.reason = std::move(skipped);
 }
 
-Status Guard::Impl::ValidateConfig(const FixConfig& config) {
+Status internal::GuardState::ValidateConfig(const FixConfig& config) {
   if (config.max_ops == 0) return InvalidArgumentError("fix.maxOps must be >= 1");
   return Status::Ok();
 }
 
 Result<std::unique_ptr<Guard>> Guard::Create(std::shared_ptr<const RuleSet> rules, FixConfig config,
                                              std::vector<Manifest> context) {
-  if (Status s = Impl::ValidateConfig(config); !s.ok()) return s;
-  auto impl = std::make_unique<Impl>(std::move(rules), std::move(config), std::move(context));
+  if (Status s = internal::GuardState::ValidateConfig(config); !s.ok()) return s;
+  auto impl = std::make_unique<internal::GuardState>(std::move(rules), std::move(config), std::move(context));
   return std::unique_ptr<Guard>(new Guard(std::move(impl)));
 }
 
-Guard::Guard(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Guard::Guard(std::unique_ptr<internal::GuardState> state) : state_(std::move(state)) {}
 Guard::~Guard() = default;
 
-const std::vector<Manifest>& Guard::objects() const noexcept { return impl_->objects; }
-const FixConfig& Guard::config() const noexcept { return impl_->config; }
-const FixContext& Guard::fix_context() const noexcept { return impl_->fix_context; }
-const ScanReport& Guard::baseline() const { return impl_->Baseline(); }
+const std::vector<Manifest>& Guard::objects() const noexcept { return state_->objects; }
+const FixConfig& Guard::config() const noexcept { return state_->config; }
+const FixContext& Guard::fix_context() const noexcept { return state_->fix_context; }
+const ScanReport& Guard::baseline() const { return state_->Baseline(); }
 
 Verdict Guard::Vet(std::size_t object_index, const Patch& patch, const Finding* target) const {
   std::vector<const Finding*> targets;
   if (target) targets.push_back(target);
-  return impl_->Vet(object_index, patch, targets);
+  return state_->Vet(object_index, patch, targets);
 }
 
 Verdict Guard::VetText(std::size_t object_index, std::string_view text, const Finding* target) const {
-  if (object_index >= impl_->objects.size()) {
+  if (object_index >= state_->objects.size()) {
     Verdict v;
     v.gates.push_back(Gate("structure", false, "object index out of range"));
     v.reason = "structure: object index out of range";
@@ -538,9 +543,9 @@ Verdict Guard::VetText(std::size_t object_index, std::string_view text, const Fi
   }
   // The budget first: a patch text with more ops than it allows is refused
   // from a byte count, before anything is parsed or applied.
-  if (std::optional<std::size_t> ops = internal::CountPatchOps(text); ops && *ops > impl_->config.max_ops) {
+  if (std::optional<std::size_t> ops = internal::CountPatchOps(text); ops && *ops > state_->config.max_ops) {
     Verdict v;
-    const std::string d = Concat({std::to_string(*ops), " ops, budget ", std::to_string(impl_->config.max_ops),
+    const std::string d = Concat({std::to_string(*ops), " ops, budget ", std::to_string(state_->config.max_ops),
                                   " (refused before parsing)"});
     for (std::string_view n : {"structure", "apply", "destructive", "privilege", "namespace", "schema", "rescan", "idempotence"})
       v.gates.push_back(Gate(std::string(n), false, "skipped: budget failed"));
@@ -548,7 +553,7 @@ Verdict Guard::VetText(std::size_t object_index, std::string_view text, const Fi
     v.reason = "budget: " + d;
     return v;
   }
-  Result<ExtractedPatch> ex = ExtractPatch(text, impl_->objects[object_index].root);
+  Result<ExtractedPatch> ex = ExtractPatch(text, state_->objects[object_index].root);
   if (!ex.ok()) {
     Verdict v;
     v.gates.push_back(Gate("structure", false, ex.status().message()));

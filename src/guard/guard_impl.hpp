@@ -1,4 +1,5 @@
-// Internal: Guard's state (shared by guard.cpp and the fix pipeline).
+// Internal: the guard's state behind the public Guard (guard.cpp) and the
+// fix pipeline (pipeline/fix.cpp), which owns one directly.
 #pragma once
 
 #include <memory>
@@ -16,12 +17,17 @@ namespace kfix {
 /// Name-based fallback for context-dependent checks (guard.cpp).
 bool IsCrossObjectCheckName(std::string_view check);
 
-class Guard::Impl {
+namespace internal {
+
+class GuardState {
  public:
-  Impl(std::shared_ptr<const RuleSet> rules, FixConfig config, std::vector<Manifest> objects);
+  GuardState(std::shared_ptr<const RuleSet> rules, FixConfig config, std::vector<Manifest> objects);
 
   /// Full-context scan, computed once.
   const ScanReport& Baseline() const;
+  /// Moves the baseline out (computing it first if needed); the state must
+  /// not be used for vetting afterwards (its owner, the fix pipeline, is done).
+  ScanReport TakeBaseline();
   /// Baseline findings of object `index` from checks that look at the object
   /// alone (cross-object checks excluded), computed once per object.
   const std::vector<Finding>& LocalBefore(std::size_t index) const;
@@ -76,4 +82,5 @@ class Guard::Impl {
   mutable std::unique_ptr<std::once_flag[]> before_flags;
 };
 
+}  // namespace internal
 }  // namespace kfix

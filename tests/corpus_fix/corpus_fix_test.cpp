@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "kfix/guard.hpp"
+#include "kfix/pipeline.hpp"
 #include "kfix/remediate.hpp"
 #include "kfix/rules.hpp"
 

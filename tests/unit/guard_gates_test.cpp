@@ -8,6 +8,7 @@
 #include "guard/extract_internal.hpp"
 #include "guard_fake_rules.hpp"
 #include "kfix/guard.hpp"
+#include "kfix/pipeline.hpp"
 
 namespace {
 

@@ -6,6 +6,7 @@
 
 #include "kfix/core.hpp"
 #include "kfix/guard.hpp"
+#include "kfix/pipeline.hpp"
 #include "kfix/remediate.hpp"
 #include "kfix/rules.hpp"
 

@@ -7,6 +7,7 @@
 
 #include "guard_fake_rules.hpp"
 #include "kfix/guard.hpp"
+#include "kfix/pipeline.hpp"
 
 namespace {
 

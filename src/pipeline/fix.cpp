@@ -1,14 +1,15 @@
-// The fix pipeline: scan -> propose -> vet per finding -> merge per object ->
-// vet the merged patch.
+// The fix pipeline (`kfix fix`): scan -> propose -> vet per finding -> merge
+// per object -> vet the merged patch. It owns the guard's state directly
+// (guard/guard_impl.hpp) for the finer-grained vetting it needs (deferred
+// rescans, batched rescans, cached workload views).
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include "core/parallel_internal.hpp"
 #include "guard/guard_impl.hpp"
+#include "kfix/pipeline.hpp"
 #include "remediate/builder.hpp"
 
 namespace kfix {
@@ -25,9 +26,11 @@ const char* FixStatusName(FixStatus s) noexcept {
 
 namespace {
 
+using internal::GuardState;
+
 bool Writes(const PatchOp& o) { return o.op == PatchOpType::kAdd || o.op == PatchOpType::kReplace; }
 
-FixResult FixOne(const Guard::Impl& g, std::size_t index, const Finding& f, FixProposal p) {
+FixResult FixOne(const GuardState& g, std::size_t index, const Finding& f, FixProposal p) {
   FixResult r;
   r.finding = f;
   r.roles = p.roles;
@@ -70,7 +73,7 @@ GateResult* RescanGate(FixResult& r) {
 void Resettle(FixResult& r) {
   Verdict v;
   v.gates = r.gates;
-  Guard::Impl::SettleVerdict(v);
+  GuardState::SettleVerdict(v);
   if (r.status == FixStatus::kAccepted || r.status == FixStatus::kRejected) {
     r.status = v.accepted ? FixStatus::kAccepted : FixStatus::kRejected;
     if (!v.accepted) r.reason = v.reason;
@@ -79,7 +82,7 @@ void Resettle(FixResult& r) {
 
 /// Settles deferred rescans one patch at a time (identical patches once, all
 /// patched versions of the object in one Scan call).
-void SettleRescansIndividually(const Guard::Impl& g, std::size_t index, std::vector<FixResult*>& rs) {
+void SettleRescansIndividually(const GuardState& g, std::size_t index, std::vector<FixResult*>& rs) {
   const Value& obj = g.objects[index].root;
   std::map<std::string, int> unique;
   std::vector<Value> afters;
@@ -118,7 +121,7 @@ void SettleRescansIndividually(const Guard::Impl& g, std::size_t index, std::vec
 /// Composes the accepted fixes of one object by regenerating each fix on the
 /// result of the previous ones. Returns false (and `conflict`) when a later
 /// fix rewrites a path an earlier one set to a different value.
-bool Compose(const Guard::Impl& g, std::size_t index, const std::vector<const FixResult*>& accepted, Patch& merged,
+bool Compose(const GuardState& g, std::size_t index, const std::vector<const FixResult*>& accepted, Patch& merged,
              std::vector<const Finding*>& targets, std::string& conflict) {
   Value cur = g.objects[index].root;
   std::map<std::string, Value> written;
@@ -151,7 +154,7 @@ bool Compose(const Guard::Impl& g, std::size_t index, const std::vector<const Fi
   return true;
 }
 
-ObjectFix MergeObject(const Guard::Impl& g, std::size_t index, std::vector<FixResult*>& results) {
+ObjectFix MergeObject(const GuardState& g, std::size_t index, std::vector<FixResult*>& results) {
   ObjectFix of;
   of.object_index = index;
   auto attempt = [&](const std::vector<const FixResult*>& set, ObjectFix& out) {
@@ -235,18 +238,16 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
                      const FixOptions& options) {
   auto t0 = std::chrono::steady_clock::now();
   FixReport report;
-  if (Status s = Guard::Impl::ValidateConfig(config); !s.ok()) {  // before the objects move into the guard
+  if (Status s = GuardState::ValidateConfig(config); !s.ok()) {
     report.errors.push_back(std::move(s));
     report.manifests = std::move(objects);
     return report;
   }
-  auto created = Guard::Create(std::move(rules), config, std::move(objects));
-  if (!created.ok()) {
-    report.errors.push_back(created.status());
-    return report;
-  }
-  const Guard& guard = **created;
-  const ScanReport& scan = guard.baseline();
+  // The pipeline owns the guard's state: its objects and baseline scan move
+  // into the report at the end instead of being copied.
+  GuardState state(std::move(rules), config, std::move(objects));
+  const GuardState& g = state;
+  const ScanReport& scan = g.Baseline();
   for (const Status& e : scan.errors) report.errors.push_back(e);
   report.results.resize(scan.findings.size());
   std::map<std::size_t, std::vector<std::size_t>> by_object;
@@ -254,57 +255,40 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   std::vector<std::pair<std::size_t, std::vector<std::size_t>>> work(by_object.begin(), by_object.end());
   std::vector<ObjectFix> object_fixes(work.size());
   std::vector<char> has_fix(work.size(), 0);
-  const Guard::Impl& g = guard.impl_ref();
-  std::atomic<std::size_t> next{0};
   std::mutex progress_mu;
   std::size_t done = 0;
-  auto worker = [&] {
-    for (;;) {
-      std::size_t w = next.fetch_add(1);
-      if (w >= work.size()) return;
-      const auto& [index, finding_ids] = work[w];
-      const Value& obj = g.objects[index].root;
-      std::vector<FixResult*> rs;
-      for (std::size_t id : finding_ids) {
-        const Finding& f = scan.findings[id];
-        report.results[id] =
-            FixOne(g, index, f, internal::ProposeFixWithView(obj, &g.Before(index).view, f, g.config, &g.fix_context));
-        rs.push_back(&report.results[id]);
-      }
-      bool any = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; });
-      if (any) object_fixes[w] = MergeObject(g, index, rs);
-      // Rescans still deferred (rejected by another gate, or left out of the
-      // merge) are settled one patch at a time.
-      bool pending = false;
-      for (FixResult* r : rs) {
-        if (GateResult* gr = RescanGate(*r); gr && gr->detail == "deferred") pending = true;
-      }
-      if (pending) SettleRescansIndividually(g, index, rs);
-      has_fix[w] = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; })
-                       ? 1
-                       : 0;
-      if (options.progress) {
-        std::lock_guard<std::mutex> lock(progress_mu);
-        options.progress(++done, work.size());
-      }
+  internal::ParallelFor(work.size(), internal::ThreadCount(options.jobs, work.size()), [&](std::size_t w) {
+    const auto& [index, finding_ids] = work[w];
+    const Value& obj = g.objects[index].root;
+    std::vector<FixResult*> rs;
+    for (std::size_t id : finding_ids) {
+      const Finding& f = scan.findings[id];
+      report.results[id] =
+          FixOne(g, index, f, internal::ProposeFixWithView(obj, &g.Before(index).view, f, g.config, &g.fix_context));
+      rs.push_back(&report.results[id]);
     }
-  };
-  const int jobs = internal::ThreadCount(options.jobs, work.size());
-  if (jobs == 1) {
-    worker();
-  } else {
-    std::vector<std::thread> threads;
-    for (int t = 0; t < jobs; ++t) threads.emplace_back(worker);
-    for (auto& t : threads) t.join();
-  }
+    bool any = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; });
+    if (any) object_fixes[w] = MergeObject(g, index, rs);
+    // Rescans still deferred (rejected by another gate, or left out of the
+    // merge) are settled one patch at a time.
+    bool pending = false;
+    for (FixResult* r : rs) {
+      if (GateResult* gr = RescanGate(*r); gr && gr->detail == "deferred") pending = true;
+    }
+    if (pending) SettleRescansIndividually(g, index, rs);
+    has_fix[w] = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; })
+                     ? 1
+                     : 0;
+    if (options.progress) {
+      std::lock_guard<std::mutex> lock(progress_mu);
+      options.progress(++done, work.size());
+    }
+  });
   for (std::size_t w = 0; w < work.size(); ++w) {
     if (has_fix[w]) report.objects.push_back(std::move(object_fixes[w]));
   }
-  // The guard dies with this call: its objects and baseline scan move into
-  // the report instead of being copied (they are never modified).
-  Guard::Impl& owned = const_cast<Guard::Impl&>(g);
-  report.manifests = std::move(owned.objects);
-  report.scan = std::move(const_cast<ScanReport&>(scan));
+  report.manifests = std::move(state.objects);
+  report.scan = state.TakeBaseline();
   // Summary.
   FixSummary& s = report.summary;
   std::vector<std::size_t> ops;

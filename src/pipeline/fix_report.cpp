@@ -1,0 +1,256 @@
+// Fix report serialisation and the unified line diff.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "guard/verdict_internal.hpp"
+#include "kfix/pipeline.hpp"
+
+namespace kfix {
+
+namespace {
+
+Value ObjectRefValue(const ObjectRef& o) {
+  Value v = Value::MakeObject();
+  v.Set("apiVersion", o.api_version);
+  v.Set("kind", o.kind);
+  v.Set("namespace", o.namespace_);
+  v.Set("name", o.name);
+  return v;
+}
+
+Value RolesValue(const std::vector<OpRole>& roles) {
+  Value arr = Value::MakeArray();
+  for (OpRole r : roles) arr.PushBack(r == OpRole::kTarget ? "target" : "hardening");
+  return arr;
+}
+
+Value StatusValue(const Status& s) {
+  Value v = Value::MakeObject();
+  v.Set("code", StatusCodeName(s.code()));
+  v.Set("message", s.message());
+  v.Set("file", s.location().file);
+  v.Set("line", s.location().line);
+  v.Set("column", s.location().column);
+  v.Set("document", s.location().document);
+  return v;
+}
+
+}  // namespace
+
+Value FixReportToValue(const FixReport& report) {
+  Value root = Value::MakeObject();
+  root.Set("schemaVersion", 1);
+  Value results = Value::MakeArray();
+  for (const FixResult& r : report.results) {
+    const Finding& f = r.finding;
+    Value e = Value::MakeObject();
+    e.Set("file", f.file);
+    e.Set("document", f.document);
+    e.Set("item", f.item);
+    e.Set("check", f.check);
+    e.Set("policy", f.policy);
+    e.Set("object", ObjectRefValue(f.object));
+    e.Set("container", f.container);
+    e.Set("line", f.line);
+    e.Set("message", f.message);
+    e.Set("status", FixStatusName(r.status));
+    e.Set("reason", r.reason);
+    e.Set("patch", PatchToValue(r.patch));
+    e.Set("opRoles", RolesValue(r.roles));
+    e.Set("gates", internal::GatesToValue(r.gates));
+    results.PushBack(std::move(e));
+  }
+  root.Set("results", std::move(results));
+  Value objects = Value::MakeArray();
+  for (const ObjectFix& o : report.objects) {
+    Value e = Value::MakeObject();
+    if (o.object_index < report.manifests.size()) {
+      const Manifest& m = report.manifests[o.object_index];
+      e.Set("file", m.file);
+      e.Set("document", m.document);
+      e.Set("item", m.item);
+      e.Set("object", ObjectRefValue(m.Ref()));
+    }
+    e.Set("accepted", o.accepted);
+    e.Set("reason", o.reason);
+    e.Set("patch", PatchToValue(o.patch));
+    e.Set("gates", internal::GatesToValue(o.gates));
+    objects.PushBack(std::move(e));
+  }
+  root.Set("objects", std::move(objects));
+  Value errors = Value::MakeArray();
+  for (const Status& s : report.errors) errors.PushBack(StatusValue(s));
+  root.Set("errors", std::move(errors));
+  const FixSummary& s = report.summary;
+  Value sum = Value::MakeObject();
+  sum.Set("findings", s.findings);
+  sum.Set("accepted", s.accepted);
+  sum.Set("rejected", s.rejected);
+  sum.Set("needs_review", s.needs_review);
+  sum.Set("unfixable", s.unfixable);
+  sum.Set("median_ops", s.median_ops);
+  sum.Set("max_ops", s.max_ops);
+  Value by = Value::MakeObject();
+  for (const auto& [check, counts] : s.by_check) {
+    Value c = Value::MakeObject();
+    for (const char* k : {"findings", "accepted", "rejected", "needs_review", "unfixable"}) {
+      auto it = counts.find(k);
+      c.Set(k, it == counts.end() ? std::int64_t{0} : it->second);
+    }
+    by.Set(check, std::move(c));
+  }
+  sum.Set("by_check", std::move(by));
+  root.Set("summary", std::move(sum));
+  return root;
+}
+
+std::string FixReportToJson(const FixReport& report, bool pretty) {
+  std::string out = ToJson(FixReportToValue(report), pretty ? JsonStyle::kPretty : JsonStyle::kCompact);
+  out.push_back('\n');
+  return out;
+}
+
+std::string FixReportToText(const FixReport& report) {
+  std::string out;
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%-36s %8s %8s %8s %8s %8s\n", "CHECK", "FINDINGS", "ACCEPTED", "REJECTED", "REVIEW",
+                "UNFIXABLE");
+  out += buf;
+  auto get = [](const std::map<std::string, std::int64_t>& m, const char* k) {
+    auto it = m.find(k);
+    return static_cast<long long>(it == m.end() ? 0 : it->second);
+  };
+  for (const auto& [check, c] : report.summary.by_check) {
+    std::snprintf(buf, sizeof buf, "%-36s %8lld %8lld %8lld %8lld %8lld\n", check.c_str(), get(c, "findings"),
+                  get(c, "accepted"), get(c, "rejected"), get(c, "needs_review"), get(c, "unfixable"));
+    out += buf;
+  }
+  const FixSummary& s = report.summary;
+  std::snprintf(buf, sizeof buf, "%-36s %8lld %8lld %8lld %8lld %8lld\n", "TOTAL", static_cast<long long>(s.findings),
+                static_cast<long long>(s.accepted), static_cast<long long>(s.rejected),
+                static_cast<long long>(s.needs_review), static_cast<long long>(s.unfixable));
+  out += buf;
+  std::snprintf(buf, sizeof buf, "median ops %.1f, max ops %lld, %zu objects patched\n", s.median_ops,
+                static_cast<long long>(s.max_ops),
+                static_cast<std::size_t>(std::count_if(report.objects.begin(), report.objects.end(),
+                                                       [](const ObjectFix& o) { return o.accepted; })));
+  out += buf;
+  for (const Status& e : report.errors) out += "error: " + e.ToString() + "\n";
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Unified diff (LCS over lines)
+// ---------------------------------------------------------------------------
+
+namespace {
+
+std::vector<std::string_view> SplitLines(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    std::size_t nl = s.find('\n', start);
+    if (nl == std::string_view::npos) {
+      out.push_back(s.substr(start));
+      break;
+    }
+    out.push_back(s.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string UnifiedDiff(std::string_view before, std::string_view after, std::string_view before_name,
+                        std::string_view after_name, int context) {
+  std::vector<std::string_view> a = SplitLines(before), b = SplitLines(after);
+  // Trim the common prefix and suffix, then LCS on the middle.
+  std::size_t pre = 0;
+  while (pre < a.size() && pre < b.size() && a[pre] == b[pre]) ++pre;
+  std::size_t suf = 0;
+  while (suf < a.size() - pre && suf < b.size() - pre && a[a.size() - 1 - suf] == b[b.size() - 1 - suf]) ++suf;
+  std::size_t n = a.size() - pre - suf, m = b.size() - pre - suf;
+  // Edit script: ' ' keep, '-' delete, '+' insert, with line indices.
+  struct Edit {
+    char kind;
+    std::size_t ai, bi;
+  };
+  std::vector<Edit> script;
+  for (std::size_t i = 0; i < pre; ++i) script.push_back({' ', i, i});
+  if (n * m <= 4'000'000) {
+    std::vector<std::vector<std::uint32_t>> L(n + 1, std::vector<std::uint32_t>(m + 1, 0));
+    for (std::size_t i = n; i-- > 0;) {
+      for (std::size_t j = m; j-- > 0;) {
+        L[i][j] = a[pre + i] == b[pre + j] ? L[i + 1][j + 1] + 1 : std::max(L[i + 1][j], L[i][j + 1]);
+      }
+    }
+    std::size_t i = 0, j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && a[pre + i] == b[pre + j]) {
+        script.push_back({' ', pre + i, pre + j});
+        ++i;
+        ++j;
+      } else if (i < n && (j == m || L[i + 1][j] >= L[i][j + 1])) {
+        script.push_back({'-', pre + i, pre + j});
+        ++i;
+      } else {
+        script.push_back({'+', pre + i, pre + j});
+        ++j;
+      }
+    }
+  } else {  // too large for the table: delete all, insert all
+    for (std::size_t i = 0; i < n; ++i) script.push_back({'-', pre + i, pre});
+    for (std::size_t j = 0; j < m; ++j) script.push_back({'+', pre + n, pre + j});
+  }
+  for (std::size_t k = 0; k < suf; ++k) script.push_back({' ', pre + n + k, pre + m + k});
+
+  std::string out;
+  bool any = std::any_of(script.begin(), script.end(), [](const Edit& e) { return e.kind != ' '; });
+  if (!any) return out;
+  out += "--- " + std::string(before_name) + "\n+++ " + std::string(after_name) + "\n";
+  const std::size_t ctx = static_cast<std::size_t>(std::max(0, context));
+  std::size_t k = 0;
+  while (k < script.size()) {
+    // Find the next change.
+    while (k < script.size() && script[k].kind == ' ') ++k;
+    if (k >= script.size()) break;
+    std::size_t start = k >= ctx ? k - ctx : 0;
+    // Extend the hunk while changes are within 2*ctx of each other.
+    std::size_t end = k;
+    std::size_t last_change = k;
+    while (end < script.size()) {
+      if (script[end].kind != ' ') last_change = end;
+      if (end - last_change > 2 * ctx) break;
+      ++end;
+    }
+    std::size_t stop = std::min(script.size(), last_change + ctx + 1);
+    std::size_t a_start = script[start].ai, b_start = script[start].bi, a_len = 0, b_len = 0;
+    std::string body;
+    for (std::size_t x = start; x < stop; ++x) {
+      const Edit& e = script[x];
+      if (e.kind == ' ') {
+        ++a_len;
+        ++b_len;
+        body.append(" ").append(a[e.ai]).append("\n");
+      } else if (e.kind == '-') {
+        ++a_len;
+        body.append("-").append(a[e.ai]).append("\n");
+      } else {
+        ++b_len;
+        body.append("+").append(b[e.bi]).append("\n");
+      }
+    }
+    char hdr[96];
+    std::snprintf(hdr, sizeof hdr, "@@ -%zu,%zu +%zu,%zu @@\n", a_len ? a_start + 1 : a_start, a_len,
+                  b_len ? b_start + 1 : b_start, b_len);
+    out += hdr;
+    out += body;
+    k = stop;
+  }
+  return out;
+}
+
+}  // namespace kfix
