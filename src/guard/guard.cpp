@@ -7,6 +7,7 @@
 
 #include "guard/extract_internal.hpp"
 #include "guard/guard_impl.hpp"
+#include "guard/pss.hpp"
 #include "guard/schema.hpp"
 #include "remediate/builder.hpp"
 
@@ -14,13 +15,11 @@ namespace kfix {
 
 using internal::Concat;
 using internal::EqualsIgnoreCase;
-using internal::ToLower;
 
 namespace {
 
 const Value* F(const Value* v, std::string_view k) noexcept { return (v && v->is_object()) ? v->Find(k) : nullptr; }
 std::string S(const Value* v) { return v ? std::string(v->string_or()) : std::string(); }
-bool IsTrue(const Value* v) noexcept { return v && v->is_bool() && v->as_bool(); }
 
 GateResult Gate(std::string name, bool passed, std::string detail) {
   return GateResult{std::move(name), passed, std::move(detail)};
@@ -140,55 +139,37 @@ std::string DestructiveCheck(const Value& before, const std::optional<WorkloadVi
   return {};
 }
 
+// A container's command or args are never part of a fix, unless the check
+// being fixed is about them (a check whose name mentions "command" or "args",
+// such as a custom rule).
+std::string CommandCheck(const std::optional<WorkloadView>& vb, const std::optional<WorkloadView>& va,
+                         const std::vector<const Finding*>& targets) {
+  if (!vb || !va) return {};
+  for (const Finding* t : targets) {
+    const std::string name = internal::ToLower(t->check);
+    if (name.find("command") != std::string::npos || name.find("args") != std::string::npos) return {};
+  }
+  std::map<std::string, const ContainerRef*> after_c;
+  for (const ContainerRef& c : va->containers) after_c[ContainerKey(c)] = &c;
+  for (const ContainerRef& c : vb->containers) {
+    auto it = after_c.find(ContainerKey(c));
+    if (it == after_c.end()) continue;
+    for (std::string_view field : {"command", "args"}) {
+      const Value* b = F(c.container, field);
+      const Value* a = F(it->second->container, field);
+      if ((b == nullptr) != (a == nullptr) || (b && *a != *b))
+        return Concat({"changes the ", field, " of container \"", c.name, "\" (", b ? ToJson(*b) : "unset", " -> ",
+                       a ? ToJson(*a) : "unset", ")"});
+    }
+  }
+  return {};
+}
+
 // Gate 4 ----------------------------------------------------------------------
+// The table lives in pss.cpp (Pod Security Standards plus kfix's facts).
 
 void PrivilegeFacts(const std::optional<WorkloadView>& view, std::set<std::string>& facts) {
-  if (!view || !view->pod_spec) return;
-  const Value* ps = view->pod_spec;
-  for (std::string_view f : {"hostNetwork", "hostPID", "hostIPC"}) {
-    if (IsTrue(F(ps, f))) facts.insert(std::string(f) + "=true");
-  }
-  if (const Value* hu = F(ps, "hostUsers"); hu && hu->is_bool() && !hu->as_bool()) {
-  } else if (hu && hu->is_bool() && hu->as_bool()) {
-    facts.insert("hostUsers=true");
-  }
-  const Value* psc = F(ps, "securityContext");
-  if (auto u = F(psc, "runAsUser"); u && u->is_int() && u->as_int() == 0) facts.insert("pod runAsUser=0");
-  if (auto g = F(psc, "runAsGroup"); g && g->is_int() && g->as_int() == 0) facts.insert("pod runAsGroup=0");
-  if (auto t = F(F(psc, "seccompProfile"), "type"); t && t->string_or() == "Unconfined")
-    facts.insert("pod seccompProfile=Unconfined");
-  if (const Value* sys = F(psc, "sysctls"); sys && sys->is_array()) {
-    for (const Value& s : sys->as_array()) facts.insert("sysctl " + S(F(&s, "name")) + "=" + S(F(&s, "value")));
-  }
-  if (const Value* vols = F(ps, "volumes"); vols && vols->is_array()) {
-    for (const Value& v : vols->as_array()) {
-      if (const Value* hp = F(&v, "hostPath")) facts.insert("hostPath " + S(F(hp, "path")));
-    }
-  }
-  for (const ContainerRef& c : view->containers) {
-    std::string who = "container \"" + c.name + "\" ";
-    const Value* sc = F(c.container, "securityContext");
-    if (IsTrue(F(sc, "privileged"))) facts.insert(who + "privileged=true");
-    if (IsTrue(F(sc, "allowPrivilegeEscalation"))) facts.insert(who + "allowPrivilegeEscalation=true");
-    if (auto u = F(sc, "runAsUser"); u && u->is_int() && u->as_int() == 0) facts.insert(who + "runAsUser=0");
-    if (auto g = F(sc, "runAsGroup"); g && g->is_int() && g->as_int() == 0) facts.insert(who + "runAsGroup=0");
-    if (auto n = F(sc, "runAsNonRoot"); n && n->is_bool() && !n->as_bool()) facts.insert(who + "runAsNonRoot=false");
-    if (auto r = F(sc, "readOnlyRootFilesystem"); r && r->is_bool() && !r->as_bool())
-      facts.insert(who + "readOnlyRootFilesystem=false");
-    if (S(F(sc, "procMount")) == "Unmasked") facts.insert(who + "procMount=Unmasked");
-    if (auto t = F(F(sc, "seccompProfile"), "type"); t && t->string_or() == "Unconfined")
-      facts.insert(who + "seccompProfile=Unconfined");
-    if (const Value* add = F(F(sc, "capabilities"), "add"); add && add->is_array()) {
-      for (const Value& a : add->as_array()) facts.insert(who + "adds capability " + ToLower(a.string_or()));
-    }
-    if (const Value* ports = F(c.container, "ports"); ports && ports->is_array()) {
-      for (const Value& p : ports->as_array()) {
-        const Value* hp = F(&p, "hostPort");
-        if (hp && !hp->is_null() && !(hp->is_int() && hp->as_int() == 0))
-          facts.insert(who + "hostPort " + (hp->is_int() ? std::to_string(hp->as_int()) : S(hp)));
-      }
-    }
-  }
+  for (const internal::PssViolation& v : internal::EvaluatePodSecurity(view)) facts.insert(v.Key());
 }
 
 // Gate 5 ----------------------------------------------------------------------
@@ -383,17 +364,20 @@ Verdict internal::GuardState::Vet(std::size_t index, const Patch& patch, const s
   // 3 destructive
   {
     std::string d = DestructiveCheck(before, bf.view, after, va, config, fix_context);
+    if (d.empty()) d = CommandCheck(bf.view, va, targets);
     v.gates.push_back(Gate("destructive", d.empty(), d.empty() ? "no destructive edit" : d));
   }
   // 4 privilege
   {
-    std::set<std::string> fa;
-    PrivilegeFacts(va, fa);
+    const std::vector<internal::PssViolation> after_pss = internal::EvaluatePodSecurity(va);
     const std::set<std::string>& fb = bf.privilege;
     std::string d;
-    for (const std::string& f : fa) {
-      if (!fb.count(f)) {
-        d = "raises privileges: " + f;
+    for (const internal::PssViolation& f : after_pss) {
+      if (!fb.count(f.Key())) {
+        d = "raises privileges: " + f.Describe();
+        const std::string was = internal::PssHighestLevel(internal::EvaluatePodSecurity(bf.view));
+        const std::string now = internal::PssHighestLevel(after_pss);
+        if (was != now) d += Concat({" (the pod passed the ", was, " level before, only ", now, " after)"});
         break;
       }
     }
