@@ -17,6 +17,74 @@ NOW = "--now=1775800000000"
 FAILED = []
 
 
+SCHEMAS = os.path.join(SRC, "docs", "json-schema")
+
+
+def validate(value, schema, root, path="$"):
+    """A small JSON Schema subset (what docs/json-schema/escape-*.json use); returns a list of problems."""
+    if "$ref" in schema:
+        node = root
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            node = node[part]
+        return validate(value, node, root, path)
+    if "oneOf" in schema:
+        ok = [s for s in schema["oneOf"] if not validate(value, s, root, path)]
+        return [] if len(ok) == 1 else ["%s: matches %d of oneOf" % (path, len(ok))]
+    errs = []
+    types = {"object": dict, "array": list, "string": str, "boolean": bool}
+    t = schema.get("type")
+    if t == "integer":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return ["%s: not an integer" % path]
+    elif t and not isinstance(value, types[t]):
+        return ["%s: not %s" % (path, t)]
+    if "const" in schema and value != schema["const"]:
+        errs.append("%s: %r != const %r" % (path, value, schema["const"]))
+    if "enum" in schema and value not in schema["enum"]:
+        errs.append("%s: %r not in enum" % (path, value))
+    if isinstance(value, str):
+        import re
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            errs.append("%s: %r does not match %s" % (path, value, schema["pattern"]))
+        if len(value) < schema.get("minLength", 0) or len(value) > schema.get("maxLength", 1 << 60):
+            errs.append("%s: length" % path)
+    if isinstance(value, int) and "minimum" in schema and value < schema["minimum"]:
+        errs.append("%s: below minimum" % path)
+    if isinstance(value, list):
+        if len(value) < schema.get("minItems", 0) or len(value) > schema.get("maxItems", 1 << 60):
+            errs.append("%s: item count" % path)
+        for i, item in enumerate(value):
+            if "items" in schema:
+                errs += validate(item, schema["items"], root, "%s[%d]" % (path, i))
+    if isinstance(value, dict):
+        for key in schema.get("required", []):
+            if key not in value:
+                errs.append("%s: missing %s" % (path, key))
+        props = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        for key, item in value.items():
+            if key in props:
+                errs += validate(item, props[key], root, path + "." + key)
+            elif extra is False:
+                errs.append("%s: unexpected member %s" % (path, key))
+            elif isinstance(extra, dict):
+                errs += validate(item, extra, root, path + "." + key)
+    return errs
+
+
+def conforms(recs, name):
+    """Every record conforms to docs/json-schema/<name> (its per-record_type schema for apply output)."""
+    schemas = {}
+    for rec in recs:
+        schema_name = name
+        if name == "escape-remediation-record.schema.json" and rec.get("record_type") == "remediation_audit":
+            schema_name = "escape-remediation-audit.schema.json"
+        if schema_name not in schemas:
+            schemas[schema_name] = json.load(open(os.path.join(SCHEMAS, schema_name)))
+        problems = validate(rec, schemas[schema_name], schemas[schema_name])
+        check(not problems, "%s: %s" % (schema_name, problems[:3]))
+
+
 def run(*args, stdin=None):
     p = subprocess.run([KFIX] + list(args), input=stdin, capture_output=True, text=True, timeout=60)
     return p.returncode, p.stdout, p.stderr
@@ -40,11 +108,13 @@ def test_detect_goldens(tmp):
     rc, out, err = run("escape", "detect", data("audit_events.ocsf.jsonl"))
     check(rc == 0 and err == "", "detect exits 0 quietly: %d %s" % (rc, err))
     check(out == open(data("findings.ocsf.jsonl")).read(), "detect output equals the golden findings")
+    conforms(records(out), "escape-finding.schema.json")
     rc, out, _ = run("escape", "detect", "--format", "native", data("followup_events.jsonl"))
     uids = [r["finding_uid"] for r in records(out)]
     check(uids == ["det-k8s-r4-unexpected-exec-6a6ebfaa-7cc7e7fd", "det-k8s-r5-runtime-fusion-d92c6a81-a0f934d5"],
           "native follow-up uids: %s" % uids)
     check(all(r["record_type"] == "detection_finding" for r in records(out)), "native record_type")
+    conforms(records(out), "escape-finding.schema.json")
     # stdin, and the operator flag suppresses r4
     events = open(data("followup_events.jsonl")).read()
     rc, out, _ = run("escape", "detect", "--known-operator", "system:serviceaccount:payments:debugger", "-",
@@ -62,6 +132,8 @@ def test_plan_golden_and_help(tmp):
                        data("cluster.yaml"), NOW)
     check(rc == 0 and err == "", "plan exits 0: %d %s" % (rc, err))
     check(out == open(data("plan.golden.jsonl")).read(), "plan output equals the golden plans")
+    conforms(records(out), "escape-remediation-record.schema.json")
+    conforms(records(open(data("followup_plans.golden.jsonl")).read()), "escape-remediation-record.schema.json")
     for r in records(out):
         check(set(["finding_uid", "status", "dry_run", "policy_name", "selector", "actions", "manifest"]) <= set(r),
               "plan record members")
@@ -100,6 +172,7 @@ def test_hostile_findings(tmp):
     check(not any("hostile.jsonl:1:" in l or "hostile.jsonl:8:" in l for l in err_lines), "good lines are quiet")
     check(len(err) < 10000, "the 1 MB strings are not echoed into the errors")
     recs = records(out)
+    conforms(recs, "escape-remediation-record.schema.json")
     check([r["status"] for r in recs] == ["planned", "skipped_unsupported_target", "planned"],
           "hostile plan records: %s" % [r["status"] for r in recs])
     sys.stdout.write("hostile findings, stderr:\n" + "\n".join(l[:160] for l in err_lines) + "\n")
@@ -159,6 +232,7 @@ def test_apply_with_adapter(tmp):
                        "--allowed-clusters", "prod", "--audit", audit, "--key", key, "--executor", executor, NOW)
     check(rc == 0, "apply exits 0: %s" % err)
     recs = records(out)
+    conforms(recs, "escape-remediation-record.schema.json")
     check([r["record_type"] for r in recs] == ["remediation_audit", "remediation_audit", "remediation_action"] * 3,
           "apply output order")
     actions = [r for r in recs if r["record_type"] == "remediation_action"]
@@ -200,6 +274,7 @@ def test_apply_with_adapter(tmp):
     calls = open(log).read()
     check(rc == 0 and "ARGS --context prod cordon node-a" in calls, "drain cordons: %s" % err)
     check("eviction -f -" in calls and "/api/v1/namespaces/shop/pods/web-1/eviction" in calls, "drain evicts")
+    conforms(records(out), "escape-remediation-record.schema.json")
     action = [r for r in records(out) if r["record_type"] == "remediation_action"][0]
     check(action["drained_pods"] == ["payments/api-7d9b", "shop/web-1"], "drained_pods")
 
@@ -210,6 +285,7 @@ def test_apply_with_adapter(tmp):
     handed = os.path.join(tmp, "handed.jsonl")
     with open(handed, "w") as f:
         f.write(out)
+    conforms(records(out), "escape-remediation-record.schema.json")
     check([r["status"] for r in records(out) if r["record_type"] == "remediation_action"] == ["in_progress"] * 3,
           "hand-off records stay in_progress")
     open(log, "w").close()
@@ -223,9 +299,16 @@ def test_reverify(tmp):
         f.write(open(data("findings.ocsf.jsonl")).read().splitlines()[1] + "\n")
     rc, out, _ = run("quarantine", "reverify", "--findings", r2, "--cluster", data("cluster.yaml"), NOW)
     check(rc == 0 and out == open(data("reverify_r2.golden.jsonl")).read(), "reverify drift pair golden")
+    conforms(records(out), "escape-verification.schema.json")
     rc, out, _ = run("quarantine", "reverify", "--findings", r2, "--cluster", os.path.join(tmp, "gone.yaml"), NOW)
     recs = records(out)
     check(rc == 0 and len(recs) == 1 and recs[0]["status"] == "unreachable", "unreadable cluster -> unreachable")
+    conforms(recs, "escape-verification.schema.json")
+    # A schema violation is caught (the validator is not vacuous).
+    bad = dict(recs[0], status="passed")
+    check(validate(bad, json.load(open(os.path.join(SCHEMAS, "escape-verification.schema.json"))),
+                   json.load(open(os.path.join(SCHEMAS, "escape-verification.schema.json")))) != [],
+          "the schema check rejects an unknown status")
 
 
 def main():

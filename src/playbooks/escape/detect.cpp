@@ -256,17 +256,15 @@ void Walk(const Value& node, Fn&& visit_object, int depth = 0) {
 std::vector<std::string> FindRiskySettings(const Value* payload) {
   std::set<std::string> found;
   std::vector<const Value*> ops = PatchOps(payload);
-  {
-    for (const Value* op : ops) {
-      std::string path = Lower(StrOr(op->Find("path")));
-      const Value* value = op->Find("value");
-      if (EndsWith(path, "/privileged") && IsTrue(value)) found.insert("privileged=true");
-      if (EndsWith(path, "/hostpid") && IsTrue(value)) found.insert("hostPID=true");
-      if (EndsWith(path, "/hostnetwork") && IsTrue(value)) found.insert("hostNetwork=true");
-      if (path.find("/capabilities/add") != std::string::npos) AddRiskyCaps(value, found);
-      if (EndsWith(path, "/capabilities") && value != nullptr && value->is_object()) {
-        AddRiskyCaps(value->Find("add"), found);
-      }
+  for (const Value* op : ops) {
+    std::string path = Lower(StrOr(op->Find("path")));
+    const Value* value = op->Find("value");
+    if (EndsWith(path, "/privileged") && IsTrue(value)) found.insert("privileged=true");
+    if (EndsWith(path, "/hostpid") && IsTrue(value)) found.insert("hostPID=true");
+    if (EndsWith(path, "/hostnetwork") && IsTrue(value)) found.insert("hostNetwork=true");
+    if (path.find("/capabilities/add") != std::string::npos) AddRiskyCaps(value, found);
+    if (EndsWith(path, "/capabilities") && value != nullptr && value->is_object()) {
+      AddRiskyCaps(value->Find("add"), found);
     }
   }
   // Merge bodies, and (unlike the reference) the object values of patch ops:
@@ -301,17 +299,15 @@ bool IsRiskyHostPath(const std::string& path) {
 std::vector<std::string> FindRiskyHostPaths(const Value* payload) {
   std::set<std::string> found;
   std::vector<const Value*> ops = PatchOps(payload);
-  {
-    for (const Value* op : ops) {
-      std::string path = Lower(StrOr(op->Find("path")));
-      const Value* value = op->Find("value");
-      if (path.find("/hostpath/path") != std::string::npos && value != nullptr && value->is_string() &&
-          IsRiskyHostPath(value->as_string())) {
-        found.insert(value->as_string());
-      } else if (EndsWith(path, "/hostpath") && value != nullptr && value->is_object()) {
-        const Value* hp = value->Find("path");
-        if (hp != nullptr && hp->is_string() && IsRiskyHostPath(hp->as_string())) found.insert(hp->as_string());
-      }
+  for (const Value* op : ops) {
+    std::string path = Lower(StrOr(op->Find("path")));
+    const Value* value = op->Find("value");
+    if (path.find("/hostpath/path") != std::string::npos && value != nullptr && value->is_string() &&
+        IsRiskyHostPath(value->as_string())) {
+      found.insert(value->as_string());
+    } else if (EndsWith(path, "/hostpath") && value != nullptr && value->is_object()) {
+      const Value* hp = value->Find("path");
+      if (hp != nullptr && hp->is_string() && IsRiskyHostPath(hp->as_string())) found.insert(hp->as_string());
     }
   }
   auto walk = [&](const Value& root) {
