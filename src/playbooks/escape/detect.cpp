@@ -627,18 +627,6 @@ void Rule5(const std::vector<const Event*>& events, std::int64_t now, std::vecto
   }
 }
 
-Value ObservablesValue(const std::vector<Observable>& observables) {
-  Value arr = Value::MakeArray();
-  for (const Observable& o : observables) {
-    Value v = Value::MakeObject();
-    v.Set("name", o.name);
-    v.Set("type", "Other");
-    v.Set("value", o.value);
-    arr.PushBack(std::move(v));
-  }
-  return arr;
-}
-
 }  // namespace
 
 const char* FindingFormatName(FindingFormat format) noexcept {
@@ -686,34 +674,12 @@ Value FindingToValue(const Finding& f, FindingFormat format) {
     v.Set("actor_name", f.actor);
     v.Set("target", f.target);
     v.Set("rule_name", f.rule);
-    v.Set("observables", ObservablesValue(f.observables));
+    v.Set("observables", internal::ObservablesValue(f.observables));
     v.Set("evidence_count", f.evidence_count);
     return v;
   }
-  v.Set("activity_id", 1);
-  v.Set("category_uid", 2);
-  v.Set("category_name", "Findings");
-  v.Set("class_uid", 2004);
-  v.Set("class_name", "Detection Finding");
-  v.Set("type_uid", 200401);
-  v.Set("severity_id", f.severity_id);
-  v.Set("status_id", 1);
-  v.Set("time", f.time_ms);
-  Value md = Value::MakeObject();
-  md.Set("version", "1.8.0");
-  md.Set("uid", f.uid);
-  Value product = Value::MakeObject();
-  product.Set("name", "kfix");
-  product.Set("vendor_name", "kfix");
-  Value feature = Value::MakeObject();
-  feature.Set("name", kDetectorSkill);
-  product.Set("feature", std::move(feature));
-  md.Set("product", std::move(product));
-  Value labels = Value::MakeArray();
-  for (const char* l : {"detection-engineering", "kubernetes", "container-escape"}) labels.PushBack(l);
-  labels.PushBack(f.rule);
-  md.Set("labels", std::move(labels));
-  v.Set("metadata", std::move(md));
+  v = internal::OcsfFindingHead(f.severity_id, f.time_ms, f.uid, kDetectorSkill,
+                               {"detection-engineering", "kubernetes", "container-escape", f.rule});
   Value info = Value::MakeObject();
   info.Set("uid", f.uid);
   info.Set("title", f.title);
@@ -737,7 +703,7 @@ Value FindingToValue(const Finding& f, FindingFormat format) {
   attacks.PushBack(std::move(attack));
   info.Set("attacks", std::move(attacks));
   v.Set("finding_info", std::move(info));
-  v.Set("observables", ObservablesValue(f.observables));
+  v.Set("observables", internal::ObservablesValue(f.observables));
   Value evidence = Value::MakeObject();
   evidence.Set("events_observed", f.evidence_count);
   evidence.Set("first_seen_time", f.first_seen_ms);

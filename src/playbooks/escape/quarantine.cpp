@@ -14,6 +14,7 @@ namespace {
 
 using internal::Clip;
 using internal::Lower;
+using internal::SelectorValue;
 using internal::Trim;
 
 const char* ResourceForKind(std::string_view kind) {
@@ -64,11 +65,6 @@ Selector LabelsOf(const Value* labels) {
   return out;
 }
 
-Value SelectorValue(const Selector& s) {
-  Value v = Value::MakeObject();
-  for (const auto& [k, val] : s) v.Set(k, val);
-  return v;
-}
 
 Selector WorkloadSelector(const Value& workload, std::string_view type) {
   const Value* spec = workload.Find("spec");

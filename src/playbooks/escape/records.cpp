@@ -10,7 +10,9 @@
 namespace kfix::escape {
 namespace {
 
+using internal::SelectorValue;
 using internal::StrOr;
+using internal::Strings;
 using internal::Truthy;
 
 void Envelope(Value& v, const char* record_type) {
@@ -27,18 +29,6 @@ Value TargetValue(const Target& t) {
   v.Set("resource_type", t.resource_type);
   v.Set("resource_name", t.resource_name);
   v.Set("pod_name", t.pod_name);
-  return v;
-}
-
-Value SelectorValue(const Selector& s) {
-  Value v = Value::MakeObject();
-  for (const auto& [k, val] : s) v.Set(k, val);
-  return v;
-}
-
-Value Strings(const std::vector<std::string>& items) {
-  Value v = Value::MakeArray();
-  for (const std::string& s : items) v.PushBack(s);
   return v;
 }
 
@@ -157,28 +147,7 @@ Value VerificationRecordToValue(const VerificationRecord& r) {
 Value DriftFindingToValue(const VerificationRecord& r) {
   std::string uid = internal::HashId(
       "rev-", std::string("drift|") + kRemediationSkill + "|" + r.action_uid + "|" + r.target_identifier, 16);
-  Value v = Value::MakeObject();
-  v.Set("activity_id", 1);
-  v.Set("category_uid", 2);
-  v.Set("category_name", "Findings");
-  v.Set("class_uid", 2004);
-  v.Set("class_name", "Detection Finding");
-  v.Set("type_uid", 200401);
-  v.Set("severity_id", 4);
-  v.Set("status_id", 1);
-  v.Set("time", r.checked_at_ms);
-  Value md = Value::MakeObject();
-  md.Set("version", "1.8.0");
-  md.Set("uid", uid);
-  Value product = Value::MakeObject();
-  product.Set("name", "kfix");
-  product.Set("vendor_name", "kfix");
-  Value feature = Value::MakeObject();
-  feature.Set("name", kRemediationSkill);
-  product.Set("feature", std::move(feature));
-  md.Set("product", std::move(product));
-  md.Set("labels", Strings({"remediation", "drift", "verification"}));
-  v.Set("metadata", std::move(md));
+  Value v = internal::OcsfFindingHead(4, r.checked_at_ms, uid, kRemediationSkill, {"remediation", "drift", "verification"});
   Value info = Value::MakeObject();
   info.Set("uid", uid);
   info.Set("title", "Remediation drift: Kubernetes " + r.target_identifier + " state does not match " +
@@ -192,20 +161,11 @@ Value DriftFindingToValue(const VerificationRecord& r) {
   info.Set("first_seen_time", r.remediated_at_ms);
   info.Set("last_seen_time", r.checked_at_ms);
   v.Set("finding_info", std::move(info));
-  Value obs = Value::MakeArray();
-  for (const auto& [name, value] :
-       std::vector<std::pair<const char*, std::string>>{{"remediation.skill", kRemediationSkill},
-                                                       {"remediation.action_uid", r.action_uid},
-                                                       {"target.provider", "Kubernetes"},
-                                                       {"target.identifier", r.target_identifier},
-                                                       {"original.finding_uid", r.original_finding_uid}}) {
-    Value o = Value::MakeObject();
-    o.Set("name", name);
-    o.Set("type", "Other");
-    o.Set("value", value);
-    obs.PushBack(std::move(o));
-  }
-  v.Set("observables", std::move(obs));
+  v.Set("observables", internal::ObservablesValue({{"remediation.skill", kRemediationSkill},
+                                                     {"remediation.action_uid", r.action_uid},
+                                                     {"target.provider", "Kubernetes"},
+                                                     {"target.identifier", r.target_identifier},
+                                                     {"original.finding_uid", r.original_finding_uid}}));
   Value ev = Value::MakeObject();
   ev.Set("expected_state", r.expected_state);
   ev.Set("actual_state", r.actual_state);

@@ -211,6 +211,57 @@ std::string WithArticle(const Value& v) {
 
 std::string Show(const Value& v) { return Clip(ToJson(v, JsonStyle::kCompact)); }
 
+Value OcsfFindingHead(int severity_id, std::int64_t time, std::string_view uid, std::string_view feature,
+                      const std::vector<std::string>& labels) {
+  Value v = Value::MakeObject();
+  v.Set("activity_id", 1);
+  v.Set("category_uid", 2);
+  v.Set("category_name", "Findings");
+  v.Set("class_uid", 2004);
+  v.Set("class_name", "Detection Finding");
+  v.Set("type_uid", 200401);
+  v.Set("severity_id", severity_id);
+  v.Set("status_id", 1);
+  v.Set("time", time);
+  Value md = Value::MakeObject();
+  md.Set("version", "1.8.0");
+  md.Set("uid", uid);
+  Value product = Value::MakeObject();
+  product.Set("name", "kfix");
+  product.Set("vendor_name", "kfix");
+  Value f = Value::MakeObject();
+  f.Set("name", feature);
+  product.Set("feature", std::move(f));
+  md.Set("product", std::move(product));
+  md.Set("labels", Strings(labels));
+  v.Set("metadata", std::move(md));
+  return v;
+}
+
+Value ObservablesValue(const std::vector<Observable>& observables) {
+  Value arr = Value::MakeArray();
+  for (const Observable& o : observables) {
+    Value v = Value::MakeObject();
+    v.Set("name", o.name);
+    v.Set("type", "Other");
+    v.Set("value", o.value);
+    arr.PushBack(std::move(v));
+  }
+  return arr;
+}
+
+Value SelectorValue(const Selector& selector) {
+  Value v = Value::MakeObject();
+  for (const auto& [k, val] : selector) v.Set(k, val);
+  return v;
+}
+
+Value Strings(const std::vector<std::string>& items) {
+  Value v = Value::MakeArray();
+  for (const std::string& s : items) v.PushBack(s);
+  return v;
+}
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {

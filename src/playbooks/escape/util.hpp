@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kfix/core.hpp"
+#include "kfix/escape.hpp"
 
 namespace kfix::escape::internal {
 
@@ -66,6 +67,18 @@ std::string Clip(std::string_view s);
 std::string WithArticle(const Value& v);
 /// A value for a message: JSON text, clipped.
 std::string Show(const Value& v);
+
+/// The head of an OCSF 1.8 Detection Finding (class 2004, type 200401), in
+/// the reference's member order: activity_id .. time and metadata (version,
+/// uid, product kfix with `feature`, labels).
+Value OcsfFindingHead(int severity_id, std::int64_t time, std::string_view uid, std::string_view feature,
+                      const std::vector<std::string>& labels);
+/// [{name, type: "Other", value}, ...]
+Value ObservablesValue(const std::vector<Observable>& observables);
+/// A selector as a JSON object (keys sorted).
+Value SelectorValue(const Selector& selector);
+/// An array of strings.
+Value Strings(const std::vector<std::string>& items);
 
 /// Lower-case ASCII copy.
 std::string Lower(std::string_view s);
