@@ -13,7 +13,7 @@ DEPS := cmake ninja-build g++ pkg-config make \
         nlohmann-json3-dev libyaml-dev libre2-dev libsodium-dev libsqlite3-dev zlib1g-dev \
         pybind11-dev python3-pybind11 doctest-dev libbenchmark-dev \
         python3-dev python3-pytest python3-mypy python3-setuptools python3-wheel python3-venv python3-pip \
-        python3-pandas python3-distributed python3-jsonschema abigail-tools clang binutils
+        python3-pandas python3-distributed python3-jsonschema abigail-tools clang binutils chromium
 
 .PHONY: deps configure build test run bench test-asan clean format
 
@@ -40,7 +40,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE slow
 
 run: build
-	./$(BUILD)/kfix run --out $(BUILD)/run --epss examples/feeds/epss.csv --kev examples/feeds/kev.json \
+	./$(BUILD)/kfix run --out $(BUILD)/run --html $(BUILD)/run/report.html --epss examples/feeds/epss.csv --kev examples/feeds/kev.json \
 	  --images examples/feeds/trivy-nginx-latest.json examples/manifests
 
 # Ratios on a shared machine: make bench BENCH_FLAGS="--benchmark_repetitions=8

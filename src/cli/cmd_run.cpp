@@ -13,11 +13,12 @@
 #include "cli/command.hpp"
 #include "kfix/audit.hpp"
 #include "kfix/pipeline.hpp"
+#include "kfix/report.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: kfix run --out DIR [--config FILE] [--profile minimal|harden] [--epss FILE] [--kev FILE]\n"
+    "usage: kfix run [--out DIR] [--html FILE] [--config FILE] [--profile minimal|harden] [--epss FILE] [--kev FILE]\n"
     "                [--images TRIVY_JSON]... [--attack] [--exploration ucb|thompson|none] [--seed N]\n"
     "                [--now SECONDS] [--jobs N] [--top N] [--format text|json] [--quiet]\n"
     "                [--audit FILE --key PRIVATE_KEY] PATH...\n"
@@ -26,7 +27,8 @@ constexpr const char* kUsage =
     "patch per finding, vets every patch through the nine guard gates (rescan included), scores risk\n"
     "(EPSS/KEV from the feeds, image CVEs from Trivy reports) and ranks the accepted fixes.\n"
     "Writes DIR/{findings,fixes,risk,schedule,summary}.json and prints the findings and a summary\n"
-    "(--format json prints summary.json instead). With --audit, every accepted fix (in schedule order,\n"
+    "(--format json prints summary.json instead). --html FILE also writes the HTML report (as `kfix report`);\n"
+    "at least one of --out and --html is required. With --audit, every accepted fix (in schedule order,\n"
     "with its rank and risk) and the run's summary are appended as signed records to the audit log.\n"
     "A progress bar goes to stderr when it is a\n"
     "terminal; --quiet silences it. Exit: 0 done, 1 usage/I/O error or files that could not be loaded.";
@@ -72,7 +74,7 @@ int RunRun(const std::vector<std::string>& raw) {
   const std::string cmd = "run";
   kfix::cli::Args a(raw,
                     {"out", "config", "profile", "epss", "kev", "images", "exploration", "seed", "now", "jobs", "top",
-                     "format", "audit", "key"},
+                     "format", "audit", "key", "html"},
                     {"attack", "quiet", "help"});
   if (!a.ok()) return kfix::cli::UsageError(cmd, a.error() + "\n" + kUsage);
   if (a.Has("help")) {
@@ -80,7 +82,9 @@ int RunRun(const std::vector<std::string>& raw) {
     return kfix::cli::kExitOk;
   }
   if (a.positionals().empty()) return kfix::cli::UsageError(cmd, std::string("no PATH given\n") + kUsage);
-  if (!a.Has("out") || a.Get("out").empty()) return kfix::cli::UsageError(cmd, std::string("--out DIR is required\n") + kUsage);
+  if (a.Get("out").empty() && a.Get("html").empty()) {
+    return kfix::cli::UsageError(cmd, std::string("--out DIR or --html FILE is required\n") + kUsage);
+  }
   const std::string format = a.Get("format", "text");
   if (format != "text" && format != "json") return kfix::cli::UsageError(cmd, "--format must be text or json");
 
@@ -161,9 +165,19 @@ int RunRun(const std::vector<std::string>& raw) {
   }
 
   int code = kfix::cli::kExitOk;
-  if (kfix::Status s = kfix::WritePipelineOutputs(*run, a.Get("out")); !s.ok()) {
-    std::fprintf(stderr, "kfix run: %s\n", s.ToString().c_str());
-    code = kfix::cli::kExitError;
+  if (!a.Get("out").empty()) {
+    if (kfix::Status s = kfix::WritePipelineOutputs(*run, a.Get("out")); !s.ok()) {
+      std::fprintf(stderr, "kfix run: %s\n", s.ToString().c_str());
+      code = kfix::cli::kExitError;
+    }
+  }
+  if (!a.Get("html").empty()) {
+    kfix::ReportOptions report;
+    report.objects = &run->fix.manifests;
+    if (kfix::Status s = kfix::WriteHtmlReport(kfix::RunDocumentsFromPipeline(*run), report, a.Get("html")); !s.ok()) {
+      std::fprintf(stderr, "kfix run: %s\n", s.ToString().c_str());
+      code = kfix::cli::kExitError;
+    }
   }
   if (audit) {
     // One signed record per accepted fix, in schedule order, then the summary
@@ -193,9 +207,10 @@ int RunRun(const std::vector<std::string>& raw) {
     if (const std::size_t tail = text.rfind("\nError: found "); tail != std::string::npos) text.erase(tail + 1);
     text += "\n";
     text += kfix::PipelineSummaryToText(*run, static_cast<std::size_t>(top));
-    if (code == kfix::cli::kExitOk) {
+    if (code == kfix::cli::kExitOk && !a.Get("out").empty()) {
       text += "\nwrote " + a.Get("out") + "/{findings,fixes,risk,schedule,summary}.json\n";
     }
+    if (code == kfix::cli::kExitOk && !a.Get("html").empty()) text += "wrote " + a.Get("html") + "\n";
     std::fwrite(text.data(), 1, text.size(), stdout);
   }
   if (!run->fix.scan.errors.empty()) code = kfix::cli::kExitError;
