@@ -392,7 +392,7 @@ TEST_CASE("CLI: kfix run usage and input errors") {
   fs::path dir = WriteInputs("cli_errors");
   CliRun r = Kfix("run " + (dir / "in").string() + " 2>&1");
   CHECK(r.exit_code == 1);
-  CHECK(r.out.find("--out DIR is required") != std::string::npos);
+  CHECK(r.out.find("--out DIR or --html FILE is required") != std::string::npos);
   r = Kfix("run --out " + (dir / "out").string() + " 2>&1");
   CHECK(r.exit_code == 1);
   CHECK(r.out.find("no PATH") != std::string::npos);
