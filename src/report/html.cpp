@@ -249,7 +249,7 @@ Stats Collect(const RunDocuments& run, const ReportOptions& options, std::vector
     ++cs.findings;
     if (row.status == "accepted") {
       ++cs.accepted;
-    } else if (row.status == "needs_review") {
+    } else if (row.status == "needs-review" || row.status == "needs_review") {
       ++cs.needs_review;
     } else if (row.status == "unfixable") {
       ++cs.unfixable;
@@ -715,7 +715,7 @@ Result<std::string> RenderHtmlReport(const RunDocuments& run, const ReportOption
          "<input id=\"filter\" type=\"search\" placeholder=\"filter: check, object, file, reason...\" "
          "aria-label=\"filter findings\"> <select id=\"status-filter\" aria-label=\"status\">"
          "<option value=\"\">any status</option><option>accepted</option><option>rejected</option>"
-         "<option>needs_review</option><option>unfixable</option></select> "
+         "<option>needs-review</option><option>unfixable</option></select> "
          "<span id=\"shown\"></span></div><table id=\"findings-table\" data-total=\"" +
          std::to_string(st.rows.size()) +
          "\"><thead><tr><th data-col=\"0\">severity</th><th data-col=\"1\">check</th>"

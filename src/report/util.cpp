@@ -90,12 +90,12 @@ h3{font-size:14px;color:var(--muted)}
 #shown{color:var(--muted)}
 #more{margin:10px 0;padding:6px 12px}
 table{border-collapse:collapse;width:100%;background:#fff}
-th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
+th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{cursor:pointer;user-select:none;background:#f2f3f4;position:sticky;top:0}
 th.asc:after{content:" \25b2"}th.desc:after{content:" \25bc"}
 td.num,th.num{text-align:right}
 tr.row{cursor:pointer}tr.row:hover{background:#f4f6f7}
-.s-accepted{color:#1e8449}.s-rejected{color:#b03a2e}.s-needs_review{color:#9a7d0a}.s-unfixable{color:#7f8c8d}
+.s-accepted{color:#1e8449}.s-rejected{color:#b03a2e}.s-needs-review{color:#9a7d0a}.s-unfixable{color:#7f8c8d}
 .sev-error{color:#c0392b}.sev-warning{color:#b9770e}.sev-info{color:#2471a3}
 pre.diff{margin:4px 0;padding:8px;background:#f8f9f9;border:1px solid var(--line);overflow:auto;font-size:12px}
 pre.diff .add{color:#1e8449}pre.diff .del{color:#b03a2e}pre.diff .hunk{color:#6c3483}

@@ -73,6 +73,20 @@ setTimeout(function () {
 }, 100);
 """
 
+STATUS_SCRIPT = """
+setTimeout(function () {
+  var s = document.getElementById("status-filter");
+  s.value = "needs-review"; s.dispatchEvent(new Event("change", {bubbles: true}));
+  setTimeout(function wait() {
+    var t = document.getElementById("findings-table");
+    if (t.dataset.state !== "done") { setTimeout(wait, 50); return; }
+    var r = document.createElement("div"); r.id = "test-result";
+    r.setAttribute("data-shown", t.dataset.shown);
+    document.body.appendChild(r);
+  }, 400);
+}, 100);
+"""
+
 SORT_AND_CLICK_SCRIPT = """
 setTimeout(function () {
   document.querySelector('th[data-col="7"]').click();
@@ -138,6 +152,11 @@ def main():
                                  "--images", os.path.join(feeds, "trivy-nginx-latest.json")])
     check_counts(browser, html, summary, "examples")
     check_filter(browser, html, work, fixes, "docker-sock", "examples")
+    probe = os.path.join(work, "examples-status.html")
+    reportlib.with_script(html, STATUS_SCRIPT, probe)
+    shown = result_attr(reportlib.dump_dom(browser, probe), "shown")
+    check(shown == str(summary["needs_review"]) and summary["needs_review"] > 0,
+          "examples: the status filter 'needs-review' shows %s findings (summary: %d)" % (shown, summary["needs_review"]))
     probe = os.path.join(work, "examples-sort.html")
     reportlib.with_script(html, SORT_AND_CLICK_SCRIPT, probe)
     dom = reportlib.dump_dom(browser, probe)

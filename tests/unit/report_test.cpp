@@ -52,6 +52,8 @@ spec:
       containers:
         - name: nginx
           image: nginx:1.25.3
+        - name: sidecar
+          image: registry.example.com/sidecar:latest
 )";
 
 kfix::PipelineResult RunOn(const std::string& yaml, const std::string& file) {
@@ -126,6 +128,10 @@ TEST_CASE("report: a real run's counts, charts and table data, with nothing fetc
     CHECK_MESSAGE(h.find(std::string("id=\"") + id + "\"") != std::string::npos, id);
   }
   CHECK(h.find("data-total=\"" + std::to_string(run.summary.findings) + "\"") != std::string::npos);
+  // The latest tag needs review: its bar has a needs-review segment.
+  REQUIRE(run.summary.needs_review > 0);
+  CHECK(h.find("latest-tag: " + std::to_string(run.summary.by_check.at("latest-tag").at("needs_review")) +
+               " need review") != std::string::npos);
   // Every check with a finding has a bar.
   for (const kfix::Finding& f : run.fix.scan.findings) CHECK(h.find(">" + f.check + "</text>") != std::string::npos);
 
