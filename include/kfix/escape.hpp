@@ -62,6 +62,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -212,6 +213,7 @@ class ClusterSnapshot {
 
  private:
   std::map<std::string, Value> objects_;  // "<resource>/<ns>/<name>"
+  std::map<std::string, std::set<std::string>> pods_by_node_;  // node -> pod keys
   Status unreachable_;
 };
 

@@ -508,30 +508,42 @@ void Rule3(const std::vector<const Event*>& events, std::int64_t now, std::vecto
   }
 }
 
-std::string RecentDeployActor(const std::vector<const Event*>& events, const Event& exec) {
-  std::string latest;
-  std::int64_t latest_time = -1;
+// Deploy-or-patch events of each pod (audit events on pods without a
+// subresource, create/patch/update, with an actor), in time order.
+using DeployIndex = std::map<std::pair<std::string, std::string>, std::vector<const Event*>>;
+
+DeployIndex IndexDeploys(const std::vector<const Event*>& events) {
+  DeployIndex index;
   for (const Event* e : events) {
-    if (e->runtime || e->time_ms > exec.time_ms || exec.time_ms - e->time_ms > kRecentDeployWindowMs) continue;
-    if (e->ns != exec.ns || e->resource_name != exec.resource_name || e->resource_type != "pods") continue;
-    if (!e->subresource.empty()) continue;
+    if (e->runtime || e->resource_type != "pods" || !e->subresource.empty() || e->actor_name.empty()) continue;
     if (e->operation != "create" && e->operation != "patch" && e->operation != "update") continue;
-    if (!e->actor_name.empty() && e->time_ms >= latest_time) {
-      latest = e->actor_name;
-      latest_time = e->time_ms;
-    }
+    index[{e->ns, e->resource_name}].push_back(e);
   }
-  return latest;
+  return index;
+}
+
+// The latest deployer of the exec's pod at or before it, within 30 minutes
+// (the last one in time order among equal times).
+std::string RecentDeployActor(const DeployIndex& index, const Event& exec) {
+  auto it = index.find({exec.ns, exec.resource_name});
+  if (it == index.end()) return {};
+  const std::vector<const Event*>& deploys = it->second;
+  auto after = std::upper_bound(deploys.begin(), deploys.end(), exec.time_ms,
+                                [](std::int64_t t, const Event* e) { return t < e->time_ms; });
+  if (after == deploys.begin()) return {};
+  const Event* latest = *(after - 1);
+  return exec.time_ms - latest->time_ms > kRecentDeployWindowMs ? std::string() : latest->actor_name;
 }
 
 void Rule4(const std::vector<const Event*>& events, const std::set<std::string>& operators, std::int64_t now,
            std::vector<Finding>& out) {
   std::set<std::string> seen;
+  const DeployIndex deploys = IndexDeploys(events);
   for (const Event* e : events) {
     if (e->runtime || (e->operation != "create" && e->operation != "connect")) continue;
     if (e->resource_type != "pods" || Lower(e->subresource) != "exec") continue;
     std::string actor = OrDefault(e->actor_name, "unknown");
-    std::string deployer = RecentDeployActor(events, *e);
+    std::string deployer = RecentDeployActor(deploys, *e);
     bool is_operator = (!e->actor_name.empty() && operators.count(e->actor_name)) ||
                        std::any_of(e->actor_groups.begin(), e->actor_groups.end(),
                                    [&](const std::string& g) { return operators.count(g) != 0; });

@@ -190,7 +190,12 @@ void ClusterSnapshot::AddObject(const Value& object) {
     const Value* n = object.FindPath({"metadata", "namespace"});
     ns = n != nullptr && n->is_string() && !n->as_string().empty() ? n->as_string() : "default";
   }
-  objects_[Key(resource, ns, name->as_string())] = object;
+  std::string key = Key(resource, ns, name->as_string());
+  if (std::string_view(resource) == "pods") {
+    if (auto old = objects_.find(key); old != objects_.end()) pods_by_node_[NodeNameOf(&old->second)].erase(key);
+    pods_by_node_[NodeNameOf(&object)].insert(key);
+  }
+  objects_[key] = object;
 }
 
 const Value* ClusterSnapshot::FindPod(std::string_view ns, std::string_view name) const {
@@ -213,9 +218,9 @@ const Value* ClusterSnapshot::FindNetworkPolicy(std::string_view ns, std::string
 std::vector<const Value*> ClusterSnapshot::PodsOnNode(std::string_view node) const {
   std::vector<const Value*> out;
   if (node.empty()) return out;
-  for (auto it = objects_.lower_bound("pods/"); it != objects_.end() && it->first.rfind("pods/", 0) == 0; ++it) {
-    if (NodeNameOf(&it->second) == node) out.push_back(&it->second);
-  }
+  auto it = pods_by_node_.find(std::string(node));
+  if (it == pods_by_node_.end()) return out;
+  for (const std::string& key : it->second) out.push_back(&objects_.at(key));  // keys sort by namespace/name
   return out;
 }
 
