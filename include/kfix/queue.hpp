@@ -112,16 +112,48 @@ struct QueueStats {
   std::int64_t outcomes = 0;  ///< recorded ack/nack outcomes
 };
 
+/// What `PRAGMA integrity_check` found (Queue::Check).
+struct QueueCheck {
+  bool ok = false;
+  std::vector<std::string> problems;  ///< SQLite's messages, at most 100; empty when ok
+};
+
+/// What Queue::Salvage copied.
+struct SalvageReport {
+  std::int64_t scanned = 0;        ///< rows read from the damaged file
+  std::int64_t copied = 0;         ///< rows copied as they were (a leased one is queued again)
+  std::int64_t dead_lettered = 0;  ///< rows read but not decodable: copied as `dead` with the reason
+  std::vector<std::int64_t> unreadable;  ///< ids whose row could not be read at all
+  /// ids up to the highest one the file names that have no row: gaps (ids
+  /// are handed out densely, so usually rows lost with a damaged page)
+  std::int64_t missing = 0;
+  std::int64_t outcomes = 0;       ///< recorded outcomes copied
+  bool outcomes_complete = false;  ///< false when the outcome table could not be read to its end
+};
+
 class Queue {
  public:
   /// Opens (creating if needed) the database at `path`. kIoError when the
-  /// file cannot be opened or is not a kfix queue.
+  /// file cannot be opened, is not a kfix queue, or fails SQLite's
+  /// `PRAGMA quick_check` (a damaged file: see Salvage()).
   static Result<std::unique_ptr<Queue>> Open(const std::string& path, const QueueOptions& options = {});
+  /// Runs SQLite's `PRAGMA integrity_check` on the file (read-only).
+  static Result<QueueCheck> Check(const std::string& path);
+  /// Copies every readable item of a damaged queue file `from` into a new
+  /// queue file `to` (which must not exist), keeping ids: decodable rows as
+  /// they were (leased ones queued again), rows that are read but cannot be
+  /// decoded as dead letters with the reason, plus the recorded outcomes.
+  /// Rows are looked up one id at a time, so a damaged page loses only the
+  /// rows on it (listed in `unreadable`).
+  static Result<SalvageReport> Salvage(const std::string& from, const std::string& to,
+                                       const QueueOptions& options = {});
   virtual ~Queue() = default;
 
   virtual Result<EnqueueResult> Enqueue(const EnqueueRequest& request, double now) = 0;
   /// Leases the best queued item for `lease_seconds`; nullopt when none is
-  /// queued. Expired leases are reclaimed first.
+  /// queued. Expired leases are reclaimed first. A queued row that cannot be
+  /// decoded (damaged JSON or state) is moved to `dead` with last_error
+  /// "undecodable row: queue item N: ..." and the next item is leased.
   virtual Result<std::optional<QueueItem>> Lease(std::string_view worker, double lease_seconds, double now) = 0;
   /// Marks a leased item done. kNotFound: unknown id, not leased, lease
   /// expired or token mismatch (the item may have been leased by someone else).
@@ -131,6 +163,8 @@ class Queue {
   /// Re-ranks queued items with `config` after replaying the recorded
   /// outcomes; returns how many items were re-prioritised.
   virtual Result<std::int64_t> Reprioritise(const SchedulerConfig& config, double now) = 0;
+  /// Counts per state (only the four known ones: a row whose state is
+  /// damaged is moved to `dead` first, with the reason).
   virtual Result<QueueStats> Stats(double now) = 0;
   virtual Result<QueueItem> Get(std::int64_t id) = 0;
 };
@@ -149,6 +183,11 @@ Result<std::vector<EnqueueRequest>> EnqueueRequestsFromFixReport(const Value& re
 /// lastError, record}.
 Value QueueItemToValue(const QueueItem& item);
 Value QueueStatsToValue(const QueueStats& stats);
+/// {schemaVersion, ok, problems[]} (`kfix queue --db F check`).
+Value QueueCheckToValue(const QueueCheck& check);
+/// {schemaVersion, scanned, copied, deadLettered, unreadable[], missing, outcomes,
+/// outcomesComplete} (`kfix queue --db F --salvage NEW`).
+Value SalvageReportToValue(const SalvageReport& report);
 
 /// Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);

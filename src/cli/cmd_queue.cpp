@@ -1,4 +1,5 @@
-// kfix queue --db FILE <enqueue|lease|ack|nack|stats|reprioritise> ...
+// kfix queue --db FILE <enqueue|lease|ack|nack|stats|reprioritise|check> ...
+// kfix queue --db FILE --salvage NEW_FILE
 //
 // The CLI is the one place that reads the wall clock: it passes Unix time as
 // `now` to the queue API. JSON outputs carry schemaVersion.
@@ -63,6 +64,8 @@ const char* kUsage =
     "       kfix queue --db FILE ack ID [--token T]\n"
     "       kfix queue --db FILE nack ID [--reason TEXT] [--token T]\n"
     "       kfix queue --db FILE stats\n"
+    "       kfix queue --db FILE check                 (PRAGMA integrity_check; exit 2 when damaged)\n"
+    "       kfix queue --db FILE --salvage NEW_FILE    (copy every readable item of a damaged queue)\n"
     "       kfix queue --db FILE reprioritise [--exploration ucb|thompson|none] [--seed N]\n"
     "                                         [--fairness none|cap|round-robin] [--fairness-k K] [--fairness-top N]\n"
     "Every operation takes [--audit FILE --key PRIVATE_KEY]: enqueue, lease, ack and nack are then\n"
@@ -71,16 +74,30 @@ const char* kUsage =
 int RunQueue(const std::vector<std::string>& args) {
   kfix::cli::Args a(args,
                     {"db", "results", "max-attempts", "worker", "lease-seconds", "token", "reason", "exploration",
-                     "seed", "fairness", "fairness-k", "fairness-top", "audit", "key"},
+                     "seed", "fairness", "fairness-k", "fairness-top", "audit", "key", "salvage"},
                     {"help"});
   if (!a.ok()) return UsageError("queue", a.error());
   if (a.Has("help")) {
     std::printf("%s\n", kUsage);
     return kfix::cli::kExitOk;
   }
-  if (a.positionals().empty()) return UsageError("queue", std::string("missing operation\n") + kUsage);
   if (!a.Has("db")) return UsageError("queue", "--db FILE is required");
+  if (a.Has("salvage")) {
+    if (!a.positionals().empty()) return UsageError("queue", "--salvage takes no operation");
+    auto report = kfix::Queue::Salvage(a.Get("db"), a.Get("salvage"));
+    if (!report.ok()) return Fail(report.status());
+    Print(kfix::SalvageReportToValue(*report));
+    return kfix::cli::kExitOk;
+  }
+  if (a.positionals().empty()) return UsageError("queue", std::string("missing operation\n") + kUsage);
   const std::string op = a.positionals()[0];
+  if (op == "check") {
+    if (a.positionals().size() != 1) return UsageError("queue", "check takes no positional argument");
+    auto check = kfix::Queue::Check(a.Get("db"));
+    if (!check.ok()) return Fail(check.status());
+    Print(kfix::QueueCheckToValue(*check));
+    return check->ok ? kfix::cli::kExitOk : 2;
+  }
   kfix::QueueOptions opts;
   if (a.Has("max-attempts")) {
     double n = 0;

@@ -1,9 +1,13 @@
 // SQLite-backed queue: WAL, synchronous=FULL, one BEGIN IMMEDIATE transaction per transition.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "kfix/queue.hpp"
 #include "queue/json_util.hpp"
@@ -77,12 +81,87 @@ class Stmt {
   int rc_ = SQLITE_OK;
 };
 
+// Runs quick_check or integrity_check; `problems` gets every line that is
+// not "ok" (at most 100).
+Status RunCheck(sqlite3* db, const char* pragma, std::vector<std::string>& problems) {
+  Stmt st(db, pragma);
+  if (!st.ok()) return IoError(sqlite3_errmsg(db));
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    // One row may hold several problems, one per line, after a header.
+    std::string text = st.Text(0);
+    std::size_t at = 0;
+    while (at <= text.size()) {
+      std::size_t nl = text.find('\n', at);
+      if (nl == std::string::npos) nl = text.size();
+      std::string line = text.substr(at, nl - at);
+      at = nl + 1;
+      if (line.empty() || line == "ok" || line.rfind("*** in database", 0) == 0) continue;
+      if (problems.size() < 100) problems.push_back(std::move(line));
+    }
+  }
+  if (rc != SQLITE_DONE) {
+    // SQLITE_CORRUPT / SQLITE_NOTADB while checking: that is the finding.
+    if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) {
+      problems.push_back(sqlite3_errmsg(db));
+      return Status::Ok();
+    }
+    return IoError(sqlite3_errmsg(db));
+  }
+  return Status::Ok();
+}
+
 Result<QueueState> StateFromName(std::string_view s) {
   if (s == "queued") return QueueState::kQueued;
   if (s == "leased") return QueueState::kLeased;
   if (s == "acked") return QueueState::kAcked;
   if (s == "dead") return QueueState::kDead;
   return InternalError("unknown queue state \"" + std::string(s) + "\"");
+}
+
+// Decodes a row selected with kItemColumns. Failures are kParseError naming
+// the item and the column, not an offset inside the stored text.
+Result<QueueItem> DecodeItem(const Stmt& q, std::int64_t id, const SourceLocation& loc) {
+  QueueItem it;
+  it.id = q.Int(0);
+  it.key = q.Text(1);
+  it.patch_hash = q.Text(2);
+  it.object.api_version = q.Text(3);
+  it.object.kind = q.Text(4);
+  it.object.namespace_ = q.Text(5);
+  it.object.name = q.Text(6);
+  it.check = q.Text(7);
+  it.policy = q.Text(8);
+  it.file = q.Text(9);
+  it.container = q.Text(10);
+  auto undecodable = [&](const char* column, const Status& why) {
+    return ParseError("queue item " + std::to_string(id) + ": stored " + column + " cannot be decoded: " +
+                          why.ToString(),
+                      loc);
+  };
+  if (it.id != id) return undecodable("id", InvalidArgumentError("the row says " + std::to_string(it.id)));
+  Result<Value> patch = internal::ParseStoredJson(q.Text(11));
+  if (!patch.ok()) return undecodable("patch", patch.status());
+  if (!patch->is_array()) return undecodable("patch", InvalidArgumentError("not a JSON array"));
+  it.patch = std::move(*patch);
+  Result<Value> record = internal::ParseStoredJson(q.Text(12));
+  if (!record.ok()) return undecodable("record", record.status());
+  it.record = std::move(*record);
+  Result<QueueState> st = StateFromName(q.Text(13));
+  if (!st.ok()) return undecodable("state", st.status());
+  it.state = *st;
+  it.attempts = q.Int(14);
+  it.max_attempts = q.Int(15);
+  it.risk = q.Double(16);
+  it.kev = q.Int(17) != 0;
+  it.priority = q.Double(18);
+  it.enqueued_at = q.Double(19);
+  it.updated_at = q.Double(20);
+  it.lease_owner = q.Text(21);
+  it.lease_expires = q.Double(22);
+  it.lease_token = q.Int(23);
+  it.last_error = q.Text(24);
+  return it;
 }
 
 class SqliteQueue final : public Queue {
@@ -93,6 +172,7 @@ class SqliteQueue final : public Queue {
 
   Status Init() {
     sqlite3_busy_timeout(db_, options_.busy_timeout_ms);
+    KFIX_RETURN_IF_ERROR(QuickCheck());
     // Switching a fresh database to WAL needs an exclusive lock, and SQLite
     // does not always run the busy handler for it: retry for the timeout.
     Status wal;
@@ -182,7 +262,11 @@ class SqliteQueue final : public Queue {
     KFIX_RETURN_IF_ERROR(Begin());
     Status s = Reclaim(now);
     std::int64_t id = 0;
-    if (s.ok()) {
+    Result<QueueItem> item = InternalError("unset");
+    // A row that cannot be decoded is dead-lettered with its id and the
+    // reason, and the next item is picked: one bad row never blocks leasing.
+    while (s.ok()) {
+      id = 0;
       Stmt pick(db_, "SELECT id FROM items WHERE state = 'queued' ORDER BY priority DESC, id ASC LIMIT 1");
       int rc = pick.Step();
       if (rc == SQLITE_ROW) {
@@ -190,12 +274,20 @@ class SqliteQueue final : public Queue {
       } else if (rc != SQLITE_DONE) {
         s = Error("pick item");
       }
+      if (!s.ok() || id == 0) break;
+      item = Load(id);
+      if (item.ok()) break;
+      if (item.status().code() != StatusCode::kParseError) {
+        s = item.status();
+        break;
+      }
+      s = DeadLetter(id, item.status().message(), now);
     }
     std::int64_t token = 0;
     if (s.ok() && id != 0) {
       Stmt seq(db_, "UPDATE meta SET v = CAST(CAST(v AS INTEGER) + 1 AS TEXT) WHERE k = 'lease_seq' RETURNING v");
       if (seq.Step() == SQLITE_ROW) {
-        token = std::stoll(seq.Text(0));
+        token = std::strtoll(seq.Text(0).c_str(), nullptr, 10);
       } else {
         s = Error("advance lease sequence");
       }
@@ -207,7 +299,6 @@ class SqliteQueue final : public Queue {
       up.BindInt(1, id).Bind(2, worker).Bind(3, now + lease_seconds).BindInt(4, token).Bind(5, now);
       if (up.Step() != SQLITE_DONE || sqlite3_changes(db_) != 1) s = Error("lease item");
     }
-    Result<QueueItem> item = InternalError("unset");
     if (s.ok() && id != 0) {
       item = Load(id);
       if (!item.ok()) s = item.status();
@@ -278,11 +369,13 @@ class SqliteQueue final : public Queue {
     Status s = Reclaim(now);
     QueueStats st;
     for (const char* name : {"queued", "leased", "acked", "dead"}) st.by_state[name] = 0;
+    if (s.ok()) s = DeadLetterUnknownStates(now);
     if (s.ok()) {
       Stmt q(db_, "SELECT state, COUNT(*) FROM items GROUP BY state");
       int rc;
       while ((rc = q.Step()) == SQLITE_ROW) {
-        st.by_state[q.Text(0)] = q.Int(1);
+        auto it = st.by_state.find(q.Text(0));
+        if (it != st.by_state.end()) it->second = q.Int(1);
         st.total += q.Int(1);
       }
       if (rc != SQLITE_DONE) s = Error("count items");
@@ -326,6 +419,23 @@ class SqliteQueue final : public Queue {
     return Status::Ok();
   }
   Status Begin() { return Exec("BEGIN IMMEDIATE"); }
+  // A damaged file is refused when it is opened, before anything reads it.
+  Status QuickCheck() {
+    std::vector<std::string> problems;
+    Status s = RunCheck(db_, "PRAGMA quick_check", problems);
+    if (!s.ok()) {
+      return IoError("queue: " + path_ + " cannot be checked (" + s.message() + "); " + SalvageHint(), Loc());
+    }
+    if (problems.empty()) return Status::Ok();
+    return IoError("queue: " + path_ + " fails SQLite's quick check (" +
+                       (problems.size() >= 100 ? std::string("100 or more") : std::to_string(problems.size())) +
+                       " problem" + (problems.size() == 1 ? "" : "s") + ", first: " + problems.front() +
+                       "): the file is damaged; " + SalvageHint(),
+                   Loc());
+  }
+  std::string SalvageHint() const {
+    return "`kfix queue --db " + path_ + " --salvage NEW_FILE` copies every readable item to a new queue";
+  }
   /// Commits when `s` is OK, else rolls back; returns the first error.
   Status Finish(Status s) {
     if (s.ok()) {
@@ -345,6 +455,31 @@ class SqliteQueue final : public Queue {
             "WHERE state = 'leased' AND lease_expires <= ?1");
     st.Bind(1, now);
     return st.Step() == SQLITE_DONE ? Status::Ok() : Error("reclaim expired leases");
+  }
+
+  // Moves row `id` to the dead letters: "undecodable row: <reason>".
+  Status DeadLetter(std::int64_t id, std::string_view reason, double now) {
+    Stmt up(db_,
+            "UPDATE items SET state = 'dead', lease_owner = NULL, lease_expires = NULL, lease_token = NULL, "
+            "leased_at = NULL, updated_at = ?2, last_error = ?3 WHERE id = ?1");
+    up.BindInt(1, id).Bind(2, now).Bind(3, std::string("undecodable row: ") + std::string(reason));
+    if (up.Step() != SQLITE_DONE || sqlite3_changes(db_) != 1) return Error("dead-letter item " + std::to_string(id));
+    return Status::Ok();
+  }
+
+  // Rows whose state is none of the four (a damaged file) go to the dead letters.
+  Status DeadLetterUnknownStates(double now) {
+    std::vector<std::pair<std::int64_t, std::string>> bad;
+    {
+      Stmt q(db_, "SELECT id, state FROM items WHERE state NOT IN ('queued', 'leased', 'acked', 'dead')");
+      int rc;
+      while ((rc = q.Step()) == SQLITE_ROW) bad.emplace_back(q.Int(0), q.Text(1));
+      if (rc != SQLITE_DONE) return Error("find rows with an unknown state");
+    }
+    for (const auto& [id, state] : bad) {
+      KFIX_RETURN_IF_ERROR(DeadLetter(id, "queue item " + std::to_string(id) + ": unknown state " + JsonQuote(state), now));
+    }
+    return Status::Ok();
   }
 
   Status Settle(std::int64_t id, double now, std::int64_t token, bool accepted, std::string_view reason) {
@@ -396,39 +531,7 @@ class SqliteQueue final : public Queue {
     int rc = q.Step();
     if (rc == SQLITE_DONE) return NotFoundError("queue item " + std::to_string(id) + " does not exist", Loc());
     if (rc != SQLITE_ROW) return Error("load item");
-    QueueItem it;
-    it.id = q.Int(0);
-    it.key = q.Text(1);
-    it.patch_hash = q.Text(2);
-    it.object.api_version = q.Text(3);
-    it.object.kind = q.Text(4);
-    it.object.namespace_ = q.Text(5);
-    it.object.name = q.Text(6);
-    it.check = q.Text(7);
-    it.policy = q.Text(8);
-    it.file = q.Text(9);
-    it.container = q.Text(10);
-    Result<Value> patch = internal::ParseStoredJson(q.Text(11));
-    if (!patch.ok()) return patch.status().WithDefaultLocation(Loc());
-    it.patch = std::move(*patch);
-    Result<Value> record = internal::ParseStoredJson(q.Text(12));
-    if (!record.ok()) return record.status().WithDefaultLocation(Loc());
-    it.record = std::move(*record);
-    Result<QueueState> st = StateFromName(q.Text(13));
-    if (!st.ok()) return st.status();
-    it.state = *st;
-    it.attempts = q.Int(14);
-    it.max_attempts = q.Int(15);
-    it.risk = q.Double(16);
-    it.kev = q.Int(17) != 0;
-    it.priority = q.Double(18);
-    it.enqueued_at = q.Double(19);
-    it.updated_at = q.Double(20);
-    it.lease_owner = q.Text(21);
-    it.lease_expires = q.Double(22);
-    it.lease_token = q.Int(23);
-    it.last_error = q.Text(24);
-    return it;
+    return DecodeItem(q, id, Loc());
   }
 
   sqlite3* db_;
@@ -463,6 +566,152 @@ Result<std::unique_ptr<Queue>> Queue::Open(const std::string& path, const QueueO
   auto q = std::make_unique<SqliteQueue>(db, path, options);
   KFIX_RETURN_IF_ERROR(q->Init());
   return std::unique_ptr<Queue>(std::move(q));
+}
+
+namespace {
+
+sqlite3* OpenRaw(const std::string& path, int flags, Status& error) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    SourceLocation l;
+    l.file = path;
+    error = IoError("queue: cannot open database: " + msg, l);
+    return nullptr;
+  }
+  sqlite3_busy_timeout(db, 10000);
+  return db;
+}
+
+}  // namespace
+
+Result<QueueCheck> Queue::Check(const std::string& path) {
+  Status err;
+  sqlite3* db = OpenRaw(path, SQLITE_OPEN_READONLY, err);
+  if (db == nullptr) return err;
+  QueueCheck out;
+  Status s = RunCheck(db, "PRAGMA integrity_check", out.problems);
+  sqlite3_close_v2(db);
+  if (!s.ok()) {
+    SourceLocation l;
+    l.file = path;
+    return IoError("queue: integrity_check failed to run: " + s.message(), l);
+  }
+  out.ok = out.problems.empty();
+  return out;
+}
+
+Result<SalvageReport> Queue::Salvage(const std::string& from, const std::string& to, const QueueOptions& options) {
+  SourceLocation to_loc;
+  to_loc.file = to;
+  if (FILE* f = std::fopen(to.c_str(), "rb")) {
+    std::fclose(f);
+    return InvalidArgumentError("queue: refusing to salvage into an existing file", to_loc);
+  }
+  Status err;
+  sqlite3* src = OpenRaw(from, SQLITE_OPEN_READONLY, err);
+  if (src == nullptr) return err;
+  struct Closer {
+    sqlite3* db;
+    ~Closer() { sqlite3_close_v2(db); }
+  } close_src{src};
+  {
+    // Creates the new file with the schema.
+    Result<std::unique_ptr<Queue>> created = Queue::Open(to, options);
+    if (!created.ok()) return created.status();
+  }
+  sqlite3* dst = OpenRaw(to, SQLITE_OPEN_READWRITE, err);
+  if (dst == nullptr) return err;
+  Closer close_dst{dst};
+  auto dst_error = [&](const std::string& what) {
+    return IoError("queue: salvage: " + what + ": " + sqlite3_errmsg(dst), to_loc);
+  };
+  if (sqlite3_exec(dst, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return dst_error("begin");
+
+  // The highest id any readable source says exists.
+  std::int64_t max_id = 0;
+  for (const char* sql : {"SELECT MAX(id) FROM items", "SELECT seq FROM sqlite_sequence WHERE name = 'items'"}) {
+    Stmt q(src, sql);
+    if (q.ok() && q.Step() == SQLITE_ROW) max_id = std::max(max_id, q.Int(0));
+  }
+  max_id = std::min<std::int64_t>(max_id, std::int64_t{1} << 31);
+
+  SalvageReport report;
+  SourceLocation from_loc;
+  from_loc.file = from;
+  const std::string select = std::string("SELECT ") + kItemColumns + " FROM items WHERE id = ?1";
+  Stmt ins(dst,
+           "INSERT INTO items(id, key, patch_hash, api_version, kind, namespace, name, check_name, policy, file, "
+           "container, patch, record, state, attempts, max_attempts, risk, kev, priority, enqueued_at, updated_at, "
+           "last_error) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)");
+  if (!ins.ok()) return dst_error("prepare insert");
+  for (std::int64_t id = 1; id <= max_id; ++id) {
+    Stmt q(src, select.c_str());
+    q.BindInt(1, id);
+    int rc = q.Step();
+    if (rc == SQLITE_DONE) {
+      ++report.missing;  // never existed, or lost with a damaged page
+      continue;
+    }
+    if (rc != SQLITE_ROW) {
+      report.unreadable.push_back(id);
+      continue;
+    }
+    ++report.scanned;
+    Result<QueueItem> item = DecodeItem(q, id, from_loc);
+    std::string state = "dead";
+    std::string last_error;
+    if (item.ok()) {
+      state = QueueStateName(item->state);
+      last_error = item->last_error;
+      if (item->state == QueueState::kLeased) {
+        state = "queued";  // a lease on the damaged file cannot be settled in the new one
+        last_error = "salvaged while leased (" + item->lease_owner + ")";
+      }
+    } else {
+      last_error = "undecodable row: " + item.status().message();
+    }
+    const bool good = item.ok();
+    std::string key = q.Text(1);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      ins.Reset();
+      ins.BindInt(1, id).Bind(2, key).Bind(3, q.Text(2));
+      for (int c = 3; c <= 10; ++c) ins.Bind(c + 1, q.Text(c));
+      ins.Bind(12, good ? q.Text(11) : std::string("[]")).Bind(13, good ? q.Text(12) : std::string("{}"));
+      ins.Bind(14, state).BindInt(15, q.Int(14)).BindInt(16, std::max<std::int64_t>(1, q.Int(15)));
+      ins.Bind(17, q.Double(16)).BindInt(18, q.Int(17) != 0 ? 1 : 0).Bind(19, q.Double(18));
+      ins.Bind(20, q.Double(19)).Bind(21, q.Double(20)).Bind(22, last_error);
+      if (ins.Step() == SQLITE_DONE) break;
+      if (attempt == 1) return dst_error("insert item " + std::to_string(id));
+      key = "salvaged-" + std::to_string(id) + "-" + key;  // a damaged key collided with another
+    }
+    (good ? report.copied : report.dead_lettered) += 1;
+  }
+  // Recorded outcomes (the scheduler learns from them) and the lease sequence.
+  {
+    Stmt q(src, "SELECT item_id, arm, accepted, seconds, at FROM outcomes ORDER BY seq");
+    Stmt put(dst, "INSERT INTO outcomes(item_id, arm, accepted, seconds, at) VALUES(?1, ?2, ?3, ?4, ?5)");
+    int rc = SQLITE_DONE;
+    while (q.ok() && (rc = q.Step()) == SQLITE_ROW) {
+      put.Reset();
+      put.BindInt(1, q.Int(0)).Bind(2, q.Text(1)).BindInt(3, q.Int(2) != 0 ? 1 : 0).Bind(4, q.Double(3)).Bind(5, q.Double(4));
+      if (put.Step() != SQLITE_DONE) return dst_error("insert outcome");
+      ++report.outcomes;
+    }
+    report.outcomes_complete = q.ok() && rc == SQLITE_DONE;
+  }
+  {
+    Stmt q(src, "SELECT v FROM meta WHERE k = 'lease_seq'");
+    std::int64_t seq = 0;
+    if (q.ok() && q.Step() == SQLITE_ROW) seq = std::strtoll(q.Text(0).c_str(), nullptr, 10);
+    Stmt put(dst, "UPDATE meta SET v = ?1 WHERE k = 'lease_seq'");
+    put.Bind(1, std::to_string(std::max<std::int64_t>(0, seq)));
+    if (put.Step() != SQLITE_DONE) return dst_error("write lease sequence");
+  }
+  if (sqlite3_exec(dst, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return dst_error("commit");
+  return report;
 }
 
 }  // namespace kfix

@@ -144,4 +144,29 @@ Value QueueStatsToValue(const QueueStats& s) {
   return v;
 }
 
+Value QueueCheckToValue(const QueueCheck& c) {
+  Value v = Value::MakeObject();
+  v.Set("schemaVersion", 1);
+  v.Set("ok", c.ok);
+  Value problems = Value::MakeArray();
+  for (const std::string& p : c.problems) problems.PushBack(p);
+  v.Set("problems", std::move(problems));
+  return v;
+}
+
+Value SalvageReportToValue(const SalvageReport& r) {
+  Value v = Value::MakeObject();
+  v.Set("schemaVersion", 1);
+  v.Set("scanned", r.scanned);
+  v.Set("copied", r.copied);
+  v.Set("deadLettered", r.dead_lettered);
+  Value ids = Value::MakeArray();
+  for (std::int64_t id : r.unreadable) ids.PushBack(id);
+  v.Set("unreadable", std::move(ids));
+  v.Set("missing", r.missing);
+  v.Set("outcomes", r.outcomes);
+  v.Set("outcomesComplete", r.outcomes_complete);
+  return v;
+}
+
 }  // namespace kfix

@@ -3,9 +3,17 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+#include <sys/wait.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
+#include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "kfix/queue.hpp"
 #include "queue/json_util.hpp"
@@ -262,4 +270,175 @@ TEST_CASE("enqueue requests from a kfix fix report") {
   CHECK(bad.status().code() == kfix::StatusCode::kParseError);
   CHECK(bad.status().location().pointer == "/results/0");
   CHECK_FALSE(kfix::EnqueueRequestsFromFixReport(Json("[]")).ok());
+}
+
+namespace {
+
+// Writes through SQLite directly, as damage inside a row would look: the
+// file stays structurally sound (quick_check passes) but a row no longer
+// decodes.
+void DamageRows(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  for (const char* sql : {"PRAGMA ignore_check_constraints = ON",
+                          "UPDATE items SET patch = '[{\"op\":tru' WHERE id = 3",
+                          "UPDATE items SET record = '{\"x\":' WHERE id = 5",
+                          "UPDATE items SET patch = '{\"not\":\"an array\"}' WHERE id = 6"}) {
+    CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  }
+  sqlite3_close(db);
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return s;
+}
+
+struct Drained {
+  int leases = 0, acks = 0, errors = 0;
+};
+
+// Leases and acks until the queue is empty; a lease error counts and is
+// retried, so a stuck queue shows up as errors, not as a hang.
+Drained Drain(kfix::Queue& q, double now) {
+  Drained d;
+  for (int i = 0; i < 2000 && d.errors < 20; ++i) {
+    auto l = q.Lease("w", 60, now);
+    if (!l.ok()) {
+      ++d.errors;
+      continue;
+    }
+    if (!l->has_value()) break;
+    ++d.leases;
+    if (q.Ack((**l).id, now, (**l).lease_token).ok()) ++d.acks;
+  }
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("a row that cannot be decoded is dead-lettered with its id and the reason; leasing goes on") {
+  TempDb t;
+  {
+    auto q = OpenQ(t.path);
+    for (int i = 0; i < 30; ++i) REQUIRE((*q).Enqueue(Req("web-" + std::to_string(i), "c", 40), 100.0).ok());
+  }
+  DamageRows(t.path);
+  auto check = kfix::Queue::Check(t.path);
+  REQUIRE(check.ok());
+  CHECK(check->ok);  // damage inside rows: the file itself is sound
+  auto q = OpenQ(t.path);
+  Drained d = Drain(*q, 200.0);
+  CHECK(d.errors == 0);
+  CHECK(d.leases == 27);
+  CHECK(d.acks == 27);
+  auto st = q->Stats(201.0);
+  REQUIRE(st.ok());
+  CHECK(st->by_state["acked"] == 27);
+  CHECK(st->by_state["dead"] == 3);
+  CHECK(st->total == 30);
+  auto bad = q->Get(3);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == kfix::StatusCode::kParseError);
+  CHECK(bad.status().message().rfind("queue item 3: stored patch cannot be decoded", 0) == 0);
+  CHECK(bad.status().location().line == 0);  // no JSON offset dressed up as a file position
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(t.path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT id, last_error FROM items WHERE state = 'dead' ORDER BY id", -1, &s,
+                             nullptr) == SQLITE_OK);
+  std::vector<std::pair<int, std::string>> dead;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    dead.emplace_back(sqlite3_column_int(s, 0), reinterpret_cast<const char*>(sqlite3_column_text(s, 1)));
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  REQUIRE(dead.size() == 3);
+  const int ids[] = {3, 5, 6};
+  const char* columns[] = {"patch", "record", "patch"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(dead[i].first == ids[i]);
+    CHECK(dead[i].second.rfind("undecodable row: queue item " + std::to_string(ids[i]) + ": stored " + columns[i], 0) == 0);
+  }
+  q.reset();
+
+  // A damaged state breaks the table's CHECK constraint: the file fails the
+  // quick check, and the salvaged copy holds the row as a dead letter, so
+  // stats show only the known states.
+  REQUIRE(sqlite3_open(t.path.c_str(), &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db, "PRAGMA ignore_check_constraints = ON; UPDATE items SET state = 'qu' || char(1) || 'ued' WHERE id = 8",
+                     nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  REQUIRE_FALSE(kfix::Queue::Open(t.path).ok());
+  TempDb copy;
+  auto report = kfix::Queue::Salvage(t.path, copy.path);
+  REQUIRE(report.ok());
+  CHECK(report->copied == 26);
+  CHECK(report->dead_lettered == 4);  // ids 3, 5, 6 (their damaged rows) and 8
+  auto q2 = OpenQ(copy.path);
+  auto st2 = q2->Stats(300.0);
+  REQUIRE(st2.ok());
+  CHECK(st2->by_state.size() == 4);
+  CHECK(st2->by_state["dead"] == 4);
+  CHECK(st2->by_state["acked"] == 26);
+  auto eight = q2->Get(8);
+  REQUIRE(eight.ok());
+  CHECK(eight->state == kfix::QueueState::kDead);
+  CHECK(eight->last_error.rfind("undecodable row: queue item 8: stored state", 0) == 0);
+}
+
+TEST_CASE("a damaged file is refused on open, `check` reports it, and a salvaged copy drains") {
+  TempDb t;
+  {
+    auto q = OpenQ(t.path);
+    for (int i = 0; i < 120; ++i) {
+      kfix::EnqueueRequest r = Req("web-" + std::to_string(i), i % 2 ? "a" : "b", 40);
+      r.record.Set("padding", std::string(200, static_cast<char>('a' + i % 26)));
+      REQUIRE((*q).Enqueue(r, 100.0 + i).ok());
+    }
+  }
+  // XOR 60 bytes after the first page (seed fixed: the damage is deterministic).
+  std::string bytes = ReadAll(t.path);
+  REQUIRE(bytes.size() > 16384);
+  std::mt19937_64 rng(3);
+  for (int k = 0; k < 60; ++k) {
+    const std::size_t at = 4096 + rng() % (bytes.size() - 4096);
+    bytes[at] = static_cast<char>(bytes[at] ^ static_cast<char>(1 + rng() % 255));
+  }
+  {
+    std::ofstream out(t.path, std::ios::binary | std::ios::trunc);
+    out << bytes;
+  }
+  auto check = kfix::Queue::Check(t.path);
+  REQUIRE(check.ok());
+  CHECK_FALSE(check->ok);
+  CHECK_FALSE(check->problems.empty());
+  auto refused = kfix::Queue::Open(t.path);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == kfix::StatusCode::kIoError);
+  CHECK(refused.status().message().find("fails SQLite's quick check") != std::string::npos);
+  CHECK(refused.status().message().find("--salvage") != std::string::npos);
+
+  TempDb fresh;
+  auto report = kfix::Queue::Salvage(t.path, fresh.path);
+  REQUIRE_MESSAGE(report.ok(), report.status().ToString());
+  CHECK(report->copied > 60);
+  CHECK(report->scanned + static_cast<std::int64_t>(report->unreadable.size()) + report->missing == 120);
+  CHECK_FALSE(kfix::Queue::Salvage(t.path, fresh.path).ok());  // never overwrites
+  auto q = OpenQ(fresh.path);
+  Drained d = Drain(*q, 500.0);
+  CHECK(d.errors == 0);
+  auto st = q->Stats(501.0);
+  REQUIRE(st.ok());
+  CHECK(st->by_state["queued"] == 0);
+  CHECK(st->by_state["leased"] == 0);
+  CHECK(st->by_state["acked"] + st->by_state["dead"] == report->scanned);  // every item acked or dead-lettered
+  CHECK(st->by_state["acked"] == report->copied);
+
+  // The CLI: check exits 2 on the damaged file and 0 on the salvaged one.
+  const std::string cli = KFIX_CLI_PATH;
+  CHECK(WEXITSTATUS(std::system((cli + " queue --db " + t.path + " check > /dev/null").c_str())) == 2);
+  CHECK(WEXITSTATUS(std::system((cli + " queue --db " + fresh.path + " check > /dev/null").c_str())) == 0);
+  CHECK(WEXITSTATUS(std::system((cli + " queue --db " + t.path + " stats > /dev/null 2>&1").c_str())) == 1);
 }
