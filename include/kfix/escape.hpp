@@ -452,6 +452,27 @@ RunResult Reverify(const std::vector<InputFinding>& findings, const ClusterSnaps
 std::string JsonLines(const RunResult& result);
 
 // ---------------------------------------------------------------------------
+// Options documents (one schema for the C ABI, Python and any host)
+// ---------------------------------------------------------------------------
+
+/// {"format": "ocsf"|"native", "knownOperators": [names], "nowMs": ms}; null =
+/// defaults. "knownOperators" adds to system:masters; "nowMs" sets `clock` to
+/// that fixed time. kInvalidArgument naming the member on a wrong type, an
+/// unknown value or an unknown member.
+Result<DetectOptions> DetectOptionsFromValue(const Value& options);
+/// {"mode": "quarantine"|"pod-kill"|"node-drain", "protectedNamespaces":
+/// [patterns] (replaces the defaults), "slaMs": ms, "nodeName": node, "nowMs":
+/// ms}; null = defaults. Without "nowMs" the clock is left unset for the
+/// caller to supply. The ApplyRequest members are accepted (and ignored), so
+/// one document can carry both.
+Result<RunOptions> RunOptionsFromValue(const Value& options);
+/// {"incidentId", "approver", "secondApprover", "clusterName": strings,
+/// "allowedClusters": [names] or "a,b"}; other members (the run options) are
+/// ignored, so one document can carry both. Missing members stay empty (the
+/// gate, not the parser, refuses them).
+Result<ApplyRequest> ApplyRequestFromValue(const Value& options);
+
+// ---------------------------------------------------------------------------
 // Forensic bundle (deterministic layout)
 // ---------------------------------------------------------------------------
 

@@ -827,3 +827,38 @@ TEST_CASE("escape: forensic bundle bytes equal Python's tarfile + GzipFile(mtime
         "ce-snap-data-api-0-" + kfix::Sha256Hex("payments|data-api-0|20260410054640").substr(0, 10));
   CHECK(esc::VolumeSnapshotName("p", std::string(80, 'v'), t).size() <= 63);
 }
+
+TEST_CASE("escape: options documents (one schema for every surface)") {
+  auto doc = [](const char* json) { return kfix::ParseJson(json).value(); };
+  auto d = esc::DetectOptionsFromValue(doc(R"({"format":"native","knownOperators":["sre"],"nowMs":5})"));
+  REQUIRE(d.ok());
+  CHECK(d->format == esc::FindingFormat::kNative);
+  CHECK(d->known_operators == std::vector<std::string>{"system:masters", "sre"});
+  CHECK(std::chrono::duration_cast<std::chrono::milliseconds>(d->clock().time_since_epoch()).count() == 5);
+  CHECK(esc::DetectOptionsFromValue(kfix::Value()).ok());
+  CHECK(esc::DetectOptionsFromValue(doc(R"({"format":"xml"})")).status().code() == kfix::StatusCode::kInvalidArgument);
+  CHECK(esc::DetectOptionsFromValue(doc(R"({"formats":"ocsf"})")).status().message().find("`formats`") !=
+        std::string::npos);
+  CHECK_FALSE(esc::DetectOptionsFromValue(doc(R"({"knownOperators":"sre"})")).ok());
+  CHECK_FALSE(esc::DetectOptionsFromValue(doc("[]")).ok());
+
+  const char* apply = R"({"mode":"node-drain","protectedNamespaces":["prod-"],"slaMs":60000,"nodeName":"n1","nowMs":7,
+                          "incidentId":"INC-1","approver":"a","secondApprover":"b","clusterName":"c",
+                          "allowedClusters":"c, d"})";
+  auto r = esc::RunOptionsFromValue(doc(apply));
+  REQUIRE(r.ok());
+  CHECK(r->mode == esc::ActionMode::kNodeDrain);
+  CHECK(r->protected_namespaces == std::vector<std::string>{"prod-"});
+  CHECK(r->sla_ms == 60000);
+  CHECK(r->node_name == "n1");
+  auto q = esc::ApplyRequestFromValue(doc(apply));
+  REQUIRE(q.ok());
+  CHECK(q->allowed_clusters == std::vector<std::string>{"c", "d"});
+  CHECK(esc::CheckApplyGate(*q, r->mode).ok());
+  CHECK(esc::ApplyRequestFromValue(doc(R"({"allowedClusters":[" x ",""]})"))->allowed_clusters ==
+        std::vector<std::string>{"x"});
+  CHECK_FALSE(esc::RunOptionsFromValue(doc(R"({"mode":"nuke"})")).ok());
+  CHECK_FALSE(esc::RunOptionsFromValue(doc(R"({"nowMs":-1})")).ok());
+  CHECK_FALSE(esc::ApplyRequestFromValue(doc(R"({"approver":7})")).ok());
+  CHECK(esc::RunOptionsFromValue(kfix::Value())->clock == nullptr);
+}
