@@ -4,11 +4,12 @@
 #include <algorithm>
 
 #include "audit/crypto.hpp"
+#include "audit/go_json.hpp"
 #include "kfix/audit.hpp"
 
 namespace kfix {
 
-namespace {
+namespace internal {
 
 /// Go encoding/json string escaping (HTMLEscape on, Go >= 1.22 short escapes).
 void AppendGoString(std::string& out, std::string_view s) {
@@ -71,6 +72,12 @@ void AppendGoString(std::string& out, std::string_view s) {
   }
   out += '"';
 }
+
+}  // namespace internal
+
+namespace {
+
+using internal::AppendGoString;
 
 /// Go's encoding of a decoded JSON value (maps with sorted keys), compact.
 void AppendGoJson(std::string& out, const Value& v) {

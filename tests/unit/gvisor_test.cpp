@@ -492,6 +492,13 @@ TEST_CASE("plan hash: the agentmoat test vector, determinism, options, nil == em
   const std::string kbytes = gv::PlanHashBytes({}, {}, gv::HashProfile::kKfix);
   CHECK(kbytes == R"({"options":{"addToleration":false,"batchSize":0,"includeReview":false,"maxParallel":0,"runtimeClassName":"gvisor"}})");
   CHECK(gv::PlanHashBytes({}, {}, gv::HashProfile::kAgentmoat) == R"({"steps":[],"options":{"runtimeClassName":"gvisor"}})");
+  // Go's string escaping in the agentmoat profile: HTML characters, controls, invalid UTF-8.
+  gv::Step odd;
+  odd.order = 1;
+  odd.target = {"Deployment", "ns", "a<b>&\x01\xff"};
+  odd.risk_score = 0;
+  CHECK(gv::PlanHashBytes({odd}, {}, gv::HashProfile::kAgentmoat) ==
+        R"({"steps":[{"order":1,"target":{"kind":"Deployment","namespace":"ns","name":"a\u003cb\u003e\u0026\u0001\ufffd"},"action":"set-runtime-class","addToleration":false,"riskScore":0}],"options":{"runtimeClassName":"gvisor"}})");
 }
 
 TEST_CASE("plan hash is stable under any reordering of the input documents") {

@@ -3,6 +3,7 @@
 #include <string>
 #include <tuple>
 
+#include "audit/go_json.hpp"
 #include "kfix/audit.hpp"
 #include "kfix/version.hpp"
 #include "playbooks/gvisor/internal.hpp"
@@ -30,65 +31,7 @@ std::string WaitFor(std::string_view kind) {
 
 // ---- Go encoding/json bytes (the agentmoat profile) ---------------------------
 
-void GoString(std::string& out, std::string_view s) {
-  static const char* kHex = "0123456789abcdef";
-  out += '"';
-  for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-          // Go escapes the other control characters and, for HTML safety, < > &.
-          if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-            out += "\\u00";
-            out += kHex[c >> 4];
-            out += kHex[c & 0xf];
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    // Multi-byte UTF-8: validate; invalid bytes become U+FFFD, U+2028/9 are escaped.
-    std::size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
-    bool valid = len != 0 && i + len <= s.size();
-    std::uint32_t cp = 0;
-    if (valid) {
-      cp = c & (len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07);
-      for (std::size_t k = 1; k < len; ++k) {
-        unsigned char cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xc0) != 0x80) {
-          valid = false;
-          break;
-        }
-        cp = (cp << 6) | (cc & 0x3f);
-      }
-      if (valid && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-                    (cp >= 0xd800 && cp <= 0xdfff)))
-        valid = false;
-    }
-    if (!valid) {
-      out += "\xef\xbf\xbd";
-      ++i;
-      continue;
-    }
-    if (cp == 0x2028 || cp == 0x2029) {
-      out += cp == 0x2028 ? "\\u2028" : "\\u2029";
-    } else {
-      out.append(s.substr(i, len));
-    }
-    i += len;
-  }
-  out += '"';
-}
+void GoString(std::string& out, std::string_view s) { internal::AppendGoString(out, s); }
 
 void GoKey(std::string& out, bool& first, std::string_view key) {
   if (!first) out += ',';
