@@ -443,7 +443,8 @@ struct RunOptions {
 /// guard (a rejected patch or a missing live object -> failed); else
 /// applied. Namespaces with no failed step get a stamp patch.
 RunResult Apply(const MigrationPlan& plan, const RunOptions& options);
-/// Walks the steps in reverse: empty stamp -> already-applied; another
+/// Walks the steps in reverse (without a live state every namespace is
+/// assumed stamped by this plan, with a warning): empty stamp -> already-applied; another
 /// plan's stamp -> skipped (the stamp survives); missing workload or no
 /// runtimeClassName -> already-applied; else test+remove. Stamps are
 /// cleared where every step succeeded. Steps are returned in plan order.

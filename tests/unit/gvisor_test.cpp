@@ -813,6 +813,9 @@ TEST_CASE("every apply and rollback step is audited, dry run included; the plan 
   CHECK(lines[1].record.Find("dryRun")->as_bool());
   CHECK(lines[1].record.Find("planHash")->as_string() == plan.plan_hash);
   CHECK(lines[3].type == "gvisor.rollback.step");
+  // Without a live state the rollback is shown as if this plan were applied.
+  CHECK(lines[3].record.Find("status")->as_string() == "applied");
+  CHECK(lines[3].record.Find("patch") != nullptr);
   for (const auto& l : lines) CHECK(l.receipt.has_value());
   std::string all;
   for (const auto& l : lines) all += l.line + "\n";

@@ -75,8 +75,8 @@ struct LiveIndex {
 };
 
 // A minimal object of the step's kind, for vetting patches when no live
-// state was supplied.
-Manifest Skeleton(const Target& t) {
+// state was supplied; `runtime_class` set = the state after apply (rollback).
+Manifest Skeleton(const Target& t, const std::string& runtime_class) {
   Manifest m;
   m.file = "<plan>";
   m.root = Value::MakeObject();
@@ -89,6 +89,7 @@ Manifest Skeleton(const Target& t) {
   if (std::optional<JsonPointer> p = GvisorPodSpecPointer(t.kind)) {
     Value spec = Value::MakeObject();
     spec.Set("containers", Value::MakeArray());
+    if (!runtime_class.empty()) spec.Set("runtimeClassName", runtime_class);
     // Build the nesting from the innermost pod spec outwards.
     const auto& tokens = p->tokens();
     Value node = std::move(spec);
@@ -176,7 +177,7 @@ struct RunGuard {
   std::map<Key, std::size_t> index;
   Status status;
 
-  RunGuard(const MigrationPlan& plan, const LiveIndex& live, const RunOptions& options) {
+  RunGuard(const MigrationPlan& plan, const LiveIndex& live, const RunOptions& options, bool rollback) {
     std::vector<Manifest> context;
     std::shared_ptr<const RuleSet> rules;
     if (live.supplied) {
@@ -187,7 +188,7 @@ struct RunGuard {
       for (const Step& s : plan.steps) {
         if (!GvisorPodSpecPointer(s.target.kind)) continue;
         if (index.emplace(Key(s.target.kind, s.target.namespace_, s.target.name), context.size()).second)
-          context.push_back(Skeleton(s.target));
+          context.push_back(Skeleton(s.target, rollback ? s.runtime_class_name : std::string()));
       }
     }
     FixConfig config;
@@ -299,7 +300,7 @@ RunResult Apply(const MigrationPlan& plan, const RunOptions& options) {
     AuditSteps(options, run);
     return run;
   }
-  RunGuard guard(plan, live, options);
+  RunGuard guard(plan, live, options, false);
   std::set<std::string> failed_ns;
   for (const Step& s : plan.steps) {
     StepResult r;
@@ -343,9 +344,15 @@ RunResult Apply(const MigrationPlan& plan, const RunOptions& options) {
 RunResult Rollback(const MigrationPlan& plan, const RunOptions& options) {
   RunResult run = Start(plan, options, "RollbackResult", "rollback");
   LiveIndex live(options.live);
-  RunGuard guard(plan, live, options);
+  RunGuard guard(plan, live, options, true);
   std::map<std::string, std::string> stamps;
-  for (const std::string& ns : run.namespaces) stamps[ns] = live.Stamp(ns);
+  for (const std::string& ns : run.namespaces) stamps[ns] = live.supplied ? live.Stamp(ns) : plan.plan_hash;
+  if (!live.supplied) {
+    // Without a live state the stamps are unknown: show the rollback as if
+    // this plan had been applied everywhere, and say so.
+    run.warnings.push_back(InvalidArgumentError(
+        "no live state: every namespace is assumed stamped by this plan; pass the live objects to decide"));
+  }
   std::set<std::string> unfinished_ns;
   for (auto it = plan.steps.rbegin(); it != plan.steps.rend(); ++it) {
     const Step& s = *it;
