@@ -155,6 +155,8 @@ struct ClusterFacts {
 /// on malformed input or a member of the wrong type.
 Result<ClusterFacts> ParseClusterFacts(std::string_view text, std::string_view file);
 Result<ClusterFacts> LoadClusterFacts(const std::string& path);
+/// The same from an already-parsed document (positions are the tree's).
+Result<ClusterFacts> ClusterFactsFromValue(const Value& document, std::string_view file);
 
 // ---------------------------------------------------------------------------
 // Rules and classification
@@ -187,6 +189,8 @@ struct RuleOverrides {
 /// malformed YAML or a wrong shape is kParseError with file:line:column.
 Result<RuleOverrides> ParseRuleOverrides(std::string_view text, std::string_view file);
 Result<RuleOverrides> LoadRuleOverrides(const std::string& path);
+/// The same from an already-parsed document (positions are the tree's).
+Result<RuleOverrides> RuleOverridesFromValue(const Value& document, std::string_view file);
 
 /// One fired rule.
 struct Reason {
@@ -487,6 +491,41 @@ struct VerifyReport {
 /// matches the RuntimeClass nodeSelector. Missing controller or zero pods ->
 /// error.
 VerifyReport Verify(const MigrationPlan& plan, const std::vector<Manifest>& live, const ClusterFacts* facts = nullptr);
+
+// ---------------------------------------------------------------------------
+// The options document (one schema for the CLI flags, the C ABI and Python)
+// ---------------------------------------------------------------------------
+
+/// Every option of the playbook, as one document (JSON or YAML), every member
+/// optional (docs/playbooks-gvisor.md#options):
+///   {"includeSystem": bool, "includeReview": bool, "addToleration": bool,
+///    "runtimeClassName": "gvisor", "profile": "kfix|agentmoat|agentmoat-v1",
+///    "batchSize": int, "maxParallel": int, "generatedAt": "RFC 3339",
+///    "cluster": "name", "execute": bool, "skipPreflight": bool,
+///    "overrides": {"overrides": [...]}, "facts": {...cluster facts...}}
+/// Not copyable cheaply (facts hold Node objects); pass by reference.
+struct Options {
+  ExtractOptions extract;
+  PlanOptions plan;
+  HashProfile profile = HashProfile::kKfix;
+  PlanMetadata metadata;
+  std::optional<RuleOverrides> overrides;
+  std::optional<ClusterFacts> facts;
+  bool execute = false;         ///< apply/rollback: mark the envelope for execution (dryRun false)
+  bool skip_preflight = false;  ///< apply: do not run the preflight over the facts
+
+  /// ScanOptions pointing into this object (which must outlive them).
+  ScanOptions scan_options() const;
+  /// RunOptions pointing into this object; `live` and `audit` as given.
+  RunOptions run_options(const std::vector<Manifest>* live, AuditLog* audit = nullptr) const;
+};
+
+/// Reads the options document. Unknown members, wrong types, a bad profile,
+/// an empty runtimeClassName and errors inside "overrides" / "facts" are
+/// kParseError / kInvalidArgument naming `source`, line and column.
+Result<Options> OptionsFromValue(const Value& document, std::string_view source = "options");
+/// JSON or YAML text ("" = defaults).
+Result<Options> ParseOptions(std::string_view text, std::string_view source = "options");
 
 // ---------------------------------------------------------------------------
 // Serialisation (one per record; schemas in docs/json-schema/)

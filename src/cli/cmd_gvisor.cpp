@@ -94,33 +94,49 @@ std::string Now(const Args& a) {
   return a.Has("now") ? a.Get("now") : kfix::FormatAuditTimestamp(kfix::SystemAuditClock()());
 }
 
-// Scan options from --facts / --overrides / --include-system; the owned
-// facts and overrides live in `holder`.
-struct Inputs {
-  std::optional<gv::ClusterFacts> facts;
-  std::optional<gv::RuleOverrides> overrides;
-};
-
-bool ReadScanInputs(const std::string& cmd, const Args& a, Inputs* in, gv::ScanOptions* so) {
+// The playbook's options from the flags (the same Options the C ABI and
+// Python read from a document): --facts, --overrides, --include-system,
+// --include-review, --add-toleration, --runtime-class, --profile, --cluster,
+// --now, --execute, --skip-preflight.
+bool ReadOptions(const std::string& cmd, const Args& a, gv::Options* o) {
   if (a.Has("facts")) {
     auto f = gv::LoadClusterFacts(a.Get("facts"));
     if (!f.ok()) {
       Fail(cmd, f.status());
       return false;
     }
-    in->facts = std::move(*f);
-    so->classify.facts = &*in->facts;
+    o->facts = std::move(*f);
   }
   if (a.Has("overrides")) {
-    auto o = gv::LoadRuleOverrides(a.Get("overrides"));
-    if (!o.ok()) {
-      Fail(cmd, o.status());
+    auto ov = gv::LoadRuleOverrides(a.Get("overrides"));
+    if (!ov.ok()) {
+      Fail(cmd, ov.status());
       return false;
     }
-    in->overrides = std::move(*o);
-    so->classify.overrides = &*in->overrides;
+    o->overrides = std::move(*ov);
   }
-  so->extract.include_system = a.Has("include-system");
+  o->extract.include_system = a.Has("include-system");
+  o->plan.include_review = a.Has("include-review");
+  o->plan.add_toleration = a.Has("add-toleration");
+  if (a.Has("runtime-class")) {
+    if (a.Get("runtime-class").empty()) {
+      UsageError("gvisor " + cmd, "--runtime-class needs a name");
+      return false;
+    }
+    o->plan.runtime_class_name = a.Get("runtime-class");
+  }
+  if (a.Has("profile")) {
+    auto p = gv::ParseHashProfile(a.Get("profile"));
+    if (!p) {
+      UsageError("gvisor " + cmd, "--profile must be kfix, agentmoat or agentmoat-v1");
+      return false;
+    }
+    o->profile = *p;
+  }
+  o->metadata.generated_at = Now(a);
+  o->metadata.cluster = a.Get("cluster");
+  o->execute = a.Has("execute");
+  o->skip_preflight = a.Has("skip-preflight");
   return true;
 }
 
@@ -133,13 +149,12 @@ int Scan(const std::vector<std::string>& raw) {
   int jobs = 1;
   if (!ParseJobs(a, &jobs)) return UsageError("gvisor scan", "--jobs wants a number 1..256");
   if (a.positionals().empty()) return UsageError("gvisor scan", std::string("no PATH given\n") + kUsage);
-  Inputs in;
-  gv::ScanOptions so;
-  if (!ReadScanInputs("scan", a, &in, &so)) return kExitError;
+  gv::Options o;
+  if (!ReadOptions("scan", a, &o)) return kExitError;
   kfix::LoadResult loaded;
   std::vector<kfix::Status> parse_errors;
   if (!LoadInputs("scan", a.positionals(), jobs, &loaded, &parse_errors)) return kExitError;
-  gv::CompatibilityReport report = gv::ScanWorkloads(loaded.manifests, so);
+  gv::CompatibilityReport report = gv::ScanWorkloads(loaded.manifests, o.scan_options());
   report.warnings.insert(report.warnings.begin(), parse_errors.begin(), parse_errors.end());
   if (format == "json") {
     Print(gv::ToValue(report));
@@ -157,28 +172,18 @@ int Plan(const std::vector<std::string>& raw) {
          {"include-review", "add-toleration", "include-system", "help"});
   if (!a.ok()) return UsageError("gvisor plan", a.error() + "\n" + kUsage);
   if (a.Has("help")) return std::fputs(kUsage, stdout), kExitOk;
-  auto profile = gv::ParseHashProfile(a.Get("profile", "kfix"));
-  if (!profile) return UsageError("gvisor plan", "--profile must be kfix, agentmoat or agentmoat-v1");
-  if (a.Has("runtime-class") && a.Get("runtime-class").empty())
-    return UsageError("gvisor plan", "--runtime-class needs a name");
   int jobs = 1;
   if (!ParseJobs(a, &jobs)) return UsageError("gvisor plan", "--jobs wants a number 1..256");
   if (a.positionals().empty()) return UsageError("gvisor plan", std::string("no PATH given\n") + kUsage);
   std::unique_ptr<kfix::AuditLog> audit;
   if (!OpenAuditFlags("gvisor plan", a, &audit)) return kExitError;
-  Inputs in;
-  gv::ScanOptions so;
-  if (!ReadScanInputs("plan", a, &in, &so)) return kExitError;
+  gv::Options o;
+  if (!ReadOptions("plan", a, &o)) return kExitError;
   kfix::LoadResult loaded;
   if (!LoadInputs("plan", a.positionals(), jobs, &loaded, nullptr)) return kExitError;
-  gv::CompatibilityReport report = gv::ScanWorkloads(loaded.manifests, so);
+  gv::CompatibilityReport report = gv::ScanWorkloads(loaded.manifests, o.scan_options());
   for (const kfix::Status& w : report.warnings) std::fprintf(stderr, "kfix gvisor plan: warning: %s\n", w.ToString().c_str());
-  gv::PlanOptions po;
-  po.include_review = a.Has("include-review");
-  po.add_toleration = a.Has("add-toleration");
-  po.runtime_class_name = a.Get("runtime-class", "gvisor");
-  gv::MigrationPlan plan =
-      gv::BuildPlan(report, po, {Now(a), a.Get("cluster")}, *profile, in.facts ? &*in.facts : nullptr);
+  gv::MigrationPlan plan = gv::BuildPlan(report, o.plan, o.metadata, o.profile, o.facts ? &*o.facts : nullptr);
   if (audit) {
     kfix::Status s = gv::AuditPlan(*audit, plan);
     if (!s.ok()) std::fprintf(stderr, "kfix gvisor plan: audit: %s\n", s.ToString().c_str());
@@ -219,27 +224,16 @@ int Run(const std::string& cmd, const std::vector<std::string>& raw) {
   if (!OpenAuditFlags(name, a, &audit)) return kExitError;
   auto plan = gv::LoadPlan(a.Get("plan"));
   if (!plan.ok()) return Fail(cmd, plan.status());
-  std::optional<gv::ClusterFacts> facts;
-  if (a.Has("facts")) {
-    auto f = gv::LoadClusterFacts(a.Get("facts"));
-    if (!f.ok()) return Fail(cmd, f.status());
-    facts = std::move(*f);
-  }
+  gv::Options opts;
+  if (!ReadOptions(cmd, a, &opts)) return kExitError;
   kfix::LoadResult live;
   if (!live_paths.empty() && !LoadInputs(cmd, live_paths, jobs, &live, nullptr)) return kExitError;
   if (verify) {
-    gv::VerifyReport r = gv::Verify(*plan, live.manifests, facts ? &*facts : nullptr);
+    gv::VerifyReport r = gv::Verify(*plan, live.manifests, opts.facts ? &*opts.facts : nullptr);
     Print(gv::ToValue(r));
     return static_cast<int>(r.exit_code);
   }
-  gv::RunOptions o;
-  o.dry_run = !a.Has("execute");
-  o.skip_preflight = a.Has("skip-preflight");
-  o.facts = facts ? &*facts : nullptr;
-  o.live = live_paths.empty() ? nullptr : &live.manifests;
-  o.audit = audit.get();
-  o.generated_at = Now(a);
-  o.cluster = a.Get("cluster");
+  gv::RunOptions o = opts.run_options(live_paths.empty() ? nullptr : &live.manifests, audit.get());
   auto rules = kfix::RuleSet::Create(kfix::RulesConfig{});
   if (rules.ok()) o.rules = *rules;
   gv::RunResult r = apply ? gv::Apply(*plan, o) : gv::Rollback(*plan, o);

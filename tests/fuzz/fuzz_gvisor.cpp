@@ -1,5 +1,5 @@
 // Fuzz target: the gVisor playbook's loaders (override file, MigrationPlan,
-// cluster facts) and the scan -> plan -> load round trip.
+// cluster facts, options document) and the scan -> plan -> load round trip.
 //
 // The whole input is parsed as an override file, as a plan, as cluster facts
 // and as manifests.
@@ -61,6 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     gv::RunResult back = gv::Rollback(*plan, {});
     if (back.steps.size() != plan->steps.size()) Die("rollback lost a step", input);
   }
+
+  auto options = gv::ParseOptions(input, "fuzz.yaml");
+  if (!options.ok()) CheckRefusal(options.status(), input);
 
   auto facts = gv::ParseClusterFacts(input, "fuzz.yaml");
   if (!facts.ok()) CheckRefusal(facts.status(), input);

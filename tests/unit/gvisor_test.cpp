@@ -852,3 +852,40 @@ spec: {containers: [{name: a, image: x}]}
   std::vector<kfix::Manifest> empty;
   CHECK(gv::Verify(plan, empty).error == 2);
 }
+
+TEST_CASE("the options document: one schema for every surface") {
+  auto o = gv::ParseOptions(R"({"includeSystem": true, "includeReview": true, "addToleration": true,
+    "runtimeClassName": "kata", "profile": "agentmoat", "batchSize": 2, "maxParallel": 1,
+    "generatedAt": "2026-01-01T00:00:00Z", "cluster": "prod", "execute": true, "skipPreflight": true,
+    "overrides": [{"id": "host-path-mount", "severity": "info"}],
+    "facts": {"runsc": {"version": "release-20260901.0"}}})",
+                            "opts.json");
+  REQUIRE(o.ok());
+  CHECK(o->extract.include_system);
+  CHECK(o->plan.include_review);
+  CHECK(o->plan.add_toleration);
+  CHECK(o->plan.runtime_class_name == "kata");
+  CHECK(o->profile == gv::HashProfile::kAgentmoat);
+  CHECK(o->plan.batch_size == 2);
+  CHECK(o->metadata.cluster == "prod");
+  REQUIRE(o->overrides.has_value());
+  CHECK(o->overrides->severity.at("host-path-mount") == gv::Severity::kInfo);
+  REQUIRE(o->facts.has_value());
+  CHECK(o->facts->runsc_version == "release-20260901.0");
+  gv::RunOptions ro = o->run_options(nullptr);
+  CHECK_FALSE(ro.dry_run);
+  CHECK(ro.skip_preflight);
+  CHECK(ro.facts == &*o->facts);
+  CHECK(o->scan_options().classify.overrides == &*o->overrides);
+  CHECK(gv::ParseOptions("", "o").ok());
+  auto unknown = gv::ParseOptions("{\"inclueReview\": true}", "opts.json");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.status().location().file == "opts.json");
+  CHECK(unknown.status().location().line == 1);
+  CHECK(gv::ParseOptions("{\"profile\": \"md5\"}", "o").status().code() == kfix::StatusCode::kInvalidArgument);
+  CHECK(gv::ParseOptions("{\"runtimeClassName\": \"\"}", "o").status().code() == kfix::StatusCode::kInvalidArgument);
+  CHECK(gv::ParseOptions("{\"batchSize\": -1}", "o").status().code() == kfix::StatusCode::kParseError);
+  auto bad_facts = gv::ParseOptions("includeReview: true\nfacts:\n  nodes: 3\n", "o.yaml");
+  REQUIRE_FALSE(bad_facts.ok());
+  CHECK(bad_facts.status().location().line == 3);
+}

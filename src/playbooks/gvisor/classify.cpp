@@ -405,8 +405,15 @@ CompatibilityReport ScanWorkloads(const std::vector<Manifest>& objects, const Sc
 Result<RuleOverrides> ParseRuleOverrides(std::string_view text, std::string_view file) {
   SourceLocation at;
   at.file = std::string(file);
-  Result<Value> doc = ParseYaml(text);
-  if (!doc.ok()) return doc.status().WithDefaultLocation(at);
+  Result<Value> parsed = ParseYaml(text);
+  if (!parsed.ok()) return parsed.status().WithDefaultLocation(at);
+  return RuleOverridesFromValue(*parsed, file);
+}
+
+Result<RuleOverrides> RuleOverridesFromValue(const Value& document, std::string_view file) {
+  SourceLocation at;
+  at.file = std::string(file);
+  const Value* doc = &document;
   RuleOverrides out;
   auto loc = [&](const Value& v) {
     SourceLocation l = at;

@@ -190,6 +190,11 @@ Result<ClusterFacts> ParseClusterFacts(std::string_view text, std::string_view f
   at.file = std::string(file);
   Result<Value> doc = ParseYaml(text);
   if (!doc.ok()) return doc.status().WithDefaultLocation(at);
+  return ClusterFactsFromValue(*doc, file);
+}
+
+Result<ClusterFacts> ClusterFactsFromValue(const Value& document, std::string_view file) {
+  const Value* doc = &document;
   ClusterFacts f;
   if (doc->is_null()) return f;
   if (!doc->is_object()) return ParseError("cluster facts must be a mapping", At(file, *doc));
