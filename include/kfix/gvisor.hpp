@@ -128,8 +128,9 @@ bool IsSystemNamespace(std::string_view ns) noexcept;
 /// the six are ignored (ReplicaSets are never reported). A Pod whose
 /// controller ownerReference (controller: true) is a ReplicaSet,
 /// StatefulSet, DaemonSet or Job is dropped, and so is a Job whose controller
-/// is a CronJob. The first of two objects with the same kind, namespace and
-/// name is kept (a warning names the second).
+/// is a CronJob. Of two objects with the same kind, namespace and name the
+/// one whose canonical JSON sorts first is kept, so the rows do not depend on
+/// the input order (a warning names both places).
 ExtractResult ExtractWorkloads(const std::vector<Manifest>& objects, const ExtractOptions& options = {});
 
 // ---------------------------------------------------------------------------

@@ -503,6 +503,20 @@ TEST_CASE("plan hash: the agentmoat test vector, determinism, options, nil == em
 
 TEST_CASE("plan hash is stable under any reordering of the input documents") {
   std::vector<kfix::Manifest> in = LoadPath("fixture9.yaml");
+  // Two more objects named like existing ones but different (as in a folder of
+  // unrelated charts): which one is used must not depend on the order either.
+  for (kfix::Manifest& m : Load(R"(
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec: {template: {spec: {hostNetwork: true, containers: [{name: web, image: "nginx:1.25"}]}}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: cache, namespace: data}
+spec: {template: {spec: {containers: [{name: redis, image: "redis:7"}, {name: m, image: memcached}]}}}
+)"))
+    in.push_back(std::move(m));
   gv::PlanOptions o;
   o.include_review = true;
   const std::string want = gv::BuildPlan(gv::ScanWorkloads(in), o, {}).plan_hash;

@@ -84,6 +84,27 @@ void AddImages(const Value* list, std::vector<std::string>& out) {
   }
 }
 
+Workload MakeWorkload(const Manifest& m, std::string kind, std::string ns, std::string name) {
+  const Value& root = m.root;
+  const Value* metadata = root.Find("metadata");
+  Workload w;
+  w.kind = std::move(kind);
+  w.namespace_ = std::move(ns);
+  w.name = std::move(name);
+  w.source = m.Location();
+  if (metadata != nullptr && metadata->is_object()) {
+    if (const Value* l = metadata->Find("labels")) w.labels = *l;
+    if (const Value* a = metadata->Find("annotations")) w.annotations = *a;
+  }
+  const Value* spec = Lookup(root, *GvisorPodSpecPointer(w.kind));
+  if (spec != nullptr && spec->is_object()) {
+    w.pod_spec = *spec;
+    AddImages(spec->Find("initContainers"), w.image_refs);
+    AddImages(spec->Find("containers"), w.image_refs);
+  }
+  return w;
+}
+
 }  // namespace
 
 bool IsSystemNamespace(std::string_view ns) noexcept {
@@ -101,7 +122,14 @@ std::optional<JsonPointer> GvisorPodSpecPointer(std::string_view kind) {
 
 ExtractResult ExtractWorkloads(const std::vector<Manifest>& objects, const ExtractOptions& options) {
   ExtractResult out;
-  std::map<std::tuple<std::string, std::string, std::string>, SourceLocation> seen;
+  // (namespace, kind, name) -> index of the kept row and its canonical JSON
+  // (computed only once a duplicate shows up).
+  struct Kept {
+    std::size_t row;
+    const Value* root;
+    std::string canonical;
+  };
+  std::map<std::tuple<std::string, std::string, std::string>, Kept> seen;
   for (const Manifest& m : objects) {
     const Value& root = m.root;
     if (!root.is_object()) continue;
@@ -124,31 +152,30 @@ ExtractResult ExtractWorkloads(const std::vector<Manifest>& objects, const Extra
       continue;
     }
     auto key = std::make_tuple(ns, std::string(kind), name);
-    auto [it, inserted] = seen.emplace(key, m.Location());
-    if (!inserted) {
-      const SourceLocation& first = it->second;
+    auto it = seen.find(key);
+    if (it != seen.end()) {
+      // Two objects with one identity: keep the one whose canonical JSON sorts
+      // first, so the result (and the plan hash) does not depend on input order.
+      Kept& kept = it->second;
+      if (kept.canonical.empty()) kept.canonical = ToJson(*kept.root, JsonStyle::kCanonical);
+      std::string mine = ToJson(root, JsonStyle::kCanonical);
+      const Workload& old = out.workloads[kept.row];
+      const SourceLocation& first = old.source;
+      bool replace = mine < kept.canonical;
+      const SourceLocation& dropped = replace ? first : m.Location();
+      const SourceLocation& used = replace ? m.Location() : first;
       out.warnings.push_back(InvalidArgumentError(
-          std::string(kind) + " " + ns + "/" + name + " appears again (first at " + first.file + ":" +
-              std::to_string(first.line) + "); the first one is used",
-          m.Location()));
+          std::string(kind) + " " + ns + "/" + name + " appears more than once; the one at " + used.file + ":" +
+              std::to_string(used.line) + " is used (of equal names the one whose canonical JSON sorts first)",
+          dropped));
+      if (!replace) continue;
+      kept.canonical = std::move(mine);
+      kept.root = &root;
+      out.workloads[kept.row] = MakeWorkload(m, std::string(kind), ns, name);
       continue;
     }
-    Workload w;
-    w.kind = std::string(kind);
-    w.namespace_ = std::move(ns);
-    w.name = std::move(name);
-    w.source = m.Location();
-    if (metadata != nullptr && metadata->is_object()) {
-      if (const Value* l = metadata->Find("labels")) w.labels = *l;
-      if (const Value* a = metadata->Find("annotations")) w.annotations = *a;
-    }
-    const Value* spec = Lookup(root, *GvisorPodSpecPointer(kind));
-    if (spec != nullptr && spec->is_object()) {
-      w.pod_spec = *spec;
-      AddImages(spec->Find("initContainers"), w.image_refs);
-      AddImages(spec->Find("containers"), w.image_refs);
-    }
-    out.workloads.push_back(std::move(w));
+    seen.emplace(key, Kept{out.workloads.size(), &root, std::string()});
+    out.workloads.push_back(MakeWorkload(m, std::string(kind), ns, name));
   }
   std::stable_sort(out.workloads.begin(), out.workloads.end(), [](const Workload& a, const Workload& b) {
     return std::tie(a.namespace_, a.kind, a.name) < std::tie(b.namespace_, b.kind, b.name);
