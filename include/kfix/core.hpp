@@ -16,6 +16,7 @@
 //   }
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -380,6 +381,19 @@ Patch Diff(const Value& from, const Value& to);
 
 /// RFC 7386 JSON Merge Patch applied to a copy of `target`.
 Value MergePatch(const Value& target, const Value& merge_patch);
+
+// ---------------------------------------------------------------------------
+// Time (RFC 3339)
+// ---------------------------------------------------------------------------
+
+/// Parses an RFC 3339 timestamp: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`
+/// (`t`/`z` and a space for `T` accepted; fractions kept to the
+/// microsecond). Values are checked (month 1-12, day within the month, hour
+/// <= 23, minute <= 59, second <= 60 with a leap second folded onto :59).
+/// kInvalidArgument naming the position and the cause otherwise.
+Result<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view text);
+/// RFC 3339 UTC with second precision (truncated), e.g. "2026-04-20T10:00:00Z".
+std::string FormatRfc3339(std::chrono::system_clock::time_point t);
 
 // ---------------------------------------------------------------------------
 // Workload view
