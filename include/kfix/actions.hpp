@@ -154,7 +154,8 @@ Result<Intent> MakeIntent(std::string action, std::map<std::string, std::string>
 Result<Intent> ParseIntent(std::string_view json);
 
 /// The stored high-water mark: the decimal value of the generation
-/// annotation; missing, empty, non-numeric or negative counts as 0.
+/// annotation; missing, empty, non-numeric or negative counts as 0; a decimal
+/// beyond int64 saturates at INT64_MAX (fail closed).
 std::int64_t StoredGeneration(const Value& annotations) noexcept;
 
 enum class IntentDecision { kExecute, kSkip, kReject };

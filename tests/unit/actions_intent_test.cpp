@@ -200,6 +200,13 @@ TEST_CASE("generation guard table") {
   CHECK(kfix::StoredGeneration(Yaml("{claw.prismer.ai/ops-intent-gen: '-5'}")) == 0);
   CHECK(kfix::StoredGeneration(Yaml("{}")) == 0);
   CHECK(kfix::StoredGeneration(Yaml("{claw.prismer.ai/ops-intent-gen: '42'}")) == 42);
+  CHECK(kfix::StoredGeneration(Yaml("{claw.prismer.ai/ops-intent-gen: '9223372036854775807'}")) == INT64_MAX);
+  CHECK(kfix::StoredGeneration(Yaml("{claw.prismer.ai/ops-intent-gen: '99999999999999999999'}")) == INT64_MAX);
+  // The largest generation executes once and then blocks every replay.
+  Value max = ClawObject(IntentJson("rollout-restart", "{}", INT64_MAX), "7");
+  kfix::ConsumeResult mc = ConsumeIntent(max, Opts());
+  CHECK(mc.decision == IntentDecision::kExecute);
+  CHECK(kfix::StoredGeneration(mc.annotations) == INT64_MAX);
 }
 
 TEST_CASE("clearing removes only the intent key, sets gen, keeps unrelated annotations") {

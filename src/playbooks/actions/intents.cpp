@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -208,13 +209,15 @@ std::int64_t StoredGeneration(const Value& annotations) noexcept {
   const Value* g = annotations.is_object() ? annotations.Find(kIntentGenerationAnnotation) : nullptr;
   if (!g || !g->is_string()) return 0;
   std::string_view s = g->as_string();
-  if (s.empty() || s.size() > 18) return 0;
+  if (s.empty()) return 0;
   std::int64_t v = 0;
+  bool overflow = false;
   for (char c : s) {
     if (c < '0' || c > '9') return 0;
-    v = v * 10 + (c - '0');
+    if (overflow || __builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, c - '0', &v)) overflow = true;
   }
-  return v;
+  // A decimal beyond int64 saturates (fail closed: nothing can be newer).
+  return overflow ? INT64_MAX : v;
 }
 
 const char* IntentDecisionName(IntentDecision d) noexcept {
