@@ -7,19 +7,28 @@
 
 namespace kfix::cli {
 
-bool ReadOneObject(const std::string& cmd, const std::string& path, Value* out, bool* io_error) {
-  if (io_error) *io_error = false;
+namespace {
+
+// Reads and loads FILE; prints the first error.
+bool Load(const std::string& cmd, const std::string& path, LoadResult* out) {
   Result<std::string> text = ReadFileToString(path);
   if (!text.ok()) {
-    if (io_error) *io_error = true;
     UsageError(cmd, text.status().ToString());
     return false;
   }
-  LoadResult r = LoadManifests(*text, path);
-  if (!r.errors.empty()) {
-    UsageError(cmd, r.errors.front().ToString());
+  *out = LoadManifests(*text, path);
+  if (!out->errors.empty()) {
+    UsageError(cmd, out->errors.front().ToString());
     return false;
   }
+  return true;
+}
+
+}  // namespace
+
+bool ReadOneObject(const std::string& cmd, const std::string& path, Value* out) {
+  LoadResult r;
+  if (!Load(cmd, path, &r)) return false;
   if (r.manifests.size() != 1) {
     UsageError(cmd, path + ": expected exactly one object, found " + std::to_string(r.manifests.size()));
     return false;
@@ -29,16 +38,8 @@ bool ReadOneObject(const std::string& cmd, const std::string& path, Value* out, 
 }
 
 bool ReadObjects(const std::string& cmd, const std::string& path, std::vector<Value>* out) {
-  Result<std::string> text = ReadFileToString(path);
-  if (!text.ok()) {
-    UsageError(cmd, text.status().ToString());
-    return false;
-  }
-  LoadResult r = LoadManifests(*text, path);
-  if (!r.errors.empty()) {
-    UsageError(cmd, r.errors.front().ToString());
-    return false;
-  }
+  LoadResult r;
+  if (!Load(cmd, path, &r)) return false;
   for (Manifest& m : r.manifests) {
     const Value* items = m.root.Find("items");
     std::string_view kind = m.root.Find("kind") ? m.root.Find("kind")->string_or() : std::string_view();

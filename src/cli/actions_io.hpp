@@ -13,9 +13,8 @@
 namespace kfix::cli {
 
 /// Reads FILE ("-" = stdin) as exactly one YAML/JSON object. On failure
-/// prints "kfix <cmd>: <file>:<line>: cause" and returns false; *io_error
-/// tells an unreadable file (true) from content that does not parse.
-bool ReadOneObject(const std::string& cmd, const std::string& path, Value* out, bool* io_error = nullptr);
+/// prints "kfix <cmd>: <file>:<line>: cause" and returns false.
+bool ReadOneObject(const std::string& cmd, const std::string& path, Value* out);
 /// Reads FILE as a stream of objects; `kind: List` and `*List` objects with
 /// `items` are expanded. Prints and returns false on any error.
 bool ReadObjects(const std::string& cmd, const std::string& path, std::vector<Value>* out);

@@ -34,6 +34,10 @@ Value AnnotationsOf(const Value& object);
 /// or malformed.
 std::optional<ActionTime> TimeMember(const Value* v);
 
+/// The container intents act on: the regular container named `name`, else
+/// the only regular container; nullptr when neither exists.
+const ContainerRef* IntentContainer(const WorkloadView& view, std::string_view name);
+
 /// "ns/name" style object label for messages.
 std::string ObjectLabel(const Value& object);
 

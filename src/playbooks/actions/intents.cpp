@@ -47,6 +47,18 @@ std::optional<ActionTime> TimeMember(const Value* v) {
   return *t;
 }
 
+const ContainerRef* IntentContainer(const WorkloadView& view, std::string_view name) {
+  const ContainerRef* only = nullptr;
+  std::size_t regular = 0;
+  for (const ContainerRef& c : view.containers) {
+    if (c.group != ContainerGroup::kRegular) continue;
+    if (c.name == name) return &c;
+    ++regular;
+    only = &c;
+  }
+  return regular == 1 ? only : nullptr;
+}
+
 std::string ObjectLabel(const Value& object) {
   std::string ns(Str(object.FindPath({"metadata", "namespace"})));
   std::string name(Str(object.FindPath({"metadata", "name"})));
@@ -255,20 +267,9 @@ Result<JsonPointer> ResourcesOwner(const Value& object, const ConsumeOptions& op
   }
   std::optional<WorkloadView> view = ViewWorkload(object);
   if (!view) return InvalidArgumentError(internal::ObjectLabel(object) + " is not a workload or a Claw");
-  const ContainerRef* only = nullptr;
-  std::size_t regular = 0;
-  for (const ContainerRef& c : view->containers) {
-    if (c.group != ContainerGroup::kRegular) continue;
-    ++regular;
-    only = &c;
-    if (c.name == options.container) {
-      *owner = c.container;
-      return c.pointer;
-    }
-  }
-  if (regular == 1 && only) {
-    *owner = only->container;
-    return only->pointer;
+  if (const ContainerRef* c = internal::IntentContainer(*view, options.container)) {
+    *owner = c->container;
+    return c->pointer;
   }
   return NotFoundError(internal::ObjectLabel(object) + " has no container " + JsonQuote(options.container));
 }

@@ -287,16 +287,8 @@ std::string CurrentLimit(const Value& object, std::string_view resource, const C
   }
   std::optional<WorkloadView> view = ViewWorkload(object);
   if (!view) return "";
-  const ContainerRef* only = nullptr;
-  std::size_t regular = 0;
-  for (const ContainerRef& c : view->containers) {
-    if (c.group != ContainerGroup::kRegular) continue;
-    ++regular;
-    only = &c;
-    if (c.name == options.container) return internal::ScalarText(c.container->FindPath({"resources", "limits", resource}));
-  }
-  if (regular == 1) return internal::ScalarText(only->container->FindPath({"resources", "limits", resource}));
-  return "";
+  const ContainerRef* c = internal::IntentContainer(*view, options.container);
+  return c ? internal::ScalarText(c->container->FindPath({"resources", "limits", resource})) : std::string();
 }
 
 }  // namespace
