@@ -610,6 +610,38 @@ void GvisorSection(std::string& out, const Value& doc) {
   out += "</tbody></table></section>";
 }
 
+/// Quarantine records (the JSON lines of `kfix quarantine plan|apply`).
+void QuarantineSection(std::string& out, const Value& records) {
+  std::map<std::string, std::int64_t> by_status;
+  for (const Value& r : records.as_array()) ++by_status[Str(r, "status")];
+  out += "<section id=\"quarantine\"><h2>Container-escape quarantine</h2><p class=\"note\">";
+  bool first = true;
+  for (const auto& [status, n] : by_status) {
+    if (!first) out += ", ";
+    first = false;
+    AppendEscaped(out, std::to_string(n) + " " + status);
+  }
+  out += "</p><table class=\"small\"><thead><tr><th>finding</th><th>status</th><th>target</th><th>mode</th>"
+         "<th>policy</th></tr></thead><tbody>";
+  for (const Value& r : records.as_array()) {
+    const Value* t = r.Find("target");
+    const Value empty;
+    const Value& target = t != nullptr ? *t : empty;
+    out += "<tr><td>";
+    AppendEscaped(out, Str(r, "finding_uid"));
+    out += "</td><td>";
+    AppendEscaped(out, Str(r, "status"));
+    out += "</td><td>";
+    AppendEscaped(out, Str(target, "namespace") + "/" + Str(target, "resource_type") + "/" + Str(target, "resource_name"));
+    out += "</td><td>";
+    AppendEscaped(out, Str(r, "action_mode"));
+    out += "</td><td>";
+    AppendEscaped(out, Str(r, "policy_name"));
+    out += "</td></tr>";
+  }
+  out += "</tbody></table></section>";
+}
+
 // ---- The table's data --------------------------------------------------------------
 
 std::string TableData(const Stats& st) {
@@ -709,6 +741,7 @@ Result<std::string> RenderHtmlReport(const RunDocuments& run, const ReportOption
 
   for (const auto& [name, doc] : run.extras) {
     if (name == "gvisor.json") GvisorSection(out, doc);
+    if (name == "quarantine.jsonl" && doc.is_array()) QuarantineSection(out, doc);
   }
 
   out += "<section id=\"findings\"><h2>Findings</h2><div class=\"controls\">"

@@ -56,6 +56,35 @@ Status ExpectArray(const Value& doc, std::string_view key, const std::string& fi
   return Status();
 }
 
+/// A JSON-lines document (one object per non-empty line) as an array; a
+/// missing file gives a null value.
+Status ReadJsonLines(const fs::path& path, Value& out) {
+  std::error_code ec;
+  const std::string name = path.string();
+  if (!fs::exists(path, ec)) return Status();
+  Result<std::string> text = ReadFileToString(name);
+  if (!text.ok()) return text.status();
+  out = Value::MakeArray();
+  std::size_t start = 0;
+  for (std::int32_t line = 1; start < text->size(); ++line) {
+    std::size_t end = text->find('\n', start);
+    if (end == std::string::npos) end = text->size();
+    const std::string_view row(text->data() + start, end - start);
+    start = end + 1;
+    if (row.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    Result<Value> v = ParseJson(row);
+    if (!v.ok() || !v->is_object()) {
+      SourceLocation l = At(name);
+      l.line = line;
+      return ParseError(name + ":" + std::to_string(line) + ": " +
+                            (v.ok() ? std::string("expected a JSON object per line") : v.status().message()),
+                        l);
+    }
+    out.PushBack(std::move(*v));
+  }
+  return Status();
+}
+
 }  // namespace
 
 Result<RunDocuments> LoadRunDirectory(const std::string& dir) {
@@ -87,6 +116,9 @@ Result<RunDocuments> LoadRunDirectory(const std::string& dir) {
     if (Status s = ReadDocument(root / name, false, doc); !s.ok()) return s;
     if (!doc.is_null()) run.extras.emplace_back(name, std::move(doc));
   }
+  Value records;
+  if (Status s = ReadJsonLines(root / "quarantine.jsonl", records); !s.ok()) return s;
+  if (!records.is_null()) run.extras.emplace_back("quarantine.jsonl", std::move(records));
   return run;
 }
 

@@ -240,6 +240,23 @@ TEST_CASE("report: LoadRunDirectory names the file and the cause") {
   kfix::Result<std::string> html = kfix::RenderHtmlReport(*ok);
   REQUIRE(html.ok());
   CHECK(html->find("id=\"gvisor\"") != std::string::npos);
+
+  // Quarantine records as JSON lines: a bad line names the file and line.
+  WriteFile(dir / "quarantine.jsonl", "{\"finding_uid\": \"det-1\", \"status\": \"planned\", \"policy_name\": "
+                                      "\"ce-quarantine-api-bad1b42434\", \"target\": {\"namespace\": \"payments\"}}\n\n"
+                                      "{\"finding_uid\": \"det-2\", \"status\": \"skipped_deny_list\"}\n");
+  kfix::Result<kfix::RunDocuments> q = kfix::LoadRunDirectory(dir.string());
+  REQUIRE(q.ok());
+  REQUIRE(q->extras.size() == 2);
+  html = kfix::RenderHtmlReport(*q);
+  REQUIRE(html.ok());
+  CHECK(html->find("id=\"quarantine\"") != std::string::npos);
+  CHECK(html->find("1 planned, 1 skipped_deny_list") != std::string::npos);
+  CHECK(html->find("ce-quarantine-api-bad1b42434") != std::string::npos);
+  WriteFile(dir / "quarantine.jsonl", "{\"finding_uid\": \"det-1\"}\n{\"finding_uid\": \n");
+  kfix::Result<kfix::RunDocuments> bad_lines = kfix::LoadRunDirectory(dir.string());
+  CHECK(bad_lines.status().code() == kfix::StatusCode::kParseError);
+  CHECK(bad_lines.status().location().line == 2);
 }
 
 TEST_CASE("report: kfix run --html and kfix report write the same page") {
