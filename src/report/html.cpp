@@ -642,6 +642,36 @@ void QuarantineSection(std::string& out, const Value& records) {
   out += "</tbody></table></section>";
 }
 
+/// Typed SRE actions proposed by the incident watcher (`kfix incidents triage`).
+void IncidentsSection(std::string& out, const Value& doc) {
+  const std::size_t incidents = Arr(doc, "incidents").size();
+  const Value::Array& proposed = Arr(doc, "new_actions");
+  const Value* alerts = doc.Find("alerts");
+  const std::size_t sent = alerts != nullptr ? Arr(*alerts, "sent").size() : 0;
+  const std::size_t suppressed = alerts != nullptr ? Arr(*alerts, "suppressed").size() : 0;
+  out += "<section id=\"incidents\"><h2>Typed actions from incidents</h2><p class=\"note\">";
+  AppendEscaped(out, std::to_string(incidents) + " incidents, " + std::to_string(proposed.size()) +
+                         " new actions awaiting approval, " + std::to_string(Arr(doc, "reused_actions").size()) +
+                         " reused, alerts " + std::to_string(sent) + " sent / " + std::to_string(suppressed) +
+                         " suppressed.");
+  out += "</p><table class=\"small\"><thead><tr><th>namespace</th><th>action</th><th>parameters</th></tr></thead>"
+         "<tbody>";
+  for (const Value& a : proposed) {
+    const Value* md = a.Find("metadata");
+    const Value* spec = a.Find("spec");
+    const Value* action = spec != nullptr ? spec->Find("action") : nullptr;
+    const Value* params = action != nullptr ? action->Find("params") : nullptr;
+    out += "<tr><td>";
+    AppendEscaped(out, md != nullptr ? Str(*md, "namespace") : std::string());
+    out += "</td><td>";
+    AppendEscaped(out, action != nullptr ? Str(*action, "type") : std::string());
+    out += "</td><td><code>";
+    AppendEscaped(out, params != nullptr ? Sanitize(ToJson(*params)) : std::string());
+    out += "</code></td></tr>";
+  }
+  out += "</tbody></table></section>";
+}
+
 // ---- The table's data --------------------------------------------------------------
 
 std::string TableData(const Stats& st) {
@@ -742,6 +772,7 @@ Result<std::string> RenderHtmlReport(const RunDocuments& run, const ReportOption
   for (const auto& [name, doc] : run.extras) {
     if (name == "gvisor.json") GvisorSection(out, doc);
     if (name == "quarantine.jsonl" && doc.is_array()) QuarantineSection(out, doc);
+    if (name == "incidents.json") IncidentsSection(out, doc);
   }
 
   out += "<section id=\"findings\"><h2>Findings</h2><div class=\"controls\">"

@@ -14,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 /// Documents a playbook may leave beside the five run documents.
-constexpr const char* kExtraDocuments[] = {"gvisor.json"};
+constexpr const char* kExtraDocuments[] = {"gvisor.json", "incidents.json"};
 
 SourceLocation At(const std::string& file) {
   SourceLocation l;

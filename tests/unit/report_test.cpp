@@ -257,6 +257,20 @@ TEST_CASE("report: LoadRunDirectory names the file and the cause") {
   kfix::Result<kfix::RunDocuments> bad_lines = kfix::LoadRunDirectory(dir.string());
   CHECK(bad_lines.status().code() == kfix::StatusCode::kParseError);
   CHECK(bad_lines.status().location().line == 2);
+  fs::remove(dir / "quarantine.jsonl");
+
+  // The incident watcher's decisions.
+  WriteFile(dir / "incidents.json", R"({"incidents": [{}, {}], "new_actions": [{"apiVersion": "kars.azure.com/v1alpha1",
+      "kind": "KarsSREAction", "metadata": {"namespace": "shop"},
+      "spec": {"action": {"type": "scale-deployment", "params": {"replicas": 3}}, "approval": {}}}],
+      "reused_actions": [], "alerts": {"sent": ["a"], "suppressed": ["b"]}})");
+  kfix::Result<kfix::RunDocuments> inc = kfix::LoadRunDirectory(dir.string());
+  REQUIRE(inc.ok());
+  html = kfix::RenderHtmlReport(*inc);
+  REQUIRE(html.ok());
+  CHECK(html->find("2 incidents, 1 new actions awaiting approval, 0 reused, alerts 1 sent / 1 suppressed.") !=
+        std::string::npos);
+  CHECK(html->find("scale-deployment") != std::string::npos);
 }
 
 TEST_CASE("report: kfix run --html and kfix report write the same page") {
