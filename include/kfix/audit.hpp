@@ -72,9 +72,6 @@ Value AuditNormalize(const Value& value);
 /// compact, UTF-8, integers as integers, empty ≡ missing.
 std::string AuditCanonicalJson(const Value& value);
 
-/// Lowercase hex SHA-256 of `bytes` (64 characters).
-std::string Sha256Hex(std::string_view bytes);
-
 /// Lowercase hex of raw bytes.
 std::string HexEncode(std::string_view bytes);
 /// Decodes hex (upper or lower case). kInvalidArgument on odd length or a

@@ -437,4 +437,17 @@ bool HasLabelMapSelector(std::string_view kind) noexcept;
 /// The view points into `object`, which must outlive it and not be mutated.
 std::optional<WorkloadView> ViewWorkload(const Value& object);
 
+// ---------------------------------------------------------------------------
+// Hashing and Kubernetes values
+// ---------------------------------------------------------------------------
+
+/// Lowercase hex SHA-256 of `bytes` (64 characters).
+std::string Sha256Hex(std::string_view bytes);
+
+/// Kubernetes resource quantity ("100m", "1.5Gi", "2", 1) in base units
+/// (cores, bytes), with Kubernetes' grammar (resource.ParseQuantity: a signed
+/// decimal number and a binary-SI, decimal-SI or decimal-exponent suffix, no
+/// spaces). Errors for malformed quantities.
+Result<double> ParseQuantity(const Value& quantity);
+
 }  // namespace kfix

@@ -189,7 +189,4 @@ Value QueueCheckToValue(const QueueCheck& check);
 /// outcomesComplete} (`kfix queue --db F --salvage NEW`).
 Value SalvageReportToValue(const SalvageReport& report);
 
-/// Lower-case hex SHA-256 of `data`.
-std::string Sha256Hex(std::string_view data);
-
 }  // namespace kfix

@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -98,9 +99,14 @@ struct FixContext {
   /// Ports Services target by name or number, per namespace: "ns/8080", "ns/http".
   std::set<std::string> service_target_ports;
   bool has_service_accounts = false;       ///< at least one ServiceAccount object was seen
+  /// The rule set whose findings are fixed. Generators read a check's
+  /// effective parameters from it (unsafe-sysctls: `unsafeSysCtls`), so a fix
+  /// removes what the configured check flags; null: the built-in catalog's
+  /// defaults.
+  std::shared_ptr<const RuleSet> rules;
 
   /// Builds the index from all objects of one lint context.
-  static FixContext Build(const std::vector<Manifest>& objects);
+  static FixContext Build(const std::vector<Manifest>& objects, std::shared_ptr<const RuleSet> rules = nullptr);
   /// Whether a ServiceAccount `name` exists in namespace `ns` ("" matches any).
   bool HasServiceAccount(std::string_view ns, std::string_view name) const;
 };
@@ -132,10 +138,6 @@ FixProposal ProposeFix(const Value& object, const Finding& finding, const FixCon
 bool HasAutoFix(std::string_view check_or_policy) noexcept;
 /// The checks (kube-linter names and kfix policy ids) with automatic fixes.
 std::vector<std::string> AutoFixableChecks();
-
-/// Kubernetes resource quantity ("100m", "1.5Gi", "2", 1) in base units
-/// (cores, bytes). Errors for malformed quantities.
-Result<double> ParseQuantity(const Value& quantity);
 
 /// Merges several patches for one object into one. Identical ops are kept
 /// once; two ops on the same path (or one on a prefix of the other's path)

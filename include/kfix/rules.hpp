@@ -47,6 +47,12 @@ struct CheckInfo {
   bool kube_linter = false;  ///< one of kube-linter's 63 built-ins
   bool custom = false;       ///< from the configuration's customChecks / kfix rules
   Value params = Value::MakeObject();  ///< effective parameters (defaults merged with config)
+  /// The check's findings cannot be re-evaluated on the object alone: it reads
+  /// other objects of the lint context (dangling references, RBAC bindings,
+  /// PDBs, network policies, referenced Secrets) or the object's source key
+  /// order (sorted-keys). Declared by the check's template; the guard rescans
+  /// such findings within the whole context.
+  bool needs_lint_context = false;
   std::string notes;         ///< documented deviations/surprises (e.g. unset-cpu-requirements tests only the request)
 };
 

@@ -18,16 +18,6 @@ bool EnsureSodium() noexcept {
   return ok;
 }
 
-std::string Sha256Hex2(std::string_view a, std::string_view b) {
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(a.data()), a.size());
-  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(b.data()), b.size());
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(&st, out);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(out), sizeof out));
-}
-
 bool IsLowerHex(std::string_view s, std::size_t n) noexcept {
   static constexpr auto kTable = [] {
     std::array<bool, 256> t{};
@@ -107,7 +97,6 @@ Value AuditNormalize(const Value& value) { return Normalize(value); }
 
 std::string AuditCanonicalJson(const Value& value) { return ToJson(Normalize(value), JsonStyle::kCanonical); }
 
-std::string Sha256Hex(std::string_view bytes) { return internal::Sha256Hex2(bytes, {}); }
 
 std::string HexEncode(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";

@@ -1,17 +1,17 @@
-// Internal helpers of the audit layer: libsodium initialisation and hashing.
+// Internal helpers of the audit layer: libsodium initialisation and hex.
+// SHA-256 is core's (core/sha256_internal.hpp).
 #pragma once
 
 #include <string>
 #include <string_view>
+
+#include "core/sha256_internal.hpp"
 
 namespace kfix::internal {
 
 /// Calls sodium_init() exactly once per process (std::call_once). Returns
 /// false if libsodium could not initialise (then no crypto may be used).
 bool EnsureSodium() noexcept;
-
-/// Lowercase hex SHA-256 of the concatenation a + b (no copy).
-std::string Sha256Hex2(std::string_view a, std::string_view b);
 
 /// True if `s` is exactly `n` lowercase hex digits.
 bool IsLowerHex(std::string_view s, std::size_t n) noexcept;

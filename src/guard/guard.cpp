@@ -188,15 +188,6 @@ bool NamespaceMatches(std::string_view ns, const std::vector<std::string>& patte
 
 // Gate 7 ----------------------------------------------------------------------
 
-/// Checks whose result depends on other objects of the lint context (or on
-/// the raw source bytes) and so cannot be evaluated on one object alone.
-bool IsContextTemplate(std::string_view t) {
-  return t.rfind("dangling-", 0) == 0 || t == "non-existent-service-account" || t == "pdb-min-available" ||
-         t == "env-value-from" || t == "non-isolated-pod" || t == "access-to-resources" || t == "cel-expression" ||
-         t == "sorted-keys";
-}
-
-
 std::string FindingKey(const Finding& f) { return Concat({f.check, "\x1f", f.container, "\x1f", f.message}); }
 
 }  // namespace
@@ -205,14 +196,22 @@ std::string FindingKey(const Finding& f) { return Concat({f.check, "\x1f", f.con
 // Guard
 // ---------------------------------------------------------------------------
 
-bool IsCrossObjectCheckName(std::string_view check) { return IsContextTemplate(check); }
+bool internal::GuardState::IsCrossObjectCheck(std::string_view check) const {
+  if (context_checks.count(std::string(check)) > 0) return true;
+  // A target finding from a check this rule set does not enable: the catalog
+  // says whether that check needs the lint context.
+  for (const CheckInfo& c : BuiltinChecks()) {
+    if (c.name == check) return c.needs_lint_context;
+  }
+  return false;
+}
 
 internal::GuardState::GuardState(std::shared_ptr<const RuleSet> r, FixConfig c, std::vector<Manifest> o)
     : rules(std::move(r)), config(std::move(c)), objects(std::move(o)) {
-  fix_context = FixContext::Build(objects);
+  fix_context = FixContext::Build(objects, rules);
   if (rules) {
     for (const CheckInfo& check : rules->checks()) {
-      if (IsContextTemplate(check.template_name) || IsContextTemplate(check.name)) context_checks.insert(check.name);
+      if (check.needs_lint_context) context_checks.insert(check.name);
     }
   }
   local_before.resize(objects.size());

@@ -14,9 +14,6 @@
 
 namespace kfix {
 
-/// Name-based fallback for context-dependent checks (guard.cpp).
-bool IsCrossObjectCheckName(std::string_view check);
-
 namespace internal {
 
 class GuardState {
@@ -67,11 +64,11 @@ class GuardState {
   FixConfig config;
   std::vector<Manifest> objects;
   FixContext fix_context;
-  /// Enabled checks that need the whole lint context (see guard.cpp).
+  /// Enabled checks that need the whole lint context (CheckInfo::needs_lint_context).
   std::set<std::string> context_checks;
-  bool IsCrossObjectCheck(std::string_view check) const {
-    return context_checks.count(std::string(check)) > 0 || IsCrossObjectCheckName(check);
-  }
+  /// Whether findings of `check` must be rescanned within the whole lint
+  /// context: the rule set's catalog (or the built-in one) says so.
+  bool IsCrossObjectCheck(std::string_view check) const;
 
  private:
   mutable std::once_flag baseline_flag;

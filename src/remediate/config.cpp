@@ -219,8 +219,9 @@ Value FixConfigToValue(const FixConfig& c) {
 
 // FixContext ------------------------------------------------------------------
 
-FixContext FixContext::Build(const std::vector<Manifest>& objects) {
+FixContext FixContext::Build(const std::vector<Manifest>& objects, std::shared_ptr<const RuleSet> rules) {
   FixContext ctx;
+  ctx.rules = std::move(rules);
   for (const Manifest& m : objects) {
     const Value* kind = m.root.Find("kind");
     if (!kind || !kind->is_string()) continue;

@@ -1,4 +1,4 @@
-// Quantities and patch merging.
+// Patch merging.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -10,40 +10,6 @@
 #include "remediate/builder.hpp"
 
 namespace kfix {
-
-Result<double> ParseQuantity(const Value& q) {
-  if (q.is_number()) return q.as_number();
-  if (!q.is_string()) return InvalidArgumentError(std::string("quantity must be a string or number, got ") + q.type_name());
-  std::string s = q.as_string();
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  std::size_t i = 0;
-  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-  s = s.substr(i);
-  if (s.empty()) return InvalidArgumentError("empty quantity");
-  // number part: [+-]digits[.digits]
-  std::size_t n = 0;
-  if (s[n] == '+' || s[n] == '-') ++n;
-  std::size_t digits_start = n;
-  while (n < s.size() && (std::isdigit(static_cast<unsigned char>(s[n])) || s[n] == '.')) ++n;
-  if (n == digits_start) return InvalidArgumentError("quantity \"" + s + "\" has no number");
-  char* end = nullptr;
-  std::string num = s.substr(0, n);
-  double base = std::strtod(num.c_str(), &end);
-  if (!end || *end != '\0') return InvalidArgumentError("quantity \"" + s + "\" has a malformed number");
-  std::string suffix = s.substr(n);
-  static const std::map<std::string, double> kSuffix = {
-      {"", 1.0},        {"n", 1e-9},      {"u", 1e-6},         {"m", 1e-3},         {"k", 1e3},
-      {"M", 1e6},       {"G", 1e9},       {"T", 1e12},         {"P", 1e15},         {"E", 1e18},
-      {"Ki", 1024.0},   {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
-      {"Pi", 1125899906842624.0}, {"Ei", 1152921504606846976.0}};
-  if (auto it = kSuffix.find(suffix); it != kSuffix.end()) return base * it->second;
-  if (suffix.size() > 1 && (suffix[0] == 'e' || suffix[0] == 'E')) {
-    char* e2 = nullptr;
-    long exp = std::strtol(suffix.c_str() + 1, &e2, 10);
-    if (e2 && *e2 == '\0' && exp > -40 && exp < 40) return base * std::pow(10.0, static_cast<double>(exp));
-  }
-  return InvalidArgumentError("quantity \"" + s + "\" has an unknown suffix \"" + suffix + "\"");
-}
 
 namespace {
 

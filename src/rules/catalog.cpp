@@ -441,6 +441,8 @@ std::vector<BuiltinSpec> BuildSpecs() {
     s.info.description = d.description;
     s.info.remediation = d.remediation;
     s.info.template_name = d.template_name;
+    const TemplateInfo* t = FindTemplate(d.template_name);
+    s.info.needs_lint_context = t && t->needs_lint_context;
     s.info.object_kinds = d.kinds;
     s.info.enabled_by_default = d.enabled;
     s.info.kube_linter = d.kube_linter;

@@ -456,6 +456,7 @@ Result<Entry> CompileCustomCheck(const Value& spec, const std::string& source) {
   e.info.description = std::string(internal::Str(spec.Find("description")));
   e.info.remediation = std::string(internal::Str(spec.Find("remediation")));
   e.info.template_name = tmpl;
+  e.info.needs_lint_context = t->needs_lint_context;
   e.info.params = params_v;
   e.info.custom = true;
   e.info.enabled_by_default = true;

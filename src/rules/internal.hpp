@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/quantity_internal.hpp"
 #include "kfix/core.hpp"
 #include "kfix/rules.hpp"
 #include "rules/regex.hpp"
@@ -61,18 +62,7 @@ void Locate(const Value& root, std::string_view pointer, std::int32_t* line, std
 // Quantities and label selectors
 // ---------------------------------------------------------------------------
 
-/// A parsed Kubernetes quantity (value in base units).
-struct Quantity {
-  long double value = 0;  ///< e.g. "500m" -> 0.5, "1Gi" -> 1073741824
-  bool ok = false;
-};
-Quantity ParseQuantity(std::string_view text);
-/// From a YAML value: numbers or strings; absent -> {0, true}.
-Quantity QuantityOf(const Value* v);
-/// Millis rounded up (resource.Quantity.MilliValue).
-std::int64_t MilliValue(const Quantity& q);
-/// Base units rounded up (resource.Quantity.Value).
-std::int64_t WholeValue(const Quantity& q);
+// Quantities: core/quantity_internal.hpp (included above).
 
 /// A label selector: matchLabels plus matchExpressions (or a plain map).
 struct Selector {
@@ -204,6 +194,8 @@ struct TemplateInfo {
   std::vector<std::string> kinds;  ///< supported object kinds (kube-linter names)
   std::vector<std::string> params; ///< accepted parameter names
   TemplateFactory factory;
+  /// Reads other objects of the lint context (CheckInfo::needs_lint_context).
+  bool needs_lint_context = false;
 };
 
 /// All templates (kube-linter's plus kfix's), sorted by key.

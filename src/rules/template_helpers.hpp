@@ -35,6 +35,10 @@ class TemplateRegistry {
   std::vector<TemplateInfo> entries_;
 };
 
+/// The last member of a TemplateInfo for templates whose checks read other
+/// objects of the lint context (TemplateInfo::needs_lint_context).
+inline constexpr bool kNeedsLintContext = true;
+
 #define KFIX_REGISTER_TEMPLATES(domain) \
   void RegisterTemplates_##domain(::kfix::internal::templates::TemplateRegistry& registry)
 

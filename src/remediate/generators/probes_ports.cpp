@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "core/names_internal.hpp"
 #include "remediate/generator_helpers.hpp"
 
 namespace kfix::internal::generators {
@@ -74,23 +75,6 @@ Outcome FixSshPort(const GenCtx& g, OpBuilder& b) {
     b.RemoveIndices(c.pointer.Child("ports"), idx);
     return Outcome::Ok();
   });
-}
-
-/// IANA_SVC_NAME (RFC 6335): 1-15 chars of [a-z0-9-], at least one letter,
-/// no leading/trailing '-', no "--".
-bool IsValidPortName(std::string_view n) {
-  if (n.empty() || n.size() > 15 || n.front() == '-' || n.back() == '-') return false;
-  bool letter = false;
-  for (std::size_t i = 0; i < n.size(); ++i) {
-    char ch = n[i];
-    if (ch >= 'a' && ch <= 'z') {
-      letter = true;
-    } else if (!((ch >= '0' && ch <= '9') || ch == '-')) {
-      return false;
-    }
-    if (ch == '-' && i > 0 && n[i - 1] == '-') return false;
-  }
-  return letter;
 }
 
 /// Renames an invalid container port name when a valid name can be derived

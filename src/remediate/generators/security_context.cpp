@@ -1,5 +1,7 @@
 // Security context: privileges, capabilities, users, seccomp, /proc and sysctls.
 // Fix generators of this domain; the file registers its own entries (remediate/generator_helpers.hpp).
+#include <optional>
+
 #include "remediate/generator_helpers.hpp"
 
 namespace kfix::internal::generators {
@@ -154,11 +156,32 @@ Outcome FixProcMount(const GenCtx& g, OpBuilder& b) {
   });
 }
 
-bool IsUnsafeSysctl(std::string_view name) {
-  for (std::string_view p : {"kernel.msg", "kernel.sem", "kernel.shm", "fs.mqueue.", "net."}) {
-    if (name.substr(0, p.size()) == p) return true;
+/// The sysctl prefixes the check that reported the finding flags: its
+/// effective `unsafeSysCtls` in the rule set being fixed (FixContext::rules),
+/// else in the built-in catalog. Matched by check name or policy id.
+std::vector<std::string> UnsafeSysctlPrefixes(const GenCtx& g) {
+  auto lookup = [&](const std::vector<CheckInfo>& checks) -> std::optional<std::vector<std::string>> {
+    for (const CheckInfo& c : checks) {
+      if (c.template_name != "unsafe-sysctls") continue;
+      const bool same = c.name == g.finding.check ||
+                        (!c.policy.empty() && (c.policy == g.finding.check || c.policy == g.finding.policy));
+      if (!same || !c.params.is_object()) continue;
+      std::vector<std::string> out;
+      for (const Member& m : c.params.as_object()) {  // parameter names are case-insensitive
+        if (!EqualsIgnoreCase(m.key, "unsafeSysCtls") || !m.value.is_array()) continue;
+        for (const Value& v : m.value.as_array()) {
+          if (v.is_string()) out.push_back(v.as_string());
+        }
+      }
+      return out;
+    }
+    return std::nullopt;
+  };
+  if (g.context && g.context->rules) {
+    if (auto l = lookup(g.context->rules->checks())) return *l;
   }
-  return false;
+  if (auto l = lookup(BuiltinChecks())) return *l;
+  return {};
 }
 
 Outcome FixUnsafeSysctls(const GenCtx& g, OpBuilder& b) {
@@ -168,10 +191,17 @@ Outcome FixUnsafeSysctls(const GenCtx& g, OpBuilder& b) {
   const Value* list = CurrentAt(b, ptr);
   if (!list || !list->is_array()) return Outcome::Ok();
   std::string name = Quoted(g.finding.message);
+  const std::vector<std::string> prefixes = name.empty() ? UnsafeSysctlPrefixes(g) : std::vector<std::string>{};
+  auto unsafe = [&](std::string_view n) {
+    for (const std::string& p : prefixes) {
+      if (n.substr(0, p.size()) == p) return true;
+    }
+    return false;
+  };
   std::vector<std::size_t> idx;
   for (std::size_t i = 0; i < list->as_array().size(); ++i) {
     std::string_view n = Field(&list->as_array()[i], "name") ? Field(&list->as_array()[i], "name")->string_or() : "";
-    if (name.empty() ? IsUnsafeSysctl(n) : n == name) idx.push_back(i);
+    if (name.empty() ? unsafe(n) : n == name) idx.push_back(i);
   }
   b.RemoveIndices(ptr, idx);
   return Outcome::Ok();

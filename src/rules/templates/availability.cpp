@@ -335,7 +335,7 @@ KFIX_REGISTER_TEMPLATES(availability) {
       {"no-node-affinity", "Flag objects that don't have node affinity rules set", dl, {}, NoNodeAffinity},
       {"pdb-max-unavailable", "Flag PodDisruptionBudgets whose maxUnavailable value will always prevent pod disruptions.",
        {"PodDisruptionBudget"}, {}, PdbMaxUnavailable},
-      {"pdb-min-available", "Flag non-optimal PDB configurations", {"PodDisruptionBudget"}, {}, PdbMinAvailable},
+      {"pdb-min-available", "Flag non-optimal PDB configurations", {"PodDisruptionBudget"}, {}, PdbMinAvailable, kNeedsLintContext},
       {"pdb-unhealthy-pod-eviction-policy", "Flag PodDisruptionBudget objects that do not explicitly set unhealthyPodEvictionPolicy.",
        {"PodDisruptionBudget"}, {}, PdbUnhealthyEviction},
       {"update-configuration", "Flag configurations that do not meet the specified update configuration", dl,

@@ -322,22 +322,22 @@ KFIX_REGISTER_TEMPLATES(cross_object) {
   const std::vector<std::string> dl = {"DeploymentLike"};
   registry.Add({
       {"dangling-horizontalpodautoscaler", "Flag HorizontalPodAutoscalers that target a resource that does not exist",
-       {"HorizontalPodAutoscaler"}, {}, DanglingHpa},
-      {"dangling-ingress", "Flag ingress which do not match any service", {"Ingress"}, {}, DanglingIngress},
+       {"HorizontalPodAutoscaler"}, {}, DanglingHpa, kNeedsLintContext},
+      {"dangling-ingress", "Flag ingress which do not match any service", {"Ingress"}, {}, DanglingIngress, kNeedsLintContext},
       {"dangling-networkpolicy", "Flag NetworkPolicies which do not match any application", {"NetworkPolicy"}, {},
-       DanglingNetworkPolicy},
+       DanglingNetworkPolicy, kNeedsLintContext},
       {"dangling-networkpolicypeer-podselector",
        "Flag NetworkPolicyPeer in Ingress/Egress rules which their podselector do not match any application. Applied to peers consisting with podSelectors only.",
-       {"NetworkPolicy"}, {}, DanglingNetworkPolicyPeer},
+       {"NetworkPolicy"}, {}, DanglingNetworkPolicyPeer, kNeedsLintContext},
       {"dangling-service", "Flag services which do not match any application", {"Service"}, {"ignoredLabels"},
-       DanglingService},
+       DanglingService, kNeedsLintContext},
       {"dangling-servicemonitor", "Flag service monitors which do not match any service", {"ServiceMonitor"}, {},
-       DanglingServiceMonitor},
+       DanglingServiceMonitor, kNeedsLintContext},
       {"env-value-from", "Flag resources which use env variables from secrets/configmaps not included in the release", dl,
-       {"ignoredSecrets", "ignoredConfigMaps"}, EnvValueFrom},
+       {"ignoredSecrets", "ignoredConfigMaps"}, EnvValueFrom, kNeedsLintContext},
       {"non-existent-service-account", "Flag cases where a pod references a non-existent service account", dl, {},
-       NonExistentServiceAccount},
-      {"non-isolated-pod", "Flag Pod that is not selected by any networkPolicy", dl, {}, NonIsolatedPod},
+       NonExistentServiceAccount, kNeedsLintContext},
+      {"non-isolated-pod", "Flag Pod that is not selected by any networkPolicy", dl, {}, NonIsolatedPod, kNeedsLintContext},
   });
 }
 

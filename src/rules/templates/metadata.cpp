@@ -216,7 +216,7 @@ KFIX_REGISTER_TEMPLATES(metadata) {
        {"key", "value"}, RequiredMap<false>},
       {"required-label", "Flag objects not carrying at least one label matching the provided patterns", {"Any"},
        {"key", "value"}, RequiredMap<true>},
-      {"sorted-keys", "Flag YAML keys that are not sorted in alphabetical order", {"Any"}, {"recursive"}, SortedKeys},
+      {"sorted-keys", "Flag YAML keys that are not sorted in alphabetical order", {"Any"}, {"recursive"}, SortedKeys, kNeedsLintContext},
       {"use-namespace", "Flag resources with no namespace specified or using default namespace",
        {"DeploymentLike", "Service"}, {}, UseNamespace},
   });

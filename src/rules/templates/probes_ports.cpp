@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/names_internal.hpp"
 #include "rules/template_helpers.hpp"
 
 namespace kfix::internal::templates {
@@ -20,21 +21,6 @@ Result<std::unique_ptr<CheckImpl>> ForbiddenServiceTypes(const Params& p) {
 }
 
 // target-port ------------------------------------------------------------------
-std::vector<std::string> PortNameViolations(const std::string& port) {
-  std::vector<std::string> errs;
-  if (port.size() > 15) errs.push_back("must be no more than 15 characters");
-  bool charset = !port.empty() && std::all_of(port.begin(), port.end(), [](char ch) {
-    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
-  });
-  if (!charset) errs.push_back("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
-  if (!std::any_of(port.begin(), port.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; })) {
-    errs.push_back("must contain at least one letter (a-z)");
-  }
-  if (port.find("--") != std::string::npos) errs.push_back("must not contain consecutive hyphens");
-  if (!port.empty() && (port.front() == '-' || port.back() == '-')) errs.push_back("must not begin or end with a hyphen");
-  return errs;
-}
-
 Result<std::unique_ptr<CheckImpl>> TargetPort(const Params&) {
   return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (o.workload) {

@@ -156,7 +156,7 @@ KFIX_REGISTER_TEMPLATES(rbac) {
   const std::vector<std::string> dl = {"DeploymentLike"};
   registry.Add({
       {"access-to-resources", "Flag cluster role bindings and role bindings that grant access to the specified resource kinds and verbs",
-       {"Role", "ClusterRole", "ClusterRoleBinding", "RoleBinding"}, {"resources", "verbs", "flagRolesNotFound"}, AccessToResources},
+       {"Role", "ClusterRole", "ClusterRoleBinding", "RoleBinding"}, {"resources", "verbs", "flagRolesNotFound"}, AccessToResources, kNeedsLintContext},
       {"cluster-admin-role-binding", "Flag bindings of cluster-admin role to service accounts, users, or groups",
        {"ClusterRoleBinding"}, {}, ClusterAdminRoleBinding},
       {"deprecated-service-account-field", "Flag uses of the deprecated serviceAccount field", dl, {},

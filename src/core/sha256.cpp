@@ -1,12 +1,18 @@
-// SHA-256 (FIPS 180-4), small and dependency-free; used for idempotency keys.
+// SHA-256 (FIPS 180-4), small and dependency-free: the one implementation
+// (queue idempotency keys, audit hash chain and receipts).
+#include "core/sha256_internal.hpp"
+
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
-#include "kfix/queue.hpp"
+#include "kfix/core.hpp"
 
 namespace kfix {
+namespace internal {
 namespace {
 
 constexpr std::array<std::uint32_t, 64> kK = {
@@ -61,29 +67,56 @@ void Block(std::array<std::uint32_t, 8>& h, const unsigned char* p) {
 
 }  // namespace
 
-std::string Sha256Hex(std::string_view data) {
-  std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+Sha256::Sha256() : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+
+void Sha256::Update(std::string_view data) {
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   std::size_t n = data.size();
-  std::size_t full = n / 64;
-  for (std::size_t i = 0; i < full; ++i) Block(h, p + 64 * i);
+  total_ += n;
+  if (buffered_ > 0) {
+    std::size_t take = std::min(n, buffer_.size() - buffered_);
+    std::memcpy(buffer_.data() + buffered_, p, take);
+    buffered_ += take;
+    p += take;
+    n -= take;
+    if (buffered_ < buffer_.size()) return;
+    Block(h_, buffer_.data());
+    buffered_ = 0;
+  }
+  for (; n >= 64; p += 64, n -= 64) Block(h_, p);
+  if (n > 0) {
+    std::memcpy(buffer_.data(), p, n);
+    buffered_ = n;
+  }
+}
+
+std::string Sha256::HexDigest() {
   unsigned char tail[128] = {};
-  std::size_t rem = n - 64 * full;
-  for (std::size_t i = 0; i < rem; ++i) tail[i] = p[64 * full + i];
-  tail[rem] = 0x80;
-  std::size_t tail_len = rem + 1 + 8 <= 64 ? 64 : 128;
-  std::uint64_t bits = static_cast<std::uint64_t>(n) * 8;
+  std::memcpy(tail, buffer_.data(), buffered_);
+  tail[buffered_] = 0x80;
+  const std::size_t tail_len = buffered_ + 1 + 8 <= 64 ? 64 : 128;
+  const std::uint64_t bits = static_cast<std::uint64_t>(total_) * 8;
   for (int i = 0; i < 8; ++i) tail[tail_len - 1 - static_cast<std::size_t>(i)] = static_cast<unsigned char>(bits >> (8 * i));
-  Block(h, tail);
-  if (tail_len == 128) Block(h, tail + 64);
+  Block(h_, tail);
+  if (tail_len == 128) Block(h_, tail + 64);
   static const char* hex = "0123456789abcdef";
   std::string out;
   out.reserve(64);
-  for (std::uint32_t v : h) {
+  for (std::uint32_t v : h_) {
     for (int s = 28; s >= 0; s -= 4) out.push_back(hex[(v >> s) & 0xf]);
   }
   return out;
 }
+
+std::string Sha256Hex2(std::string_view a, std::string_view b) {
+  Sha256 h;
+  h.Update(a);
+  h.Update(b);
+  return h.HexDigest();
+}
+
+}  // namespace internal
+
+std::string Sha256Hex(std::string_view bytes) { return internal::Sha256Hex2(bytes, {}); }
 
 }  // namespace kfix
