@@ -127,4 +127,4 @@ int RunAudit(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("audit", "verify or append to a hash-chained JSONL audit log", RunAudit);
+KFIX_CLI_COMMAND("audit", "verify or append to a hash-chained JSONL audit log", kUsage, RunAudit, "verify", "append");

@@ -53,4 +53,4 @@ int RunChecks(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("checks", "list the check catalog", RunChecks);
+KFIX_CLI_COMMAND("checks", "list the check catalog", kUsage, RunChecks, "list");

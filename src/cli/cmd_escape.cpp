@@ -69,4 +69,4 @@ int RunEscape(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("escape", "detect container-escape attempts in audit and runtime events", RunEscape);
+KFIX_CLI_COMMAND("escape", "detect container-escape attempts in audit and runtime events", kUsage, RunEscape, "detect");

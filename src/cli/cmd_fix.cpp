@@ -293,4 +293,4 @@ int RunFix(const std::vector<std::string>& raw) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("fix", "propose, vet and apply minimal fixes for findings", RunFix);
+KFIX_CLI_COMMAND("fix", "propose, vet and apply minimal fixes for findings", kUsage, RunFix);

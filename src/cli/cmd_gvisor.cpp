@@ -257,4 +257,4 @@ int RunGvisor(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("gvisor", "gVisor migration: scan, plan (hashed), apply / rollback envelopes, verify", RunGvisor);
+KFIX_CLI_COMMAND("gvisor", "gVisor migration: scan, plan (hashed), apply / rollback envelopes, verify", kUsage, RunGvisor, "scan", "plan", "apply", "rollback", "verify");

@@ -10,6 +10,11 @@
 
 namespace {
 
+constexpr const char* kUsage =
+    "usage: kfix keygen --out DIR [--json]\n"
+    "Writes DIR/kfix.key (Ed25519 private key, mode 0600) and DIR/kfix.pub; refuses to overwrite either.\n"
+    "--json prints the result as JSON.\n";
+
 int RunKeygen(const std::vector<std::string>& args) {
   kfix::cli::Args a(args, {"out"}, {"json"});
   if (!a.ok()) return kfix::cli::UsageError("keygen", a.error());
@@ -44,4 +49,4 @@ int RunKeygen(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("keygen", "generate an Ed25519 signing key pair for receipts", RunKeygen);
+KFIX_CLI_COMMAND("keygen", "generate an Ed25519 signing key pair for receipts", kUsage, RunKeygen);

@@ -18,6 +18,11 @@
 
 namespace {
 
+constexpr const char* kUsage =
+    "usage: kfix parse [--format text|json] [--with-objects] [--strict] PATH...\n"
+    "Lists every object of PATH... (files, directories, - for stdin) with its file, document, item,\n"
+    "line and column; --with-objects adds each object, --strict rejects duplicate mapping keys.\n";
+
 kfix::Value StatusToValue(const kfix::Status& s) {
   kfix::Value v = kfix::Value::MakeObject();
   const kfix::SourceLocation& l = s.location();
@@ -110,4 +115,4 @@ int RunParse(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("parse", "list the objects in manifest files with their positions", RunParse);
+KFIX_CLI_COMMAND("parse", "list the objects in manifest files with their positions", kUsage, RunParse);

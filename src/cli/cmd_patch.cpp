@@ -87,4 +87,4 @@ int RunPatch(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("patch", "apply an RFC 6902 JSON Patch to a JSON document", RunPatch);
+KFIX_CLI_COMMAND("patch", "apply an RFC 6902 JSON Patch to a JSON document", kUsage, RunPatch, "apply");

@@ -220,4 +220,4 @@ int RunQuarantine(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("quarantine", "plan, apply (gated, audited) and re-verify container-escape quarantines", RunQuarantine);
+KFIX_CLI_COMMAND("quarantine", "plan, apply (gated, audited) and re-verify container-escape quarantines", kUsage, RunQuarantine, "plan", "apply", "reverify");

@@ -58,7 +58,7 @@ bool ParseId(const std::string& text, std::int64_t& out) {
   }
 }
 
-const char* kUsage =
+constexpr const char* kUsage =
     "usage: kfix queue --db FILE enqueue --results FIX_JSON [--max-attempts N]\n"
     "       kfix queue --db FILE lease [--worker W] [--lease-seconds S]   (exit 3 when empty)\n"
     "       kfix queue --db FILE ack ID [--token T]\n"
@@ -233,4 +233,4 @@ int RunQueue(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("queue", "durable fix queue: enqueue, lease, ack, nack, stats", RunQueue);
+KFIX_CLI_COMMAND("queue", "durable fix queue: enqueue, lease, ack, nack, stats", kUsage, RunQueue, "enqueue", "lease", "ack", "nack", "stats", "reprioritise");

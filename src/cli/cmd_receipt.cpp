@@ -90,4 +90,4 @@ int RunReceipt(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("receipt", "sign or verify an Ed25519 receipt over a JSON payload", RunReceipt);
+KFIX_CLI_COMMAND("receipt", "sign or verify an Ed25519 receipt over a JSON payload", kUsage, RunReceipt, "sign", "verify");

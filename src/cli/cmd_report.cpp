@@ -47,4 +47,4 @@ int RunReport(const std::vector<std::string>& raw) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("report", "write the HTML report of a `kfix run --out` directory", RunReport);
+KFIX_CLI_COMMAND("report", "write the HTML report of a `kfix run --out` directory", kUsage, RunReport);

@@ -8,6 +8,10 @@
 
 namespace {
 
+constexpr const char* kUsage =
+    "usage: kfix risk [--epss FILE] [--kev FILE] [--trivy FILE]... [--attack] [--config FILE]\n"
+    "                 [--format json|text] PATH...\n";
+
 int Fail(const kfix::Status& s) {
   std::fprintf(stderr, "kfix risk: %s\n", s.ToString(true).c_str());
   return kfix::cli::kExitError;
@@ -57,4 +61,4 @@ int RunRisk(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("risk", "score findings 0-100 (base weight, image CVEs with EPSS/KEV, optional ATT&CK)", RunRisk);
+KFIX_CLI_COMMAND("risk", "score findings 0-100 (base weight, image CVEs with EPSS/KEV, optional ATT&CK)", kUsage, RunRisk);

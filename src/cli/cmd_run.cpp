@@ -219,4 +219,4 @@ int RunRun(const std::vector<std::string>& raw) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("run", "the whole loop: scan, fix, guard, risk and schedule into --out DIR", RunRun);
+KFIX_CLI_COMMAND("run", "the whole loop: scan, fix, guard, risk and schedule into --out DIR", kUsage, RunRun);

@@ -107,4 +107,4 @@ int RunScan(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("scan", "detect misconfigurations (kube-linter checks + kfix checks)", RunScan);
+KFIX_CLI_COMMAND("scan", "detect misconfigurations (kube-linter checks + kfix checks)", kUsage, RunScan);

@@ -27,7 +27,7 @@ bool ParseInt(const std::string& text, long long min, long long& out) {
   }
 }
 
-const char* kUsage =
+constexpr const char* kUsage =
     "usage: kfix schedule simulate|rank [--top K] [--exploration ucb|thompson|none] [--seed N]\n"
     "         [--fairness none|cap|round-robin] [--fairness-k K] [--fairness-top N]\n"
     "         [--epss FILE] [--kev FILE] [--trivy FILE]... [--attack] [--config FILE]\n"
@@ -141,4 +141,4 @@ int RunSchedule(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("schedule", "rank fixes, or compare the scheduler with FIFO on a batch (simulate)", RunSchedule);
+KFIX_CLI_COMMAND("schedule", "rank fixes, or compare the scheduler with FIFO on a batch (simulate)", kUsage, RunSchedule, "simulate", "rank");

@@ -92,4 +92,4 @@ int RunVerify(const std::vector<std::string>& raw) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("verify", "vet one external patch (LLM or human) through every gate", RunVerify);
+KFIX_CLI_COMMAND("verify", "vet one external patch (LLM or human) through every gate", kUsage, RunVerify);

@@ -5,6 +5,9 @@
 #include "kfix/version.hpp"
 
 namespace {
+
+constexpr const char* kUsage =
+    "usage: kfix version [--json]\n";
 int RunVersion(const std::vector<std::string>& args) {
   kfix::cli::Args a(args, {}, {"json"});
   if (!a.ok()) return kfix::cli::UsageError("version", a.error());
@@ -18,4 +21,4 @@ int RunVersion(const std::vector<std::string>& args) {
 }
 }  // namespace
 
-KFIX_CLI_COMMAND("version", "print the version", RunVersion);
+KFIX_CLI_COMMAND("version", "print the version", kUsage, RunVersion);

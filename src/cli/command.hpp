@@ -1,9 +1,20 @@
-// CLI command registry. Each `cmd_<name>.cpp` registers its subcommand with
-// KFIX_CLI_COMMAND; main.cpp only dispatches. The CLI is a surface: it parses
-// arguments, calls the public C++ API and prints. No logic lives here.
+// CLI command registry. Each `cmd_<name>.cpp` registers its command with
+//
+//   KFIX_CLI_COMMAND("name", "one-line summary", kUsage, RunName);
+//   KFIX_CLI_COMMAND("name", "summary", kUsage, RunName, "sub1", "sub2");  // with subcommands
+//
+// `kUsage` (a constant expression, never empty: an empty one does not
+// compile) is what `kfix name --help`, `kfix name -h` and `kfix help name`
+// print on stdout with exit 0; main.cpp answers them before the command runs,
+// so no command parses --help itself. Subcommands are listed by name; `kfix
+// name sub --help` prints the usage lines of `sub` (the synopsis lines of
+// kUsage that name it, with their continuation lines) and the rest of kUsage.
+// main.cpp only dispatches. The CLI is a surface: it parses arguments, calls
+// the public C++ API and prints. No logic lives here.
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,19 +36,41 @@ inline constexpr int kExitFindings = 2;  ///< findings at/above --fail-on (scan)
 
 using CommandFn = std::function<int(const std::vector<std::string>& args)>;
 
+/// A command's usage text: a non-empty constant expression (checked at
+/// compile time, so a command cannot be registered without one).
+class UsageText {
+ public:
+  consteval UsageText(const char* text) : text_(text) {  // NOLINT: implicit on purpose
+    if (text == nullptr || text[0] == '\0') throw "a kfix command needs its usage text";
+  }
+  const char* c_str() const noexcept { return text_; }
+
+ private:
+  const char* text_;
+};
+
 struct Command {
   std::string name;
   std::string summary;
+  std::string usage;
   CommandFn run;
+  std::vector<std::string> subcommands;  ///< names; their help is cut from `usage`
 };
 
 std::vector<Command>& Registry();
 
 struct Registrar {
-  Registrar(std::string name, std::string summary, CommandFn fn) {
-    Registry().push_back(Command{std::move(name), std::move(summary), std::move(fn)});
+  Registrar(std::string name, std::string summary, UsageText usage, CommandFn fn,
+            std::initializer_list<const char*> subcommands = {}) {
+    Registry().push_back(Command{std::move(name), std::move(summary), usage.c_str(), std::move(fn),
+                                 std::vector<std::string>(subcommands.begin(), subcommands.end())});
   }
 };
+
+/// The help `kfix <command> [<subcommand>] --help` prints (usage text, ending
+/// in a newline): the command's usage, or for a subcommand the synopsis lines
+/// that name it followed by the rest of the usage.
+std::string HelpText(const Command& command, std::string_view subcommand = {});
 
 /// Minimal argument reader: flags `--name value`, `--name=value`, booleans
 /// `--flag`, and positionals. Unknown flags are an error.
@@ -85,5 +118,6 @@ bool AuditRecord(const std::string& cmd, AuditLog* log, std::string_view type, c
 
 #define KFIX_CLI_CONCAT2(a, b) a##b
 #define KFIX_CLI_CONCAT(a, b) KFIX_CLI_CONCAT2(a, b)
-#define KFIX_CLI_COMMAND(name, summary, fn) \
-  static ::kfix::cli::Registrar KFIX_CLI_CONCAT(kfix_cli_registrar_, __LINE__)(name, summary, fn)
+#define KFIX_CLI_COMMAND(name, summary, usage, fn, ...)                                                      \
+  static ::kfix::cli::Registrar KFIX_CLI_CONCAT(kfix_cli_registrar_, __LINE__)(name, summary, usage, fn, \
+                                                                               {__VA_ARGS__})

@@ -1,5 +1,6 @@
 // kfix command-line tool: dispatches to the registered subcommands.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -84,12 +85,86 @@ int UsageError(const std::string& cmd, const std::string& message) {
   return kExitError;
 }
 
+std::string HelpText(const Command& command, std::string_view subcommand) {
+  std::string usage = command.usage;
+  if (usage.empty() || usage.back() != '\n') usage.push_back('\n');
+  if (subcommand.empty()) return usage;
+  // The synopsis is the leading block of lines up to the first blank one;
+  // a synopsis entry is a line naming `kfix <command>` plus the more indented
+  // lines after it.
+  std::vector<std::string> lines;
+  for (std::size_t start = 0; start < usage.size();) {
+    std::size_t nl = usage.find('\n', start);
+    lines.push_back(usage.substr(start, nl - start));
+    start = nl + 1;
+  }
+  auto names_sub = [&](const std::string& line) {
+    const std::string head = "kfix " + command.name;
+    std::size_t at = line.find(head);
+    if (at == std::string::npos) return false;
+    for (std::size_t p = line.find(subcommand, at + head.size()); p != std::string::npos;
+         p = line.find(subcommand, p + 1)) {
+      auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; };
+      bool left = p == 0 || !word(line[p - 1]);
+      bool right = p + subcommand.size() >= line.size() || !word(line[p + subcommand.size()]);
+      if (left && right) return true;
+    }
+    return false;
+  };
+  auto indent = [](const std::string& line) { return line.find_first_not_of(' '); };
+  const std::string head = "kfix " + command.name;
+  std::string synopsis, rest;
+  bool in_synopsis = true;  // until the first blank line
+  bool keep = false;        // the current synopsis entry names the subcommand
+  std::size_t own = std::string::npos;
+  for (const std::string& line : lines) {
+    if (line.empty()) in_synopsis = false;
+    if (in_synopsis) {
+      if (std::size_t at = line.find(head); at != std::string::npos) {
+        keep = names_sub(line);
+        own = at;
+        if (keep) synopsis += (line.compare(0, 6, "usage:") == 0 ? line : "usage: " + line.substr(at)) + "\n";
+        continue;
+      }
+      if (own != std::string::npos && indent(line) > own) {  // continuation of the entry above
+        if (keep) synopsis += line + "\n";
+        continue;
+      }
+    }
+    rest += line + "\n";
+  }
+  if (synopsis.empty()) return usage;  // no synopsis line names it: all of the usage
+  return synopsis + rest;
+}
+
 static void PrintHelp() {
   std::printf("kfix %s - detect, fix, verify and schedule Kubernetes misconfiguration fixes\n\n", KFIX_VERSION_STRING);
   std::printf("usage: kfix <command> [options]\n\ncommands:\n");
   std::vector<Command> cmds = Registry();
   std::sort(cmds.begin(), cmds.end(), [](const Command& a, const Command& b) { return a.name < b.name; });
   for (const Command& c : cmds) std::printf("  %-10s %s\n", c.name.c_str(), c.summary.c_str());
+  std::printf("\n`kfix <command> --help` (or -h, or `kfix help <command> [<subcommand>]`) prints a command's usage.\n");
+}
+
+/// `--help` / `-h` anywhere before `--`: the help of the command, or of the
+/// first argument that names one of its subcommands. Printed on stdout.
+static bool AnswerHelp(const Command& c, const std::vector<std::string>& args, bool forced) {
+  bool asked = forced;
+  for (const std::string& a : args) {
+    if (a == "--") break;
+    if (a == "--help" || a == "-h") asked = true;
+  }
+  if (!asked) return false;
+  std::string_view sub;
+  for (const std::string& a : args) {
+    if (a == "--") break;
+    if (std::find(c.subcommands.begin(), c.subcommands.end(), a) != c.subcommands.end()) {
+      sub = a;
+      break;
+    }
+  }
+  std::fputs(HelpText(c, sub).c_str(), stdout);
+  return true;
 }
 
 }  // namespace kfix::cli
@@ -97,16 +172,33 @@ static void PrintHelp() {
 int main(int argc, char** argv) {
   using namespace kfix::cli;
   std::ios::sync_with_stdio(false);
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
-      std::string(argv[1]) == "help") {
+  if (argc == 3 && std::string(argv[1]) == "help" && std::string(argv[2]) == "--commands") {
+    // One line per command: its name and its subcommands (tests walk these).
+    std::vector<Command> cmds = Registry();
+    std::sort(cmds.begin(), cmds.end(), [](const Command& a, const Command& b) { return a.name < b.name; });
+    for (const Command& c : cmds) {
+      std::string line = c.name;
+      for (const std::string& s : c.subcommands) line += " " + s;
+      std::printf("%s\n", line.c_str());
+    }
+    return kExitOk;
+  }
+  bool help = false;
+  int first = 1;
+  if (argc >= 3 && std::string(argv[1]) == "help") {  // kfix help CMD [SUB]
+    help = true;
+    first = 2;
+  } else if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+             std::string(argv[1]) == "help") {
     PrintHelp();
     return argc < 2 ? kExitError : kExitOk;
   }
-  std::string name = argv[1];
+  std::string name = argv[first];
   if (name == "--version") name = "version";
-  std::vector<std::string> args(argv + 2, argv + argc);
+  std::vector<std::string> args(argv + first + 1, argv + argc);
   for (const Command& c : Registry()) {
     if (c.name == name) {
+      if (AnswerHelp(c, args, help)) return kExitOk;
       try {
         return c.run(args);
       } catch (const std::exception& e) {
