@@ -1,5 +1,6 @@
 // Report and catalog renderers: kfix JSON, SARIF 2.1.0, plain text,
 // kube-linter-compatible JSON, and the checks catalog (JSON / Markdown / text).
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -281,6 +282,43 @@ std::string ScanReportToJson(const ScanReport& report, bool pretty, bool include
   return out;
 }
 
+namespace {
+
+/// RFC 3986 percent-encoding of a path: unreserved characters and '/' stay,
+/// every other byte (spaces, '%', '#', '?', non-ASCII UTF-8) becomes %XX.
+std::string PercentEncodePath(std::string_view path) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(path.size());
+  for (char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+/// SARIF artifactLocation of an input path: an absolute path becomes a
+/// file:// URI; a relative one stays relative to SRCROOT (the directory kfix
+/// ran in, declared in run.originalUriBaseIds).
+Value SarifArtifactLocation(const std::string& file) {
+  Value art = Obj();
+  if (!file.empty() && file.front() == '/') {
+    art.Set("uri", "file://" + PercentEncodePath(file));
+  } else {
+    art.Set("uri", PercentEncodePath(file));
+    art.Set("uriBaseId", "SRCROOT");
+  }
+  return art;
+}
+
+}  // namespace
+
 std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules) {
   Value log = Obj();
   log.Set("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
@@ -315,6 +353,16 @@ std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules) {
   Value tool = Obj();
   tool.Set("driver", std::move(driver));
   run.Set("tool", std::move(tool));
+  // Relative input paths are relative to the directory kfix ran in; its
+  // absolute location is the consumer's to supply (kfix output stays the
+  // same on every machine).
+  Value base_ids = Obj();
+  Value srcroot = Obj();
+  Value srcroot_desc = Obj();
+  srcroot_desc.Set("text", "The directory kfix scan ran in; relative input paths are relative to it.");
+  srcroot.Set("description", std::move(srcroot_desc));
+  base_ids.Set("SRCROOT", std::move(srcroot));
+  run.Set("originalUriBaseIds", std::move(base_ids));
   Value results = Arr();
   for (const Finding& f : report.findings) {
     Value r = Obj();
@@ -326,9 +374,7 @@ std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules) {
     r.Set("message", msg);
     Value loc = Obj();
     Value phys = Obj();
-    Value art = Obj();
-    art.Set("uri", f.file);
-    phys.Set("artifactLocation", art);
+    phys.Set("artifactLocation", SarifArtifactLocation(f.file));
     Value region = Obj();
     region.Set("startLine", f.line > 0 ? f.line : 1);
     region.Set("startColumn", f.column > 0 ? f.column : 1);

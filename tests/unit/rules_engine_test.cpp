@@ -285,6 +285,19 @@ TEST_CASE("outputs: SARIF regions, text, kube-linter JSON, catalog") {
   const kfix::Value* region = res.Find("locations")->as_array()[0].FindPath({"physicalLocation", "region"});
   CHECK(region->Find("startLine")->as_int() == 18);
   CHECK(region->Find("startColumn")->as_int() == 13);
+  // A relative path stays relative to SRCROOT (declared in originalUriBaseIds);
+  // an absolute one is a percent-encoded file:// URI without a base.
+  const kfix::Value* art = res.Find("locations")->as_array()[0].FindPath({"physicalLocation", "artifactLocation"});
+  CHECK(art->Find("uri")->as_string() == "d.yaml");
+  CHECK(art->Find("uriBaseId")->as_string() == "SRCROOT");
+  CHECK(run.FindPath({"originalUriBaseIds", "SRCROOT"}) != nullptr);
+  kfix::ScanReport abs = rs->ScanText(kDeployment, "/tmp/in put/w\xc3\xa9b #1%.yaml");
+  auto abs_sarif = kfix::ParseJson(kfix::ScanReportToSarif(abs, *rs));
+  REQUIRE(abs_sarif.ok());
+  const kfix::Value* abs_art = abs_sarif->Find("runs")->as_array()[0].Find("results")->as_array()[0]
+                                   .Find("locations")->as_array()[0].FindPath({"physicalLocation", "artifactLocation"});
+  CHECK(abs_art->Find("uri")->as_string() == "file:///tmp/in%20put/w%C3%A9b%20%231%25.yaml");
+  CHECK(abs_art->Find("uriBaseId") == nullptr);
 
   std::string text = kfix::ScanReportToText(r);
   CHECK(text.find("d.yaml:18:13: (object: prod/web apps/v1, Kind=Deployment) container \"app\" is privileged "
