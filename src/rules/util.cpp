@@ -104,20 +104,7 @@ std::string GoMap(const Value* map) {
 // Pointers and positions
 // ---------------------------------------------------------------------------
 
-std::string EscapeToken(std::string_view token) {
-  std::string out;
-  out.reserve(token.size());
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string EscapeToken(std::string_view token) { return JsonPointer::EscapeToken(token); }
 
 std::string PointerText(const JsonPointer& p) {
   std::string out;
