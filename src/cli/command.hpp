@@ -7,8 +7,8 @@
 // compile) is what `kfix name --help`, `kfix name -h` and `kfix help name`
 // print on stdout with exit 0; main.cpp answers them before the command runs,
 // so no command parses --help itself. Subcommands are listed by name; `kfix
-// name sub --help` prints the usage lines of `sub` (the synopsis lines of
-// kUsage that name it, with their continuation lines) and the rest of kUsage.
+// name sub --help` prints kUsage with the synopsis lines that name `sub` (and
+// their continuation lines) first.
 // main.cpp only dispatches. The CLI is a surface: it parses arguments, calls
 // the public C++ API and prints. No logic lives here.
 #pragma once
@@ -54,7 +54,7 @@ struct Command {
   std::string summary;
   std::string usage;
   CommandFn run;
-  std::vector<std::string> subcommands;  ///< names; their help is cut from `usage`
+  std::vector<std::string> subcommands;  ///< names; their help is `usage` with their lines first
 };
 
 std::vector<Command>& Registry();
@@ -68,8 +68,8 @@ struct Registrar {
 };
 
 /// The help `kfix <command> [<subcommand>] --help` prints (usage text, ending
-/// in a newline): the command's usage, or for a subcommand the synopsis lines
-/// that name it followed by the rest of the usage.
+/// in a newline): the command's usage; for a subcommand, the same with the
+/// synopsis lines that name it first.
 std::string HelpText(const Command& command, std::string_view subcommand = {});
 
 /// Minimal argument reader: flags `--name value`, `--name=value`, booleans

@@ -113,7 +113,7 @@ std::string HelpText(const Command& command, std::string_view subcommand) {
   };
   auto indent = [](const std::string& line) { return line.find_first_not_of(' '); };
   const std::string head = "kfix " + command.name;
-  std::string synopsis, rest;
+  std::string synopsis, others, rest;
   bool in_synopsis = true;  // until the first blank line
   bool keep = false;        // the current synopsis entry names the subcommand
   std::size_t own = std::string::npos;
@@ -123,18 +123,20 @@ std::string HelpText(const Command& command, std::string_view subcommand) {
       if (std::size_t at = line.find(head); at != std::string::npos) {
         keep = names_sub(line);
         own = at;
-        if (keep) synopsis += (line.compare(0, 6, "usage:") == 0 ? line : "usage: " + line.substr(at)) + "\n";
+        const std::string entry = line.substr(at);
+        (keep ? synopsis : others) += (keep && synopsis.empty() ? "usage: " : "       ") + entry + "\n";
         continue;
       }
       if (own != std::string::npos && indent(line) > own) {  // continuation of the entry above
-        if (keep) synopsis += line + "\n";
+        (keep ? synopsis : others) += line + "\n";
         continue;
       }
     }
     rest += line + "\n";
   }
   if (synopsis.empty()) return usage;  // no synopsis line names it: all of the usage
-  return synopsis + rest;
+  // Its own synopsis first, then the rest of the usage as written.
+  return synopsis + others + rest;
 }
 
 static void PrintHelp() {

@@ -291,7 +291,7 @@ TEST_CASE("outputs: SARIF regions, text, kube-linter JSON, catalog") {
   CHECK(art->Find("uri")->as_string() == "d.yaml");
   CHECK(art->Find("uriBaseId")->as_string() == "SRCROOT");
   CHECK(run.FindPath({"originalUriBaseIds", "SRCROOT"}) != nullptr);
-  kfix::ScanReport abs = rs->ScanText(kDeployment, "/tmp/in put/w\xc3\xa9b #1%.yaml");
+  kfix::ScanReport abs = rs->ScanText(kDeployment, "/tmp/in put/w\xc3\xa9" "b #1%.yaml");
   auto abs_sarif = kfix::ParseJson(kfix::ScanReportToSarif(abs, *rs));
   REQUIRE(abs_sarif.ok());
   const kfix::Value* abs_art = abs_sarif->Find("runs")->as_array()[0].Find("results")->as_array()[0]
