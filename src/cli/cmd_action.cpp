@@ -107,4 +107,5 @@ int RunAction(const std::vector<std::string>& args) {
 
 }  // namespace
 
-KFIX_CLI_COMMAND("action", "validate or step an operator-approved SRE action (KarsSREAction)", RunAction);
+KFIX_CLI_COMMAND("action", "validate or step an operator-approved SRE action (KarsSREAction)",
+                 kUsage, RunAction, "validate", "step");

@@ -66,4 +66,4 @@ int RunIncidents(const std::vector<std::string>& args) {
 }  // namespace
 
 KFIX_CLI_COMMAND("incidents", "triage Kubernetes warning events into SRE actions and rate-limited alerts",
-                 RunIncidents);
+                 kUsage, RunIncidents, "triage");

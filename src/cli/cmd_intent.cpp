@@ -86,4 +86,4 @@ int RunIntent(const std::vector<std::string>& args) {
 }  // namespace
 
 KFIX_CLI_COMMAND("intent", "validate or consume a self-healing intent (five-action allowlist, generation guard)",
-                 RunIntent);
+                 kUsage, RunIntent, "validate", "consume");
