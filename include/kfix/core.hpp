@@ -450,4 +450,84 @@ std::string Sha256Hex(std::string_view bytes);
 /// spaces). Errors for malformed quantities.
 Result<double> ParseQuantity(const Value& quantity);
 
+// ---------------------------------------------------------------------------
+// Format-preserving rendering (docs/write-back.md)
+// ---------------------------------------------------------------------------
+
+/// One object's patch inside a file: the object is found as the loader
+/// numbers it (Manifest::document / Manifest::item).
+struct ObjectPatch {
+  std::int32_t document = 0;  ///< 0-based document index in the stream
+  std::int32_t item = -1;     ///< index inside a `kind: List` or top-level JSON array, -1 for the document
+  Patch patch;                ///< RFC 6902, relative to the object
+};
+
+/// An object the renderer left unchanged, and why (the caller reports it as
+/// needs-review).
+struct RenderRefusal {
+  std::int32_t document = 0;
+  std::int32_t item = -1;
+  std::string reason;
+};
+
+/// What RenderPatches() produced.
+struct RenderedFile {
+  std::string text;      ///< the new bytes (the original bytes when nothing changed)
+  bool changed = false;  ///< text != original
+  /// Byte ranges [first, second) of the original that were replaced or
+  /// removed, sorted and disjoint; every other byte of the original is in
+  /// `text` unchanged and in the same order. Insertions add no range.
+  std::vector<std::pair<std::size_t, std::size_t>> replaced;
+  /// Where the renderer re-emitted a node instead of editing it in place
+  /// (comments inside that node are not kept), e.g. "/spec/x: expanded alias *base".
+  std::vector<std::string> notes;
+  std::vector<RenderRefusal> refused;  ///< objects left unchanged
+};
+
+struct RenderOptions {
+  /// The options the file was loaded with (object numbering and limits).
+  ParseOptions parse;
+};
+
+/// Applies each object's patch to `original` (YAML or JSON, as
+/// LoadManifests() reads it) as text edits on the original bytes: every byte
+/// outside the edited nodes stays as it was (comments, blank lines, quoting,
+/// flow/block style, indentation, key order, document markers, CRLF, a BOM,
+/// anchors, block scalars). New keys and items follow their siblings'
+/// indentation and style; a replaced scalar keeps its quoting where the new
+/// value allows it. An edit inside a node whose anchor an alias shares is
+/// refused (RenderedFile::refused); an edit at an alias expands that alias.
+/// The result is checked: LoadManifests(text) equals the original objects with
+/// the patches applied, or the edited objects are re-emitted whole (noted);
+/// if even that does not reproduce them, the result is kInternal. Errors:
+/// kParseError (the original does not load cleanly), kNotFound (no such
+/// object), kPatchConflict / kTestFailed (a patch does not apply).
+Result<RenderedFile> RenderPatches(std::string_view original, std::string_view file,
+                                   const std::vector<ObjectPatch>& patches, const RenderOptions& options = {});
+
+// ---------------------------------------------------------------------------
+// Safe file writes
+// ---------------------------------------------------------------------------
+
+struct WriteOptions {
+  /// Mode bits of a new file (an existing target keeps its own mode).
+  unsigned mode = 0644;
+  /// Create missing parent directories (mode 0755) under `root`.
+  bool create_parents = true;
+  /// Files that must not be overwritten (inputs): a target that is the same
+  /// inode as one of them is refused with kPermissionDenied.
+  std::vector<std::string> protect;
+};
+
+/// Writes `data` to `root`/`relative` without following any symlink: every
+/// directory component is opened with O_NOFOLLOW from `root` (".." and
+/// absolute components are refused), the bytes go to a temporary file in the
+/// target's directory which is fsync'ed and renamed over the target, then the
+/// directory is fsync'ed. The target is never truncated in place: a crash
+/// leaves the old file or the new one. An existing target keeps its mode.
+/// Errors: kPermissionDenied (a symlink on the way or as the target, a
+/// protected inode), kInvalidArgument (bad relative path), kIoError.
+Status WriteFileSafely(const std::string& root, const std::string& relative, std::string_view data,
+                       const WriteOptions& options = {});
+
 }  // namespace kfix

@@ -156,7 +156,8 @@ bool IsNonEmptyCollection(const Value& v) { return (v.is_array() || v.is_object(
 
 void Indent(std::string& out, std::size_t n) { out.append(n, ' '); }
 
-void EmitNode(std::string& out, const Value& v, std::size_t indent);
+void EmitNode(std::string& out, const Value& v, std::size_t indent, const internal::YamlBlockStyle& style,
+              bool first_inline);
 
 void EmitKey(std::string& out, const std::string& key) {
   if (key.size() > kMaxImplicitKey) {
@@ -170,7 +171,8 @@ void EmitKey(std::string& out, const std::string& key) {
 
 // Members of a non-empty object; the first is written at the current position
 // when `first_inline` (after "- "), the rest at `indent`.
-void EmitObject(std::string& out, const Value::Object& obj, std::size_t indent, bool first_inline) {
+void EmitObject(std::string& out, const Value::Object& obj, std::size_t indent, bool first_inline,
+                const internal::YamlBlockStyle& style) {
   bool first = true;
   for (const Member& m : obj) {
     if (!(first && first_inline)) Indent(out, indent);
@@ -181,7 +183,7 @@ void EmitObject(std::string& out, const Value::Object& obj, std::size_t indent, 
     out += ':';
     if (IsNonEmptyCollection(m.value)) {
       out += '\n';
-      EmitNode(out, m.value, m.value.is_object() ? indent + 2 : indent);
+      EmitNode(out, m.value, indent + (m.value.is_object() ? style.indent : style.sequence_indent), style, false);
     } else {
       out += ' ';
       AppendScalar(out, m.value);
@@ -190,16 +192,20 @@ void EmitObject(std::string& out, const Value::Object& obj, std::size_t indent, 
   }
 }
 
-void EmitArray(std::string& out, const Value::Array& arr, std::size_t indent) {
+void EmitArray(std::string& out, const Value::Array& arr, std::size_t indent, bool first_inline,
+               const internal::YamlBlockStyle& style) {
+  bool first = true;
   for (const Value& e : arr) {
-    Indent(out, indent);
+    if (!(first && first_inline)) Indent(out, indent);
+    first = false;
     out += '-';
+    const std::size_t item = indent + style.item_offset;
     if (e.is_object() && e.size() > 0) {
-      out += ' ';
-      EmitObject(out, e.as_object(), indent + 2, true);
+      out.append(style.item_offset - 1, ' ');
+      EmitNode(out, e, item, style, true);
     } else if (e.is_array() && e.size() > 0) {
       out += '\n';
-      EmitArray(out, e.as_array(), indent + 2);
+      EmitNode(out, e, item, style, false);
     } else {
       out += ' ';
       AppendScalar(out, e);
@@ -208,13 +214,14 @@ void EmitArray(std::string& out, const Value::Array& arr, std::size_t indent) {
   }
 }
 
-void EmitNode(std::string& out, const Value& v, std::size_t indent) {
+void EmitNode(std::string& out, const Value& v, std::size_t indent, const internal::YamlBlockStyle& style,
+              bool first_inline) {
   if (v.is_object() && v.size() > 0) {
-    EmitObject(out, v.as_object(), indent, false);
+    EmitObject(out, v.as_object(), indent, first_inline, style);
   } else if (v.is_array() && v.size() > 0) {
-    EmitArray(out, v.as_array(), indent);
+    EmitArray(out, v.as_array(), indent, first_inline, style);
   } else {
-    Indent(out, indent);
+    if (!first_inline) Indent(out, indent);
     AppendScalar(out, v);
     out += '\n';
   }
@@ -224,8 +231,23 @@ void EmitNode(std::string& out, const Value& v, std::size_t indent) {
 
 std::string ToYaml(const Value& value) {
   std::string out;
-  EmitNode(out, value, 0);
+  EmitNode(out, value, 0, internal::YamlBlockStyle{}, false);
   return out;
 }
+
+namespace internal {
+
+void AppendYamlBlock(std::string& out, const Value& value, std::size_t indent, bool first_inline,
+                     const YamlBlockStyle& style) {
+  EmitNode(out, value, indent, style, first_inline);
+}
+
+void AppendYamlScalar(std::string& out, const Value& value) { AppendScalar(out, value); }
+
+void AppendYamlDoubleQuoted(std::string& out, std::string_view s) { AppendDoubleQuoted(out, s); }
+
+bool YamlCanBePlain(std::string_view s) { return CanBePlain(s); }
+
+}  // namespace internal
 
 }  // namespace kfix

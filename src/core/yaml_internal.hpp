@@ -6,6 +6,7 @@
 // Thread safety: all functions are reentrant.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -43,5 +44,29 @@ using YamlDocumentFn = std::function<void(std::int32_t document, Value&& root)>;
 std::int32_t LoadYamlStream(std::string_view text, std::string_view file, const ParseOptions& options,
                             const YamlDocumentFn& on_document, std::vector<Status>& errors,
                             std::vector<Status>& warnings);
+
+/// How block YAML is laid out: `indent` spaces per nested mapping,
+/// `sequence_indent` spaces between a key and the dashes of its sequence (0 =
+/// indentless, as kubectl writes), `item_offset` columns from a dash to its
+/// item's content (at least 2).
+struct YamlBlockStyle {
+  std::size_t indent = 2;
+  std::size_t sequence_indent = 0;
+  std::size_t item_offset = 2;
+};
+
+/// Appends `value` as block YAML at `indent` spaces (every line ends with a
+/// newline). With `first_inline` the first line is not indented (it follows
+/// "- " or a position the caller already indented). Scalars and empty
+/// collections are one line. ToYaml(v) is AppendYamlBlock(out, v, 0, false, {}).
+void AppendYamlBlock(std::string& out, const Value& value, std::size_t indent, bool first_inline,
+                     const YamlBlockStyle& style);
+/// A scalar (or `[]` / `{}`) as ToYaml writes it: plain when it loads back as
+/// the same value, double-quoted otherwise.
+void AppendYamlScalar(std::string& out, const Value& value);
+/// A YAML double-quoted scalar that loads back as `s`.
+void AppendYamlDoubleQuoted(std::string& out, std::string_view s);
+/// True when `s` can be written as a plain block scalar and load back as `s`.
+bool YamlCanBePlain(std::string_view s);
 
 }  // namespace kfix::internal
