@@ -460,6 +460,10 @@ struct ObjectPatch {
   std::int32_t document = 0;  ///< 0-based document index in the stream
   std::int32_t item = -1;     ///< index inside a `kind: List` or top-level JSON array, -1 for the document
   Patch patch;                ///< RFC 6902, relative to the object
+  /// Optional: the object as the caller loaded it. When set, the render fails
+  /// (kVerificationFailed) if the text no longer loads to it (the file
+  /// changed since it was read). Must outlive the call.
+  const Value* object = nullptr;
 };
 
 /// An object the renderer left unchanged, and why (the caller reports it as
@@ -487,6 +491,10 @@ struct RenderedFile {
 struct RenderOptions {
   /// The options the file was loaded with (object numbering and limits).
   ParseOptions parse;
+  /// Optional: every object of the file exactly as LoadManifests(original,
+  /// file, parse) returns them, in order (the caller already loaded the file
+  /// without errors). Saves parsing the original again. Must outlive the call.
+  const std::vector<const Manifest*>* objects = nullptr;
 };
 
 /// Applies each object's patch to `original` (YAML or JSON, as
@@ -510,8 +518,10 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
 // ---------------------------------------------------------------------------
 
 struct WriteOptions {
-  /// Mode bits of a new file (an existing target keeps its own mode).
+  /// Mode bits of a new file; an existing target keeps its own mode unless
+  /// `force_mode`.
   unsigned mode = 0644;
+  bool force_mode = false;
   /// Create missing parent directories (mode 0755) under `root`.
   bool create_parents = true;
   /// Files that must not be overwritten (inputs): a target that is the same

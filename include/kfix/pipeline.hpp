@@ -134,6 +134,66 @@ std::string FixReportToText(const FixReport& report);
 std::string UnifiedDiff(std::string_view before, std::string_view after, std::string_view before_name,
                         std::string_view after_name, int context = 3);
 
+// ---------------------------------------------------------------------------
+// Write-back (`kfix fix --write DIR | --in-place | --diff | --kustomize DIR`)
+// docs/write-back.md
+// ---------------------------------------------------------------------------
+
+/// Where write-back puts the fixed files.
+enum class WriteMode {
+  kNone,       ///< write nothing (a diff may still be produced)
+  kDirectory,  ///< mirror the inputs under `directory` (unfixed files copied byte-identical)
+  kInPlace,    ///< replace each fixed input atomically (unfixed inputs are not touched)
+};
+
+struct WriteBackOptions {
+  WriteMode mode = WriteMode::kNone;
+  std::string directory;  ///< kDirectory: the output directory
+  bool diff = false;      ///< build a unified diff (a/ and b/ prefixes) against the original bytes
+  ParseOptions parse;     ///< the options the inputs were loaded with
+};
+
+/// One input file's outcome.
+struct WrittenFile {
+  std::string input;   ///< the input path (ExpandPaths form)
+  std::string output;  ///< where it was written; "" when not written
+  bool fixed = false;  ///< at least one accepted object patch changed its bytes
+  Status status;       ///< why it was not rendered or written (then nothing was written for it)
+  std::vector<std::string> notes;      ///< places re-emitted instead of edited in place
+  std::vector<RenderRefusal> refused;  ///< objects left unchanged (needs review)
+};
+
+struct WriteBackResult {
+  std::vector<WrittenFile> files;  ///< every input file, in ExpandPaths order
+  std::string diff;                ///< the unified diff of all fixed files (when asked)
+  /// Files, output paths and errors; ok() when every file went through.
+  bool ok() const noexcept;
+};
+
+/// Checks, before any work, that write-back can go through: no input is
+/// "-" (stdin has no bytes to edit), no two inputs map to the same output
+/// (`a/web.yaml b/web.yaml` with --write), no output is an input.
+/// Errors: kInvalidArgument naming the paths.
+Status CheckWriteBack(const std::vector<std::string>& paths, const WriteBackOptions& options);
+
+/// Renders every input file with its accepted object patches as text edits on
+/// its original bytes (RenderPatches) and writes it as `options` says, each
+/// write through WriteFileSafely (no symlinks, inputs protected, temp +
+/// fsync + rename, modes kept). Files with load errors are not written.
+/// Returns CheckWriteBack()'s error or a result with one entry per file.
+Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std::string>& paths,
+                                  const WriteBackOptions& options);
+
+/// Writes a kustomize overlay to `directory`: kustomization.yaml listing the
+/// inputs as `resources` (relative paths) and, per object with an accepted
+/// patch, a `patches` entry with its target (group, version, kind, name,
+/// namespace) and a JSON 6902 patch file `patches/NNN-<kind>-<name>.json`.
+/// `kubectl kustomize DIR` then renders the fixed objects. Errors:
+/// kInvalidArgument (stdin input, an object without kind or name, two
+/// objects with the same target), kIoError / kPermissionDenied from writing.
+Status WriteKustomizeOverlay(const FixReport& report, const std::vector<std::string>& paths,
+                             const std::string& directory);
+
 
 
 /// Progress of a run: `stage` is "load" (files), "fix" (objects with

@@ -736,12 +736,12 @@ bool ApplyEdits(std::string_view text, std::vector<Edit>& edits, std::string& ou
 
 // True when `text` loads to exactly `expected` (same numbering, same values).
 bool Reproduces(std::string_view text, std::string_view file, const ParseOptions& options,
-                const std::vector<Manifest>& originals, const std::vector<const Value*>& expected) {
+                const std::vector<const Manifest*>& originals, const std::vector<const Value*>& expected) {
   LoadResult r = LoadManifests(text, file, options);
   if (!r.errors.empty() || r.manifests.size() != originals.size()) return false;
   for (std::size_t i = 0; i < originals.size(); ++i) {
     const Manifest& m = r.manifests[i];
-    if (m.document != originals[i].document || m.item != originals[i].item || m.root != *expected[i]) return false;
+    if (m.document != originals[i]->document || m.item != originals[i]->item || m.root != *expected[i]) return false;
   }
   return true;
 }
@@ -755,15 +755,24 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
   RenderedFile out;
   out.text.assign(original);
   if (patches.empty()) return out;
-  LoadResult loaded = LoadManifests(original, file, options.parse);
-  if (!loaded.errors.empty()) {
-    return ParseError("cannot render " + std::string(file) + ": it does not load cleanly (" +
-                          loaded.errors.front().ToString() + ")",
-                      where);
+  // The file's objects: the caller's, or loaded here.
+  LoadResult own;
+  std::vector<const Manifest*> objects;
+  if (options.objects != nullptr) {
+    objects = *options.objects;
+  } else {
+    own = LoadManifests(original, file, options.parse);
+    if (!own.errors.empty()) {
+      return ParseError("cannot render " + std::string(file) + ": it does not load cleanly (" +
+                            own.errors.front().ToString() + ")",
+                        where);
+    }
+    objects.reserve(own.manifests.size());
+    for (const Manifest& m : own.manifests) objects.push_back(&m);
   }
   std::map<std::pair<std::int32_t, std::int32_t>, std::size_t> index;
-  for (std::size_t i = 0; i < loaded.manifests.size(); ++i) {
-    index[{loaded.manifests[i].document, loaded.manifests[i].item}] = i;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    index[{objects[i]->document, objects[i]->item}] = i;
   }
   std::vector<Target> targets;
   for (const ObjectPatch& p : patches) {
@@ -776,7 +785,13 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
                                (p.item >= 0 ? " item " + std::to_string(p.item) : std::string()),
                            l);
     }
-    Result<Value> after = ApplyPatchCopy(loaded.manifests[it->second].root, p.patch);
+    if (p.object != nullptr && *p.object != objects[it->second]->root) {
+      SourceLocation l = where;
+      l.document = p.document;
+      l.item = p.item;
+      return VerificationFailedError(std::string(file) + " changed since it was loaded; not rendered", l);
+    }
+    Result<Value> after = ApplyPatchCopy(objects[it->second]->root, p.patch);
     if (!after.ok()) {
       SourceLocation l = where;
       l.document = p.document;
@@ -797,8 +812,8 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
   const bool json = StartsJson(original);
   const std::size_t nl = original.find('\n');
   const std::string_view eol = nl != std::string_view::npos && nl > 0 && original[nl - 1] == '\r' ? "\r\n" : "\n";
-  std::vector<const Value*> expected(loaded.manifests.size());
-  for (std::size_t i = 0; i < loaded.manifests.size(); ++i) expected[i] = &loaded.manifests[i].root;
+  std::vector<const Value*> expected(objects.size());
+  for (std::size_t i = 0; i < objects.size(); ++i) expected[i] = &objects[i]->root;
 
   Result<std::vector<internal::SpanDocument>> spans = internal::ParseSpans(original);
   std::vector<Edit> edits;
@@ -806,7 +821,7 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
   std::vector<bool> located(targets.size(), false);
   for (std::size_t ti = 0; ti < targets.size(); ++ti) {
     Target& t = targets[ti];
-    const Value& before = loaded.manifests[t.manifest].root;
+    const Value& before = objects[t.manifest]->root;
     if (before == t.after) continue;
     const std::string obj = std::string(file) + " document " + std::to_string(t.document) +
                             (t.item >= 0 ? " item " + std::to_string(t.item) : std::string());
@@ -847,12 +862,12 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
   bool all_located = true;
   for (std::size_t ti = 0; ti < targets.size(); ++ti) {
     const Target& t = targets[ti];
-    if (!located[ti] && loaded.manifests[t.manifest].root != t.after) all_located = false;
+    if (!located[ti] && objects[t.manifest]->root != t.after) all_located = false;
   }
 
   std::string text;
   if (all_located && ApplyEdits(original, edits, text, out.replaced) &&
-      Reproduces(text, file, options.parse, loaded.manifests, expected)) {
+      Reproduces(text, file, options.parse, objects, expected)) {
     out.changed = text != original;
     out.text = std::move(text);
     return out;
@@ -874,7 +889,7 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
       for (Edit& e : whole.edits) edits.push_back(std::move(e));
     }
     if (all_located && ApplyEdits(original, edits, text, out.replaced) &&
-        Reproduces(text, file, options.parse, loaded.manifests, expected)) {
+        Reproduces(text, file, options.parse, objects, expected)) {
       out.changed = text != original;
       out.text = std::move(text);
       return out;

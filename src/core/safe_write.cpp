@@ -135,7 +135,7 @@ Status WriteFileSafely(const std::string& root, const std::string& relative, std
         return Refuse(shown, "is the same file as the input " + p + " (a hard link or the input itself)");
       }
     }
-    mode = target.st_mode & 07777;
+    if (!options.force_mode) mode = target.st_mode & 07777;
   }
   // Temporary file beside the target.
   std::mt19937_64 rng(static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^

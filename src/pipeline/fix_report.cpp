@@ -153,10 +153,10 @@ std::vector<std::string_view> SplitLines(std::string_view s) {
   while (start < s.size()) {
     std::size_t nl = s.find('\n', start);
     if (nl == std::string_view::npos) {
-      out.push_back(s.substr(start));
+      out.push_back(s.substr(start));  // the last line, without a newline
       break;
     }
-    out.push_back(s.substr(start, nl - start));
+    out.push_back(s.substr(start, nl + 1 - start));  // lines keep their newline, so a missing one is a change
     start = nl + 1;
   }
   return out;
@@ -229,18 +229,23 @@ std::string UnifiedDiff(std::string_view before, std::string_view after, std::st
     std::size_t stop = std::min(script.size(), last_change + ctx + 1);
     std::size_t a_start = script[start].ai, b_start = script[start].bi, a_len = 0, b_len = 0;
     std::string body;
+    auto line = [&](char sign, std::string_view l) {
+      body.push_back(sign);
+      body.append(l);
+      if (l.empty() || l.back() != '\n') body.append("\n\\ No newline at end of file\n");
+    };
     for (std::size_t x = start; x < stop; ++x) {
       const Edit& e = script[x];
       if (e.kind == ' ') {
         ++a_len;
         ++b_len;
-        body.append(" ").append(a[e.ai]).append("\n");
+        line(' ', a[e.ai]);
       } else if (e.kind == '-') {
         ++a_len;
-        body.append("-").append(a[e.ai]).append("\n");
+        line('-', a[e.ai]);
       } else {
         ++b_len;
-        body.append("+").append(b[e.bi]).append("\n");
+        line('+', b[e.bi]);
       }
     }
     char hdr[96];

@@ -1,0 +1,291 @@
+// Write-back of a fix report: format-preserving renders of the fixed files
+// (core RenderPatches), written safely (core WriteFileSafely) to a mirror
+// directory or in place, a unified diff against the original bytes, and
+// kustomize overlays. docs/write-back.md.
+//
+// Thread safety: reentrant.
+#include <sys/stat.h>
+
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "kfix/pipeline.hpp"
+
+namespace kfix {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Layout {
+  std::vector<std::string> files;              // ExpandPaths order
+  std::map<std::string, std::string> relative;  // input -> path under the output directory
+};
+
+// Maps each input file to its place under an output directory: a file
+// argument by its name, the files of a directory argument by their path
+// inside it. Two inputs at one place are an error.
+Result<Layout> MakeLayout(const std::vector<std::string>& paths) {
+  Layout out;
+  std::map<std::string, std::string> taken;  // relative -> input
+  for (const std::string& a : paths) {
+    if (a == "-") {
+      return InvalidArgumentError(
+          "cannot write back stdin (-): there are no original bytes to edit; pass the file's path instead");
+    }
+    auto files = ExpandPaths({a});
+    if (!files.ok()) return files.status();
+    std::error_code ec;
+    const bool dir = fs::is_directory(a, ec);
+    for (const std::string& f : *files) {
+      if (out.relative.count(f)) continue;  // the same file named twice
+      const std::string rel =
+          dir ? fs::path(f).lexically_relative(a).lexically_normal().string() : fs::path(f).filename().string();
+      auto [it, inserted] = taken.emplace(rel, f);
+      if (!inserted) {
+        return InvalidArgumentError("the inputs " + it->second + " and " + f + " would both be written to " + rel +
+                                    "; pass their common parent directory instead so the layout is kept");
+      }
+      out.relative[f] = rel;
+      out.files.push_back(f);
+    }
+  }
+  return out;
+}
+
+bool SameFile(const std::string& a, const std::string& b) {
+  struct stat sa {}, sb {};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+// The name a diff uses for `file`: relative to the working directory when the
+// file is below it, so that `patch -p1` and `git apply` find it there.
+std::string DiffName(const std::string& file) {
+  fs::path p(file);
+  std::error_code ec;
+  if (p.is_absolute()) {
+    fs::path rel = p.lexically_relative(fs::current_path(ec));
+    if (!ec && !rel.empty() && *rel.begin() != "..") p = rel;
+  }
+  std::string s = p.lexically_normal().generic_string();
+  while (s.rfind("./", 0) == 0) s.erase(0, 2);
+  return s;
+}
+
+// Accepted object patches per file.
+std::map<std::string, std::vector<ObjectPatch>> PatchesByFile(const FixReport& report) {
+  std::map<std::string, std::vector<ObjectPatch>> out;
+  for (const ObjectFix& o : report.objects) {
+    if (!o.accepted || o.object_index >= report.manifests.size()) continue;
+    const Manifest& m = report.manifests[o.object_index];
+    ObjectPatch p;
+    p.document = m.document;
+    p.item = m.item;
+    p.patch = o.patch;
+    p.object = &m.root;
+    out[m.file].push_back(std::move(p));
+  }
+  return out;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string SafeName(const std::string& s) {
+  std::string out;
+  for (char c : s) out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_');
+  return out.substr(0, 80);
+}
+
+}  // namespace
+
+bool WriteBackResult::ok() const noexcept {
+  for (const WrittenFile& f : files) {
+    if (!f.status.ok()) return false;
+  }
+  return true;
+}
+
+Status CheckWriteBack(const std::vector<std::string>& paths, const WriteBackOptions& options) {
+  if (options.mode == WriteMode::kNone && !options.diff) return Status::Ok();
+  Result<Layout> layout = MakeLayout(paths);
+  if (!layout.ok()) return layout.status();
+  if (options.mode != WriteMode::kDirectory) return Status::Ok();
+  for (const auto& [in, rel] : layout->relative) {
+    const std::string out = (fs::path(options.directory) / rel).string();
+    for (const std::string& other : layout->files) {
+      if (SameFile(out, other)) {
+        return InvalidArgumentError("--write would overwrite the input " + other + " (" + out + " is that file)");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std::string>& paths,
+                                  const WriteBackOptions& options) {
+  if (Status s = CheckWriteBack(paths, options); !s.ok()) return s;
+  WriteBackResult result;
+  if (options.mode == WriteMode::kNone && !options.diff) return result;
+  Result<Layout> layout = MakeLayout(paths);
+  if (!layout.ok()) return layout.status();
+  std::map<std::string, std::vector<ObjectPatch>> patches = PatchesByFile(report);
+  std::map<std::string, std::vector<const Manifest*>> objects;  // every object of each file, in load order
+  for (const Manifest& m : report.manifests) {
+    if (patches.count(m.file)) objects[m.file].push_back(&m);
+  }
+  std::set<std::string> broken;
+  for (const Status& e : report.errors) broken.insert(e.location().file);
+  RenderOptions render;
+  render.parse = options.parse;
+  for (const std::string& file : layout->files) {
+    WrittenFile w;
+    w.input = file;
+    SourceLocation loc;
+    loc.file = file;
+    Result<std::string> original = ReadFileToString(file, options.parse.max_document_bytes);
+    if (!original.ok()) {
+      w.status = original.status().WithDefaultLocation(loc);
+      result.files.push_back(std::move(w));
+      continue;
+    }
+    std::string text;
+    auto it = patches.find(file);
+    if (broken.count(file) && it != patches.end()) {
+      w.status = Status(StatusCode::kParseError,
+                        file + ": not written: it has documents that could not be loaded", loc);
+      result.files.push_back(std::move(w));
+      continue;
+    }
+    if (it != patches.end()) {
+      RenderOptions ro = render;
+      ro.objects = &objects[file];
+      Result<RenderedFile> r = RenderPatches(*original, file, it->second, ro);
+      if (!r.ok()) {
+        w.status = r.status().WithDefaultLocation(loc);
+        result.files.push_back(std::move(w));
+        continue;
+      }
+      w.fixed = r->changed;
+      w.notes = std::move(r->notes);
+      w.refused = std::move(r->refused);
+      text = std::move(r->text);
+    }
+    const std::string& bytes = w.fixed ? text : *original;
+    if (options.diff && w.fixed) {
+      const std::string name = DiffName(file);
+      result.diff += UnifiedDiff(*original, bytes, "a/" + name, "b/" + name);
+    }
+    if (options.mode == WriteMode::kDirectory) {
+      WriteOptions wo;
+      struct stat st {};
+      if (::stat(file.c_str(), &st) == 0) wo.mode = st.st_mode & 07777;
+      wo.force_mode = true;
+      wo.protect = layout->files;
+      const std::string& rel = layout->relative.at(file);
+      w.status = WriteFileSafely(options.directory, rel, bytes, wo);
+      if (w.status.ok()) w.output = (fs::path(options.directory) / rel).string();
+    } else if (options.mode == WriteMode::kInPlace && w.fixed) {
+      const fs::path p(file);
+      WriteOptions wo;
+      wo.create_parents = false;
+      const std::string dir = p.has_parent_path() ? p.parent_path().string() : std::string(".");
+      w.status = WriteFileSafely(dir, p.filename().string(), bytes, wo);
+      if (w.status.ok()) w.output = file;
+    }
+    result.files.push_back(std::move(w));
+  }
+  return result;
+}
+
+Status WriteKustomizeOverlay(const FixReport& report, const std::vector<std::string>& paths,
+                             const std::string& directory) {
+  Result<Layout> layout = MakeLayout(paths);
+  if (!layout.ok()) return layout.status();
+  std::error_code ec;
+  fs::create_directories(directory, ec);
+  const fs::path root = fs::weakly_canonical(directory, ec);
+  std::string k =
+      "# Written by kfix fix --kustomize: the inputs as resources and each object's accepted\n"
+      "# fix as a JSON 6902 patch. Render with: kubectl kustomize <this directory>\n"
+      "apiVersion: kustomize.config.k8s.io/v1beta1\n"
+      "kind: Kustomization\n"
+      "resources:\n";
+  WriteOptions wo;
+  for (const std::string& file : layout->files) {
+    // Inputs below the overlay are listed where they are; others are copied
+    // (byte-identical) under resources/, since kustomize loads nothing from
+    // outside its directory by default.
+    const fs::path abs = fs::weakly_canonical(file, ec);
+    fs::path rel = abs.lexically_relative(root);
+    if (rel.empty() || *rel.begin() == "..") {
+      Result<std::string> bytes = ReadFileToString(file);
+      if (!bytes.ok()) return bytes.status();
+      rel = fs::path("resources") / layout->relative.at(file);
+      wo.protect = layout->files;
+      if (Status s = WriteFileSafely(directory, rel.string(), *bytes, wo); !s.ok()) return s;
+    }
+    k += "- " + JsonQuote(rel.generic_string()) + "\n";
+  }
+  std::string entries;
+  std::set<std::string> targets;
+  int n = 0;
+  for (const ObjectFix& o : report.objects) {
+    if (!o.accepted || o.object_index >= report.manifests.size()) continue;
+    const Manifest& m = report.manifests[o.object_index];
+    const ObjectRef ref = m.Ref();
+    if (ref.kind.empty() || ref.name.empty() || ref.api_version.empty()) {
+      SourceLocation l = m.Location();
+      return InvalidArgumentError(m.file + ": an object without apiVersion, kind or metadata.name cannot be a "
+                                  "kustomize patch target",
+                                  l);
+    }
+    const std::size_t slash = ref.api_version.find('/');
+    const std::string group = slash == std::string::npos ? "" : ref.api_version.substr(0, slash);
+    const std::string version = slash == std::string::npos ? ref.api_version : ref.api_version.substr(slash + 1);
+    const std::string key = group + "/" + ref.kind + "/" + ref.namespace_ + "/" + ref.name;
+    if (!targets.insert(key).second) {
+      return InvalidArgumentError("two objects are " + ref.kind + " " + ref.namespace_ + "/" + ref.name +
+                                  "; a kustomize patch target must name one object");
+    }
+    char num[16];
+    std::snprintf(num, sizeof num, "%03d", ++n);
+    const std::string patch_file =
+        std::string("patches/") + num + "-" + SafeName(Lower(ref.kind)) + "-" + SafeName(ref.name) + ".json";
+    wo.protect = layout->files;
+    if (Status s = WriteFileSafely(directory, patch_file, PatchToJson(o.patch, JsonStyle::kPretty) + "\n", wo);
+        !s.ok()) {
+      return s;
+    }
+    auto quote = [](const std::string& s) { return JsonQuote(s); };
+    // kustomize matches name and namespace as anchored regular expressions.
+    auto exact = [](const std::string& s) {
+      std::string out;
+      for (char c : s) {
+        if (std::string_view(".^$*+?()[]{}|\\").find(c) != std::string_view::npos) out.push_back('\\');
+        out.push_back(c);
+      }
+      return out;
+    };
+    entries += "- path: " + patch_file + "\n  target:\n";
+    if (!group.empty()) entries += "    group: " + quote(group) + "\n";
+    entries += "    version: " + quote(version) + "\n";
+    entries += "    kind: " + quote(ref.kind) + "\n";
+    entries += "    name: " + quote(exact(ref.name)) + "\n";
+    if (!ref.namespace_.empty()) entries += "    namespace: " + quote(exact(ref.namespace_)) + "\n";
+  }
+  if (!entries.empty()) k += "patches:\n" + entries;
+  wo.protect = layout->files;
+  return WriteFileSafely(directory, "kustomization.yaml", k, wo);
+}
+
+}  // namespace kfix
