@@ -7,7 +7,8 @@
 //     replaced is in the output, in order (checked independently by matching
 //     the kept segments);
 //   * each replaced range lies inside a node a patch op addresses (the node
-//     at the op's path, or for a new member its parent);
+//     at the op's path; for a new member, or a removal that empties its
+//     collection, the parent);
 //   * no comment outside the replaced ranges is lost.
 // Prints the counts and the render time against the fix time (informational;
 // benchmarks/bench_render.cpp measures the ratio). Exit 0 when every property
@@ -211,6 +212,20 @@ int main(int argc, char** argv) {
             first = node ? node->line() : 0;
           }
           if (node && lb >= first && le <= LastLine(*node)) inside = true;
+          // Removing the last items or members leaves `[]` / `{}` on the
+          // parent's key line: the parent is the edited node then.
+          if (op.op == kfix::PatchOpType::kRemove && !ptr.empty()) {
+            const kfix::JsonPointer up = ptr.Parent();
+            const kfix::Value* parent = kfix::Lookup(m->root, up);
+            std::int32_t pfirst = parent ? parent->line() : 0;
+            if (parent && !up.empty()) {
+              const kfix::Value* grand = kfix::Lookup(m->root, up.Parent());
+              if (grand && grand->is_object()) {
+                if (const kfix::Member* mem = grand->FindMember(up.back())) pfirst = mem->key_line;
+              }
+            }
+            if (parent && lb >= pfirst && le <= LastLine(*parent)) inside = true;
+          }
         }
       }
       if (!inside) {
