@@ -78,6 +78,10 @@ struct Finding {
   ObjectRef object;
   std::string container;     ///< container name, "" when no container is involved
   std::size_t object_index = 0;  ///< index of the object in the manifests passed to Scan()
+  /// 0-based order in which the check reported this finding for its object
+  /// (kube-linter's report order within an object and check; the
+  /// kube-linter JSON output uses it).
+  std::int32_t sequence = 0;
   std::string ignored_by;    ///< for ignored findings: the annotation that suppressed it
 };
 

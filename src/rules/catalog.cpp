@@ -176,7 +176,7 @@ std::vector<BuiltinSpec> BuildSpecs() {
        "Indicates when standalone jobs do not set ttlSecondsAfterFinished and when jobs managed by cronjob do set "
        "ttlSecondsAfterFinished.",
        "Set Job.spec.ttlSecondsAfterFinished. Unset CronJob.Spec.JobTemplate.Spec.ttlSecondsAfterFinished.",
-       "The CronJob message keeps kube-linter's spelling (\"stricktier\")."},
+       ""},
       {"latest-tag", "no_latest_tag", W, "latest-tag",
        Obj({{"BlockList", List({".*:(latest)$", "^[^:]*$", "(.*/[^:]+)$"})}}), dl, true, true,
        "Indicates when a deployment-like object is running a container with an invalid container image",

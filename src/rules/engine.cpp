@@ -268,8 +268,10 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
         have_ref = true;
       }
       std::string ignored_by = internal::IgnoredBy(obj, e.info.name);
+      std::int32_t sequence = 0;
       for (internal::Hit& h : hits) {
         Finding f;
+        f.sequence = sequence++;
         f.check = e.info.name;
         f.policy = e.info.policy;
         f.severity = e.info.severity;

@@ -452,8 +452,28 @@ std::string ScanReportToKubeLinterJson(const ScanReport& report, const RuleSet& 
     checks.PushBack(std::move(v));
   }
   root.Set("Checks", std::move(checks));
+  // kube-linter reports an object's findings check by check, each check's in
+  // the order it found them; kfix's own order (by position) is kept across
+  // objects.
+  std::vector<const Finding*> ordered;
+  ordered.reserve(report.findings.size());
+  for (const Finding& f : report.findings) ordered.push_back(&f);
+  for (std::size_t b = 0; b < ordered.size();) {
+    std::size_t e = b + 1;
+    while (e < ordered.size() && ordered[e]->object_index == ordered[b]->object_index &&
+           ordered[e]->file == ordered[b]->file) {
+      ++e;
+    }
+    std::stable_sort(ordered.begin() + static_cast<std::ptrdiff_t>(b), ordered.begin() + static_cast<std::ptrdiff_t>(e),
+                     [](const Finding* x, const Finding* y) {
+                       if (x->check != y->check) return x->check < y->check;
+                       return x->sequence < y->sequence;
+                     });
+    b = e;
+  }
   Value reports = Arr();
-  for (const Finding& f : report.findings) {
+  for (const Finding* fp : ordered) {
+    const Finding& f = *fp;
     Value r = Obj();
     Value diag = Obj();
     diag.Set("Message", f.message);

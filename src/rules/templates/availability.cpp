@@ -166,7 +166,8 @@ Result<std::unique_ptr<CheckImpl>> AntiAffinity(const Params& p) {
                paa_ptr);
       return;
     }
-    std::string pod_ns = ScalarText(Get(o.workload->pod_metadata, "namespace"));
+    // The pods run in the object's namespace (a namespace in the pod template is ignored by Kubernetes).
+    std::string pod_ns = ScalarText(Get(Get(&o.root(), "metadata"), "namespace"));
     auto validate = [&](const Value* term) -> std::string {
       if (const auto* nss = Arr(Get(term, "namespaces")); nss && !nss->empty()) {
         bool found = false;
@@ -234,7 +235,10 @@ Result<std::unique_ptr<CheckImpl>> UpdateConfiguration(const Params& p) {
     if (o.kind == "Deployment" || o.kind == "DeploymentConfig") field = "strategy";
     if (o.kind == "DaemonSet" || o.kind == "StatefulSet") field = "updateStrategy";
     if (!field) return;
-    std::string type = ScalarText(Get(Get(Get(&o.root(), "spec"), field), "type"));
+    // kube-linter at head: no finding when the strategy has no type field.
+    const Value* type_v = Get(Get(Get(&o.root(), "spec"), field), "type");
+    if (type_v == nullptr || type_v->is_null()) return;
+    std::string type = ScalarText(type_v);
     if (re.Search(type)) return;
     sink.Add("object has " + (type.empty() ? std::string("no") : type) + " strategy type but must match regex " +
                  type_regex,

@@ -25,19 +25,46 @@ Result<std::unique_ptr<CheckImpl>> DisallowedGvk(const Params& p) {
 }
 
 // required-annotation / required-label / forbidden-annotation ---------------
+
+/// kube-linter's string matcher (pkg/matcher): "" matches anything; a leading
+/// "!" negates the regular expression that follows. A final line break (a
+/// `|` block scalar's) is not part of the pattern.
+class StringMatcher {
+ public:
+  static Result<StringMatcher> Compile(std::string pattern) {
+    while (!pattern.empty() && (pattern.back() == '\n' || pattern.back() == '\r')) pattern.pop_back();
+    StringMatcher m;
+    if (pattern.empty()) return m;
+    if (pattern[0] == '!') {
+      m.negate_ = true;
+      pattern.erase(0, 1);
+    }
+    KFIX_ASSIGN_OR_RETURN(re, Regex::Compile(pattern));
+    m.re_ = std::move(re);
+    m.any_ = false;
+    return m;
+  }
+  bool Matches(std::string_view s) const { return any_ || (re_.Search(s) != negate_); }
+
+ private:
+  bool any_ = true;
+  bool negate_ = false;
+  Regex re_;
+};
+
 template <bool kLabel>
 Result<std::unique_ptr<CheckImpl>> RequiredMap(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(key, p.String("key"));
   KFIX_ASSIGN_OR_RETURN(value, p.String("value"));
-  KFIX_ASSIGN_OR_RETURN(kre, Regex::Compile(key));
-  KFIX_ASSIGN_OR_RETURN(vre, Regex::Compile(value));
+  KFIX_ASSIGN_OR_RETURN(kre, StringMatcher::Compile(key));
+  KFIX_ASSIGN_OR_RETURN(vre, StringMatcher::Compile(value));
   std::string msg = std::string("no ") + (kLabel ? "label" : "annotation") + " matching \"" + key + "=" +
                     (value.empty() ? std::string("<any>") : value) + "\" found";
   return Make([=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const Value* map = kLabel ? o.labels : o.annotations;
     if (IsObject(map)) {
       for (const Member& m : map->as_object()) {
-        if (kre.Search(m.key) && vre.Search(ScalarText(&m.value))) return;
+        if (kre.Matches(m.key) && vre.Matches(ScalarText(&m.value))) return;
       }
     }
     sink.Add(msg, kLabel ? "/metadata/labels" : "/metadata/annotations");
@@ -47,16 +74,36 @@ Result<std::unique_ptr<CheckImpl>> RequiredMap(const Params& p) {
 Result<std::unique_ptr<CheckImpl>> ForbiddenAnnotation(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(key, p.String("key"));
   KFIX_ASSIGN_OR_RETURN(value, p.String("value"));
-  KFIX_ASSIGN_OR_RETURN(kre, Regex::Compile(key));
-  KFIX_ASSIGN_OR_RETURN(vre, Regex::Compile(value));
+  KFIX_ASSIGN_OR_RETURN(kre, StringMatcher::Compile(key));
+  KFIX_ASSIGN_OR_RETURN(vre, StringMatcher::Compile(value));
   return Make([=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (!IsObject(o.annotations)) return;
     for (const Member& m : o.annotations->as_object()) {
       std::string v = ScalarText(&m.value);
-      if (kre.Search(m.key) && vre.Search(v)) {
+      if (kre.Matches(m.key) && vre.Matches(v)) {
         sink.Add("annotation matching \"" + key + "=" + (value.empty() ? std::string("<any>") : value) + "\" found",
                  Ptr("/metadata/annotations", m.key));
       }
+    }
+  });
+}
+
+// statefulset-volumeclaimtemplate-annotation ------------------------------------
+Result<std::unique_ptr<CheckImpl>> VolumeClaimTemplateAnnotation(const Params& p) {
+  KFIX_ASSIGN_OR_RETURN(annotation, p.String("annotation"));
+  if (annotation.empty()) {
+    return InvalidArgumentError("statefulset-volumeclaimtemplate-annotation: required param annotation not found");
+  }
+  return Make([annotation](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+    if (o.kind != "StatefulSet") return;
+    const auto* vcts = Arr(Get(Get(&o.root(), "spec"), "volumeClaimTemplates"));
+    if (!vcts) return;
+    for (std::size_t i = 0; i < vcts->size(); ++i) {
+      // An empty value counts as missing (kube-linter reads the annotation map).
+      const Value* v = Get(Get(Get(&(*vcts)[i], "metadata"), "annotations"), annotation);
+      if (!ScalarText(v).empty()) continue;
+      sink.Add("StatefulSet's VolumeClaimTemplate is missing required annotation: " + annotation,
+               "/spec/volumeClaimTemplates/" + std::to_string(i) + "/metadata/annotations");
     }
   });
 }
@@ -216,6 +263,9 @@ KFIX_REGISTER_TEMPLATES(metadata) {
        {"key", "value"}, RequiredMap<false>},
       {"required-label", "Flag objects not carrying at least one label matching the provided patterns", {"Any"},
        {"key", "value"}, RequiredMap<true>},
+      {"statefulset-volumeclaimtemplate-annotation",
+       "Check if StatefulSet's VolumeClaimTemplate contains a specific annotation", {"DeploymentLike"}, {"annotation"},
+       VolumeClaimTemplateAnnotation},
       {"sorted-keys", "Flag YAML keys that are not sorted in alphabetical order", {"Any"}, {"recursive"}, SortedKeys, kNeedsLintContext},
       {"use-namespace", "Flag resources with no namespace specified or using default namespace",
        {"DeploymentLike", "Service"}, {}, UseNamespace},

@@ -46,7 +46,9 @@ Result<std::unique_ptr<CheckImpl>> JobTtl(const Params&) {
       const Value* ttl = Get(Get(Get(spec, "jobTemplate"), "spec"), "ttlSecondsAfterFinished");
       if (ttl && !ttl->is_null()) {
         sink.Add("Managed Job specifies ttlSecondsAfterFinished which might conflict with successfulJobsHistoryLimit "
-                 "and failedJobsHistoryLimit from CronJob. Final behaviour is determined by the stricktier",
+                 "and failedJobsHistoryLimit from CronJob that have default values. Final behaviour is determined by the "
+                 "strictest parameter, and therefore, setting ttlSecondsAfterFinished at the job level can result with "
+                 "unexpected behaviour with regard to finished jobs removal",
                  "/spec/jobTemplate/spec/ttlSecondsAfterFinished");
       }
     }

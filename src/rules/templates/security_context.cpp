@@ -162,11 +162,12 @@ Result<std::unique_ptr<CheckImpl>> RunAsNonRoot(const Params&) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       Effective user = EffectiveField(o, cv, cptr, "runAsUser");
       Effective group = EffectiveField(o, cv, cptr, "runAsGroup");
-      auto nonzero = [](const Effective& e) { return e.value && AsInt(e.value).value_or(0) > 0; };
-      if (nonzero(user) && nonzero(group)) return;
+      // kube-linter at head: a root group is reported whatever the user; a
+      // non-root user with no group set is fine.
       if (group.value && AsInt(group.value) && *AsInt(group.value) == 0) {
-        sink.Add("container " + GoQuote(c.name) + " has runAsGroup set to 0", group.pointer, c.name);
+        sink.Add("container " + GoQuote(c.name) + " is set to runAsGroup 0", group.pointer, c.name);
       }
+      if (user.value && AsInt(user.value).value_or(0) > 0) return;
       Effective non_root = EffectiveField(o, cv, cptr, "runAsNonRoot");
       if (IsTrue(non_root.value)) {
         if (user.value && AsInt(user.value) && *AsInt(user.value) == 0) {
