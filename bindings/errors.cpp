@@ -11,16 +11,15 @@ namespace py = pybind11;
 namespace kfix::py {
 namespace {
 
+// The one Status shape (kfix::StatusToValue): the known location members,
+// plus "status" (the code name); the numeric code is the exception's .code.
 pybind11::dict DetailDict(const Status& status) {
+  Value doc = StatusToValue(status);
   pybind11::dict d;
-  const SourceLocation& l = status.location();
   d["status"] = StatusCodeName(status.code());
-  if (!l.file.empty()) d["file"] = l.file;
-  if (l.line > 0) d["line"] = l.line;
-  if (l.column > 0) d["column"] = l.column;
-  if (l.document >= 0) d["document"] = l.document;
-  if (l.item >= 0) d["item"] = l.item;
-  if (!l.pointer.empty()) d["pointer"] = l.pointer;
+  for (const Member& m : doc.as_object()) {
+    if (m.key != "code" && m.key != "message") d[pybind11::str(m.key)] = ToPython(m.value);
+  }
   return d;
 }
 

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "kfix/core.hpp"
+
 namespace kfix::capi {
 namespace {
 
@@ -19,50 +21,18 @@ ErrorSlot& Slot() noexcept {
   return slot;
 }
 
-// JSON string literal (RFC 8259): escapes quotes, backslashes and controls.
-// Bytes >= 0x80 are copied as is (messages are UTF-8 or raw input bytes).
-void AppendQuoted(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char esc[8];
-          std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += esc;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
+// The one Status shape (kfix::StatusToValue) with the numeric code, as the
+// C ABI documents it: {"code": 2, "status": "parse_error", "message", ...};
+// always valid JSON and UTF-8 (core's JSON writer).
 std::string DetailJson(const Status& s) {
-  const SourceLocation& l = s.location();
-  std::string j = "{\"code\":" + std::to_string(static_cast<int>(s.code())) + ",\"status\":";
-  AppendQuoted(j, StatusCodeName(s.code()));
-  j += ",\"message\":";
-  AppendQuoted(j, s.message());
-  if (!l.file.empty()) {
-    j += ",\"file\":";
-    AppendQuoted(j, l.file);
+  Value doc = StatusToValue(s);
+  Value out = Value::MakeObject();
+  out.Set("code", static_cast<int>(s.code()));
+  out.Set("status", StatusCodeName(s.code()));
+  for (Member& m : doc.as_object()) {
+    if (m.key != "code") out.Set(m.key, std::move(m.value));
   }
-  if (l.line > 0) j += ",\"line\":" + std::to_string(l.line);
-  if (l.column > 0) j += ",\"column\":" + std::to_string(l.column);
-  if (l.document >= 0) j += ",\"document\":" + std::to_string(l.document);
-  if (l.item >= 0) j += ",\"item\":" + std::to_string(l.item);
-  if (!l.pointer.empty()) {
-    j += ",\"pointer\":";
-    AppendQuoted(j, l.pointer);
-  }
-  j += '}';
-  return j;
+  return ToJson(out);
 }
 
 }  // namespace

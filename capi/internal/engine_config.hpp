@@ -1,21 +1,7 @@
-// capi/internal/engine_config.hpp - the engine configuration shared by the C
-// ABI (kfix_engine_new) and the Python module (kfix.Engine).
-//
-// Configuration is one JSON object, a superset of kube-linter's
-// .kube-linter.yaml (as JSON); every member is optional:
-//   {
-//     "checks":       { "include": [...], "exclude": [...], "addAllBuiltIn": true,
-//                       "doNotAutoAddDefaults": false, "ignorePaths": [...] },
-//     "customChecks": [ ...kube-linter custom checks... ],
-//     "scan":         { "context": "all" | "per-file", "jobs": 1 },
-//     "risk":         { "epss": "epss.csv.gz", "kev": "kev.json", "trivy": ["r.json"],
-//                       "attack": false },
-//     "schedule":     { "exploration": "ucb" | "thompson" | "none", "fairness": "none" | "cap" |
-//                       "round-robin", "seed": 0, "fairnessK": 1, "fairnessTop": 10 },
-//     "fix":          { ...remediation FixConfig (profile, requests, limits, ...) }
-//   }
-// "scan", "risk" and "fix" are kfix's (risk feeds are loaded once, here); everything else goes to ParseRulesConfig(),
-// which rejects unknown members with their line.
+// capi/internal/engine_config.hpp - the C ABI's and the Python module's view
+// of kfix::Engine (kfix/engine.hpp). Every function here is a one-line call
+// into the engine; the configuration schema, the text entry points and the
+// documents live in the engine (src/engine/), not here.
 //
 // Thread safety: EngineSpec is immutable after BuildEngine(); share it with
 // std::shared_ptr<const EngineSpec>.
@@ -26,85 +12,39 @@
 #include <string_view>
 #include <vector>
 
-#include "kfix/core.hpp"
-#include "kfix/guard.hpp"
-#include "kfix/pipeline.hpp"
-#include "kfix/remediate.hpp"
-#include "kfix/risk.hpp"
-#include "kfix/schedule.hpp"
-#include "kfix/rules.hpp"
-#include "kfix/status.hpp"
+#include "kfix/engine.hpp"
 
 namespace kfix::capi {
 
-/// Everything an engine handle holds.
+/// What an engine handle holds: the engine, and shortcuts into it.
 struct EngineSpec {
-  std::shared_ptr<const RuleSet> rules;
-  ScanOptions scan;
-  std::shared_ptr<const LoadedFeeds> feeds;  ///< never null (empty feeds by default)
-  std::shared_ptr<const RiskScorer> scorer;  ///< points into *feeds
-  FixConfig fix;
-  SchedulerConfig schedule;
+  explicit EngineSpec(Engine e) : engine(std::move(e)), rules(engine.rules()), scan(engine.config().scan) {}
+  Engine engine;
+  std::shared_ptr<const RuleSet> rules;  ///< engine.rules()
+  ScanOptions scan;                      ///< engine.config().scan
 };
 
-/// Scans, scores and ranks every finding with the engine's scheduler (a
-/// batch at one instant): {schemaVersion, items: [{rank, score, R, p, Et,
-/// explore, waitHours, kev, check, file, line, namespace, kind, name}],
-/// errors} - the `kfix schedule rank` document plus load errors.
+/// Engine::Rank(ScoreText) as the `kfix schedule rank` document.
 Value ScheduleValue(const EngineSpec& engine, std::string_view text, std::string_view source_name);
-
-/// Loads `text` as one lint context and fixes it: the `kfix fix --format
-/// json` document (load errors included in "errors").
+/// Engine::FixText as the `kfix fix --format json` document (compact).
 std::string FixJson(const EngineSpec& engine, std::string_view text, std::string_view source_name);
-
-/// The pipeline options of an engine (kfix/pipeline.hpp): its fix,
-/// scheduler and risk configuration, its preloaded feeds (`loaded_feeds`, so
-/// no feed file is read again) and `now`; `jobs` from the engine's scan
-/// options (0 = 1).
-PipelineOptions EnginePipelineOptions(const EngineSpec& engine, double now);
-
-/// Loads `text` as one lint context and runs the whole loop
-/// (RunPipelineOnObjects: scan, fix, guard, risk, schedule) with the engine's
-/// rules and EnginePipelineOptions(). Documents that cannot be read are data,
-/// as in kfix_scan: they land in `fix.errors`, `fix.scan.errors` (findings
-/// document) and `summary.errors`, never in the returned status; the input
-/// counts as one file. Errors: only what RunPipelineOnObjects returns.
+/// Engine::RunText.
 Result<PipelineResult> RunPipelineText(const EngineSpec& engine, std::string_view text,
                                        std::string_view source_name, double now);
-
-/// RunPipeline() over files and directories with the engine's settings and
-/// `jobs` threads (< 1 = 1). Errors: a PATH that does not exist (kNotFound /
-/// kIoError), an empty `paths` (kInvalidArgument).
+/// Engine::Run over paths with `jobs` threads (< 1 = 1).
 Result<PipelineResult> RunPipelinePaths(const EngineSpec& engine, const std::vector<std::string>& paths, double now,
                                         int jobs);
-
-/// The `kfix_run` document: {"schemaVersion": 1, "findings", "fixes",
-/// "risk", "schedule", "summary"}, each member the document
-/// Pipeline*ToValue() renders (what `kfix run --out` writes to
-/// <member>.json).
+/// PipelineRunToValue.
 Value PipelineRunValue(const PipelineResult& r);
-
-/// Vets an external patch (RFC 6902 JSON, or text with one) against the first
-/// object of `manifest` through every guard gate: the Verdict JSON
-/// ({schemaVersion, accepted, reason, patch, gates, newFindings}). A rejected
-/// patch is a result; unreadable manifests (kParseError) and manifests
-/// without an object (kNotFound) are errors.
+/// Engine::Verify of `patch` against document 0 of `manifest`: the Verdict JSON.
 Result<std::string> VerifyPatchJson(const EngineSpec& engine, std::string_view manifest, std::string_view patch);
-
-/// Scans `text` and scores every finding: the `kfix risk --format json`
-/// document ({schemaVersion, results, errors, feeds}).
+/// Engine::ScoreText as the `kfix risk --format json` document (with feeds).
 Value RiskScoreValue(const EngineSpec& engine, std::string_view text, std::string_view source_name);
 
-/// `kfix audit verify --json` shape for an in-memory log.
-struct AuditVerifyRequest {
-  std::vector<std::string> public_keys_hex;
-  bool require_receipts = false;
-  std::int64_t anchor_seq = 0;
-  std::string anchor_hash;
-};
-/// Parses {"publicKeys": [hex], "requireReceipts": bool, "anchorSeq": n, "anchorHash": hex}.
+/// Audit verification options (AuditVerifyOptionsFromValue).
+using AuditVerifyRequest = AuditVerifyOptions;
 Result<AuditVerifyRequest> ParseAuditVerifyOptions(const Value& options);
-/// Verifies `contents`; {intact, reason, line, message, linesVerified, lastSeq, lastHash}.
+/// VerifyAuditLog as the `kfix audit verify --json` document.
 Result<Value> AuditVerifyValue(std::string_view contents, const AuditVerifyRequest& request);
 
 /// Signs the audit-canonical form of `payload` with the Ed25519 key whose
@@ -115,7 +55,8 @@ Status ReceiptVerify(std::string_view receipt_json, const Value& payload, std::s
 
 /// Builds an engine from a configuration value (null = defaults).
 Result<std::shared_ptr<const EngineSpec>> BuildEngine(const Value& config);
-/// Same, from JSON text (empty text = defaults).
-Result<std::shared_ptr<const EngineSpec>> BuildEngine(std::string_view config_json);
+/// Same from the configuration text (JSON or YAML; empty = defaults); errors
+/// name "config" with the text's own line and column.
+Result<std::shared_ptr<const EngineSpec>> BuildEngine(std::string_view config_text);
 
 }  // namespace kfix::capi

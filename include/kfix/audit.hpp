@@ -463,5 +463,9 @@ struct AuditVerifyReport {
 AuditVerifyReport VerifyAuditLog(std::string_view contents, const AuditVerifyOptions& options = {});
 /// Reads and walks a file (kIoError report when unreadable).
 AuditVerifyReport VerifyAuditLogFile(const std::string& path, const AuditVerifyOptions& options = {});
+/// The `kfix audit verify --json` document: {schemaVersion: 1, file (when
+/// `file` is not empty), intact, reason, line, message, linesVerified,
+/// lastSeq, lastHash}.
+Value AuditVerifyReportToValue(const AuditVerifyReport& report, std::string_view file = {});
 
 }  // namespace kfix

@@ -219,6 +219,8 @@ LoadResult LoadManifests(std::string_view text, std::string_view file, const Par
 
 /// Reads and loads one file. An unreadable file yields one error.
 LoadResult LoadFile(const std::string& path, const ParseOptions& options = {});
+/// Same, and moves the file's text into `*text` (left empty when unreadable).
+LoadResult LoadFile(const std::string& path, const ParseOptions& options, std::string* text);
 
 /// Parses one YAML document into a Value (first document of the stream;
 /// more than one document is an error). Empty input yields null.
@@ -246,6 +248,8 @@ struct LoadPathsOptions {
   /// the second number grows while directories are still being walked. Called
   /// from the loading threads, one call at a time; it must not throw.
   std::function<void(std::size_t loaded, std::size_t found)> progress;
+  /// Keep each file's text in LoadedFile::text (for rendering it back).
+  bool keep_text = false;
 };
 
 /// One file loaded by LoadPaths().
@@ -257,6 +261,8 @@ struct LoadedFile {
   /// built them keeps allocator arenas apart, so callers that free in
   /// parallel can group the work by this.
   int worker = 0;
+  /// The file's bytes, with LoadPathsOptions::keep_text only.
+  std::string text;
 };
 
 /// Expands `paths` exactly as ExpandPaths() does and loads every file
@@ -292,6 +298,20 @@ std::string ToJson(const Value& value, JsonStyle style = JsonStyle::kCompact);
 void AppendJson(std::string& out, const Value& value, JsonStyle style = JsonStyle::kCompact);
 /// Escapes a string as a JSON string literal (with quotes).
 std::string JsonQuote(std::string_view s);
+
+/// The one JSON shape of a Status in every kfix document and surface:
+/// {"code": "parse_error", "message": ..., "file", "line", "column",
+/// "document", "item", "pointer"}, each location member present only when
+/// known (file non-empty, line/column > 0, document/item >= 0 - so "item"
+/// only inside a `kind: List` -, pointer non-empty). `message` is the bare
+/// message; the position is in the other members. The C ABI's detail_json
+/// and Python's Error.detail are this value with the numeric code.
+Value StatusToValue(const Status& status);
+
+/// The `kfix parse --format json` document: {"schemaVersion": 2, "objects":
+/// [{file, document, item (List items only), line, column, apiVersion, kind,
+/// namespace, name, object (with `with_objects`)}], "errors", "warnings"}.
+Value LoadResultToValue(const LoadResult& loaded, bool with_objects = false);
 
 /// Block-style YAML that keeps key order and quotes strings that would
 /// otherwise resolve to another type, so LoadYaml(ToYaml(v)) == v.

@@ -107,6 +107,9 @@ struct FixReport {
   FixSummary summary;
   ScanReport scan;                  ///< the baseline scan the fixes answer (findings, ignored, warnings, stats)
   double seconds = 0.0;
+  /// file -> the file's text as loaded, when the caller kept it (Engine with
+  /// CallOptions::keep_sources); used to render fixed files back.
+  std::map<std::string, std::string> sources;
 };
 
 struct FixOptions {
@@ -121,12 +124,21 @@ struct FixOptions {
 /// accepted fixes per object and vets the merged patch again.
 FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSet> rules,
                      const FixConfig& config, const FixOptions& options = {});
+/// Fixes loaded objects (one lint context) and makes the load's errors and
+/// warnings the report's (`errors`, `scan.errors`, `scan.warnings`, before
+/// any of the scan's own); `files` is the number of files read (< 0: the
+/// distinct files of the objects, as FixObjects counts them). The one place
+/// a load is joined to a fix: FixPaths, RunPipeline and the Engine use it.
+FixReport FixLoaded(LoadResult loaded, std::int64_t files, std::shared_ptr<const RuleSet> rules,
+                    const FixConfig& config, const FixOptions& options = {});
 /// Loads paths (files, directories, "-") as one lint context and fixes them.
 FixReport FixPaths(const std::vector<std::string>& paths, std::shared_ptr<const RuleSet> rules,
                    const FixConfig& config, const FixOptions& options = {});
 
 /// JSON report (docs/json-schema/fix-report.schema.json).
 Value FixReportToValue(const FixReport& report);
+/// One entry of the report's "results" (the finding, status, patch, gates).
+Value FixResultToValue(const FixResult& result);
 std::string FixReportToJson(const FixReport& report, bool pretty = true);
 /// Human summary table.
 std::string FixReportToText(const FixReport& report);
@@ -150,6 +162,7 @@ struct WriteBackOptions {
   WriteMode mode = WriteMode::kNone;
   std::string directory;  ///< kDirectory: the output directory
   bool diff = false;      ///< build a unified diff (a/ and b/ prefixes) against the original bytes
+  bool keep_text = false; ///< fill WrittenFile::text with each file's rendered bytes
   ParseOptions parse;     ///< the options the inputs were loaded with
 };
 
@@ -161,6 +174,7 @@ struct WrittenFile {
   Status status;       ///< why it was not rendered or written (then nothing was written for it)
   std::vector<std::string> notes;      ///< places re-emitted instead of edited in place
   std::vector<RenderRefusal> refused;  ///< objects left unchanged (needs review)
+  std::string text;    ///< the rendered bytes (WriteBackOptions::keep_text, RenderFixedFiles)
 };
 
 struct WriteBackResult {
@@ -183,6 +197,14 @@ Status CheckWriteBack(const std::vector<std::string>& paths, const WriteBackOpti
 /// Returns CheckWriteBack()'s error or a result with one entry per file.
 Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std::string>& paths,
                                   const WriteBackOptions& options);
+
+/// The files of `report` that have accepted object patches, rendered as
+/// WriteBack renders them but written nowhere: one entry per file, sorted by
+/// name, `text` the new bytes (`fixed` false when the patches left them
+/// unchanged) or `status` saying why the file could not be rendered. The
+/// original bytes are FixReport::sources when kept, else the file as it is
+/// now. Never kInvalidArgument for stdin when its text was kept.
+Result<std::vector<WrittenFile>> RenderFixedFiles(const FixReport& report, const ParseOptions& parse);
 
 /// Writes a kustomize overlay to `directory`: kustomization.yaml listing the
 /// inputs as `resources` (relative paths) and, per object with an accepted
@@ -257,8 +279,13 @@ Result<PipelineResult> RunPipeline(const std::vector<std::string>& paths, std::s
 /// Same over objects already loaded (one lint context).
 Result<PipelineResult> RunPipelineOnObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSet> rules,
                                             const PipelineOptions& options);
+/// Same over a load already done (one lint context): its errors and warnings
+/// are the run's (findings.json, fixes.json, risk.json, summary.json count
+/// them) and `files` is the number of files it read.
+Result<PipelineResult> RunPipelineOnLoad(LoadResult loaded, std::int64_t files, std::shared_ptr<const RuleSet> rules,
+                                         const PipelineOptions& options);
 
-/// The five documents (each with schemaVersion 1).
+/// The five documents (schemaVersion 2; summary.json 1).
 Value PipelineFindingsToValue(const PipelineResult& r);
 Value PipelineFixesToValue(const PipelineResult& r);
 Value PipelineRiskToValue(const PipelineResult& r);

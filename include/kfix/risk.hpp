@@ -265,9 +265,13 @@ std::vector<ScoredFinding> ScoreFindings(const RiskScorer& scorer, const std::ve
 Result<RiskReport> ScanAndScore(const RuleSet& rules, const RiskScorer& scorer, const std::vector<std::string>& paths,
                                 const ParseOptions& parse = {});
 
-/// {schemaVersion: 1, results: [{check, policy, file, line, object, container,
+/// {schemaVersion: 2, results: [{check, policy, file, document, item (List
+/// items only), line, object, container,
 /// ...RiskResultToValue}], errors: [...]} (docs/json-schema/risk.schema.json;
 /// the caller adds `feeds`).
 Value RiskReportToValue(const RiskReport& report);
+/// The same with the feeds the scores used: the `kfix risk --format json`
+/// document (and risk.json of `kfix run`).
+Value RiskReportToValue(const RiskReport& report, const LoadedFeeds& feeds);
 
 }  // namespace kfix

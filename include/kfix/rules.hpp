@@ -126,6 +126,9 @@ struct RulesConfig {
 
 /// Parses configuration text (YAML). Bad keys/types fail with file:line.
 Result<RulesConfig> ParseRulesConfig(std::string_view yaml_text, std::string_view source_name);
+/// Same from an already-parsed tree (null = defaults): errors carry the
+/// tree's own positions and `source_name`.
+Result<RulesConfig> RulesConfigFromValue(Value root, std::string_view source_name);
 /// Loads `path`; with an empty path, looks for .kube-linter.yaml then
 /// .kube-linter.yml in the working directory, else returns defaults.
 Result<RulesConfig> LoadRulesConfig(const std::string& path);
@@ -182,8 +185,10 @@ Value ScanReportToValue(const ScanReport& report, bool include_time = true);
 std::string ScanReportToKubeLinterJson(const ScanReport& report, const RuleSet& rules);
 /// SARIF 2.1.0 with one rule per enabled check and real regions.
 std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules);
-/// kube-linter-like plain text with file:line:col.
-std::string ScanReportToText(const ScanReport& report);
+/// kube-linter-like plain text with file:line:col. With `with_total` false,
+/// the closing "Error: found N lint errors" line is left out (`kfix run`
+/// prints its own table).
+std::string ScanReportToText(const ScanReport& report, bool with_total = true);
 /// A finding as a JSON object value (the same shape as in the JSON report).
 Value FindingToValue(const Finding& f);
 /// The catalog as JSON (`kfix checks list --format json`) or Markdown.

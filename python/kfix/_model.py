@@ -187,7 +187,8 @@ class Finding:
     def to_dict(self) -> Dict[str, Any]:
         d: Dict[str, Any] = {
             "check": self.check, "policy": self.policy, "severity": self.severity, "message": self.message,
-            "remediation": self.remediation, "file": self.file, "document": self.document, "item": self.item,
+            "remediation": self.remediation, "file": self.file, "document": self.document,
+            **({"item": self.item} if self.item >= 0 else {}),  # only inside a kind: List
             "line": self.line, "column": self.column, "pointer": self.pointer, "object": self.object.to_dict(),
             "container": self.container,
         }
@@ -275,7 +276,8 @@ class ScanReport:
         Findings keep their order, statistics are summed; ``stats.seconds`` is
         dropped because it would not be meaningful.
         """
-        doc: Dict[str, Any] = {"schemaVersion": 1, "findings": [], "ignored": [], "errors": [], "warnings": []}
+        doc: Dict[str, Any] = {"schemaVersion": max([r.schema_version for r in reports] or [2]), "findings": [],
+                               "ignored": [], "errors": [], "warnings": []}
         stats: Dict[str, Any] = {"files": 0, "objects": 0, "findings": 0, "ignored": 0, "errors": 0, "byCheck": {}}
         for r in reports:
             d = r.to_dict()

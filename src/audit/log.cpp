@@ -422,6 +422,20 @@ AuditVerifyReport VerifyAuditLog(std::string_view contents, const AuditVerifyOpt
   return WalkLog(contents, options).report;
 }
 
+Value AuditVerifyReportToValue(const AuditVerifyReport& r, std::string_view file) {
+  Value v = Value::MakeObject();
+  v.Set("schemaVersion", 1);
+  if (!file.empty()) v.Set("file", file);
+  v.Set("intact", r.ok());
+  v.Set("reason", AuditLogFailureName(r.failure));
+  v.Set("line", r.line);
+  v.Set("message", r.message);
+  v.Set("linesVerified", r.lines_verified);
+  v.Set("lastSeq", r.last_seq);
+  v.Set("lastHash", r.last_hash);
+  return v;
+}
+
 AuditVerifyReport VerifyAuditLogFile(const std::string& path, const AuditVerifyOptions& options) {
   std::string contents;
   Status st = ReadWholeFile(path, &contents);

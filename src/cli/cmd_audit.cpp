@@ -50,12 +50,7 @@ int Verify(const std::vector<std::string>& args) {
   kfix::AuditVerifyReport r = kfix::VerifyAuditLogFile(file, opts);
   if (r.failure == kfix::AuditLogFailure::kIoError) return kfix::cli::UsageError("audit verify", r.message);
   if (a.Has("json")) {
-    std::printf(
-        "{\"file\":%s,\"intact\":%s,\"reason\":\"%s\",\"line\":%lld,\"message\":%s,\"linesVerified\":%lld,"
-        "\"lastSeq\":%lld,\"lastHash\":\"%s\"}\n",
-        kfix::JsonQuote(file).c_str(), r.ok() ? "true" : "false", kfix::AuditLogFailureName(r.failure),
-        static_cast<long long>(r.line), kfix::JsonQuote(r.message).c_str(), static_cast<long long>(r.lines_verified),
-        static_cast<long long>(r.last_seq), r.last_hash.c_str());
+    std::printf("%s\n", kfix::ToJson(kfix::AuditVerifyReportToValue(r, file)).c_str());
   } else if (r.ok()) {
     std::printf("%s: intact: %lld lines, last seq %lld, last hash %s%s\n", file.c_str(),
                 static_cast<long long>(r.lines_verified), static_cast<long long>(r.last_seq), r.last_hash.c_str(),

@@ -7,11 +7,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
-#include "kfix/audit.hpp"
-#include "kfix/guard.hpp"
-#include "kfix/pipeline.hpp"
-#include "kfix/remediate.hpp"
-#include "kfix/rules.hpp"
+#include "kfix/engine.hpp"
 
 namespace {
 
@@ -21,31 +17,6 @@ constexpr const char* kUsage =
     "usage: kfix fix [--format json|text] [--config FILE] [--profile minimal|harden] "
     "[--write DIR | --in-place] [--diff] [--kustomize DIR] [--jobs N] [--audit FILE --key PRIVATE_KEY] PATH...";
 
-/// Loads the rules and fix configuration from one file (or the defaults).
-bool LoadConfigs(const std::string& cmd, const std::string& path, kfix::RulesConfig& rules_config,
-                 kfix::FixConfig& fix_config, int& exit_code) {
-  auto rc = kfix::LoadRulesConfig(path);
-  if (!rc.ok()) {
-    exit_code = kfix::cli::UsageError(cmd, rc.status().ToString());
-    return false;
-  }
-  rules_config = std::move(*rc);
-  if (!path.empty()) {
-    auto text = kfix::ReadFileToString(path);
-    if (!text.ok()) {
-      exit_code = kfix::cli::UsageError(cmd, text.status().ToString());
-      return false;
-    }
-    auto fc = kfix::ParseFixConfig(*text, path);
-    if (!fc.ok()) {
-      exit_code = kfix::cli::UsageError(cmd, fc.status().ToString());
-      return false;
-    }
-    fix_config = std::move(*fc);
-  }
-  return true;
-}
-
 int RunFix(const std::vector<std::string>& raw) {
   const std::string cmd = "fix";
   kfix::cli::Args a(raw, {"format", "config", "profile", "write", "jobs", "audit", "key", "kustomize"},
@@ -54,26 +25,24 @@ int RunFix(const std::vector<std::string>& raw) {
   if (a.positionals().empty()) return kfix::cli::UsageError(cmd, std::string("no PATH given\n") + kUsage);
   std::string format = a.Get("format", "json");
   if (format != "json" && format != "text") return kfix::cli::UsageError(cmd, "--format must be json or text");
-  int jobs = 1;
+  kfix::CallOptions call;
   if (a.Has("jobs")) {
-    try {
-      jobs = std::stoi(a.Get("jobs"));
-    } catch (...) {
-      jobs = 0;
+    long long n = 0;
+    if (!kfix::cli::ParseIntFlag(a.Get("jobs"), 1, 256, &n)) {
+      return kfix::cli::UsageError(cmd, "--jobs must be an integer in 1..256");
     }
-    if (jobs < 1 || jobs > 256) return kfix::cli::UsageError(cmd, "--jobs must be an integer in 1..256");
+    call.jobs = static_cast<int>(n);
   }
-  kfix::RulesConfig rules_config;
-  kfix::FixConfig fix_config;
-  int code = kfix::cli::kExitOk;
-  if (!LoadConfigs(cmd, a.Get("config"), rules_config, fix_config, code)) return code;
+  kfix::EngineConfig config;
+  if (!kfix::cli::LoadConfigFlag(cmd, a, &config)) return kfix::cli::kExitError;
   if (a.Has("profile")) {
     auto p = kfix::ParseFixProfile(a.Get("profile"));
     if (!p.ok()) return kfix::cli::UsageError(cmd, p.status().message());
-    fix_config.profile = *p;
+    config.fix.profile = *p;
   }
-  auto rules = kfix::RuleSet::Create(rules_config);
-  if (!rules.ok()) return kfix::cli::UsageError(cmd, rules.status().ToString());
+  std::unique_ptr<kfix::Engine> engine;
+  if (!kfix::cli::CreateEngine(cmd, std::move(config), &engine)) return kfix::cli::kExitError;
+  int code = kfix::cli::kExitOk;
 
   // The audit log (opened before any work so a bad key fails fast).
   std::unique_ptr<kfix::AuditLog> audit;
@@ -97,29 +66,25 @@ int RunFix(const std::vector<std::string>& raw) {
     if (kfix::Status s = kfix::CheckWriteBack(a.positionals(), k); !s.ok()) return kfix::cli::UsageError(cmd, s.ToString());
   }
 
-  kfix::FixOptions options;
-  options.jobs = jobs;
-  kfix::FixReport report = kfix::FixPaths(a.positionals(), *rules, fix_config, options);
+  // The files' texts are kept for rendering them back (Lists and their
+  // other fields stay as written).
+  call.keep_sources = a.Has("write") || a.Has("in-place") || a.Has("diff");
+  kfix::Result<kfix::FixReport> fixed = engine->FixPaths(a.positionals(), call);
+  if (!fixed.ok()) return kfix::cli::Fail(cmd, fixed.status());
+  const kfix::FixReport& report = *fixed;
 
   if (audit) {
     // One signed record per accepted patch.
-    kfix::Value fix_report = kfix::FixReportToValue(report);
-    const kfix::Value* results = fix_report.Find("results");
-    for (std::size_t i = 0; results && i < report.results.size(); ++i) {
-      if (report.results[i].status != kfix::FixStatus::kAccepted) continue;
-      kfix::Value record = results->as_array()[i];
-      record.Set("profile", kfix::FixProfileName(fix_config.profile));
-      if (!kfix::cli::AuditRecord(cmd, audit.get(), "kfix.fix.accepted", record)) {
-        code = kfix::cli::kExitError;
-        break;
-      }
+    if (kfix::Status s = engine->RecordAcceptedFixes(*audit, report); !s.ok()) {
+      std::fprintf(stderr, "kfix %s: audit: %s\n", cmd.c_str(), s.ToString().c_str());
+      code = kfix::cli::kExitError;
     }
   }
 
   for (const kfix::Status& e : report.errors) std::fprintf(stderr, "kfix fix: %s\n", e.ToString().c_str());
 
   if (wb.mode != kfix::WriteMode::kNone || wb.diff) {
-    auto written = kfix::WriteBack(report, a.positionals(), wb);
+    auto written = engine->WriteBack(report, a.positionals(), wb);
     if (!written.ok()) {
       std::fprintf(stderr, "kfix fix: %s\n", written.status().ToString().c_str());
       code = kfix::cli::kExitError;
@@ -139,7 +104,7 @@ int RunFix(const std::vector<std::string>& raw) {
     }
   }
   if (a.Has("kustomize")) {
-    if (kfix::Status s = kfix::WriteKustomizeOverlay(report, a.positionals(), a.Get("kustomize")); !s.ok()) {
+    if (kfix::Status s = engine->WriteKustomize(report, a.positionals(), a.Get("kustomize")); !s.ok()) {
       std::fprintf(stderr, "kfix fix: %s\n", s.ToString().c_str());
       code = kfix::cli::kExitError;
     }

@@ -6,15 +6,17 @@
 //   FILE:LINE:COL doc=N [item=I] APIVERSION KIND/NAMESPACE/NAME
 // ("-" stands for an empty field); errors and warnings go to stderr as
 // "error: FILE:LINE:COL: message". JSON: one object on stdout,
-//   {"schemaVersion":1,"objects":[...],"errors":[...],"warnings":[...]}
+//   {"schemaVersion":2,"objects":[...],"errors":[...],"warnings":[...]}
+// (kfix::LoadResultToValue)
 // with each object's tree under "object" when --with-objects is given.
 // Exit 1 if any error was reported, 0 otherwise.
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/command.hpp"
-#include "kfix/core.hpp"
+#include "kfix/engine.hpp"
 
 namespace {
 
@@ -22,19 +24,6 @@ constexpr const char* kUsage =
     "usage: kfix parse [--format text|json] [--with-objects] [--strict] PATH...\n"
     "Lists every object of PATH... (files, directories, - for stdin) with its file, document, item,\n"
     "line and column; --with-objects adds each object, --strict rejects duplicate mapping keys.\n";
-
-kfix::Value StatusToValue(const kfix::Status& s) {
-  kfix::Value v = kfix::Value::MakeObject();
-  const kfix::SourceLocation& l = s.location();
-  v.Set("code", kfix::Value(kfix::StatusCodeName(s.code())));
-  v.Set("message", kfix::Value(s.message()));
-  v.Set("file", kfix::Value(l.file));
-  v.Set("line", kfix::Value(l.line));
-  v.Set("column", kfix::Value(l.column));
-  v.Set("document", kfix::Value(l.document));
-  v.Set("item", kfix::Value(l.item));
-  return v;
-}
 
 std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
 
@@ -48,51 +37,19 @@ int RunParse(const std::vector<std::string>& args) {
     return kfix::cli::UsageError("parse", msg);
   }
   if (a.positionals().empty()) return kfix::cli::UsageError("parse", "expected at least one PATH (or - for stdin)");
-  kfix::ParseOptions options;
-  options.strict_duplicate_keys = a.Has("strict");
-  const bool with_objects = a.Has("with-objects");
-  const bool json = format == "json";
+  kfix::EngineConfig config;  // parse takes no --config: the loader's defaults
+  config.parse.strict_duplicate_keys = a.Has("strict");
+  std::unique_ptr<kfix::Engine> engine;
+  if (!kfix::cli::CreateEngine("parse", std::move(config), &engine)) return kfix::cli::kExitError;
+  kfix::Result<kfix::LoadedInputs> loaded = engine->Load(a.positionals());
+  if (!loaded.ok()) return kfix::cli::Fail("parse", loaded.status());
+  const kfix::LoadResult& all = loaded->load;
+  const std::vector<kfix::Status>& errors = all.errors;
+  const std::vector<kfix::Status>& warnings = all.warnings;
+  const std::vector<kfix::Manifest>& manifests = all.manifests;
 
-  kfix::LoadPathsOptions load;
-  load.parse = options;
-  kfix::Result<std::vector<kfix::LoadedFile>> loaded = kfix::LoadPaths(a.positionals(), load);
-  kfix::LoadResult all;
-  if (!loaded.ok()) {
-    all.errors.push_back(loaded.status());
-  } else {
-    all = kfix::MergeLoadedFiles(std::move(*loaded));
-  }
-  std::vector<kfix::Status>& errors = all.errors;
-  std::vector<kfix::Status>& warnings = all.warnings;
-  std::vector<kfix::Manifest>& manifests = all.manifests;
-
-  if (json) {
-    kfix::Value out = kfix::Value::MakeObject();
-    out.Set("schemaVersion", kfix::Value(1));
-    kfix::Value objects = kfix::Value::MakeArray();
-    for (kfix::Manifest& m : manifests) {
-      const kfix::ObjectRef ref = m.Ref();
-      kfix::Value o = kfix::Value::MakeObject();
-      o.Set("file", kfix::Value(m.file));
-      o.Set("document", kfix::Value(m.document));
-      o.Set("item", kfix::Value(m.item));
-      o.Set("line", kfix::Value(m.root.line()));
-      o.Set("column", kfix::Value(m.root.column()));
-      o.Set("apiVersion", kfix::Value(ref.api_version));
-      o.Set("kind", kfix::Value(ref.kind));
-      o.Set("namespace", kfix::Value(ref.namespace_));
-      o.Set("name", kfix::Value(ref.name));
-      if (with_objects) o.Set("object", std::move(m.root));
-      objects.PushBack(std::move(o));
-    }
-    out.Set("objects", std::move(objects));
-    kfix::Value errs = kfix::Value::MakeArray();
-    for (const kfix::Status& e : errors) errs.PushBack(StatusToValue(e));
-    out.Set("errors", std::move(errs));
-    kfix::Value warns = kfix::Value::MakeArray();
-    for (const kfix::Status& w : warnings) warns.PushBack(StatusToValue(w));
-    out.Set("warnings", std::move(warns));
-    std::string text = kfix::ToJson(out, kfix::JsonStyle::kCompact);
+  if (format == "json") {
+    std::string text = kfix::ToJson(kfix::LoadResultToValue(all, a.Has("with-objects")), kfix::JsonStyle::kCompact);
     text.push_back('\n');
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else {

@@ -5,15 +5,11 @@
 // `now` to the queue API. JSON outputs carry schemaVersion.
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <memory>
 #include <string>
 
 #include "cli/command.hpp"
-#include "kfix/audit.hpp"
-#include "kfix/core.hpp"
-#include "kfix/queue.hpp"
+#include "kfix/engine.hpp"
 
 namespace {
 
@@ -118,83 +114,44 @@ int RunQueue(const std::vector<std::string>& args) {
   if (!q.ok()) return Fail(q.status());
   // The queue state has changed when a record is written: a failed append
   // is reported (exit 1) but does not undo the transition.
-  auto record = [&](const char* type, const kfix::Value& v) {
-    kfix::Value r = v;
-    r.Set("db", a.Get("db"));
-    return kfix::cli::AuditRecord("queue", audit.get(), type, r);
-  };
+  kfix::QueueAudit audit_to{audit.get(), a.Get("db")};
   const double now = WallClock();
+  auto print = [](const kfix::Result<kfix::Value>& v) {
+    if (!v.ok()) return Fail(v.status());
+    Print(*v);
+    return kfix::cli::kExitOk;
+  };
 
   if (op == "enqueue") {
     if (!a.Has("results")) return UsageError("queue", "enqueue needs --results FILE (kfix fix JSON)");
     std::string path = a.Get("results");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Fail(kfix::IoError("cannot open --results file", FileLoc(path)));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto doc = kfix::ParseJson(ss.str());
+    auto text = kfix::ReadFileToString(path);
+    if (!text.ok()) return Fail(text.status().WithDefaultLocation(FileLoc(path)));
+    auto doc = kfix::ParseJson(*text);
     if (!doc.ok()) return Fail(doc.status().WithDefaultLocation(FileLoc(path)));
-    auto reqs = kfix::EnqueueRequestsFromFixReport(*doc);
-    if (!reqs.ok()) return Fail(reqs.status().WithDefaultLocation(FileLoc(path)));
-    kfix::Value out = kfix::Value::MakeObject();
-    kfix::Value ids = kfix::Value::MakeArray();
-    std::int64_t inserted = 0, duplicates = 0;
-    for (const kfix::EnqueueRequest& r : *reqs) {
-      auto res = (*q)->Enqueue(r, now);
-      if (!res.ok()) return Fail(res.status());
-      ids.PushBack(res->id);
-      (res->inserted ? inserted : duplicates) += 1;
-    }
-    out.Set("schemaVersion", 1);
-    out.Set("enqueued", inserted);
-    out.Set("duplicates", duplicates);
-    out.Set("ids", std::move(ids));
-    Print(out);
-    return record("kfix.queue.enqueue", out) ? kfix::cli::kExitOk : kfix::cli::kExitError;
+    kfix::Result<kfix::Value> out = kfix::QueueEnqueueReport(**q, *doc, now, audit_to);
+    if (!out.ok()) return Fail(out.status().WithDefaultLocation(FileLoc(path)));
+    return print(out);
   }
   if (op == "lease") {
     double seconds = 300;
     if (a.Has("lease-seconds") && (!ParseNumber(a.Get("lease-seconds"), seconds) || !(seconds > 0))) {
       return UsageError("queue", "--lease-seconds must be a positive number");
     }
-    auto lease = (*q)->Lease(a.Get("worker", "kfix-cli"), seconds, now);
-    if (!lease.ok()) return Fail(lease.status());
-    if (!lease->has_value()) {
+    kfix::Result<kfix::Value> item = kfix::QueueLeaseNext(**q, a.Get("worker", "kfix-cli"), seconds, now, audit_to);
+    if (item.ok() && item->is_null()) {
       std::fprintf(stderr, "kfix queue: nothing to lease\n");
       return kExitEmpty;
     }
-    kfix::Value item = kfix::QueueItemToValue(**lease);
-    Print(item);
-    kfix::Value r = kfix::Value::MakeObject();
-    for (const char* k : {"id", "key", "patchHash", "check", "object", "attempts", "leaseOwner", "leaseToken", "leaseExpires"}) {
-      if (const kfix::Value* f = item.Find(k)) r.Set(k, *f);
-    }
-    return record("kfix.queue.lease", r) ? kfix::cli::kExitOk : kfix::cli::kExitError;
+    return print(item);
   }
   if (op == "ack" || op == "nack") {
     std::int64_t id = 0;
     if (!ParseId(a.positionals()[1], id)) return UsageError("queue", "ID must be a positive integer");
-    kfix::Status s = op == "ack" ? (*q)->Ack(id, now, token) : (*q)->Nack(id, a.Get("reason"), now, token);
-    if (!s.ok()) return Fail(s);
-    auto item = (*q)->Get(id);
-    if (!item.ok()) return Fail(item.status());
-    kfix::Value out = kfix::Value::MakeObject();
-    out.Set("schemaVersion", 1);
-    out.Set("id", id);
-    out.Set("state", kfix::QueueStateName(item->state));
-    out.Set("attempts", item->attempts);
-    Print(out);
-    kfix::Value r = out;
-    if (op == "nack" && a.Has("reason")) r.Set("reason", a.Get("reason"));
-    return record(op == "ack" ? "kfix.queue.ack" : "kfix.queue.nack", r) ? kfix::cli::kExitOk
-                                                                          : kfix::cli::kExitError;
+    return print(op == "ack" ? kfix::QueueAckItem(**q, id, token, now, audit_to)
+                             : kfix::QueueNackItem(**q, id, a.Get("reason"), token, now, audit_to));
   }
-  if (op == "stats") {
-    auto st = (*q)->Stats(now);
-    if (!st.ok()) return Fail(st.status());
-    Print(kfix::QueueStatsToValue(*st));
-    return kfix::cli::kExitOk;
-  }
+  if (op == "stats") return print(kfix::QueueStatsDocument(**q, now));
   if (op == "reprioritise" || op == "reprioritize") {
     kfix::SchedulerConfig cfg;
     if (a.Has("exploration")) {
@@ -220,13 +177,7 @@ int RunQueue(const std::vector<std::string>& args) {
       if (!ParseNumber(a.Get("fairness-top"), v) || v < 1) return UsageError("queue", "--fairness-top must be >= 1");
       cfg.fairness_top_n = static_cast<int>(v);
     }
-    auto n = (*q)->Reprioritise(cfg, now);
-    if (!n.ok()) return Fail(n.status());
-    kfix::Value out = kfix::Value::MakeObject();
-    out.Set("schemaVersion", 1);
-    out.Set("reprioritised", *n);
-    Print(out);
-    return kfix::cli::kExitOk;
+    return print(kfix::QueueReprioritiseDocument(**q, cfg, now));
   }
   return UsageError("queue", "unknown operation \"" + op + "\"\n" + kUsage);
 }

@@ -1,10 +1,10 @@
 // kfix risk [--epss FILE] [--kev FILE] [--trivy FILE]... [--attack] [--config FILE] [--format json|text] PATH...
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "cli/command.hpp"
-#include "kfix/risk.hpp"
-#include "kfix/rules.hpp"
+#include "kfix/engine.hpp"
 
 namespace {
 
@@ -12,39 +12,33 @@ constexpr const char* kUsage =
     "usage: kfix risk [--epss FILE] [--kev FILE] [--trivy FILE]... [--attack] [--config FILE]\n"
     "                 [--format json|text] PATH...\n";
 
-int Fail(const kfix::Status& s) {
-  std::fprintf(stderr, "kfix risk: %s\n", s.ToString(true).c_str());
-  return kfix::cli::kExitError;
-}
-
 int RunRisk(const std::vector<std::string>& args) {
+  const std::string cmd = "risk";
   kfix::cli::Args a(args, {"epss", "kev", "trivy", "config", "format"}, {"attack", "help"});
-  if (!a.ok()) return kfix::cli::UsageError("risk", a.error());
+  if (!a.ok()) return kfix::cli::UsageError(cmd, a.error());
   if (a.Has("help") || a.positionals().empty()) {
-    std::printf(
-        "usage: kfix risk [--epss FILE] [--kev FILE] [--trivy FILE]... [--attack] [--config FILE]\n"
-        "                 [--format json|text] PATH...\n");
+    std::fputs(kUsage, stdout);
     return a.Has("help") ? kfix::cli::kExitOk : kfix::cli::kExitError;
   }
   std::string format = a.Get("format", "json");
-  if (format != "json" && format != "text") return kfix::cli::UsageError("risk", "--format must be json or text");
-  auto config = kfix::LoadRulesConfig(a.Get("config"));
-  if (!config.ok()) return Fail(config.status());
-  auto rules = kfix::RuleSet::Create(*config);
-  if (!rules.ok()) return Fail(rules.status());
-  kfix::RiskFeedFiles files{a.Get("epss"), a.Get("kev"), a.GetAll("trivy")};
-  auto feeds = kfix::LoadRiskFeeds(files);
-  if (!feeds.ok()) return Fail(feeds.status());
-  for (const kfix::Status& m : feeds->Malformed()) std::fprintf(stderr, "kfix risk: warning: %s\n", m.ToString().c_str());
-  kfix::RiskConfig rc;
-  rc.attack_enabled = a.Has("attack");
-  kfix::RiskScorer scorer(rc, feeds->View());
-  auto report = kfix::ScanAndScore(**rules, scorer, a.positionals());
-  if (!report.ok()) return Fail(report.status());
-  for (const kfix::Status& e : report->errors) std::fprintf(stderr, "kfix risk: %s\n", e.ToString(true).c_str());
+  if (format != "json" && format != "text") return kfix::cli::UsageError(cmd, "--format must be json or text");
+  kfix::EngineConfig config;
+  if (!kfix::cli::LoadConfigFlag(cmd, a, &config)) return kfix::cli::kExitError;
+  // Feed flags replace the configuration's risk feeds.
+  if (a.Has("epss")) config.feeds.epss = a.Get("epss");
+  if (a.Has("kev")) config.feeds.kev = a.Get("kev");
+  if (a.Has("trivy")) config.feeds.trivy = a.GetAll("trivy");
+  if (a.Has("attack")) config.risk.attack_enabled = true;
+  std::unique_ptr<kfix::Engine> engine;
+  if (!kfix::cli::CreateEngine(cmd, std::move(config), &engine)) return kfix::cli::kExitError;
+  for (const kfix::Status& m : engine->feeds()->Malformed()) {
+    std::fprintf(stderr, "kfix risk: warning: %s\n", m.ToString().c_str());
+  }
+  kfix::Result<kfix::RiskReport> report = engine->ScorePaths(a.positionals());
+  if (!report.ok()) return kfix::cli::Fail(cmd, report.status());
+  for (const kfix::Status& e : report->errors) std::fprintf(stderr, "kfix risk: %s\n", e.ToString().c_str());
   if (format == "json") {
-    kfix::Value v = kfix::RiskReportToValue(*report);
-    v.Set("feeds", feeds->ToValue());
+    kfix::Value v = kfix::RiskReportToValue(*report, *engine->feeds());
     std::printf("%s\n", kfix::ToJson(v, kfix::JsonStyle::kPretty).c_str());
   } else {
     for (const kfix::ScoredFinding& s : report->results) {

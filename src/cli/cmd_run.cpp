@@ -11,8 +11,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
-#include "kfix/audit.hpp"
-#include "kfix/pipeline.hpp"
+#include "kfix/engine.hpp"
 #include "kfix/report.hpp"
 
 namespace {
@@ -60,16 +59,6 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
-bool ParseInt(const std::string& text, long long lo, long long hi, long long& out) {
-  try {
-    std::size_t used = 0;
-    out = std::stoll(text, &used);
-    return used == text.size() && out >= lo && out <= hi;
-  } catch (...) {
-    return false;
-  }
-}
-
 int RunRun(const std::vector<std::string>& raw) {
   const std::string cmd = "run";
   kfix::cli::Args a(raw,
@@ -88,60 +77,54 @@ int RunRun(const std::vector<std::string>& raw) {
   const std::string format = a.Get("format", "text");
   if (format != "text" && format != "json") return kfix::cli::UsageError(cmd, "--format must be text or json");
 
-  kfix::PipelineOptions options;
+  kfix::EngineConfig config;
+  if (!kfix::cli::LoadConfigFlag(cmd, a, &config)) return kfix::cli::kExitError;
+  kfix::CallOptions options;
   long long n = 0;
   if (a.Has("jobs")) {
-    if (!ParseInt(a.Get("jobs"), 1, 256, n)) return kfix::cli::UsageError(cmd, "--jobs must be an integer in 1..256");
+    if (!kfix::cli::ParseIntFlag(a.Get("jobs"), 1, 256, &n)) {
+      return kfix::cli::UsageError(cmd, "--jobs must be an integer in 1..256");
+    }
     options.jobs = static_cast<int>(n);
   }
   long long top = 10;
-  if (a.Has("top") && !ParseInt(a.Get("top"), 0, 1000000, top)) {
+  if (a.Has("top") && !kfix::cli::ParseIntFlag(a.Get("top"), 0, 1000000, &top)) {
     return kfix::cli::UsageError(cmd, "--top must be a non-negative integer");
   }
   if (a.Has("seed")) {
-    if (!ParseInt(a.Get("seed"), 0, (1LL << 62), n)) return kfix::cli::UsageError(cmd, "--seed must be a non-negative integer");
-    options.scheduler.seed = static_cast<std::uint64_t>(n);
+    if (!kfix::cli::ParseIntFlag(a.Get("seed"), 0, (1LL << 62), &n)) {
+      return kfix::cli::UsageError(cmd, "--seed must be a non-negative integer");
+    }
+    config.schedule.seed = static_cast<std::uint64_t>(n);
   }
   if (a.Has("exploration")) {
     auto e = kfix::ParseExploration(a.Get("exploration"));
     if (!e.ok()) return kfix::cli::UsageError(cmd, e.status().message());
-    options.scheduler.exploration = *e;
+    config.schedule.exploration = *e;
   }
   if (a.Has("now")) {
-    try {
-      std::size_t used = 0;
-      options.now = std::stod(a.Get("now"), &used);
-      if (used != a.Get("now").size()) throw 0;
-    } catch (...) {
+    if (!kfix::cli::ParseNumberFlag(a.Get("now"), &options.now)) {
       return kfix::cli::UsageError(cmd, "--now must be a number of seconds");
     }
   } else {  // The CLI is the adapter that owns the clock.
     options.now = static_cast<double>(
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   }
-
-  // Configuration: one file holds the rules config and the fix config.
-  auto rules_config = kfix::LoadRulesConfig(a.Get("config"));
-  if (!rules_config.ok()) return kfix::cli::UsageError(cmd, rules_config.status().ToString());
-  if (a.Has("config")) {
-    auto text = kfix::ReadFileToString(a.Get("config"));
-    if (!text.ok()) return kfix::cli::UsageError(cmd, text.status().ToString());
-    auto fc = kfix::ParseFixConfig(*text, a.Get("config"));
-    if (!fc.ok()) return kfix::cli::UsageError(cmd, fc.status().ToString());
-    options.fix = std::move(*fc);
-  }
   if (a.Has("profile")) {
     auto p = kfix::ParseFixProfile(a.Get("profile"));
     if (!p.ok()) return kfix::cli::UsageError(cmd, p.status().message());
-    options.fix.profile = *p;
+    config.fix.profile = *p;
   }
-  auto rules = kfix::RuleSet::Create(*rules_config);
-  if (!rules.ok()) return kfix::cli::UsageError(cmd, rules.status().ToString());
-  options.feeds = kfix::RiskFeedFiles{a.Get("epss"), a.Get("kev"), a.GetAll("images")};
-  options.risk.attack_enabled = a.Has("attack");
+  // Feed flags replace the configuration's risk feeds.
+  if (a.Has("epss")) config.feeds.epss = a.Get("epss");
+  if (a.Has("kev")) config.feeds.kev = a.Get("kev");
+  if (a.Has("images")) config.feeds.trivy = a.GetAll("images");
+  if (a.Has("attack")) config.risk.attack_enabled = true;
 
   std::unique_ptr<kfix::AuditLog> audit;
   if (!kfix::cli::OpenAuditFlags(cmd, a, &audit)) return kfix::cli::kExitError;
+  std::unique_ptr<kfix::Engine> engine;
+  if (!kfix::cli::CreateEngine(cmd, std::move(config), &engine)) return kfix::cli::kExitError;
 
   ProgressBar bar;
   const bool show_progress = !a.Has("quiet") && isatty(STDERR_FILENO) != 0;
@@ -150,7 +133,7 @@ int RunRun(const std::vector<std::string>& raw) {
       bar.Update(stage, done, total);
     };
   }
-  kfix::Result<kfix::PipelineResult> run = kfix::RunPipeline(a.positionals(), *rules, options);
+  kfix::Result<kfix::PipelineResult> run = engine->Run(a.positionals(), options);
   bar.Clear();
   if (!run.ok()) {
     std::fprintf(stderr, "kfix run: %s\n", run.status().ToString().c_str());
@@ -180,31 +163,18 @@ int RunRun(const std::vector<std::string>& raw) {
     }
   }
   if (audit) {
-    // One signed record per accepted fix, in schedule order, then the summary
-    // (not after a failed append: the chain would skip records).
-    const kfix::Value fixes = kfix::PipelineFixesToValue(*run);
-    const kfix::Value* results = fixes.Find("results");
-    bool recorded = true;
-    for (std::size_t rank = 0; recorded && results && rank < run->schedule.size(); ++rank) {
-      const std::size_t i = run->schedule[rank].result;
-      if (i >= results->size()) continue;
-      kfix::Value record = results->as_array()[i];
-      record.Set("rank", static_cast<std::int64_t>(rank + 1));
-      record.Set("score", run->schedule[rank].scored.score);
-      recorded = kfix::cli::AuditRecord(cmd, audit.get(), "kfix.fix.accepted", record);
+    // One signed record per accepted fix, in schedule order, then the summary.
+    if (kfix::Status s = engine->RecordRun(*audit, *run); !s.ok()) {
+      std::fprintf(stderr, "kfix %s: audit: %s\n", cmd.c_str(), s.ToString().c_str());
+      code = kfix::cli::kExitError;
     }
-    if (recorded) {
-      recorded = kfix::cli::AuditRecord(cmd, audit.get(), "kfix.run.completed", kfix::PipelineSummaryToValue(*run));
-    }
-    if (!recorded) code = kfix::cli::kExitError;
   }
   if (format == "json") {
     std::printf("%s\n", kfix::ToJson(kfix::PipelineSummaryToValue(*run), kfix::JsonStyle::kPretty).c_str());
   } else {
     // The findings in kube-linter's text form, without its closing
     // "Error: found N lint errors" line (the table below counts them).
-    std::string text = kfix::ScanReportToText(run->fix.scan);
-    if (const std::size_t tail = text.rfind("\nError: found "); tail != std::string::npos) text.erase(tail + 1);
+    std::string text = kfix::ScanReportToText(run->fix.scan, /*with_total=*/false);
     text += "\n";
     text += kfix::PipelineSummaryToText(*run, static_cast<std::size_t>(top));
     if (code == kfix::cli::kExitOk && !a.Get("out").empty()) {

@@ -1,10 +1,9 @@
 // kfix scan: detect misconfigurations (the kube-linter catalog plus kfix checks).
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 
 #include "cli/command.hpp"
-#include "kfix/rules.hpp"
+#include "kfix/engine.hpp"
 
 namespace {
 
@@ -36,45 +35,42 @@ int RunScan(const std::vector<std::string>& args) {
     if (!s.ok()) return UsageError("scan", s.status().message());
     fail_on = *s;
   }
-  kfix::ScanOptions opts;
-  std::string context = a.Get("context", "all");
-  if (context == "per-file") {
-    opts.context = kfix::LintContext::kPerFile;
-  } else if (context != "all") {
-    return UsageError("scan", "unknown --context " + context + " (want all or per-file)");
+  kfix::EngineConfig config;
+  if (!LoadConfigFlag("scan", a, &config)) return kExitError;
+  if (a.Has("context")) {
+    const std::string context = a.Get("context");
+    if (context == "per-file") {
+      config.scan.context = kfix::LintContext::kPerFile;
+    } else if (context == "all") {
+      config.scan.context = kfix::LintContext::kAll;
+    } else {
+      return UsageError("scan", "unknown --context " + context + " (want all or per-file)");
+    }
   }
   if (a.Has("jobs")) {
-    char* end = nullptr;
-    std::string j = a.Get("jobs");
-    long n = std::strtol(j.c_str(), &end, 10);
-    if (j.empty() || *end != '\0' || n < 1 || n > 256) return UsageError("scan", "--jobs wants a number 1..256");
-    opts.jobs = static_cast<int>(n);
+    long long n = 0;
+    if (!ParseIntFlag(a.Get("jobs"), 1, 256, &n)) return UsageError("scan", "--jobs wants a number 1..256");
+    config.scan.jobs = static_cast<int>(n);
   }
   if (a.positionals().empty()) return UsageError("scan", std::string("no PATH given\n") + kUsage);
-
-  auto config = kfix::LoadRulesConfig(a.Get("config"));
-  if (!config.ok()) {
-    std::fprintf(stderr, "kfix scan: %s\n", config.status().ToString().c_str());
-    return kExitError;
-  }
-  for (const std::string& c : a.GetAll("include")) config->include.push_back(c);
-  for (const std::string& c : a.GetAll("exclude")) config->exclude.push_back(c);
-  if (a.Has("add-all-built-in")) config->add_all_built_in = true;
-  if (a.Has("do-not-auto-add-defaults")) config->do_not_auto_add_defaults = true;
-  auto rules = kfix::RuleSet::Create(*config);
-  if (!rules.ok()) {
-    std::fprintf(stderr, "kfix scan: %s\n", rules.status().ToString().c_str());
-    return kExitError;
-  }
-  kfix::ScanReport report = (*rules)->ScanPaths(a.positionals(), opts);
+  for (const std::string& c : a.GetAll("include")) config.rules.include.push_back(c);
+  for (const std::string& c : a.GetAll("exclude")) config.rules.exclude.push_back(c);
+  if (a.Has("add-all-built-in")) config.rules.add_all_built_in = true;
+  if (a.Has("do-not-auto-add-defaults")) config.rules.do_not_auto_add_defaults = true;
+  std::unique_ptr<kfix::Engine> engine;
+  if (!CreateEngine("scan", std::move(config), &engine)) return kExitError;
+  kfix::Result<kfix::ScanReport> scanned = engine->ScanPaths(a.positionals());
+  if (!scanned.ok()) return Fail("scan", scanned.status());
+  kfix::ScanReport report = std::move(*scanned);
+  const kfix::RuleSet& rules = *engine->rules();
 
   std::string out;
   if (format == "json") {
     out = kfix::ScanReportToJson(report, true, !a.Has("no-timing"));
   } else if (format == "sarif") {
-    out = kfix::ScanReportToSarif(report, **rules);
+    out = kfix::ScanReportToSarif(report, rules);
   } else if (format == "kube-linter-json") {
-    out = kfix::ScanReportToKubeLinterJson(report, **rules);
+    out = kfix::ScanReportToKubeLinterJson(report, rules);
   } else {
     out = kfix::ScanReportToText(report);
   }

@@ -3,29 +3,13 @@
 //               [--epss FILE] [--kev FILE] [--trivy FILE]... [--attack] [--config FILE]
 //               [--format json|markdown] PATH...
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "cli/command.hpp"
-#include "kfix/risk.hpp"
-#include "kfix/rules.hpp"
-#include "kfix/schedule.hpp"
+#include "kfix/engine.hpp"
 
 namespace {
-
-int Fail(const kfix::Status& s) {
-  std::fprintf(stderr, "kfix schedule: %s\n", s.ToString(true).c_str());
-  return kfix::cli::kExitError;
-}
-
-bool ParseInt(const std::string& text, long long min, long long& out) {
-  try {
-    std::size_t used = 0;
-    out = std::stoll(text, &used);
-    return used == text.size() && out >= min;
-  } catch (...) {
-    return false;
-  }
-}
 
 constexpr const char* kUsage =
     "usage: kfix schedule simulate|rank [--top K] [--exploration ucb|thompson|none] [--seed N]\n"
@@ -52,7 +36,9 @@ int RunSchedule(const std::vector<std::string>& args) {
     return kfix::cli::UsageError("schedule", "--format must be json or markdown");
   }
 
-  kfix::SchedulerConfig cfg;
+  kfix::EngineConfig config;
+  if (!kfix::cli::LoadConfigFlag("schedule", a, &config)) return kfix::cli::kExitError;
+  kfix::SchedulerConfig& cfg = config.schedule;
   long long n = 0;
   if (a.Has("exploration")) {
     auto e = kfix::ParseExploration(a.Get("exploration"));
@@ -64,44 +50,44 @@ int RunSchedule(const std::vector<std::string>& args) {
     if (!f.ok()) return kfix::cli::UsageError("schedule", f.status().message());
     cfg.fairness = *f;
   }
+  constexpr long long kMax = (1LL << 31) - 1;
   if (a.Has("seed")) {
-    if (!ParseInt(a.Get("seed"), 0, n)) return kfix::cli::UsageError("schedule", "--seed must be >= 0");
+    if (!kfix::cli::ParseIntFlag(a.Get("seed"), 0, kMax, &n)) return kfix::cli::UsageError("schedule", "--seed must be >= 0");
     cfg.seed = static_cast<std::uint64_t>(n);
   }
   if (a.Has("fairness-k")) {
-    if (!ParseInt(a.Get("fairness-k"), 1, n)) return kfix::cli::UsageError("schedule", "--fairness-k must be >= 1");
+    if (!kfix::cli::ParseIntFlag(a.Get("fairness-k"), 1, kMax, &n)) {
+      return kfix::cli::UsageError("schedule", "--fairness-k must be >= 1");
+    }
     cfg.fairness_k = static_cast<int>(n);
   }
   if (a.Has("fairness-top")) {
-    if (!ParseInt(a.Get("fairness-top"), 1, n)) return kfix::cli::UsageError("schedule", "--fairness-top must be >= 1");
+    if (!kfix::cli::ParseIntFlag(a.Get("fairness-top"), 1, kMax, &n)) {
+      return kfix::cli::UsageError("schedule", "--fairness-top must be >= 1");
+    }
     cfg.fairness_top_n = static_cast<int>(n);
   }
   long long top = 50;
-  if (a.Has("top") && !ParseInt(a.Get("top"), 1, top)) return kfix::cli::UsageError("schedule", "--top must be >= 1");
-
-  auto config = kfix::LoadRulesConfig(a.Get("config"));
-  if (!config.ok()) return Fail(config.status());
-  auto rules = kfix::RuleSet::Create(*config);
-  if (!rules.ok()) return Fail(rules.status());
-  auto feeds = kfix::LoadRiskFeeds(kfix::RiskFeedFiles{a.Get("epss"), a.Get("kev"), a.GetAll("trivy")});
-  if (!feeds.ok()) return Fail(feeds.status());
-  for (const kfix::Status& m : feeds->Malformed()) {
+  if (a.Has("top") && !kfix::cli::ParseIntFlag(a.Get("top"), 1, kMax, &top)) {
+    return kfix::cli::UsageError("schedule", "--top must be >= 1");
+  }
+  // Feed flags replace the configuration's risk feeds.
+  if (a.Has("epss")) config.feeds.epss = a.Get("epss");
+  if (a.Has("kev")) config.feeds.kev = a.Get("kev");
+  if (a.Has("trivy")) config.feeds.trivy = a.GetAll("trivy");
+  if (a.Has("attack")) config.risk.attack_enabled = true;
+  std::unique_ptr<kfix::Engine> engine;
+  if (!kfix::cli::CreateEngine("schedule", std::move(config), &engine)) return kfix::cli::kExitError;
+  for (const kfix::Status& m : engine->feeds()->Malformed()) {
     std::fprintf(stderr, "kfix schedule: warning: %s\n", m.ToString().c_str());
   }
-  kfix::RiskConfig rc;
-  rc.attack_enabled = a.Has("attack");
-  kfix::RiskScorer scorer(rc, feeds->View());
-  auto report = kfix::ScanAndScore(**rules, scorer, paths);
-  if (!report.ok()) return Fail(report.status());
+  kfix::Result<kfix::RiskReport> report = engine->ScorePaths(paths);
+  if (!report.ok()) return kfix::cli::Fail("schedule", report.status());
   std::fprintf(stderr, "kfix schedule: %lld files, %lld objects, %zu findings, %zu load errors\n",
                static_cast<long long>(report->files), static_cast<long long>(report->objects),
                report->results.size(), report->errors.size());
-
-  // A batch scheduled at one instant: every item enqueued at t = 0, now = 0.
-  std::vector<kfix::ScheduleItem> items = kfix::ScheduleItemsFromFindings(report->results, 0.0);
-  kfix::Scheduler scheduler(cfg);
   if (op == "simulate") {
-    kfix::SimulationReport sim = kfix::Simulate(items, scheduler, static_cast<int>(top), 0.0);
+    kfix::SimulationReport sim = engine->Simulate(*report, static_cast<int>(top));
     if (format == "json") {
       std::printf("%s\n", kfix::ToJson(kfix::SimulationReportToValue(sim), kfix::JsonStyle::kPretty).c_str());
     } else {
@@ -109,32 +95,8 @@ int RunSchedule(const std::vector<std::string>& args) {
     }
     return kfix::cli::kExitOk;
   }
-  std::vector<kfix::ScoredItem> ranked = scheduler.Rank(items, 0.0);
-  kfix::Value out = kfix::Value::MakeObject();
-  out.Set("schemaVersion", 1);
-  kfix::Value list = kfix::Value::MakeArray();
-  std::size_t limit = a.Has("top") ? static_cast<std::size_t>(top) : ranked.size();
-  for (std::size_t i = 0; i < ranked.size() && i < limit; ++i) {
-    const kfix::ScoredItem& s = ranked[i];
-    const kfix::ScoredFinding& f = report->results[std::stoull(s.item.id)];
-    kfix::Value v = kfix::Value::MakeObject();
-    v.Set("rank", static_cast<std::int64_t>(i + 1));
-    v.Set("score", s.score);
-    v.Set("R", s.item.risk);
-    v.Set("p", s.p);
-    v.Set("Et", s.expected_seconds);
-    v.Set("explore", s.explore);
-    v.Set("waitHours", s.wait_hours);
-    v.Set("kev", s.item.kev);
-    v.Set("check", f.finding.check);
-    v.Set("file", f.finding.file);
-    v.Set("line", f.finding.line);
-    v.Set("namespace", f.finding.object.namespace_);
-    v.Set("kind", f.finding.object.kind);
-    v.Set("name", f.finding.object.name);
-    list.PushBack(std::move(v));
-  }
-  out.Set("items", std::move(list));
+  const std::size_t limit = a.Has("top") ? static_cast<std::size_t>(top) : 0;
+  kfix::Value out = kfix::ScheduleReportToValue(engine->Rank(std::move(*report)), limit);
   std::printf("%s\n", kfix::ToJson(out, kfix::JsonStyle::kPretty).c_str());
   return kfix::cli::kExitOk;
 }

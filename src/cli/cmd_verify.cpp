@@ -2,13 +2,12 @@
 // patch or a whole "after" object) against one manifest document.
 // Exit codes: 0 accepted, 2 rejected, 1 error.
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/command.hpp"
-#include "kfix/guard.hpp"
-#include "kfix/remediate.hpp"
-#include "kfix/rules.hpp"
+#include "kfix/engine.hpp"
 
 namespace {
 
@@ -33,52 +32,22 @@ int RunVerify(const std::vector<std::string>& raw) {
     }
     if (document < 0) return kfix::cli::UsageError(cmd, "--document must be a non-negative integer");
   }
-  std::string config_path = a.Get("config");
-  auto rc = kfix::LoadRulesConfig(config_path);
-  if (!rc.ok()) return kfix::cli::UsageError(cmd, rc.status().ToString());
-  kfix::FixConfig fix_config;
-  if (!config_path.empty()) {
-    auto text = kfix::ReadFileToString(config_path);
-    if (!text.ok()) return kfix::cli::UsageError(cmd, text.status().ToString());
-    auto fc = kfix::ParseFixConfig(*text, config_path);
-    if (!fc.ok()) return kfix::cli::UsageError(cmd, fc.status().ToString());
-    fix_config = std::move(*fc);
-  }
-  auto rules = kfix::RuleSet::Create(*rc);
-  if (!rules.ok()) return kfix::cli::UsageError(cmd, rules.status().ToString());
-
-  kfix::LoadResult loaded = kfix::LoadFile(a.Get("manifest"));
-  for (const kfix::Status& e : loaded.errors) std::fprintf(stderr, "kfix verify: %s\n", e.ToString().c_str());
-  std::size_t index = loaded.manifests.size();
-  for (std::size_t i = 0; i < loaded.manifests.size(); ++i) {
-    if (loaded.manifests[i].document == document) {
-      index = i;
-      break;
-    }
-  }
-  if (index == loaded.manifests.size())
-    return kfix::cli::UsageError(cmd, "document " + std::to_string(document) + " not found in " + a.Get("manifest"));
-
+  kfix::EngineConfig config;
+  if (!kfix::cli::LoadConfigFlag(cmd, a, &config)) return kfix::cli::kExitError;
+  std::unique_ptr<kfix::Engine> engine;
+  if (!kfix::cli::CreateEngine(cmd, std::move(config), &engine)) return kfix::cli::kExitError;
+  kfix::Result<kfix::LoadedInputs> loaded = engine->Load({a.Get("manifest")});
+  if (!loaded.ok()) return kfix::cli::Fail(cmd, loaded.status());
+  for (const kfix::Status& e : loaded->load.errors) std::fprintf(stderr, "kfix verify: %s\n", e.ToString().c_str());
   auto patch_text = kfix::ReadFileToString(a.Get("patch"));
-  if (!patch_text.ok()) return kfix::cli::UsageError(cmd, patch_text.status().ToString());
-
-  auto guard = kfix::Guard::Create(*rules, fix_config, loaded.manifests);
-  if (!guard.ok()) return kfix::cli::UsageError(cmd, guard.status().ToString());
-  // The targeted finding, when a check is named: it must exist before.
-  const kfix::Finding* target = nullptr;
-  if (a.Has("check")) {
-    for (const kfix::Finding& f : (*guard)->baseline().findings) {
-      if (f.object_index == index && f.check == a.Get("check") &&
-          (!a.Has("container") || f.container == a.Get("container"))) {
-        target = &f;
-        break;
-      }
-    }
-    if (!target)
-      return kfix::cli::UsageError(cmd, "no finding of check " + a.Get("check") + " on document " +
-                                            std::to_string(document));
-  }
-  kfix::Verdict v = (*guard)->VetText(index, *patch_text, target);
+  if (!patch_text.ok()) return kfix::cli::Fail(cmd, patch_text.status());
+  kfix::VerifyTarget target;
+  target.document = document;
+  target.check = a.Get("check");
+  target.container = a.Get("container");
+  kfix::Result<kfix::Verdict> verdict = engine->Verify(*loaded, *patch_text, target);
+  if (!verdict.ok()) return kfix::cli::Fail(cmd, verdict.status());
+  const kfix::Verdict& v = *verdict;
   if (format == "json") {
     std::string j = kfix::ToJson(kfix::VerdictToValue(v), kfix::JsonStyle::kPretty) + "\n";
     std::fwrite(j.data(), 1, j.size(), stdout);

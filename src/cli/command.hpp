@@ -24,7 +24,10 @@
 
 namespace kfix {
 class AuditLog;
+class Engine;
+class Status;
 class Value;
+struct EngineConfig;
 }  // namespace kfix
 
 namespace kfix::cli {
@@ -110,6 +113,20 @@ int UsageError(const std::string& cmd, const std::string& message);
 /// neither; neither leaves *out null). Opened before any work, so a bad key
 /// or a tampered log fails fast. Prints the error and returns false.
 bool OpenAuditFlags(const std::string& cmd, const Args& a, std::unique_ptr<AuditLog>* out);
+/// Reads `--config FILE` (or .kube-linter.yaml / .kube-linter.yml in the
+/// working directory, or the defaults) into `*out`: the one configuration
+/// document every surface reads (kfix/engine.hpp). Prints the error (with
+/// the file's own line and column) and returns false.
+bool LoadConfigFlag(const std::string& cmd, const Args& a, EngineConfig* out);
+/// Engine::Create(config) into `*out`; prints the error and returns false.
+bool CreateEngine(const std::string& cmd, EngineConfig config, std::unique_ptr<Engine>* out);
+/// Prints "kfix <cmd>: <status>" to stderr and returns kExitError.
+int Fail(const std::string& cmd, const Status& status);
+/// Parses an integer flag value in [lo, hi]; false when it is not one.
+bool ParseIntFlag(const std::string& text, long long lo, long long hi, long long* out);
+/// Parses a number flag value (all of the text); false when it is not one.
+bool ParseNumberFlag(const std::string& text, double* out);
+
 /// Appends one signed record when `log` is set. Prints the error and returns
 /// false when the append fails.
 bool AuditRecord(const std::string& cmd, AuditLog* log, std::string_view type, const Value& record);

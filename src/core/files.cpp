@@ -195,7 +195,7 @@ Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths,
         if (options.skip && options.skip(path)) return;
         {
           std::lock_guard<std::mutex> lock(mu);
-          queue.push_back(Entry{FileKey{arg, path}, LoadedFile{std::move(path), LoadResult(), 0}});
+          queue.push_back(Entry{FileKey{arg, path}, LoadedFile{std::move(path), LoadResult(), 0, std::string()}});
           found.fetch_add(1);
         }
         cv.notify_one();
@@ -224,7 +224,7 @@ Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths,
       }
       if (failed.load(std::memory_order_relaxed)) continue;  // the walk failed: the result is thrown away
       e->file.worker = worker;
-      e->file.result = LoadFile(e->file.path, options.parse);
+      e->file.result = LoadFile(e->file.path, options.parse, options.keep_text ? &e->file.text : nullptr);
       if (options.progress) {
         std::lock_guard<std::mutex> lock(progress_mu);
         options.progress(++loaded, found.load());

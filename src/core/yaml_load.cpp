@@ -1102,7 +1102,9 @@ LoadResult LoadManifests(std::string_view text, std::string_view file, const Par
   return r;
 }
 
-LoadResult LoadFile(const std::string& path, const ParseOptions& options) {
+LoadResult LoadFile(const std::string& path, const ParseOptions& options) { return LoadFile(path, options, nullptr); }
+
+LoadResult LoadFile(const std::string& path, const ParseOptions& options, std::string* text_out) {
   Result<std::string> text = ReadFileToString(path, options.max_document_bytes);
   if (!text.ok()) {
     LoadResult r;
@@ -1111,7 +1113,9 @@ LoadResult LoadFile(const std::string& path, const ParseOptions& options) {
     r.errors.push_back(text.status().WithDefaultLocation(l));
     return r;
   }
-  return LoadManifests(*text, path, options);
+  LoadResult r = LoadManifests(*text, path, options);
+  if (text_out != nullptr) *text_out = std::move(*text);
+  return r;
 }
 
 Result<Value> ParseYaml(std::string_view text, const ParseOptions& options) {

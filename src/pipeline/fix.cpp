@@ -326,6 +326,16 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   return report;
 }
 
+FixReport FixLoaded(LoadResult loaded, std::int64_t files, std::shared_ptr<const RuleSet> rules,
+                    const FixConfig& config, const FixOptions& options) {
+  FixReport out = FixObjects(std::move(loaded.manifests), std::move(rules), config, options);
+  out.errors.insert(out.errors.begin(), loaded.errors.begin(), loaded.errors.end());
+  out.scan.errors.insert(out.scan.errors.begin(), loaded.errors.begin(), loaded.errors.end());
+  out.scan.warnings.insert(out.scan.warnings.begin(), loaded.warnings.begin(), loaded.warnings.end());
+  if (files >= 0) out.scan.stats.files = files;
+  return out;
+}
+
 FixReport FixPaths(const std::vector<std::string>& paths, std::shared_ptr<const RuleSet> rules, const FixConfig& config,
                    const FixOptions& options) {
   FixReport out;
@@ -337,14 +347,8 @@ FixReport FixPaths(const std::vector<std::string>& paths, std::shared_ptr<const 
     out.errors.push_back(loaded.status());
     return out;
   }
-  const std::size_t nfiles = loaded->size();
-  LoadResult all = MergeLoadedFiles(std::move(*loaded));
-  out = FixObjects(std::move(all.manifests), std::move(rules), config, options);
-  out.errors.insert(out.errors.begin(), all.errors.begin(), all.errors.end());
-  out.scan.errors.insert(out.scan.errors.begin(), all.errors.begin(), all.errors.end());
-  out.scan.warnings.insert(out.scan.warnings.begin(), all.warnings.begin(), all.warnings.end());
-  out.scan.stats.files = static_cast<std::int64_t>(nfiles);
-  return out;
+  const auto nfiles = static_cast<std::int64_t>(loaded->size());
+  return FixLoaded(MergeLoadedFiles(std::move(*loaded)), nfiles, std::move(rules), config, options);
 }
 
 }  // namespace kfix

@@ -26,42 +26,33 @@ Value RolesValue(const std::vector<OpRole>& roles) {
   return arr;
 }
 
-Value StatusValue(const Status& s) {
-  Value v = Value::MakeObject();
-  v.Set("code", StatusCodeName(s.code()));
-  v.Set("message", s.message());
-  v.Set("file", s.location().file);
-  v.Set("line", s.location().line);
-  v.Set("column", s.location().column);
-  v.Set("document", s.location().document);
-  return v;
-}
-
 }  // namespace
+
+Value FixResultToValue(const FixResult& r) {
+  const Finding& f = r.finding;
+  Value e = Value::MakeObject();
+  e.Set("file", f.file);
+  e.Set("document", f.document);
+  if (f.item >= 0) e.Set("item", f.item);
+  e.Set("check", f.check);
+  e.Set("policy", f.policy);
+  e.Set("object", ObjectRefValue(f.object));
+  e.Set("container", f.container);
+  e.Set("line", f.line);
+  e.Set("message", f.message);
+  e.Set("status", FixStatusName(r.status));
+  e.Set("reason", r.reason);
+  e.Set("patch", PatchToValue(r.patch));
+  e.Set("opRoles", RolesValue(r.roles));
+  e.Set("gates", internal::GatesToValue(r.gates));
+return e;
+}
 
 Value FixReportToValue(const FixReport& report) {
   Value root = Value::MakeObject();
-  root.Set("schemaVersion", 1);
+  root.Set("schemaVersion", 2);
   Value results = Value::MakeArray();
-  for (const FixResult& r : report.results) {
-    const Finding& f = r.finding;
-    Value e = Value::MakeObject();
-    e.Set("file", f.file);
-    e.Set("document", f.document);
-    e.Set("item", f.item);
-    e.Set("check", f.check);
-    e.Set("policy", f.policy);
-    e.Set("object", ObjectRefValue(f.object));
-    e.Set("container", f.container);
-    e.Set("line", f.line);
-    e.Set("message", f.message);
-    e.Set("status", FixStatusName(r.status));
-    e.Set("reason", r.reason);
-    e.Set("patch", PatchToValue(r.patch));
-    e.Set("opRoles", RolesValue(r.roles));
-    e.Set("gates", internal::GatesToValue(r.gates));
-    results.PushBack(std::move(e));
-  }
+  for (const FixResult& r : report.results) results.PushBack(FixResultToValue(r));
   root.Set("results", std::move(results));
   Value objects = Value::MakeArray();
   for (const ObjectFix& o : report.objects) {
@@ -70,7 +61,7 @@ Value FixReportToValue(const FixReport& report) {
       const Manifest& m = report.manifests[o.object_index];
       e.Set("file", m.file);
       e.Set("document", m.document);
-      e.Set("item", m.item);
+      if (m.item >= 0) e.Set("item", m.item);
       e.Set("object", ObjectRefValue(m.Ref()));
     }
     e.Set("accepted", o.accepted);
@@ -81,7 +72,7 @@ Value FixReportToValue(const FixReport& report) {
   }
   root.Set("objects", std::move(objects));
   Value errors = Value::MakeArray();
-  for (const Status& s : report.errors) errors.PushBack(StatusValue(s));
+  for (const Status& s : report.errors) errors.PushBack(StatusToValue(s));
   root.Set("errors", std::move(errors));
   const FixSummary& s = report.summary;
   Value sum = Value::MakeObject();

@@ -179,18 +179,34 @@ Status WriteAtomically(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
-Result<PipelineResult> RunPipelineOnObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSet> rules,
-                                            const PipelineOptions& options) {
-  const Clock::time_point t0 = Clock::now();
-  if (!rules) return InvalidArgumentError("RunPipelineOnObjects: no rule set");
+namespace {
+
+/// The loop after loading: feeds, fix (with the load's errors), risk, schedule.
+Result<PipelineResult> RunLoaded(LoadResult loaded, std::int64_t files, std::shared_ptr<const RuleSet> rules,
+                                 const PipelineOptions& options, Clock::time_point t0, double load_seconds) {
+  if (!rules) return InvalidArgumentError("RunPipeline: no rule set");
   PipelineResult r;
   if (Status s = LoadFeeds(options, r.feeds); !s.ok()) return s;
   ProgressSink progress(options.progress);
   FixOptions fo;
   fo.jobs = options.jobs;
   fo.progress = [&progress](std::size_t done, std::size_t total) { progress("fix", done, total); };
-  r.fix = FixObjects(std::move(objects), rules, options.fix, fo);
-  return Finish(std::move(r), options, progress, t0, 0.0);
+  r.fix = FixLoaded(std::move(loaded), files, std::move(rules), options.fix, fo);
+  return Finish(std::move(r), options, progress, t0, load_seconds);
+}
+
+}  // namespace
+
+Result<PipelineResult> RunPipelineOnObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSet> rules,
+                                            const PipelineOptions& options) {
+  LoadResult loaded;
+  loaded.manifests = std::move(objects);
+  return RunLoaded(std::move(loaded), -1, std::move(rules), options, Clock::now(), 0.0);
+}
+
+Result<PipelineResult> RunPipelineOnLoad(LoadResult loaded, std::int64_t files, std::shared_ptr<const RuleSet> rules,
+                                         const PipelineOptions& options) {
+  return RunLoaded(std::move(loaded), files, std::move(rules), options, Clock::now(), 0.0);
 }
 
 Result<PipelineResult> RunPipeline(const std::vector<std::string>& paths, std::shared_ptr<const RuleSet> rules,
@@ -198,9 +214,11 @@ Result<PipelineResult> RunPipeline(const std::vector<std::string>& paths, std::s
   const Clock::time_point t0 = Clock::now();
   if (!rules) return InvalidArgumentError("RunPipeline: no rule set");
   if (paths.empty()) return InvalidArgumentError("RunPipeline: no path given");
-  PipelineResult r;
   // Feeds first: a bad feed file fails before any work is done.
-  if (Status s = LoadFeeds(options, r.feeds); !s.ok()) return s;
+  std::shared_ptr<const LoadedFeeds> feeds;
+  if (Status s = LoadFeeds(options, feeds); !s.ok()) return s;
+  PipelineOptions with_feeds = options;
+  with_feeds.loaded_feeds = std::move(feeds);
   ProgressSink progress(options.progress);
 
   // Load every file (in parallel, starting during the directory walk; in
@@ -212,19 +230,10 @@ Result<PipelineResult> RunPipeline(const std::vector<std::string>& paths, std::s
   lo.progress = [&progress](std::size_t done, std::size_t found) { progress("load", done, found); };
   Result<std::vector<LoadedFile>> loaded = LoadPaths(paths, lo);
   if (!loaded.ok()) return loaded.status();
-  const std::size_t nfiles = loaded->size();
+  const auto nfiles = static_cast<std::int64_t>(loaded->size());
   LoadResult all = MergeLoadedFiles(std::move(*loaded));
   const double load_seconds = Since(t0);
-
-  FixOptions fo;
-  fo.jobs = options.jobs;
-  fo.progress = [&progress](std::size_t d, std::size_t total) { progress("fix", d, total); };
-  r.fix = FixObjects(std::move(all.manifests), rules, options.fix, fo);
-  r.fix.errors.insert(r.fix.errors.begin(), all.errors.begin(), all.errors.end());
-  r.fix.scan.errors.insert(r.fix.scan.errors.begin(), all.errors.begin(), all.errors.end());
-  r.fix.scan.warnings.insert(r.fix.scan.warnings.begin(), all.warnings.begin(), all.warnings.end());
-  r.fix.scan.stats.files = static_cast<std::int64_t>(nfiles);
-  return Finish(std::move(r), options, progress, t0, load_seconds);
+  return RunLoaded(std::move(all), nfiles, std::move(rules), with_feeds, t0, load_seconds);
 }
 
 // ---------------------------------------------------------------------------
@@ -249,14 +258,12 @@ Value PipelineRiskToValue(const PipelineResult& r) {
   report.errors = r.fix.scan.errors;
   report.files = r.fix.scan.stats.files;
   report.objects = static_cast<std::int64_t>(r.fix.manifests.size());
-  Value v = RiskReportToValue(report);
-  v.Set("feeds", r.feeds->ToValue());
-  return v;
+  return RiskReportToValue(report, *r.feeds);
 }
 
 Value PipelineScheduleToValue(const PipelineResult& r) {
   Value v = Value::MakeObject();
-  v.Set("schemaVersion", 1);
+  v.Set("schemaVersion", 2);
   v.Set("now", r.now);
   Value cfg = Value::MakeObject();
   cfg.Set("alpha", r.scheduler.alpha);
@@ -285,7 +292,7 @@ Value PipelineScheduleToValue(const PipelineResult& r) {
     e.Set("policy", f.policy);
     e.Set("file", f.file);
     e.Set("document", f.document);
-    e.Set("item", f.item);
+    if (f.item >= 0) e.Set("item", f.item);
     e.Set("line", f.line);
     e.Set("object", ObjectRefValue(f.object));
     e.Set("container", f.container);

@@ -106,6 +106,47 @@ std::string SafeName(const std::string& s) {
   return out.substr(0, 80);
 }
 
+// The original bytes of `file`: the text kept in the report
+// (FixOptions::keep_sources) or the file read now (into *read).
+const std::string* SourceOf(const FixReport& report, const std::string& file, const ParseOptions& parse,
+                            std::string* read, Status* error) {
+  if (auto k = report.sources.find(file); k != report.sources.end()) return &k->second;
+  Result<std::string> r = ReadFileToString(file, parse.max_document_bytes);
+  if (!r.ok()) {
+    *error = r.status();
+    return nullptr;
+  }
+  *read = std::move(*r);
+  return read;
+}
+
+// Renders one file's accepted patches into *text (w->fixed, notes, refused);
+// false with w->status set when it cannot be rendered.
+bool RenderOne(const FixReport& report, const std::string& file, const std::string& original,
+               const std::vector<ObjectPatch>& patches, const std::vector<const Manifest*>& objects, bool broken,
+               const ParseOptions& parse, WrittenFile* w, std::string* text) {
+  (void)report;
+  SourceLocation loc;
+  loc.file = file;
+  if (broken) {
+    w->status = Status(StatusCode::kParseError, file + ": not written: it has documents that could not be loaded", loc);
+    return false;
+  }
+  RenderOptions ro;
+  ro.parse = parse;
+  ro.objects = &objects;
+  Result<RenderedFile> r = RenderPatches(original, file, patches, ro);
+  if (!r.ok()) {
+    w->status = r.status().WithDefaultLocation(loc);
+    return false;
+  }
+  w->fixed = r->changed;
+  w->notes = std::move(r->notes);
+  w->refused = std::move(r->refused);
+  *text = std::move(r->text);
+  return true;
+}
+
 }  // namespace
 
 bool WriteBackResult::ok() const noexcept {
@@ -135,7 +176,7 @@ Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std
                                   const WriteBackOptions& options) {
   if (Status s = CheckWriteBack(paths, options); !s.ok()) return s;
   WriteBackResult result;
-  if (options.mode == WriteMode::kNone && !options.diff) return result;
+  if (options.mode == WriteMode::kNone && !options.diff && !options.keep_text) return result;
   Result<Layout> layout = MakeLayout(paths);
   if (!layout.ok()) return layout.status();
   std::map<std::string, std::vector<ObjectPatch>> patches = PatchesByFile(report);
@@ -145,42 +186,29 @@ Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std
   }
   std::set<std::string> broken;
   for (const Status& e : report.errors) broken.insert(e.location().file);
-  RenderOptions render;
-  render.parse = options.parse;
   for (const std::string& file : layout->files) {
     WrittenFile w;
     w.input = file;
     SourceLocation loc;
     loc.file = file;
-    Result<std::string> original = ReadFileToString(file, options.parse.max_document_bytes);
-    if (!original.ok()) {
-      w.status = original.status().WithDefaultLocation(loc);
+    std::string read;
+    const std::string* original = SourceOf(report, file, options.parse, &read, &w.status);
+    if (original == nullptr) {
+      w.status = w.status.WithDefaultLocation(loc);
       result.files.push_back(std::move(w));
       continue;
     }
     std::string text;
     auto it = patches.find(file);
-    if (broken.count(file) && it != patches.end()) {
-      w.status = Status(StatusCode::kParseError,
-                        file + ": not written: it has documents that could not be loaded", loc);
-      result.files.push_back(std::move(w));
-      continue;
-    }
     if (it != patches.end()) {
-      RenderOptions ro = render;
-      ro.objects = &objects[file];
-      Result<RenderedFile> r = RenderPatches(*original, file, it->second, ro);
-      if (!r.ok()) {
-        w.status = r.status().WithDefaultLocation(loc);
+      if (!RenderOne(report, file, *original, it->second, objects[file], broken.count(file) > 0, options.parse, &w,
+                     &text)) {
         result.files.push_back(std::move(w));
         continue;
       }
-      w.fixed = r->changed;
-      w.notes = std::move(r->notes);
-      w.refused = std::move(r->refused);
-      text = std::move(r->text);
     }
     const std::string& bytes = w.fixed ? text : *original;
+    if (options.keep_text) w.text = bytes;
     if (options.diff && w.fixed) {
       const std::string name = DiffName(file);
       result.diff += UnifiedDiff(*original, bytes, "a/" + name, "b/" + name);
@@ -205,6 +233,35 @@ Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std
     result.files.push_back(std::move(w));
   }
   return result;
+}
+
+Result<std::vector<WrittenFile>> RenderFixedFiles(const FixReport& report, const ParseOptions& parse) {
+  std::map<std::string, std::vector<ObjectPatch>> patches = PatchesByFile(report);
+  std::map<std::string, std::vector<const Manifest*>> objects;
+  for (const Manifest& m : report.manifests) {
+    if (patches.count(m.file)) objects[m.file].push_back(&m);
+  }
+  std::set<std::string> broken;
+  for (const Status& e : report.errors) broken.insert(e.location().file);
+  std::vector<WrittenFile> out;
+  for (const auto& [file, list] : patches) {
+    WrittenFile w;
+    w.input = file;
+    std::string read;
+    const std::string* original = SourceOf(report, file, parse, &read, &w.status);
+    if (original != nullptr) {
+      std::string text;
+      if (RenderOne(report, file, *original, list, objects[file], broken.count(file) > 0, parse, &w, &text)) {
+        w.text = w.fixed ? std::move(text) : *original;
+      }
+    } else {
+      SourceLocation loc;
+      loc.file = file;
+      w.status = w.status.WithDefaultLocation(loc);
+    }
+    out.push_back(std::move(w));
+  }
+  return out;
 }
 
 Status WriteKustomizeOverlay(const FixReport& report, const std::vector<std::string>& paths,

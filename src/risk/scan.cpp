@@ -19,7 +19,7 @@ std::vector<ScoredFinding> ScoreFindings(const RiskScorer& scorer, const std::ve
 
 Value RiskReportToValue(const RiskReport& report) {
   Value v = Value::MakeObject();
-  v.Set("schemaVersion", 1);
+  v.Set("schemaVersion", 2);
   Value results = Value::MakeArray();
   for (const ScoredFinding& s : report.results) {
     Value r = Value::MakeObject();
@@ -28,6 +28,7 @@ Value RiskReportToValue(const RiskReport& report) {
     r.Set("policy", f.policy);
     r.Set("file", f.file);
     r.Set("document", f.document);
+    if (f.item >= 0) r.Set("item", f.item);
     r.Set("line", f.line);
     Value obj = Value::MakeObject();
     obj.Set("apiVersion", f.object.api_version);
@@ -42,10 +43,16 @@ Value RiskReportToValue(const RiskReport& report) {
   }
   v.Set("results", std::move(results));
   Value errors = Value::MakeArray();
-  for (const Status& e : report.errors) errors.PushBack(e.ToString(true));
+  for (const Status& e : report.errors) errors.PushBack(StatusToValue(e));
   v.Set("errors", std::move(errors));
   v.Set("files", report.files);
   v.Set("objects", report.objects);
+  return v;
+}
+
+Value RiskReportToValue(const RiskReport& report, const LoadedFeeds& feeds) {
+  Value v = RiskReportToValue(report);
+  v.Set("feeds", feeds.ToValue());
   return v;
 }
 

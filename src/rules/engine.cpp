@@ -493,8 +493,6 @@ const Value* IncludeItem(const Value& raw, std::size_t index) {
 
 Result<RulesConfig> ParseRulesConfig(std::string_view yaml_text, std::string_view source_name) {
   std::string source(source_name);
-  RulesConfig cfg;
-  cfg.source = source;
   auto parsed = ParseYaml(yaml_text);
   if (!parsed.ok()) {
     Status s = parsed.status();
@@ -502,7 +500,13 @@ Result<RulesConfig> ParseRulesConfig(std::string_view yaml_text, std::string_vie
     loc.file = source;
     return ParseError("configuration: " + s.message(), loc);
   }
-  Value root = std::move(*parsed);
+  return RulesConfigFromValue(std::move(*parsed), source_name);
+}
+
+Result<RulesConfig> RulesConfigFromValue(Value root, std::string_view source_name) {
+  std::string source(source_name);
+  RulesConfig cfg;
+  cfg.source = source;
   if (root.is_null()) root = Value::MakeObject();
   if (!root.is_object()) return ConfigError(source, &root, "configuration must be a mapping");
   for (const Member& m : root.as_object()) {

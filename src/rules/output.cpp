@@ -24,20 +24,6 @@ Value StringList(const std::vector<std::string>& l) {
   return a;
 }
 
-Value StatusToValue(const Status& s) {
-  Value v = Obj();
-  v.Set("code", StatusCodeName(s.code()));
-  v.Set("message", s.message());
-  const SourceLocation& l = s.location();
-  v.Set("file", l.file);
-  v.Set("line", l.line);
-  v.Set("column", l.column);
-  v.Set("document", l.document);
-  v.Set("item", l.item);
-  if (!l.pointer.empty()) v.Set("pointer", l.pointer);
-  return v;
-}
-
 const char* SarifLevel(Severity s) {
   switch (s) {
     case Severity::kError: return "error";
@@ -69,7 +55,7 @@ Value FindingToValue(const Finding& f) {
   v.Set("remediation", f.remediation);
   v.Set("file", f.file);
   v.Set("document", f.document);
-  v.Set("item", f.item);
+  if (f.item >= 0) v.Set("item", f.item);
   v.Set("line", f.line);
   v.Set("column", f.column);
   v.Set("pointer", f.pointer);
@@ -86,7 +72,7 @@ Value FindingToValue(const Finding& f) {
 
 Value ScanReportToValue(const ScanReport& report, bool include_time) {
   Value root = Obj();
-  root.Set("schemaVersion", 1);
+  root.Set("schemaVersion", 2);
   Value findings = Arr();
   for (const Finding& f : report.findings) findings.PushBack(FindingToValue(f));
   root.Set("findings", std::move(findings));
@@ -227,7 +213,7 @@ class FindingsWriter {
     Remediation(f);
     Str(kFile, f.file);
     Int(kDocument, f.document);
-    Int(kItem, f.item);
+    if (f.item >= 0) Int(kItem, f.item);
     Int(kLine, f.line);
     Int(kColumn, f.column);
     Str(kPointer, f.pointer);
@@ -414,7 +400,7 @@ std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules) {
   return ToJson(log, JsonStyle::kPretty) + "\n";
 }
 
-std::string ScanReportToText(const ScanReport& report) {
+std::string ScanReportToText(const ScanReport& report, bool with_total) {
   std::string out;
   for (const Status& e : report.errors) out += "error: " + e.ToString() + "\n";
   for (const Status& w : report.warnings) out += "warning: " + w.ToString() + "\n";
@@ -431,7 +417,8 @@ std::string ScanReportToText(const ScanReport& report) {
     out += "No lint errors found in what could be read; " + std::to_string(report.errors.size()) +
            (report.errors.size() == 1 ? " input error above.\n" : " input errors above.\n");
   } else {
-    out += "\nError: found " + std::to_string(report.findings.size()) + " lint errors\n";
+    out += "\n";
+    if (with_total) out += "Error: found " + std::to_string(report.findings.size()) + " lint errors\n";
   }
   return out;
 }

@@ -266,7 +266,7 @@ static void test_fix_and_verify(void) {
 
   CHECK_STATUS(kfix_fix(&out, engine, S(kWeb), "web.yaml"), KFIX_OK);
   CHECK(no_error());
-  CHECK(out.ptr != NULL && strstr(out.ptr, "\"schemaVersion\":1") != NULL);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"schemaVersion\":2") != NULL);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"status\":\"accepted\"") != NULL);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"summary\"") != NULL);
   kfix_buf_dispose(&out);
@@ -363,7 +363,7 @@ static void test_risk(void) {
   CHECK_STATUS(kfix_engine_new(&engine, S("{\"risk\": {\"attack\": true}}")), KFIX_OK);
   CHECK_STATUS(kfix_risk_score(&out, engine, S(kWeb), "web.yaml"), KFIX_OK);
   CHECK(no_error());
-  CHECK(out.ptr != NULL && strstr(out.ptr, "\"schemaVersion\":1") != NULL);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"schemaVersion\":2") != NULL);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"check\":\"privileged-container\"") != NULL);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"risk\":") != NULL && strstr(out.ptr, "\"feeds\"") != NULL);
   kfix_buf_dispose(&out);
@@ -443,10 +443,10 @@ static void test_run(void) {
     return;
   }
   /* one object holding the five documents, in order */
-  CHECK(strncmp(out.ptr, "{\"schemaVersion\":1,\"findings\":{\"schemaVersion\":1,", 48) == 0);
-  CHECK(strstr(out.ptr, "\"fixes\":{\"schemaVersion\":1,") != NULL);
-  CHECK(strstr(out.ptr, "\"risk\":{\"schemaVersion\":1,") != NULL);
-  CHECK(strstr(out.ptr, "\"schedule\":{\"schemaVersion\":1,\"now\":1000") != NULL);
+  CHECK(strncmp(out.ptr, "{\"schemaVersion\":2,\"findings\":{\"schemaVersion\":2,", 48) == 0);
+  CHECK(strstr(out.ptr, "\"fixes\":{\"schemaVersion\":2,") != NULL);
+  CHECK(strstr(out.ptr, "\"risk\":{\"schemaVersion\":2,") != NULL);
+  CHECK(strstr(out.ptr, "\"schedule\":{\"schemaVersion\":2,\"now\":1000") != NULL);
   CHECK(strstr(out.ptr, "\"summary\":{\"schemaVersion\":1,") != NULL);
   CHECK(strstr(out.ptr, "\"check\":\"privileged-container\"") != NULL);
   CHECK(strstr(out.ptr, "\"file\":\"web.yaml\"") != NULL);

@@ -209,7 +209,7 @@ def test_write_produces_the_five_documents(engine: kfix.Engine, manifests_dir: p
         text = (out / name).read_text()
         assert text.endswith("}\n")
         assert json.loads(text) == docs[name[:-5]]
-        assert json.loads(text)["schemaVersion"] == 1
+        assert json.loads(text)["schemaVersion"] == (1 if name == "summary.json" else 2)
 
     # the same bytes as `kfix run --out` with the same inputs (summary: up to its timings)
     cli = tmp_path / "cli"
@@ -237,7 +237,7 @@ def test_to_json_is_the_c_abi_document(engine: kfix.Engine) -> None:
     result = engine.run(WEB, "web.yaml", now=1)
     doc = json.loads(result.to_json())
     assert list(doc) == ["schemaVersion", "findings", "fixes", "risk", "schedule", "summary"]
-    assert doc["schemaVersion"] == 1 and all(doc[k]["schemaVersion"] == 1 for k in list(doc)[1:])
+    assert doc["schemaVersion"] == 2 and all(doc[k]["schemaVersion"] == (1 if k == "summary" else 2) for k in list(doc)[1:])
     assert doc == result.to_dict()
     copy = pickle.loads(pickle.dumps(result))
     assert copy.to_json() == result.to_json()

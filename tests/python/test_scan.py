@@ -47,13 +47,13 @@ def test_scan_returns_typed_findings() -> None:
     assert f.pointer.startswith("/spec/template/spec/containers/0/securityContext")
     assert f.severity in ("error", "warning", "info")
     assert report.stats["objects"] == 1 and report.stats["findings"] == len(report.findings)
-    assert report.schema_version == 1
+    assert report.schema_version == 2
 
 
 def test_report_json_round_trip_and_pickle() -> None:
     report = kfix.scan(WEB.encode(), "web.yaml")
     doc = json.loads(report.to_json())
-    assert doc["schemaVersion"] == 1 and len(doc["findings"]) == len(report)
+    assert doc["schemaVersion"] == 2 and len(doc["findings"]) == len(report)
     assert kfix.ScanReport.from_json(report.to_json()) == report
     assert pickle.loads(pickle.dumps(report)) == report
     f = report.findings[0]

@@ -341,12 +341,13 @@ TEST_CASE("the fix pipeline: per-finding results, merged object patch, summary")
     CHECK(rules->Scan(after).findings.empty());
     // JSON report shape.
     kfix::Value j = kfix::FixReportToValue(r);
-    CHECK(j.Find("schemaVersion")->as_int() == 1);
+    CHECK(j.Find("schemaVersion")->as_int() == 2);
     CHECK(j.Find("results")->size() == 4);
     const kfix::Value& first = j.Find("results")->as_array()[0];
-    for (const char* k : {"file", "document", "item", "check", "policy", "object", "container", "line", "status",
+    for (const char* k : {"file", "document", "check", "policy", "object", "container", "line", "status",
                           "reason", "patch", "gates"})
       CHECK(first.Find(k) != nullptr);
+    CHECK(first.Find("item") == nullptr);  // only objects inside a kind: List carry "item"
     const kfix::Value* sum = j.Find("summary");
     for (const char* k : {"findings", "accepted", "rejected", "needs_review", "unfixable", "median_ops", "max_ops", "by_check"})
       CHECK(sum->Find(k) != nullptr);

@@ -58,7 +58,7 @@ TEST_CASE("kfix risk scores findings with feeds and reports malformed feed rows"
   REQUIRE(r.exit_code == 0);
   auto v = kfix::ParseJson(r.out);
   REQUIRE(v.ok());
-  CHECK(v->Find("schemaVersion")->as_int() == 1);
+  CHECK(v->Find("schemaVersion")->as_int() == 2);
   const kfix::Value* feeds = v->Find("feeds");
   REQUIRE(feeds != nullptr);
   CHECK(feeds->Find("epss")->Find("modelVersion")->as_string() == "v2023.03.01");

@@ -112,7 +112,7 @@ TEST_CASE("kfix fix: JSON report, --write mirror, inputs untouched") {
   CHECK(r.code == 0);
   auto rep = kfix::ParseJson(r.out);
   REQUIRE(rep.ok());
-  CHECK(rep->Find("schemaVersion")->as_int() == 1);
+  CHECK(rep->Find("schemaVersion")->as_int() == 2);
   const kfix::Value* results = rep->Find("results");
   REQUIRE(results);
   REQUIRE(results->size() >= 1);

@@ -1,0 +1,301 @@
+// kfix/engine.hpp - the one engine under every surface.
+//
+// A `kfix::Engine` is built from ONE configuration document (YAML or JSON
+// text, or a file): kube-linter's `.kube-linter.yaml` keys plus kfix's own
+// sections. The schema is the same for the C++ API, the `kfix --config FILE`
+// CLI, the C ABI (`kfix_engine_new`) and Python (`kfix.Engine`); see
+// docs/config.md. Every member is optional:
+//
+//   checks:        {include: [...], exclude: [...], addAllBuiltIn: bool,
+//                   doNotAutoAddDefaults: bool, ignorePaths: [...]}
+//   customChecks:  [...kube-linter custom checks...]
+//   kfixRules:     [...declarative kfix rules (docs/rules.md)...]
+//   scan:          {context: all | per-file, jobs: N}
+//   fix:           {...FixConfig: profile, cpuRequest, imagePins, maxOps, ...}
+//   risk:          {epss: FILE, kev: FILE, trivy: [FILE...], attack: bool}
+//   schedule:      {exploration: ucb | thompson | none, fairness: none | cap |
+//                   round-robin, seed: N, fairnessK: N, fairnessTop: N}
+//
+// Errors in the document name the caller's own text: file (or the given
+// source name), line and column of the offending key or value, as written.
+// An unknown top-level key lists every valid section.
+//
+// The engine owns loading (paths, text, stdin; with ParseOptions), scan,
+// fix, verify, run (the whole loop), risk, schedule, the audit records of
+// accepted fixes and queue transitions, and the rendering of fixed files.
+// Surfaces parse their arguments, call it and print or convert the result.
+//
+// Thread safety: an Engine is immutable after Create(); copies share the same
+// state and every member function is const and safe to call from any number
+// of threads at once. Results are plain values owned by the caller.
+//
+// Errors: nothing here throws. Paths that do not exist are errors (Result)
+// in every path entry point (Load, ScanPaths, FixPaths, ScorePaths, Run);
+// files that exist but cannot be read or parsed are data: they are listed in
+// the result's `errors` and the rest goes on.
+//
+// Example:
+//   kfix::Result<kfix::Engine> engine = kfix::Engine::FromText(R"({"checks": {"addAllBuiltIn": true}})");
+//   if (!engine.ok()) return engine.status();   // "config:1:2: ..." on a bad document
+//   kfix::Result<kfix::ScanReport> scan = engine->ScanPaths({"deploy/"});
+//   if (!scan.ok()) return scan.status();
+//   std::string json = kfix::ToJson(kfix::ToValue(*scan), kfix::JsonStyle::kPretty);
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kfix/audit.hpp"
+#include "kfix/core.hpp"
+#include "kfix/guard.hpp"
+#include "kfix/pipeline.hpp"
+#include "kfix/queue.hpp"
+#include "kfix/remediate.hpp"
+#include "kfix/risk.hpp"
+#include "kfix/rules.hpp"
+#include "kfix/schedule.hpp"
+#include "kfix/status.hpp"
+
+namespace kfix {
+
+// ---------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------
+
+/// The parsed configuration document. Fill it in directly, or parse one with
+/// ParseEngineConfig() / LoadEngineConfig() and adjust fields (the CLI applies
+/// its flags this way) before Engine::Create().
+struct EngineConfig {
+  RulesConfig rules;         ///< checks, customChecks, kfixRules (raw tree kept with the caller's positions)
+  ScanOptions scan;          ///< scan: context and jobs (jobs <= 0: one thread per hardware thread)
+  FixConfig fix;             ///< fix:
+  RiskConfig risk;           ///< risk.attack (term weights keep their defaults)
+  RiskFeedFiles feeds;       ///< risk.epss / risk.kev / risk.trivy (loaded once by Create)
+  SchedulerConfig schedule;  ///< schedule:
+  ParseOptions parse;        ///< limits for every load (not part of the document)
+  std::string source;        ///< where the document came from ("" = built-in defaults)
+};
+
+/// The valid top-level keys of the document, in documentation order:
+/// checks, customChecks, kfixRules, scan, fix, risk, schedule.
+const std::vector<std::string>& EngineConfigSections();
+
+/// Parses a configuration document: JSON when the first non-blank character
+/// is `{`, YAML otherwise (empty text = defaults). `source_name` names the
+/// text in errors ("config" when empty). Positions are the text's own.
+Result<EngineConfig> ParseEngineConfig(std::string_view text, std::string_view source_name = "config");
+/// Same from an already-parsed tree (null = defaults); positions are the tree's.
+Result<EngineConfig> EngineConfigFromValue(const Value& document, std::string_view source_name = "config");
+/// Reads and parses `path`. With an empty path, looks for .kube-linter.yaml
+/// then .kube-linter.yml in the working directory, else returns defaults.
+Result<EngineConfig> LoadEngineConfig(const std::string& path);
+
+// ---------------------------------------------------------------------------
+// Engine
+// ---------------------------------------------------------------------------
+
+/// Options of one call. Everything else comes from the engine's configuration.
+struct CallOptions {
+  /// Threads; 0 = the configuration's scan.jobs; < 0 = one per hardware
+  /// thread. Results are identical for any value.
+  int jobs = 0;
+  /// The caller's clock (seconds): enqueue time of scheduled fixes (Run).
+  double now = 0.0;
+  /// Keep each input file's text in FixReport::sources, so Render and
+  /// WriteBack edit the bytes that were scanned (and stdin can be rendered).
+  bool keep_sources = false;
+  /// Progress of Run / FixPaths: "load", "fix", "risk" (optional; calls are
+  /// serialised but may come from worker threads).
+  PipelineProgress progress;
+};
+
+/// Inputs loaded as one lint context.
+struct LoadedInputs {
+  LoadResult load;          ///< objects, errors and warnings of every file, in file order
+  std::int64_t files = 0;   ///< files read (directories expanded, ignorePaths skipped)
+  std::map<std::string, std::string> sources;  ///< file -> text (CallOptions::keep_sources)
+};
+
+/// What `kfix verify` targets.
+struct VerifyTarget {
+  std::int32_t document = 0;  ///< document index in the manifest text/file
+  std::string check;          ///< with a check: that finding must exist and the rescan gate targets it
+  std::string container;      ///< narrows `check` to one container
+};
+
+/// Scored findings ranked by the engine's scheduler (a batch at one instant).
+struct ScheduleReport {
+  RiskReport risk;                  ///< every finding with its risk (ranked items index risk.results)
+  std::vector<ScoredItem> ranked;   ///< best first; item.id is the index into risk.results
+};
+
+class Engine {
+ public:
+  /// Builds an engine: resolves the checks (RuleSet::Create) and loads the
+  /// risk feeds once. Errors name the configuration's source and position.
+  static Result<Engine> Create(EngineConfig config = {});
+  /// ParseEngineConfig() + Create().
+  static Result<Engine> FromText(std::string_view config_text, std::string_view source_name = "config");
+  /// LoadEngineConfig() + Create().
+  static Result<Engine> FromFile(const std::string& path);
+
+  Engine(const Engine&) = default;
+  Engine(Engine&&) noexcept = default;
+  Engine& operator=(const Engine&) = default;
+  Engine& operator=(Engine&&) noexcept = default;
+  ~Engine();
+
+  const EngineConfig& config() const noexcept;
+  const std::shared_ptr<const RuleSet>& rules() const noexcept;
+  const std::shared_ptr<const LoadedFeeds>& feeds() const noexcept;
+  const RiskScorer& scorer() const noexcept;
+
+  // Loading ------------------------------------------------------------------
+  /// Loads files, directories and "-" (stdin) as one lint context
+  /// (ExpandPaths order, ignorePaths skipped, the engine's ParseOptions).
+  Result<LoadedInputs> Load(const std::vector<std::string>& paths, const CallOptions& options = {}) const;
+  /// Loads manifest text (YAML or JSON) named `source_name` (one file).
+  LoadedInputs LoadText(std::string_view text, std::string_view source_name, const CallOptions& options = {}) const;
+
+  // Scan ---------------------------------------------------------------------
+  Result<ScanReport> ScanPaths(const std::vector<std::string>& paths, const CallOptions& options = {}) const;
+  ScanReport ScanText(std::string_view text, std::string_view source_name, const CallOptions& options = {}) const;
+  /// Scans loaded inputs (load errors and warnings become the report's).
+  ScanReport Scan(const LoadedInputs& inputs, const CallOptions& options = {}) const;
+
+  // Fix ----------------------------------------------------------------------
+  Result<FixReport> FixPaths(const std::vector<std::string>& paths, const CallOptions& options = {}) const;
+  FixReport FixText(std::string_view text, std::string_view source_name, const CallOptions& options = {}) const;
+  /// Fixes loaded inputs (consumed): the `kfix fix` report.
+  FixReport Fix(LoadedInputs inputs, const CallOptions& options = {}) const;
+
+  // Verify -------------------------------------------------------------------
+  /// Vets external patch text (RFC 6902, one op, merge patch, a whole object,
+  /// in code fences or prose) against one document of `inputs` through every
+  /// gate. A rejected patch is a verdict; errors: the document is missing
+  /// (its load error when it failed to load, else kNotFound), or `check`
+  /// names no finding on it (kNotFound).
+  Result<Verdict> Verify(const LoadedInputs& inputs, std::string_view patch_text,
+                         const VerifyTarget& target = {}) const;
+
+  // Risk and schedule --------------------------------------------------------
+  /// Scans each file as its own lint context and scores every finding.
+  Result<RiskReport> ScorePaths(const std::vector<std::string>& paths, const CallOptions& options = {}) const;
+  /// Scans the text as one lint context and scores every finding.
+  RiskReport ScoreText(std::string_view text, std::string_view source_name, const CallOptions& options = {}) const;
+  /// Ranks scored findings with the engine's scheduler (enqueued and ranked at t = 0).
+  ScheduleReport Rank(RiskReport risk) const;
+  /// Scheduler vs FIFO on the scored findings (`kfix schedule simulate`).
+  SimulationReport Simulate(const RiskReport& risk, int top_k) const;
+
+  // Run (the whole loop) ---------------------------------------------------------
+  Result<PipelineResult> Run(const std::vector<std::string>& paths, const CallOptions& options = {}) const;
+  Result<PipelineResult> RunText(std::string_view text, std::string_view source_name,
+                                 const CallOptions& options = {}) const;
+  /// Runs over loaded inputs (consumed).
+  Result<PipelineResult> Run(LoadedInputs inputs, const CallOptions& options = {}) const;
+
+  // Audit --------------------------------------------------------------------
+  /// The `kfix.fix.accepted` record of fix report result `result`: the result
+  /// as in the fix report plus "profile"; with `run`, also its "risk",
+  /// "rank" and "score" from the schedule.
+  Value AcceptedFixRecord(const FixReport& report, std::size_t result, const PipelineResult* run = nullptr) const;
+  /// Appends one `kfix.fix.accepted` record per accepted fix (report order).
+  /// Stops at the first failed append and returns its error.
+  Status RecordAcceptedFixes(AuditLog& log, const FixReport& report) const;
+  /// Appends the accepted fixes of a run in schedule order, then
+  /// `kfix.run.completed` with the summary (not after a failed append).
+  Status RecordRun(AuditLog& log, const PipelineResult& run) const;
+
+  // Write-back (docs/write-back.md) -------------------------------------------
+  /// The files of `report` with accepted patches, rendered as text edits on
+  /// their original bytes (comments, quoting, styles kept) and written
+  /// nowhere; see RenderFixedFiles(). The original bytes are the kept sources
+  /// (CallOptions::keep_sources) or the files as they are now.
+  Result<std::vector<WrittenFile>> Render(const FixReport& report) const;
+  /// Renders and writes every input file as `options` says (a mirror
+  /// directory, in place, and/or a diff); see kfix::WriteBack(). The parse
+  /// options are the engine's. Errors: kInvalidArgument before anything is
+  /// written (stdin, two inputs at one output, an output that is an input).
+  Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std::string>& paths,
+                                    WriteBackOptions options) const;
+  /// Writes a kustomize overlay of the accepted patches; see
+  /// kfix::WriteKustomizeOverlay().
+  Status WriteKustomize(const FixReport& report, const std::vector<std::string>& paths,
+                        const std::string& directory) const;
+
+ private:
+  struct State;
+  explicit Engine(std::shared_ptr<const State> state);
+  std::shared_ptr<const State> state_;
+};
+
+// ---------------------------------------------------------------------------
+// Queue transitions (the documents of `kfix queue ...`, kfix_queue_*, Python)
+// ---------------------------------------------------------------------------
+
+/// Where queue transitions are recorded: each successful enqueue, lease, ack
+/// and nack appends `kfix.queue.<op>` (with "db": `db`) when `log` is set.
+struct QueueAudit {
+  AuditLog* log = nullptr;
+  std::string db;
+};
+
+/// Parses queue options {"maxAttempts": N, "busyTimeoutMs": N} (null = defaults).
+Result<QueueOptions> QueueOptionsFromValue(const Value& options);
+/// Enqueues the accepted fixes of a fix report document (`kfix fix --format
+/// json` or `kfix run` fixes.json): {schemaVersion, enqueued, duplicates, ids}.
+Result<Value> QueueEnqueueReport(Queue& queue, const Value& fix_report, double now, const QueueAudit& audit = {});
+/// Leases the best item: QueueItemToValue, or null when nothing is queued.
+Result<Value> QueueLeaseNext(Queue& queue, std::string_view worker, double lease_seconds, double now,
+                             const QueueAudit& audit = {});
+/// {schemaVersion, id, state, attempts} after the ack.
+Result<Value> QueueAckItem(Queue& queue, std::int64_t id, std::int64_t lease_token, double now,
+                           const QueueAudit& audit = {});
+/// Same after a nack with `reason`.
+Result<Value> QueueNackItem(Queue& queue, std::int64_t id, std::string_view reason, std::int64_t lease_token,
+                            double now, const QueueAudit& audit = {});
+/// QueueStatsToValue of Stats(now).
+Result<Value> QueueStatsDocument(Queue& queue, double now);
+/// {schemaVersion, reprioritised}.
+Result<Value> QueueReprioritiseDocument(Queue& queue, const SchedulerConfig& config, double now);
+
+// ---------------------------------------------------------------------------
+// Audit verification and receipts (kfix audit verify --json, kfix_audit_verify)
+// ---------------------------------------------------------------------------
+
+/// Verification options as a document: {"publicKeys": [hex], "requireReceipts":
+/// bool, "anchorSeq": n, "anchorHash": hex} (null = defaults).
+Result<AuditVerifyOptions> AuditVerifyOptionsFromValue(const Value& options);
+
+// ---------------------------------------------------------------------------
+// Documents: one ToValue per result type (docs/json-schema/)
+// ---------------------------------------------------------------------------
+
+/// Every document kfix emits goes through these; JSON text from ToJson() is
+/// always valid UTF-8 (invalid input bytes become U+FFFD, see docs/config.md).
+inline Value ToValue(const Status& s) { return StatusToValue(s); }
+inline Value ToValue(const ScanReport& r) { return ScanReportToValue(r); }
+inline Value ToValue(const FixReport& r) { return FixReportToValue(r); }
+inline Value ToValue(const Verdict& v) { return VerdictToValue(v); }
+inline Value ToValue(const RiskReport& r) { return RiskReportToValue(r); }
+inline Value ToValue(const SimulationReport& r) { return SimulationReportToValue(r); }
+inline Value ToValue(const AuditVerifyReport& r) { return AuditVerifyReportToValue(r); }
+/// `kfix schedule rank`: {schemaVersion, items: [{rank, score, R, p, Et,
+/// explore, waitHours, kev, check, file, line, namespace, kind, name}],
+/// errors}; `top` limits the items (0 = all).
+Value ScheduleReportToValue(const ScheduleReport& r, std::size_t top = 0);
+inline Value ToValue(const ScheduleReport& r) { return ScheduleReportToValue(r); }
+/// The run document: {schemaVersion, findings, fixes, risk, schedule,
+/// summary}, each member what `kfix run --out` writes to <member>.json.
+Value PipelineRunToValue(const PipelineResult& r);
+inline Value ToValue(const PipelineResult& r) { return PipelineRunToValue(r); }
+/// `kfix parse --format json`: {schemaVersion, objects, errors, warnings}.
+inline Value ToValue(const LoadResult& r) { return LoadResultToValue(r); }
+
+}  // namespace kfix
