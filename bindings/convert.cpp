@@ -1,13 +1,27 @@
 // Value <-> Python object conversion (GIL held).
 #include "convert.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <string>
 
 namespace kfix::py {
 
-pybind11::object ToPython(const Value& v) {
+void GilYielder::Tick() {
+  if (++count_ % 256 != 0) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_ < kSlice) return;
+  {
+    pybind11::gil_scoped_release release;  // let a waiting thread run
+  }
+  last_ = std::chrono::steady_clock::now();
+}
+
+namespace {
+
+pybind11::object ToPythonAt(const Value& v, GilYielder& y) {
+  y.Tick();
   switch (v.type()) {
     case Value::Type::kNull: return pybind11::none();
     case Value::Type::kBool: return pybind11::bool_(v.as_bool());
@@ -17,17 +31,26 @@ pybind11::object ToPython(const Value& v) {
     case Value::Type::kArray: {
       pybind11::list out(v.as_array().size());
       std::size_t i = 0;
-      for (const Value& e : v.as_array()) out[i++] = ToPython(e);
+      for (const Value& e : v.as_array()) out[i++] = ToPythonAt(e, y);
       return out;
     }
     case Value::Type::kObject: {
       pybind11::dict out;
-      for (const Member& m : v.as_object()) out[pybind11::str(m.key)] = ToPython(m.value);
+      for (const Member& m : v.as_object()) out[pybind11::str(m.key)] = ToPythonAt(m.value, y);
       return out;
     }
   }
   return pybind11::none();
 }
+
+}  // namespace
+
+pybind11::object ToPython(const Value& v) {
+  GilYielder y;
+  return ToPythonAt(v, y);
+}
+
+pybind11::object ToPython(const Value& v, GilYielder& y) { return ToPythonAt(v, y); }
 
 namespace {
 

@@ -9,8 +9,11 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "kfix/core.hpp"
 #include "kfix/status.hpp"
@@ -25,6 +28,13 @@ struct Text {
 /// Raises the kfix.errors exception for `status` (no-op when OK). Must be
 /// called with the GIL held. Throws pybind11::error_already_set.
 void RaiseIfError(const Status& status);
+/// The kfix.errors instance RaiseIfError raises for `status`, not raised:
+/// what reports hold in their `errors` lists (GIL held).
+pybind11::object ErrorObject(const Status& status);
+pybind11::list ErrorList(const std::vector<Status>& statuses);
+/// A Status from its document shape (kfix::StatusToValue: {"code": name,
+/// "message", "file", "line", ...}); unknown codes become kInternal.
+Status StatusFromPython(pybind11::handle value);
 
 /// Returns the value of `result` or raises its error (GIL held).
 template <typename T>
@@ -33,8 +43,26 @@ T ValueOrRaise(Result<T>&& result) {
   return std::move(*result);
 }
 
+/// Gives the GIL away for a moment every few milliseconds while a long
+/// conversion builds Python objects (GIL held), so other Python threads are
+/// not starved: call Tick() once per object built. Objects under
+/// construction are only reachable from the caller's stack, so releasing the
+/// GIL between them is safe.
+class GilYielder {
+ public:
+  static constexpr std::chrono::milliseconds kSlice{4};
+  void Tick();
+
+ private:
+  std::uint32_t count_ = 0;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 /// A Value as plain Python objects (None, bool, int, float, str, list, dict).
+/// Large values are converted with the GIL given away every few ms.
 pybind11::object ToPython(const Value& v);
+/// Same, sharing one yielder across several conversions.
+pybind11::object ToPython(const Value& v, GilYielder& y);
 /// Plain Python objects as a Value; raises kfix.InvalidArgumentError for
 /// anything not JSON-like (non-str keys, sets, objects, ...).
 Value FromPython(pybind11::handle h);

@@ -1,322 +1,504 @@
-// kfix._core.Engine: the immutable scan/fix engine, shared with the C ABI's
-// configuration format (capi/internal/engine_config.hpp).
-#include <algorithm>
-#include <atomic>
+// kfix._core.Engine, PipelineRun, Queue, AuditLog and the receipt/audit
+// functions: shims over kfix::Engine (kfix/engine.hpp) and the audit and
+// queue layers. Arguments are converted with the GIL held, the work runs
+// with it released, and results come back as Python values built from the
+// result's one ToValue (the Value is built without the GIL; the Python
+// objects with it, given away every few ms). No JSON text is parsed again.
 #include <memory>
+#include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "bindings/module.hpp"
 #include "convert.hpp"
-#include "internal/engine_config.hpp"
-#include "internal/queue_ops.hpp"
-#include "kfix/pipeline.hpp"
-#include "kfix/rules.hpp"
-
-namespace py = pybind11;
+#include "core/parallel_internal.hpp"
+#include "kfix/audit.hpp"
+#include "kfix/engine.hpp"
+#include "kfix/queue.hpp"
 
 namespace kfix::py {
 namespace {
 
-using Spec = std::shared_ptr<const capi::EngineSpec>;
+// Runs `build` (returning a Value or a Result<Value>) without the GIL and
+// converts its value to Python objects; raises its error.
+template <typename Fn>
+pybind11::object Document(Fn&& build) {
+  auto v = [&] {
+    pybind11::gil_scoped_release release;
+    return build();
+  }();
+  pybind11::object out;
+  if constexpr (std::is_same_v<decltype(v), Value>) {
+    out = ToPython(v);
+  } else {
+    if (!v.ok()) RaiseIfError(v.status());
+    out = ToPython(*v);
+  }
+  {
+    pybind11::gil_scoped_release release;  // a large tree takes a while to free
+    auto drop = std::move(v);
+  }
+  return out;
+}
 
-// The Python object: a handle on the immutable spec (pybind11 holders
-// cannot hold pointers to const).
-struct PyEngine {
-  Spec spec;
-  const capi::EngineSpec& operator*() const { return *spec; }
-};
+// Document() of a result whose document is a JSON object.
+template <typename Fn>
+pybind11::dict Dict(Fn&& build) {
+  return pybind11::dict(Document(std::forward<Fn>(build)));
+}
 
-// The Python object of one pipeline run (kfix._core.PipelineRun): the whole
-// C++ result, kept so that write() is WritePipelineOutputs itself.
+// The ToValue of a result, or its error.
+template <typename T>
+Result<Value> ValueOf(Result<T>&& r) {
+  if (!r.ok()) return r.status();
+  return ToValue(*r);
+}
+
+CallOptions Jobs(int jobs) {
+  CallOptions o;
+  o.jobs = jobs;
+  return o;
+}
+
+// The Python object of one pipeline run: the whole C++ result, kept so that
+// documents are built on demand and write() is WritePipelineOutputs itself.
+// The last reference frees the result without the GIL (it can be large).
 struct PyPipelineRun {
   std::shared_ptr<const PipelineResult> rep;
+
+  explicit PyPipelineRun(std::shared_ptr<const PipelineResult> r) : rep(std::move(r)) {}
+  PyPipelineRun(const PyPipelineRun&) = default;
+  PyPipelineRun(PyPipelineRun&&) noexcept = default;
+  ~PyPipelineRun() {
+    if (rep && rep.use_count() == 1 && Py_IsInitialized() != 0 && PyGILState_Check() != 0 && !_Py_IsFinalizing()) {
+      pybind11::gil_scoped_release release;
+      rep.reset();
+    }
+  }
 };
 
 PyPipelineRun RunOrRaise(Result<PipelineResult>&& run) {
-  return PyPipelineRun{std::make_shared<const PipelineResult>(ValueOrRaise(std::move(run)))};
+  return PyPipelineRun(std::make_shared<const PipelineResult>(ValueOrRaise(std::move(run))));
 }
 
-// Runs fn(i) for i in [0, n) on up to `jobs` threads (0 = hardware threads).
-// Never calls into Python. Exceptions are captured and rethrown on the caller.
-template <typename Fn>
-void ParallelFor(std::size_t n, int jobs, Fn&& fn) {
-  std::size_t workers = jobs > 0 ? static_cast<std::size_t>(jobs) : std::max(1u, std::thread::hardware_concurrency());
-  workers = std::min(workers, n);
-  if (workers <= 1) {
-    for (std::size_t i = 0; i < n; ++i) fn(i);
-    return;
+Value RunDocument(const PipelineResult& r, const std::string& name) {
+  if (name == "findings") return PipelineFindingsToValue(r);
+  if (name == "fixes") return PipelineFixesToValue(r);
+  if (name == "risk") return PipelineRiskToValue(r);
+  if (name == "schedule") return PipelineScheduleToValue(r);
+  if (name == "summary") return PipelineSummaryToValue(r);
+  return Value();
+}
+
+Engine EngineFromPython(const pybind11::object& config) {
+  if (config.is_none()) {
+    pybind11::gil_scoped_release release;
+    return ValueOrRaise(Engine::Create());
   }
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr error;
-  std::atomic<bool> failed{false};
-  auto run = [&]() {
-    for (;;) {
-      std::size_t i = next.fetch_add(1);
-      if (i >= n || failed.load()) return;
-      try {
-        fn(i);
-      } catch (...) {
-        if (!failed.exchange(true)) error = std::current_exception();
-        return;
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  threads.reserve(workers - 1);
-  for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(run);
-  run();
-  for (std::thread& t : threads) t.join();
-  if (error) std::rethrow_exception(error);
+  if (pybind11::isinstance<pybind11::str>(config) || pybind11::isinstance<pybind11::bytes>(config)) {
+    std::string text = pybind11::isinstance<pybind11::str>(config) ? config.cast<std::string>()
+                                                                   : std::string(config.cast<pybind11::bytes>());
+    Result<Engine> e = [&] {
+      pybind11::gil_scoped_release release;
+      return Engine::FromText(text, "config");
+    }();
+    return ValueOrRaise(std::move(e));
+  }
+  Value document = FromPython(config);
+  Result<Engine> e = [&]() -> Result<Engine> {
+    pybind11::gil_scoped_release release;
+    Result<EngineConfig> c = EngineConfigFromValue(document, "config");
+    if (!c.ok()) return c.status();
+    return Engine::Create(std::move(*c));
+  }();
+  return ValueOrRaise(std::move(e));
 }
 
-std::string ScanJson(const capi::EngineSpec& e, const ScanReport& report) {
-  (void)e;
-  return ScanReportToJson(report, /*pretty=*/false);
+// A queue handle: kfix::Queue is used by one thread at a time, so calls are
+// serialised; close() releases the database before the object goes away.
+struct PyQueue {
+  std::unique_ptr<Queue> queue;
+  std::mutex mu;
+};
+
+template <typename Op>
+pybind11::object QueueCall(PyQueue& q, Op&& op) {
+  return Document([&]() -> Result<Value> {
+    std::lock_guard<std::mutex> lock(q.mu);
+    if (!q.queue) return InvalidArgumentError("the queue is closed");
+    return op(*q.queue);
+  });
+}
+
+// An audit log writer (AuditLog::OpenFile with the system clock).
+struct PyAuditLog {
+  std::unique_ptr<AuditLog> log;
+};
+
+AuditLog& OpenLog(PyAuditLog& l) {
+  if (!l.log) RaiseIfError(InvalidArgumentError("the audit log is closed"));
+  return *l.log;
 }
 
 }  // namespace
 
 void BindEngine(pybind11::module_& m) {
-  pybind11::class_<PyPipelineRun>(m, "PipelineRun",
-                                  "The result of Engine.run / Engine.run_paths (kfix/pipeline.hpp PipelineResult).")
+  namespace py = pybind11;
+  py::class_<PyPipelineRun>(m, "PipelineRun", "The C++ result of Engine.run / Engine.run_paths (PipelineResult).")
       .def(
           "to_json",
           [](const PyPipelineRun& self) {
-            pybind11::gil_scoped_release release;
-            return ToJson(capi::PipelineRunValue(*self.rep));
+            py::gil_scoped_release release;
+            return ToJson(PipelineRunToValue(*self.rep));
           },
-          "The kfix_run document: {schemaVersion, findings, fixes, risk, schedule, summary} (compact JSON).")
+          "The run document: {schemaVersion, findings, fixes, risk, schedule, summary} (compact JSON).")
+      .def(
+          "document",
+          [](const PyPipelineRun& self, const std::string& name) {
+            if (name != "findings" && name != "fixes" && name != "risk" && name != "schedule" && name != "summary") {
+              RaiseIfError(InvalidArgumentError("unknown run document \"" + name +
+                                                "\" (findings, fixes, risk, schedule, summary)"));
+            }
+            return Dict([&] { return RunDocument(*self.rep, name); });
+          },
+          py::arg("name"), "One of the five documents as Python values (findings, fixes, risk, schedule, summary).")
+      .def(
+          "schema_version",
+          [](const PyPipelineRun& self) {
+            std::int64_t version = 0;
+            {
+              py::gil_scoped_release release;
+              Value doc = PipelineRunToValue(*self.rep);
+              const Value* v = doc.Find("schemaVersion");
+              version = v != nullptr && v->is_int() ? v->as_int() : 0;
+            }
+            return version;
+          },
+          "schemaVersion of the run document.")
       .def(
           "write",
           [](const PyPipelineRun& self, const std::string& dir) {
             Status st;
             {
-              pybind11::gil_scoped_release release;
+              py::gil_scoped_release release;
               st = WritePipelineOutputs(*self.rep, dir);
             }
             RaiseIfError(st);
           },
-          pybind11::arg("dir"),
-          "Writes findings.json, fixes.json, risk.json, schedule.json and summary.json into dir "
-          "(WritePipelineOutputs).");
-  pybind11::class_<PyEngine>(m, "Engine",
-                                           "Immutable scan/fix engine; safe to share between threads.")
-      .def(pybind11::init([](const pybind11::object& config) {
-             Value v = config.is_none() ? Value() : FromPython(config);
-             Result<Spec> spec = [&] {
-               pybind11::gil_scoped_release release;
-               return capi::BuildEngine(v);
-             }();
-             return PyEngine{ValueOrRaise(std::move(spec))};
-           }),
-           pybind11::arg("config") = pybind11::none())
+          py::arg("dir"), "Writes the five documents into dir (WritePipelineOutputs).");
+
+  py::class_<Engine>(m, "Engine", "Immutable engine built from one configuration document; thread-safe.")
+      .def(py::init([](const py::object& config) { return EngineFromPython(config); }),
+           py::arg("config") = py::none())
+      .def_static(
+          "from_file",
+          [](const std::string& path) {
+            Result<Engine> e = [&] {
+              py::gil_scoped_release release;
+              return Engine::FromFile(path);
+            }();
+            return ValueOrRaise(std::move(e));
+          },
+          py::arg("path"), "Engine from a configuration file (YAML or JSON), as `kfix --config PATH`.")
       .def(
           "scan",
-          [](const PyEngine& self, const Text& text, const std::string& source_name) {
-            pybind11::gil_scoped_release release;
-            const capi::EngineSpec& e = *self;
-            return ScanJson(e, e.rules->ScanText(text.value, source_name, e.scan));
+          [](const Engine& self, const Text& text, const std::string& source_name) {
+            return Dict([&] { return ToValue(self.ScanText(text.value, source_name)); });
           },
-          pybind11::arg("text"), pybind11::arg("source_name") = "<string>",
-          "Scans YAML/JSON text; returns the scan report JSON.")
+          py::arg("text"), py::arg("source_name") = "<string>", "Scan report document of manifest text.")
       .def(
           "scan_paths",
-          [](const PyEngine& self, const std::vector<std::string>& paths) {
-            pybind11::gil_scoped_release release;
-            const capi::EngineSpec& e = *self;
-            return ScanJson(e, e.rules->ScanPaths(paths, e.scan));
+          [](const Engine& self, const std::vector<std::string>& paths, int jobs) {
+            return Dict([&] { return ValueOf(self.ScanPaths(paths, Jobs(jobs))); });
           },
-          pybind11::arg("paths"), "Scans files and directories; returns the scan report JSON.")
+          py::arg("paths"), py::arg("jobs") = 0, "Scan report document of files and directories.")
       .def(
           "scan_many",
-          [](const PyEngine& self, std::vector<Text> docs, std::vector<std::string> names, int jobs) {
-            const capi::EngineSpec& e = *self;
+          [](const Engine& self, std::vector<Text> docs, std::vector<std::string> names, int jobs) {
             if (!names.empty() && names.size() != docs.size()) {
               RaiseIfError(InvalidArgumentError("source_names has " + std::to_string(names.size()) +
                                                 " entries for " + std::to_string(docs.size()) + " documents"));
             }
-            std::vector<std::string> out(docs.size());
+            std::vector<Value> out(docs.size());
             {
-              pybind11::gil_scoped_release release;
-              ScanOptions per_doc = e.scan;
-              per_doc.jobs = 1;  // parallel across documents instead
-              ParallelFor(docs.size(), jobs, [&](std::size_t i) {
+              py::gil_scoped_release release;
+              CallOptions per_doc = Jobs(1);  // parallel across documents instead
+              internal::ParallelFor(docs.size(), internal::ThreadCount(jobs, docs.size()), [&](std::size_t i) {
                 std::string name = names.empty() ? "<doc-" + std::to_string(i) + ">" : names[i];
-                out[i] = ScanJson(e, e.rules->ScanText(docs[i].value, name, per_doc));
+                out[i] = ToValue(self.ScanText(docs[i].value, name, per_doc));
               });
             }
-            return out;
+            GilYielder y;
+            py::list result;
+            for (const Value& v : out) result.append(ToPython(v, y));
+            {
+              py::gil_scoped_release release;
+              out.clear();
+            }
+            return result;
           },
-          pybind11::arg("docs"), pybind11::arg("source_names"), pybind11::arg("jobs"),
-          "Scans each document on a C++ thread pool (jobs=0: one per core); returns one report JSON each.")
+          py::arg("docs"), py::arg("source_names"), py::arg("jobs"),
+          "Scan report documents of each text, on a C++ thread pool (jobs=0: one per core).")
       .def(
           "fix",
-          [](const PyEngine& self, const Text& text, const std::string& source_name) {
-            pybind11::gil_scoped_release release;
-            return capi::FixJson(*self.spec, text.value, source_name);
+          [](const Engine& self, const Text& text, const std::string& source_name) {
+            return Dict([&] { return ToValue(self.FixText(text.value, source_name)); });
           },
-          pybind11::arg("text"), pybind11::arg("source_name") = "<string>",
-          "Proposes and vets a minimal fix per finding; returns the `kfix fix --format json` document.")
+          py::arg("text"), py::arg("source_name") = "<string>", "`kfix fix --format json` document of text.")
+      .def(
+          "fix_paths",
+          [](const Engine& self, const std::vector<std::string>& paths, int jobs) {
+            return Dict([&] { return ValueOf(self.FixPaths(paths, Jobs(jobs))); });
+          },
+          py::arg("paths"), py::arg("jobs") = 0, "`kfix fix --format json` document of files and directories.")
       .def(
           "verify_patch",
-          [](const PyEngine& self, const Text& manifest, const Text& patch) {
-            Result<std::string> verdict = [&] {
-              pybind11::gil_scoped_release release;
-              return capi::VerifyPatchJson(*self.spec, manifest.value, patch.value);
-            }();
-            return ValueOrRaise(std::move(verdict));
+          [](const Engine& self, const Text& manifest, const Text& patch, int document, const std::string& check,
+             const std::string& container) {
+            return Dict([&]() -> Result<Value> {
+              LoadedInputs inputs = self.LoadText(manifest.value, "manifest");
+              VerifyTarget target;
+              target.document = document;
+              target.check = check;
+              target.container = container;
+              return ValueOf(self.Verify(inputs, patch.value, target));
+            });
           },
-          pybind11::arg("manifest"), pybind11::arg("patch"),
-          "Vets an external patch against the first object of manifest; returns the verdict JSON.")
+          py::arg("manifest"), py::arg("patch"), py::arg("document") = 0, py::arg("check") = "",
+          py::arg("container") = "", "Verdict document of an external patch on one document of manifest.")
       .def(
           "risk",
-          [](const PyEngine& self, const Text& text, const std::string& source_name) {
-            pybind11::gil_scoped_release release;
-            return ToJson(capi::RiskScoreValue(*self.spec, text.value, source_name));
+          [](const Engine& self, const Text& text, const std::string& source_name) {
+            return Dict([&] { return RiskReportToValue(self.ScoreText(text.value, source_name), *self.feeds()); });
           },
-          pybind11::arg("text"), pybind11::arg("source_name") = "<string>",
-          "Scans and scores every finding; returns the `kfix risk --format json` document.")
+          py::arg("text"), py::arg("source_name") = "<string>", "`kfix risk --format json` document of text.")
+      .def(
+          "risk_paths",
+          [](const Engine& self, const std::vector<std::string>& paths, int jobs) {
+            return Dict([&]() -> Result<Value> {
+              Result<RiskReport> r = self.ScorePaths(paths, Jobs(jobs));
+              if (!r.ok()) return r.status();
+              return RiskReportToValue(*r, *self.feeds());  // as `kfix risk` prints it, with its feeds
+            });
+          },
+          py::arg("paths"), py::arg("jobs") = 0, "`kfix risk --format json` document of files and directories.")
       .def(
           "schedule",
-          [](const PyEngine& self, const Text& text, const std::string& source_name) {
-            pybind11::gil_scoped_release release;
-            return ToJson(capi::ScheduleValue(*self.spec, text.value, source_name));
+          [](const Engine& self, const Text& text, const std::string& source_name) {
+            return Dict([&] { return ToValue(self.Rank(self.ScoreText(text.value, source_name))); });
           },
-          pybind11::arg("text"), pybind11::arg("source_name") = "<string>",
-          "Scans, scores and ranks every finding; returns {schemaVersion, items, errors} JSON.")
+          py::arg("text"), py::arg("source_name") = "<string>", "`kfix schedule rank` document of text.")
       .def(
           "run",
-          [](const PyEngine& self, const Text& text, const std::string& source_name, double now) {
+          [](const Engine& self, const Text& text, const std::string& source_name, double now) {
             Result<PipelineResult> run = [&] {
-              pybind11::gil_scoped_release release;
-              return capi::RunPipelineText(*self.spec, text.value, source_name, now);
+              py::gil_scoped_release release;
+              CallOptions o;
+              o.now = now;
+              return self.RunText(text.value, source_name, o);
             }();
             return RunOrRaise(std::move(run));
           },
-          pybind11::arg("text"), pybind11::arg("source_name") = "<string>", pybind11::arg("now") = 0.0,
-          "Runs the whole loop (scan, fix, guard, risk, schedule) over text as one lint context.")
+          py::arg("text"), py::arg("source_name") = "<string>", py::arg("now") = 0.0,
+          "The whole loop over text as one lint context.")
       .def(
           "run_paths",
-          [](const PyEngine& self, const std::vector<std::string>& paths, double now, int jobs) {
+          [](const Engine& self, const std::vector<std::string>& paths, double now, int jobs) {
             Result<PipelineResult> run = [&] {
-              pybind11::gil_scoped_release release;
-              return capi::RunPipelinePaths(*self.spec, paths, now, jobs);
+              py::gil_scoped_release release;
+              CallOptions o = Jobs(jobs);
+              o.now = now;
+              return self.Run(paths, o);
             }();
             return RunOrRaise(std::move(run));
           },
-          pybind11::arg("paths"), pybind11::arg("now") = 0.0, pybind11::arg("jobs") = 1,
-          "Runs the whole loop over files and directories (RunPipeline) on `jobs` threads.")
+          py::arg("paths"), py::arg("now") = 0.0, py::arg("jobs") = 0,
+          "The whole loop over files and directories as one lint context.")
       .def(
           "checks",
-          [](const PyEngine& self) {
-            pybind11::gil_scoped_release release;
-            return ChecksToJson(self.spec->rules->checks());
+          [](const Engine& self) {
+            py::list out;
+            for (const CheckInfo& c : self.rules()->checks()) out.append(ToPython(CheckInfoToValue(c)));
+            return out;
           },
-          "The enabled checks as JSON (`kfix checks list --format json`).");
+          "The enabled checks (`kfix checks list --format json` entries).");
 }
 
 void BindQueue(pybind11::module_& m) {
-  // shared_ptr holder: Python may keep the object alive from several places.
-  pybind11::class_<capi::QueueHandle, std::shared_ptr<capi::QueueHandle>>(
-      m, "Queue", "Crash-safe SQLite fix queue; calls on one object are serialised.")
-      .def(pybind11::init([](const std::string& path, const pybind11::object& options) {
+  namespace py = pybind11;
+  py::class_<PyQueue, std::shared_ptr<PyQueue>>(m, "Queue",
+                                                "Crash-safe SQLite fix queue; calls on one object are serialised.")
+      .def(py::init([](const std::string& path, const py::object& options) {
              Value opts = options.is_none() ? Value() : FromPython(options);
-             Result<std::unique_ptr<capi::QueueHandle>> h = [&] {
-               pybind11::gil_scoped_release release;
-               return capi::OpenQueue(path, opts);
+             Result<std::unique_ptr<Queue>> q = [&]() -> Result<std::unique_ptr<Queue>> {
+               py::gil_scoped_release release;
+               Result<QueueOptions> o = QueueOptionsFromValue(opts);
+               if (!o.ok()) return o.status();
+               return Queue::Open(path, *o);
              }();
-             return std::shared_ptr<capi::QueueHandle>(ValueOrRaise(std::move(h)));
+             auto h = std::make_shared<PyQueue>();
+             h->queue = ValueOrRaise(std::move(q));
+             return h;
            }),
-           pybind11::arg("path"), pybind11::arg("options") = pybind11::none())
+           py::arg("path"), py::arg("options") = py::none())
       .def(
           "enqueue_fix_report",
-          [](capi::QueueHandle& q, const pybind11::object& report, double now) {
+          [](PyQueue& q, const py::object& report, double now) {
             Value v = FromPython(report);
-            Result<Value> r = [&] {
-              pybind11::gil_scoped_release release;
-              return capi::QueueEnqueueFixReport(q, v, now);
-            }();
-            return ToPython(ValueOrRaise(std::move(r)));
+            return QueueCall(q, [&](Queue& queue) { return QueueEnqueueReport(queue, v, now); });
           },
-          pybind11::arg("report"), pybind11::arg("now"))
+          py::arg("report"), py::arg("now"))
       .def(
           "lease",
-          [](capi::QueueHandle& q, const std::string& worker, double lease_seconds, double now) {
-            Result<Value> r = [&] {
-              pybind11::gil_scoped_release release;
-              return capi::QueueLease(q, worker, lease_seconds, now);
-            }();
-            return ToPython(ValueOrRaise(std::move(r)));
+          [](PyQueue& q, const std::string& worker, double lease_seconds, double now) {
+            return QueueCall(q, [&](Queue& queue) { return QueueLeaseNext(queue, worker, lease_seconds, now); });
           },
-          pybind11::arg("worker"), pybind11::arg("lease_seconds"), pybind11::arg("now"))
+          py::arg("worker"), py::arg("lease_seconds"), py::arg("now"))
       .def(
-          "finish",
-          [](capi::QueueHandle& q, std::int64_t id, std::int64_t lease_token, const pybind11::object& reason,
-             double now) {
-            std::string reason_text = reason.is_none() ? std::string() : reason.cast<std::string>();
-            const std::string* r_ptr = reason.is_none() ? nullptr : &reason_text;
-            Result<Value> r = [&] {
-              pybind11::gil_scoped_release release;
-              return capi::QueueFinish(q, id, lease_token, r_ptr, now);
-            }();
-            return ToPython(ValueOrRaise(std::move(r)));
+          "ack",
+          [](PyQueue& q, std::int64_t id, std::int64_t lease_token, double now) {
+            return QueueCall(q, [&](Queue& queue) { return QueueAckItem(queue, id, lease_token, now); });
           },
-          pybind11::arg("id"), pybind11::arg("lease_token"), pybind11::arg("reason"), pybind11::arg("now"))
+          py::arg("id"), py::arg("lease_token"), py::arg("now"))
       .def(
-          "stats",
-          [](capi::QueueHandle& q, double now) {
-            Result<Value> r = [&] {
-              pybind11::gil_scoped_release release;
-              return capi::QueueStatsValue(q, now);
-            }();
-            return ToPython(ValueOrRaise(std::move(r)));
+          "nack",
+          [](PyQueue& q, std::int64_t id, const std::string& reason, std::int64_t lease_token, double now) {
+            return QueueCall(q, [&](Queue& queue) { return QueueNackItem(queue, id, reason, lease_token, now); });
           },
-          pybind11::arg("now"));
+          py::arg("id"), py::arg("reason"), py::arg("lease_token"), py::arg("now"))
+      .def(
+          "stats", [](PyQueue& q, double now) { return QueueCall(q, [&](Queue& queue) {
+            return QueueStatsDocument(queue, now); }); },
+          py::arg("now"))
+      .def(
+          "close",
+          [](PyQueue& q) {
+            py::gil_scoped_release release;
+            std::lock_guard<std::mutex> lock(q.mu);
+            q.queue.reset();
+          },
+          "Closes the database; later calls raise InvalidArgumentError. Idempotent.")
+      .def_property_readonly("closed", [](PyQueue& q) {
+        std::lock_guard<std::mutex> lock(q.mu);
+        return !q.queue;
+      });
 }
 
 void BindAudit(pybind11::module_& m) {
+  namespace py = pybind11;
   m.def(
       "receipt_sign",
-      [](const std::string& seed_hex, const pybind11::object& payload) {
+      [](const std::string& seed_hex, const py::object& payload) {
         Value v = FromPython(payload);
-        Result<std::string> r = [&] {
-          pybind11::gil_scoped_release release;
-          return capi::ReceiptSignJson(seed_hex, v);
+        Result<std::string> r = [&]() -> Result<std::string> {
+          py::gil_scoped_release release;
+          Result<SigningKey> key = SigningKey::FromSeedHex(seed_hex);
+          if (!key.ok()) return key.status();
+          return Sign(*key, v).ToJson();
         }();
         return ValueOrRaise(std::move(r));
       },
-      pybind11::arg("seed_hex"), pybind11::arg("payload"),
+      py::arg("seed_hex"), py::arg("payload"),
       "Ed25519 receipt (canonical JSON) over the audit-canonical bytes of payload.");
   m.def(
       "receipt_verify",
-      [](const Text& receipt, const pybind11::object& payload, const std::string& public_key_hex) {
+      [](const Text& receipt, const py::object& payload, const std::string& public_key_hex) {
         Value v = FromPython(payload);
         Status st;
         {
-          pybind11::gil_scoped_release release;
-          st = capi::ReceiptVerify(receipt.value, v, public_key_hex);
+          py::gil_scoped_release release;
+          Result<PublicKey> key = PublicKey::FromHex(public_key_hex);
+          if (!key.ok()) {
+            st = key.status();
+          } else {
+            KeyRing ring;
+            ring.Add(*key);
+            st = VerifyJson(receipt.value, v, ring).status;
+          }
         }
         RaiseIfError(st);
       },
-      pybind11::arg("receipt"), pybind11::arg("payload"), pybind11::arg("public_key_hex"),
+      py::arg("receipt"), py::arg("payload"), py::arg("public_key_hex"),
       "Raises unless the receipt holds for payload and key.");
   m.def(
       "audit_verify",
-      [](const Text& log, const pybind11::object& options) {
+      [](const Text& log, const py::object& options) {
         Value opts = options.is_none() ? Value() : FromPython(options);
-        Result<capi::AuditVerifyRequest> request = capi::ParseAuditVerifyOptions(opts);
-        capi::AuditVerifyRequest req = ValueOrRaise(std::move(request));
-        Result<Value> report = [&] {
-          pybind11::gil_scoped_release release;
-          return capi::AuditVerifyValue(log.value, req);
-        }();
-        return ToJson(ValueOrRaise(std::move(report)));
+        return Dict([&]() -> Result<Value> {
+          Result<AuditVerifyOptions> o = AuditVerifyOptionsFromValue(opts);
+          if (!o.ok()) return o.status();
+          return ToValue(VerifyAuditLog(log.value, *o));
+        });
       },
-      pybind11::arg("log"), pybind11::arg("options") = pybind11::none(),
-      "Verifies a hash-chained JSONL audit log held in memory; returns the report JSON.");
+      py::arg("log"), py::arg("options") = py::none(),
+      "Verifies a hash-chained JSONL audit log held in memory; returns the report document.");
+  m.def(
+      "keygen",
+      [](const std::string& secret_path, const std::string& public_path) {
+        Result<std::string> r = [&]() -> Result<std::string> {
+          py::gil_scoped_release release;
+          Result<SigningKey> key = SigningKey::Generate();
+          if (!key.ok()) return key.status();
+          KFIX_RETURN_IF_ERROR(key->SaveFile(secret_path));
+          if (!public_path.empty()) KFIX_RETURN_IF_ERROR(key->public_key().SaveFile(public_path));
+          return key->public_key().Hex();
+        }();
+        return ValueOrRaise(std::move(r));
+      },
+      py::arg("secret_path"), py::arg("public_path") = "",
+      "Generates an Ed25519 key: the seed into secret_path (mode 0600), the public key into public_path; "
+      "returns the public key as hex.");
+
+  py::class_<PyAuditLog>(m, "AuditLog", "Hash-chained JSONL audit log writer (AuditLog::OpenFile).")
+      .def(py::init([](const std::string& path, const std::string& key_file, bool repair_torn_tail) {
+             Result<std::unique_ptr<AuditLog>> log = [&]() -> Result<std::unique_ptr<AuditLog>> {
+               py::gil_scoped_release release;
+               AuditLogOptions o;
+               o.clock = SystemAuditClock();
+               o.repair_torn_tail = repair_torn_tail;
+               if (!key_file.empty()) {
+                 Result<SigningKey> key = SigningKey::LoadFile(key_file);
+                 if (!key.ok()) return key.status();
+                 o.signer = std::make_shared<const SigningKey>(std::move(*key));
+               }
+               return AuditLog::OpenFile(path, std::move(o));
+             }();
+             PyAuditLog l;
+             l.log = ValueOrRaise(std::move(log));
+             return l;
+           }),
+           py::arg("path"), py::arg("key_file") = "", py::arg("repair_torn_tail") = false)
+      .def(
+          "append",
+          [](PyAuditLog& self, const std::string& type, const py::object& record) {
+            Value v = FromPython(record);
+            AuditLog& log = OpenLog(self);
+            Result<AuditEntry> e = [&] {
+              py::gil_scoped_release release;
+              return log.Append(type, v);
+            }();
+            AuditEntry entry = ValueOrRaise(std::move(e));
+            py::dict out;
+            out["seq"] = entry.seq;
+            out["type"] = entry.type;
+            out["ts"] = entry.ts;
+            out["prev"] = entry.prev;
+            out["hash"] = entry.hash;
+            out["line"] = entry.line;
+            return out;
+          },
+          py::arg("type"), py::arg("record"), "Appends one record; returns {seq, type, ts, prev, hash, line}.")
+      .def(
+          "state",
+          [](PyAuditLog& self) {
+            AuditChainState s = OpenLog(self).state();
+            return py::make_tuple(s.next_seq - 1, s.prev_hash);
+          },
+          "(last seq, last hash): an anchor for audit_verify.")
+      .def(
+          "close", [](PyAuditLog& self) { self.log.reset(); }, "Closes the log (releases its lock). Idempotent.")
+      .def_property_readonly("closed", [](const PyAuditLog& self) { return !self.log; });
 }
 
 }  // namespace kfix::py

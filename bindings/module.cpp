@@ -2,9 +2,11 @@
 //
 // Thin by design (re2's _re2.cc): arguments are converted to C++ values with
 // the GIL held, the GIL is released for the real work, results come back as
-// plain C++ values or JSON text, and the typed classes live in pure Python
-// (python/kfix/__init__.py). Errors become kfix.errors exceptions through
-// RaiseIfError(); no C++ exception escapes untranslated.
+// Python values built in C++ from each result's one ToValue (never JSON text
+// parsed again), and the typed classes live in pure Python
+// (python/kfix/_model.py). Errors become kfix.errors exceptions through
+// RaiseIfError(); report errors are the same objects (ErrorObject), not
+// raised. No C++ exception escapes untranslated.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -18,28 +20,13 @@
 #include "kfix/version.hpp"
 
 namespace py = pybind11;
+using kfix::py::ErrorList;
 using kfix::py::FromPython;
 using kfix::py::RaiseIfError;
 using kfix::py::Text;
 using kfix::py::ToPython;
 
 namespace {
-
-// A kfix.errors instance for a Status, without raising it (GIL held).
-py::object ErrorObject(const kfix::Status& s) {
-  try {
-    RaiseIfError(s);
-  } catch (py::error_already_set& e) {
-    return e.value();
-  }
-  return py::none();
-}
-
-py::list ErrorList(const std::vector<kfix::Status>& statuses) {
-  py::list out;
-  for (const kfix::Status& s : statuses) out.append(ErrorObject(s));
-  return out;
-}
 
 // LoadResult -> {"manifests": [(file, document, item, object)], "errors": [...],
 // "warnings": [...], "documents": n}. GIL held.
@@ -200,6 +187,19 @@ PYBIND11_MODULE(_core, m) {
         return py::list(ToPython(patch));
       },
       py::arg("source"), py::arg("target"), "A small RFC 6902 patch turning source into target.");
+
+  m.def(
+      "errors_from_values",
+      [](const py::list& values) {
+        py::list out;
+        for (py::handle v : values) {
+          if (!py::isinstance<py::dict>(v)) RaiseIfError(kfix::InvalidArgumentError("an error must be a dict"));
+          out.append(kfix::py::ErrorObject(kfix::py::StatusFromPython(v)));
+        }
+        return out;
+      },
+      py::arg("values"),
+      "kfix.Error instances for error documents ({code, message, file, line, ...}), as exceptions carry them.");
 
   kfix::py::BindEngine(m);
   kfix::py::BindAudit(m);

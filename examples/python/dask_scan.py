@@ -1,7 +1,7 @@
 """examples/python/dask_scan.py - scan a directory on a dask.distributed cluster.
 
-One task per chunk of files; the reports are gathered and merged in file
-order. Each file is its own lint context (``scan.context = "per-file"``), so
+A command line around ``kfix.dask.scan_paths``: one task per chunk of files;
+the reports are gathered and merged in file order. Each file is its own lint context (``scan.context = "per-file"``), so
 the merged report is exactly what a single-process scan of the directory
 with the same configuration returns - ``--check`` verifies that.
 
@@ -19,44 +19,10 @@ import pathlib
 import sys
 import tempfile
 import time
-from typing import Any, Dict, List, Optional
+from typing import List
 
 import kfix
-
-# Cross-object checks (e.g. a Service selecting no Deployment) need every
-# object in one context; per-file contexts make chunked scans exact.
-CONFIG: Dict[str, Any] = {"scan": {"context": "per-file"}}
-
-_ENGINES: Dict[str, kfix.Engine] = {}
-
-
-def _engine(config: Dict[str, Any]) -> kfix.Engine:
-    # One engine per worker process (engines are immutable and thread-safe).
-    key = kfix.to_json(config, canonical=True)
-    engine = _ENGINES.get(key)
-    if engine is None:
-        engine = _ENGINES[key] = kfix.Engine(config)
-    return engine
-
-
-def scan_chunk(files: List[str], config: Dict[str, Any]) -> Dict[str, Any]:
-    """The task: scan one chunk of files; returns the report document (picklable)."""
-    return _engine(config).scan_paths(*files).to_dict()
-
-
-def chunked(items: List[str], size: int) -> List[List[str]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-def dask_scan(client: Any, paths: List[str], *, chunk_size: int = 64,
-              config: Optional[Dict[str, Any]] = None) -> kfix.ScanReport:
-    """Scans `paths` on the cluster behind `client`, one task per chunk of files."""
-    config = dict(CONFIG if config is None else config)
-    files = kfix.expand_paths(*paths)  # the same sorted expansion as a local scan
-    futures = client.map(scan_chunk, chunked(files, chunk_size), config=config, pure=False)
-    docs = client.gather(futures)  # in chunk order, i.e. file order
-    return kfix.ScanReport.merge([kfix.ScanReport(d) for d in docs])
-
+import kfix.dask
 
 def generate(directory: pathlib.Path, n: int) -> None:
     """Writes `n` small, varied manifest files (for the self-test)."""
@@ -126,7 +92,7 @@ def main(argv: List[str]) -> int:
                                    dashboard_address=None)
             client = Client(cluster)
         try:
-            merged = dask_scan(client, paths, chunk_size=args.chunk_size)
+            merged = kfix.dask.scan_paths(client, paths, chunk_size=args.chunk_size)
         finally:
             client.close()
             if cluster is not None:
@@ -134,7 +100,7 @@ def main(argv: List[str]) -> int:
         print(f"dask: {merged.stats['files']} files, {merged.stats['objects']} objects, "
               f"{len(merged)} findings, {len(merged.errors)} errors in {time.perf_counter() - t0:.1f}s")
         if args.check:
-            single = kfix.scan_paths(*paths, config=CONFIG)
+            single = kfix.scan_paths(*paths, config=kfix.dask.PER_FILE)
             single_doc = single.to_dict()
             single_doc["stats"].pop("seconds", None)
             if merged.to_dict() != single_doc:

@@ -8,16 +8,53 @@ print nicely. Every class has ``to_dict()`` and ``to_json()``.
 from __future__ import annotations
 
 import importlib
-import json
 import os
 from typing import Any, Dict, List, Optional, Union
 
 from . import _core
 from .errors import Error, IoError
 
+def _errors(values: Any) -> List[Error]:
+    """Typed errors of a document: each ``{"code": name, "message", "file", "line", ...}`` entry as the
+    :class:`kfix.Error` subclass an exception for it would be (same ``code``, ``message``, ``detail``)."""
+    values = list(values or [])
+    return _core.errors_from_values(values) if values else []  # type: ignore[no-any-return]
+
+
 __all__ = ["Manifest", "LoadResult", "ObjectRef", "Finding", "ScanReport", "Check", "RiskTerm", "ScoredFinding",
            "RiskReport", "AuditVerifyResult", "Gate", "Verdict", "FixOutcome", "FixResult", "RankedItem", "Schedule",
            "ScheduledFix", "RunSummary", "RunResult"]
+
+
+class _Document:
+    """Base of the result classes that wrap one kfix document (Python values built from its ToValue):
+    ``to_dict()`` is the document, ``to_json()`` its compact JSON, and pickling keeps the document."""
+
+    def __init__(self, doc: Dict[str, Any]) -> None:
+        self._doc = doc
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The document as Python values."""
+        return self._doc
+
+    def to_json(self) -> str:
+        """The document as compact JSON (kfix's serialiser)."""
+        return _core.to_json(self._doc, False, False)
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self._doc,))
+
+
+class _DocumentList(_Document):
+    """A document whose ``len()`` and iteration go over the list attribute named by ``_items``."""
+
+    _items = ""
+
+    def __len__(self) -> int:
+        return len(getattr(self, self._items))
+
+    def __iter__(self) -> Any:
+        return iter(getattr(self, self._items))
 
 
 class Manifest:
@@ -121,7 +158,7 @@ class LoadResult:
         }
 
     def to_json(self, *, pretty: bool = False) -> str:
-        return json.dumps(self.to_dict(), indent=2 if pretty else None)
+        return _core.to_json(self.to_dict(), pretty, False)
 
     def __repr__(self) -> str:
         return f"LoadResult({len(self.manifests)} manifests, {len(self.errors)} errors)"
@@ -131,131 +168,254 @@ class LoadResult:
 
 
 class ObjectRef:
-    """The identity of a Kubernetes object (apiVersion, kind, namespace, name)."""
+    """The identity of a Kubernetes object (apiVersion, kind, namespace, name). Immutable and hashable.
+
+    Example:
+        >>> ref = kfix.ObjectRef("apps/v1", "Deployment", "shop", "web")
+        >>> {ref: 1}[kfix.ObjectRef("apps/v1", "Deployment", "shop", "web")]
+        1
+    """
 
     __slots__ = ("api_version", "kind", "namespace", "name")
 
+    api_version: str
+    kind: str
+    namespace: str
+    name: str
+
     def __init__(self, api_version: str = "", kind: str = "", namespace: str = "", name: str = "") -> None:
-        self.api_version = api_version
-        self.kind = kind
-        self.namespace = namespace
-        self.name = name
+        _set = object.__setattr__
+        _set(self, "api_version", api_version)
+        _set(self, "kind", kind)
+        _set(self, "namespace", namespace)
+        _set(self, "name", name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"ObjectRef is immutable (cannot set {name})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"ObjectRef is immutable (cannot delete {name})")
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ObjectRef":
+        """Builds the reference from its document shape ``{"apiVersion", "kind", "namespace", "name"}``."""
         return cls(d.get("apiVersion", ""), d.get("kind", ""), d.get("namespace", ""), d.get("name", ""))
 
     def to_dict(self) -> Dict[str, Any]:
+        """The document shape ``{"apiVersion", "kind", "namespace", "name"}``."""
         return {"apiVersion": self.api_version, "kind": self.kind, "namespace": self.namespace, "name": self.name}
 
+    def _key(self) -> Any:
+        return (self.api_version, self.kind, self.namespace, self.name)
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ObjectRef) and self.to_dict() == other.to_dict()
+        return isinstance(other, ObjectRef) and self._key() == other._key()
 
     def __hash__(self) -> int:
-        return hash((self.api_version, self.kind, self.namespace, self.name))
+        return hash(self._key())
 
     def __repr__(self) -> str:
         ns = f"{self.namespace}/" if self.namespace else ""
         return f"ObjectRef({self.kind} {ns}{self.name})"
 
     def __reduce__(self) -> Any:
-        return (ObjectRef, (self.api_version, self.kind, self.namespace, self.name))
+        return (ObjectRef, self._key())
+
+
+_FINDING_FIELDS = ("check", "policy", "severity", "message", "remediation", "file", "document", "item", "line",
+                   "column", "pointer", "object", "container", "ignored_by")
 
 
 class Finding:
-    """One finding: which check fired, on which object and field (with line and column)."""
+    """One finding: which check fired, on which object and field (with line and column).
 
-    __slots__ = ("check", "policy", "severity", "message", "remediation", "file", "document", "item", "line",
-                 "column", "pointer", "object", "container", "ignored_by")
+    Immutable and hashable (usable in sets and as dict keys); two findings are equal when every
+    field is. ``to_dict()`` is the finding as the scan report document holds it.
+
+    Example:
+        >>> report = kfix.scan(open("web.yaml").read(), "web.yaml")
+        >>> {(f.check, f.line) for f in report.findings}
+        {('latest-tag', 10), ...}
+    """
+
+    __slots__ = _FINDING_FIELDS + ("_doc",)
+
+    _doc: Dict[str, Any]
+    check: str
+    policy: str
+    severity: str
+    message: str
+    remediation: str
+    file: str
+    #: 0-based document index in the file.
+    document: int
+    #: 0-based index inside a ``kind: List``, -1 otherwise.
+    item: int
+    line: int
+    column: int
+    #: RFC 6901 pointer to the offending field (or where the missing field belongs).
+    pointer: str
+    object: ObjectRef
+    container: str
+    #: For ignored findings: the annotation that suppressed it.
+    ignored_by: str
 
     def __init__(self, d: Dict[str, Any]) -> None:
-        self.check: str = d["check"]
-        self.policy: str = d.get("policy", "")
-        self.severity: str = d.get("severity", "warning")
-        self.message: str = d.get("message", "")
-        self.remediation: str = d.get("remediation", "")
-        self.file: str = d.get("file", "")
-        self.document: int = d.get("document", 0)
-        self.item: int = d.get("item", -1)
-        self.line: int = d.get("line", 0)
-        self.column: int = d.get("column", 0)
-        self.pointer: str = d.get("pointer", "")
-        self.object: ObjectRef = ObjectRef.from_dict(d.get("object", {}))
-        self.container: str = d.get("container", "")
-        self.ignored_by: str = d.get("ignoredBy", "")
+        _set = object.__setattr__
+        _set(self, "_doc", d)
+        _set(self, "check", d["check"])
+        _set(self, "policy", d.get("policy", ""))
+        _set(self, "severity", d.get("severity", "warning"))
+        _set(self, "message", d.get("message", ""))
+        _set(self, "remediation", d.get("remediation", ""))
+        _set(self, "file", d.get("file", ""))
+        _set(self, "document", d.get("document", 0))
+        _set(self, "item", d.get("item", -1))
+        _set(self, "line", d.get("line", 0))
+        _set(self, "column", d.get("column", 0))
+        _set(self, "pointer", d.get("pointer", ""))
+        _set(self, "object", ObjectRef.from_dict(d.get("object", {})))
+        _set(self, "container", d.get("container", ""))
+        _set(self, "ignored_by", d.get("ignoredBy", ""))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Finding is immutable (cannot set {name})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Finding is immutable (cannot delete {name})")
 
     def to_dict(self) -> Dict[str, Any]:
-        d: Dict[str, Any] = {
-            "check": self.check, "policy": self.policy, "severity": self.severity, "message": self.message,
-            "remediation": self.remediation, "file": self.file, "document": self.document,
-            **({"item": self.item} if self.item >= 0 else {}),  # only inside a kind: List
-            "line": self.line, "column": self.column, "pointer": self.pointer, "object": self.object.to_dict(),
-            "container": self.container,
-        }
-        if self.ignored_by:
-            d["ignoredBy"] = self.ignored_by
-        return d
+        """The finding as the scan report document holds it (a copy)."""
+        return dict(self._doc)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), separators=(",", ":"))
+        """The finding as compact JSON (kfix's serialiser)."""
+        return _core.to_json(self._doc, False, False)
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Finding) and self.to_dict() == other.to_dict()
+    def _key(self) -> Any:
+        return tuple(getattr(self, k) for k in _FINDING_FIELDS)
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, Finding) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def __repr__(self) -> str:
         return f"Finding({self.check} at {self.file}:{self.line}:{self.column} {self.pointer})"
 
     def __reduce__(self) -> Any:
-        return (Finding, (self.to_dict(),))
+        return (Finding, (self._doc,))
 
 
 class ScanReport:
     """The result of a scan: findings, ignored findings, read errors and statistics.
 
-    ``to_json()`` returns the document ``kfix scan --format json`` prints.
+    ``to_json()`` returns the document ``kfix scan --format json`` prints (byte for byte).
+    ``errors`` and ``warnings`` are :class:`kfix.Error` instances, the same objects the failing
+    call would raise.
+
+    Example:
+        >>> report = kfix.scan_paths("deploy/")
+        >>> for f in report.findings:
+        ...     print(f"{f.file}:{f.line}: {f.check}")
+        >>> [e.line for e in report.errors]   # documents that could not be read
+        []
     """
 
-    def __init__(self, doc: Dict[str, Any]) -> None:
+    def __init__(self, doc: Dict[str, Any], text: Optional[str] = None) -> None:
         self._doc = doc
+        self._text = text
+        self._findings: Optional[List[Finding]] = None
+        self._ignored: Optional[List[Finding]] = None
         self.schema_version: int = doc.get("schemaVersion", 1)
-        self.findings: List[Finding] = [Finding(f) for f in doc.get("findings", [])]
-        self.ignored: List[Finding] = [Finding(f) for f in doc.get("ignored", [])]
-        #: Files/documents that could not be read (dicts with code, message, file, line, column, ...).
-        self.errors: List[Dict[str, Any]] = list(doc.get("errors", []))
-        self.warnings: List[Dict[str, Any]] = list(doc.get("warnings", []))
+        #: Files/documents that could not be read, as :class:`kfix.Error` (file, line, column, ...).
+        self.errors: List[Error] = _errors(doc.get("errors"))
+        #: Loaded with a caveat (duplicate keys, ...), as :class:`kfix.Error`.
+        self.warnings: List[Error] = _errors(doc.get("warnings"))
         #: files, objects, findings, ignored, errors, byCheck (and seconds unless merged).
         self.stats: Dict[str, Any] = dict(doc.get("stats", {}))
 
+    @property
+    def findings(self) -> List[Finding]:
+        """The reported findings, sorted (file, document, item, line, check, ...)."""
+        if self._findings is None:
+            self._findings = [Finding(f) for f in self._doc.get("findings", [])]
+        return self._findings
+
+    @property
+    def ignored(self) -> List[Finding]:
+        """Findings suppressed by ignore annotations (each with ``ignored_by``)."""
+        if self._ignored is None:
+            self._ignored = [Finding(f) for f in self._doc.get("ignored", [])]
+        return self._ignored
+
     @classmethod
     def from_json(cls, text: str | bytes) -> "ScanReport":
-        return cls(json.loads(text))
+        """Reads a report document (``kfix scan --format json`` output).
+
+        Raises:
+            kfix.ParseError: ``text`` is not JSON.
+        """
+        return cls(_core.parse_json(text))  # type: ignore[arg-type]
 
     def to_dict(self) -> Dict[str, Any]:
+        """The report document as Python values."""
         return self._doc
 
-    def to_json(self, *, pretty: bool = False) -> str:
-        return json.dumps(self._doc, indent=2 if pretty else None, separators=None if pretty else (",", ":"))
+    def to_json(self, *, pretty: bool = False, timing: bool = True) -> str:
+        """The report document as JSON (kfix's serialiser).
+
+        Args:
+            pretty: indented as ``kfix scan --format json`` prints it.
+            timing: keep ``stats.seconds``; without it the text is what ``--no-timing`` prints,
+                identical on every run.
+
+        Returns:
+            The JSON text (no final newline).
+
+        Example:
+            >>> report.to_json(pretty=True, timing=False) + "\n" == cli_output
+            True
+        """
+        doc = self._doc
+        if not timing and "seconds" in doc.get("stats", {}):
+            doc = dict(doc)
+            doc["stats"] = {k: v for k, v in doc["stats"].items() if k != "seconds"}
+        elif not pretty:
+            if self._text is None:
+                self._text = _core.to_json(doc, False, False)
+            return self._text
+        return _core.to_json(doc, pretty, False)
 
     def to_pandas(self) -> Any:
-        """The findings as a pandas DataFrame (one row per finding). Needs pandas."""
+        """The findings as a pandas DataFrame, one row per finding.
+
+        Columns: check, policy, severity, message, remediation, file, document, item, line, column,
+        pointer, api_version, kind, namespace, name, container.
+
+        Raises:
+            ImportError: pandas is not installed.
+        """
         try:
             pd = importlib.import_module("pandas")  # optional dependency, imported lazily
         except ImportError as exc:  # pragma: no cover - pandas is installed in CI
             raise ImportError("ScanReport.to_pandas() needs pandas") from exc
-        rows = []
-        for f in self.findings:
-            row = f.to_dict()
-            obj = row.pop("object")
-            row.update({"api_version": obj["apiVersion"], "kind": obj["kind"], "namespace": obj["namespace"],
-                        "name": obj["name"]})
-            row.pop("ignoredBy", None)
-            rows.append(row)
-        columns = ["check", "policy", "severity", "message", "remediation", "file", "document", "item", "line",
-                   "column", "pointer", "api_version", "kind", "namespace", "name", "container"]
-        return pd.DataFrame(rows, columns=columns)
+        docs = self._doc.get("findings", [])
+        objects = [d.get("object", {}) for d in docs]
+        columns: Dict[str, Any] = {}
+        for key, default in (("check", ""), ("policy", ""), ("severity", ""), ("message", ""), ("remediation", ""),
+                             ("file", ""), ("document", 0), ("item", -1), ("line", 0), ("column", 0),
+                             ("pointer", "")):
+            columns[key] = [d.get(key, default) for d in docs]
+        for key, name in (("apiVersion", "api_version"), ("kind", "kind"), ("namespace", "namespace"),
+                          ("name", "name")):
+            columns[name] = [o.get(key, "") for o in objects]
+        columns["container"] = [d.get("container", "") for d in docs]
+        return pd.DataFrame(columns)
 
     def __len__(self) -> int:
-        return len(self.findings)
+        return len(self._doc.get("findings", []))
 
     def __iter__(self) -> Any:
         return iter(self.findings)
@@ -264,7 +424,7 @@ class ScanReport:
         return isinstance(other, ScanReport) and self._doc == other._doc
 
     def __repr__(self) -> str:
-        return f"ScanReport({len(self.findings)} findings, {len(self.errors)} errors)"
+        return f"ScanReport({len(self)} findings, {len(self.errors)} errors)"
 
     def __reduce__(self) -> Any:
         return (ScanReport, (self._doc,))
@@ -275,9 +435,20 @@ class ScanReport:
 
         Findings keep their order, statistics are summed; ``stats.seconds`` is
         dropped because it would not be meaningful.
+
+        Args:
+            reports: reports of disjoint inputs, in input order.
+
+        Returns:
+            One report; equal to a scan of all the inputs at once when each file is its own lint
+            context (``scan.context: per-file``).
+
+        Example:
+            >>> merged = kfix.ScanReport.merge([engine.scan_paths(*chunk) for chunk in chunks])
         """
-        doc: Dict[str, Any] = {"schemaVersion": max([r.schema_version for r in reports] or [2]), "findings": [],
-                               "ignored": [], "errors": [], "warnings": []}
+        first = reports[0].to_dict() if reports else {}
+        doc: Dict[str, Any] = {"schemaVersion": first.get("schemaVersion", 1), "findings": [], "ignored": [],
+                               "errors": [], "warnings": []}
         stats: Dict[str, Any] = {"files": 0, "objects": 0, "findings": 0, "ignored": 0, "errors": 0, "byCheck": {}}
         for r in reports:
             d = r.to_dict()
@@ -293,22 +464,16 @@ class ScanReport:
         return ScanReport(doc)
 
 
-class Check:
+class Check(_Document):
     """A check of the catalog as ``kfix checks list --format json`` describes it."""
 
     def __init__(self, d: Dict[str, Any]) -> None:
-        self._doc = d
+        _Document.__init__(self, d)
         self.name: str = d.get("name", "")
         self.policy: str = d.get("policy", "")
         self.severity: str = d.get("severity", "")
         self.description: str = d.get("description", "")
         self.remediation: str = d.get("remediation", "")
-
-    def to_dict(self) -> Dict[str, Any]:
-        return self._doc
-
-    def to_json(self) -> str:
-        return json.dumps(self._doc)
 
     def __repr__(self) -> str:
         return f"Check({self.name})"
@@ -331,11 +496,11 @@ class Gate:
         return f"Gate({self.name}: {'pass' if self.passed else 'FAIL'})"
 
 
-class Verdict:
+class Verdict(_Document):
     """The guard's decision on a patch: ``accepted``, ``reason``, ``gates``, ``new_findings``."""
 
     def __init__(self, doc: Dict[str, Any]) -> None:
-        self._doc = doc
+        _Document.__init__(self, doc)
         self.accepted: bool = bool(doc.get("accepted", False))
         self.reason: str = doc.get("reason", "")
         self.patch: List[Dict[str, Any]] = list(doc.get("patch", []))
@@ -345,24 +510,15 @@ class Verdict:
     def __bool__(self) -> bool:
         return self.accepted
 
-    def to_dict(self) -> Dict[str, Any]:
-        return self._doc
-
-    def to_json(self) -> str:
-        return json.dumps(self._doc, separators=(",", ":"))
-
-    def __reduce__(self) -> Any:
-        return (Verdict, (self._doc,))
-
     def __repr__(self) -> str:
         return f"Verdict(accepted={self.accepted}, reason={self.reason!r})"
 
 
-class FixOutcome:
+class FixOutcome(_Document):
     """The fix of one finding: ``status`` is accepted, rejected, needs-review or unfixable."""
 
     def __init__(self, d: Dict[str, Any]) -> None:
-        self._doc = d
+        _Document.__init__(self, d)
         self.check: str = d.get("check", "")
         self.policy: str = d.get("policy", "")
         self.file: str = d.get("file", "")
@@ -376,41 +532,26 @@ class FixOutcome:
         self.patch: List[Dict[str, Any]] = list(d.get("patch", []))
         self.gates: List[Gate] = [Gate(g) for g in d.get("gates", [])]
 
-    def to_dict(self) -> Dict[str, Any]:
-        return self._doc
-
     def __repr__(self) -> str:
         return f"FixOutcome({self.check} {self.object.kind}/{self.object.name}: {self.status})"
 
 
-class FixResult:
+class FixResult(_DocumentList):
     """``kfix fix`` as objects: per-finding ``results``, merged per-object ``objects``, ``summary``."""
 
+    _items = "results"
+
     def __init__(self, doc: Dict[str, Any]) -> None:
-        self._doc = doc
+        _Document.__init__(self, doc)
         self.results: List[FixOutcome] = [FixOutcome(r) for r in doc.get("results", [])]
         #: One per object with an accepted fix: object, accepted, patch (merged), gates.
         self.objects: List[Dict[str, Any]] = list(doc.get("objects", []))
-        self.errors: List[Dict[str, Any]] = list(doc.get("errors", []))
+        #: Documents that could not be read, as :class:`kfix.Error`.
+        self.errors: List[Error] = _errors(doc.get("errors"))
         self.summary: Dict[str, Any] = dict(doc.get("summary", {}))
 
     def accepted(self) -> List[FixOutcome]:
         return [r for r in self.results if r.status == "accepted"]
-
-    def to_dict(self) -> Dict[str, Any]:
-        return self._doc
-
-    def to_json(self) -> str:
-        return json.dumps(self._doc, separators=(",", ":"))
-
-    def __len__(self) -> int:
-        return len(self.results)
-
-    def __iter__(self) -> Any:
-        return iter(self.results)
-
-    def __reduce__(self) -> Any:
-        return (FixResult, (self._doc,))
 
     def __repr__(self) -> str:
         return f"FixResult({len(self.results)} findings, {len(self.accepted())} accepted)"
@@ -433,11 +574,11 @@ class RiskTerm:
         return f"RiskTerm({self.name}={self.value})"
 
 
-class ScoredFinding:
+class ScoredFinding(_Document):
     """A finding with its risk 0-100 and the breakdown of the score."""
 
     def __init__(self, d: Dict[str, Any]) -> None:
-        self._doc = d
+        _Document.__init__(self, d)
         self.check: str = d.get("check", "")
         self.policy: str = d.get("policy", "")
         self.file: str = d.get("file", "")
@@ -453,27 +594,21 @@ class ScoredFinding:
         self.terms: List[RiskTerm] = [RiskTerm(t.get("name", ""), float(t.get("value", 0.0)), t.get("detail", ""))
                                       for t in d.get("terms", [])]
 
-    def to_dict(self) -> Dict[str, Any]:
-        return self._doc
-
     def __repr__(self) -> str:
         return f"ScoredFinding({self.check} {self.object.kind}/{self.object.name} risk={self.risk})"
 
 
-class RiskReport:
+class RiskReport(_DocumentList):
     """Scored findings (``kfix risk --format json``): ``results``, ``errors``, ``feeds``."""
 
+    _items = "results"
+
     def __init__(self, doc: Dict[str, Any]) -> None:
-        self._doc = doc
+        _Document.__init__(self, doc)
         self.results: List[ScoredFinding] = [ScoredFinding(r) for r in doc.get("results", [])]
-        self.errors: List[Dict[str, Any]] = list(doc.get("errors", []))
+        #: Documents that could not be read, as :class:`kfix.Error`.
+        self.errors: List[Error] = _errors(doc.get("errors"))
         self.feeds: Dict[str, Any] = dict(doc.get("feeds", {}))
-
-    def to_dict(self) -> Dict[str, Any]:
-        return self._doc
-
-    def to_json(self) -> str:
-        return json.dumps(self._doc, separators=(",", ":"))
 
     def to_pandas(self) -> Any:
         """One row per scored finding with the risk terms as columns. Needs pandas."""
@@ -488,24 +623,15 @@ class RiskReport:
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def __len__(self) -> int:
-        return len(self.results)
-
-    def __iter__(self) -> Any:
-        return iter(self.results)
-
-    def __reduce__(self) -> Any:
-        return (RiskReport, (self._doc,))
-
     def __repr__(self) -> str:
         return f"RiskReport({len(self.results)} results)"
 
 
-class RankedItem:
+class RankedItem(_Document):
     """One finding in fix order: ``rank``, ``score`` and the parts it came from."""
 
     def __init__(self, d: Dict[str, Any]) -> None:
-        self._doc = d
+        _Document.__init__(self, d)
         self.rank: int = d.get("rank", 0)
         self.score: float = float(d.get("score", 0.0))
         self.risk: float = float(d.get("R", 0.0))
@@ -521,40 +647,25 @@ class RankedItem:
         self.kind: str = d.get("kind", "")
         self.name: str = d.get("name", "")
 
-    def to_dict(self) -> Dict[str, Any]:
-        return self._doc
-
     def __repr__(self) -> str:
         return f"RankedItem(#{self.rank} {self.check} {self.kind}/{self.name} score={self.score:.3g})"
 
 
-class Schedule:
+class Schedule(_DocumentList):
     """Findings ranked for fixing (``kfix schedule rank`` plus load ``errors``)."""
 
+    _items = "items"
+
     def __init__(self, doc: Dict[str, Any]) -> None:
-        self._doc = doc
+        _Document.__init__(self, doc)
         self.items: List[RankedItem] = [RankedItem(i) for i in doc.get("items", [])]
-        self.errors: List[Dict[str, Any]] = list(doc.get("errors", []))
-
-    def to_dict(self) -> Dict[str, Any]:
-        return self._doc
-
-    def to_json(self) -> str:
-        return json.dumps(self._doc, separators=(",", ":"))
+        #: Documents that could not be read, as :class:`kfix.Error`.
+        self.errors: List[Error] = _errors(doc.get("errors"))
 
     def to_pandas(self) -> Any:
         """One row per ranked item. Needs pandas."""
         pd = importlib.import_module("pandas")
         return pd.DataFrame([i.to_dict() for i in self.items])
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Any:
-        return iter(self.items)
-
-    def __reduce__(self) -> Any:
-        return (Schedule, (self._doc,))
 
     def __repr__(self) -> str:
         return f"Schedule({len(self.items)} items)"
@@ -563,11 +674,11 @@ class Schedule:
 # ---- Audit -------------------------------------------------------------------------
 
 
-class AuditVerifyResult:
+class AuditVerifyResult(_Document):
     """The outcome of walking an audit log (``kfix audit verify --json``)."""
 
     def __init__(self, d: Dict[str, Any]) -> None:
-        self._doc = d
+        _Document.__init__(self, d)
         self.intact: bool = bool(d.get("intact", False))
         #: "ok" or why the log does not verify, e.g. "chain_broken", "line_altered".
         self.reason: str = d.get("reason", "")
@@ -581,12 +692,6 @@ class AuditVerifyResult:
     def __bool__(self) -> bool:
         return self.intact
 
-    def to_dict(self) -> Dict[str, Any]:
-        return self._doc
-
-    def to_json(self) -> str:
-        return json.dumps(self._doc, separators=(",", ":"))
-
     def __repr__(self) -> str:
         return f"AuditVerifyResult(intact={self.intact}, reason={self.reason!r}, line={self.line})"
 
@@ -594,7 +699,7 @@ class AuditVerifyResult:
 # ---- Pipeline (kfix run) -----------------------------------------------------------
 
 
-class ScheduledFix:
+class ScheduledFix(_Document):
     """One accepted fix in schedule order (an item of ``schedule.json``).
 
     ``result`` indexes ``RunResult.fixes.results``, ``RunResult.risk.results``
@@ -602,7 +707,7 @@ class ScheduledFix:
     """
 
     def __init__(self, d: Dict[str, Any]) -> None:
-        self._doc = d
+        _Document.__init__(self, d)
         self.rank: int = d.get("rank", 0)
         self.result: int = d.get("result", 0)
         self.check: str = d.get("check", "")
@@ -625,14 +730,11 @@ class ScheduledFix:
         #: The vetted RFC 6902 patch.
         self.patch: List[Dict[str, Any]] = list(d.get("patch", []))
 
-    def to_dict(self) -> Dict[str, Any]:
-        return self._doc
-
     def __repr__(self) -> str:
         return f"ScheduledFix(#{self.rank} {self.check} {self.object.kind}/{self.object.name} score={self.score:.3g})"
 
 
-class RunSummary:
+class RunSummary(_Document):
     """``summary.json`` of a run as attributes.
 
     ``accepted + rejected + needs_review + unfixable == findings`` and
@@ -644,7 +746,7 @@ class RunSummary:
                "errors", "warnings", "objects_patched", "scheduled", "kev_findings", "max_ops")
 
     def __init__(self, d: Dict[str, Any]) -> None:
-        self._doc = d
+        _Document.__init__(self, d)
         self.files: int = int(d.get("files", 0))
         self.objects: int = int(d.get("objects", 0))
         self.findings: int = int(d.get("findings", 0))
@@ -673,9 +775,6 @@ class RunSummary:
         self.feeds: Dict[str, Any] = dict(d.get("feeds", {}))
         self.timing: Dict[str, float] = dict(d.get("timing_seconds", {}))
 
-    def to_dict(self) -> Dict[str, Any]:
-        return self._doc
-
     def __repr__(self) -> str:
         return (f"RunSummary({self.findings} findings: {self.accepted} accepted, {self.rejected} rejected, "
                 f"{self.needs_review} needs review, {self.unfixable} unfixable; {self.errors} errors)")
@@ -694,38 +793,102 @@ class RunResult:
     (:class:`RunSummary`), plus ``now`` and ``schedule_config``.
     ``findings.findings[i]``, ``fixes.results[i]`` and ``risk.results[i]``
     describe the same finding.
+
+    The run keeps the C++ result; each attribute is built the first time it is read (with the GIL
+    given away every few milliseconds), so a run whose documents are only written costs no Python
+    objects.
+
+    Example:
+        >>> result = kfix.run_paths("deploy/", now=time.time())
+        >>> result.summary.accepted, len(result.schedule)
+        (12, 12)
+        >>> result.write("out/")
     """
 
-    def __init__(self, doc: Dict[str, Any], core: Any = None, text: Optional[str] = None) -> None:
-        self._doc = doc
+    def __init__(self, doc: Optional[Dict[str, Any]] = None, core: Any = None, text: Optional[str] = None) -> None:
+        self._docs: Dict[str, Any] = dict(doc or {})
         self._core = core  # kfix._core.PipelineRun, or None after unpickling
         self._text = text
-        self.schema_version: int = doc.get("schemaVersion", 1)
-        self.findings: ScanReport = ScanReport(doc.get("findings", {}))
-        self.fixes: FixResult = FixResult(doc.get("fixes", {}))
-        self.risk: RiskReport = RiskReport(doc.get("risk", {}))
-        sched = doc.get("schedule", {})
-        self.schedule: List[ScheduledFix] = [ScheduledFix(i) for i in sched.get("items", [])]
-        self.schedule_config: Dict[str, Any] = dict(sched.get("config", {}))
-        self.now: float = float(sched.get("now", 0.0))
-        self.summary: RunSummary = RunSummary(doc.get("summary", {}))
+        self._built: Dict[str, Any] = {}
 
     @classmethod
     def _from_core(cls, core: Any) -> "RunResult":
-        text = core.to_json()
-        return cls(json.loads(text), core, text)
+        return cls(None, core, None)
+
+    def _document(self, name: str) -> Dict[str, Any]:
+        doc = self._docs.get(name)
+        if doc is None:
+            doc = self._docs[name] = self._core.document(name) if self._core is not None else {}
+        return doc  # type: ignore[no-any-return]
+
+    @property
+    def schema_version(self) -> int:
+        """``schemaVersion`` of the run document."""
+        if "schemaVersion" not in self._docs:
+            self._docs["schemaVersion"] = self._core.schema_version() if self._core is not None else 0
+        return int(self._docs["schemaVersion"])
+
+    @property
+    def findings(self) -> ScanReport:
+        """The scan report (``findings.json``)."""
+        if "findings" not in self._built:
+            self._built["findings"] = ScanReport(self._document("findings"))
+        return self._built["findings"]  # type: ignore[no-any-return]
+
+    @property
+    def fixes(self) -> FixResult:
+        """The fix report (``fixes.json``): a vetted fix per finding, each with its ``risk``."""
+        if "fixes" not in self._built:
+            self._built["fixes"] = FixResult(self._document("fixes"))
+        return self._built["fixes"]  # type: ignore[no-any-return]
+
+    @property
+    def risk(self) -> RiskReport:
+        """Every finding's risk with its term breakdown (``risk.json``)."""
+        if "risk" not in self._built:
+            self._built["risk"] = RiskReport(self._document("risk"))
+        return self._built["risk"]  # type: ignore[no-any-return]
+
+    @property
+    def schedule(self) -> List[ScheduledFix]:
+        """The accepted fixes, best first (``schedule.json`` items)."""
+        if "schedule" not in self._built:
+            self._built["schedule"] = [ScheduledFix(i) for i in self._document("schedule").get("items", [])]
+        return self._built["schedule"]  # type: ignore[no-any-return]
+
+    @property
+    def schedule_config(self) -> Dict[str, Any]:
+        """The scheduler configuration the schedule was ranked with."""
+        return dict(self._document("schedule").get("config", {}))
+
+    @property
+    def now(self) -> float:
+        """The clock the run was given (enqueue time of every scheduled fix)."""
+        return float(self._document("schedule").get("now", 0.0))
+
+    @property
+    def summary(self) -> RunSummary:
+        """Counts of the run (``summary.json``)."""
+        if "summary" not in self._built:
+            self._built["summary"] = RunSummary(self._document("summary"))
+        return self._built["summary"]  # type: ignore[no-any-return]
 
     def documents(self) -> Dict[str, Dict[str, Any]]:
         """The five documents by name (``findings``, ``fixes``, ``risk``, ``schedule``, ``summary``)."""
-        return {name: self._doc[name] for name in _RUN_DOCUMENTS}
+        return {name: self._document(name) for name in _RUN_DOCUMENTS}
 
     def to_dict(self) -> Dict[str, Any]:
-        return self._doc
+        """``{"schemaVersion", "findings", "fixes", "risk", "schedule", "summary"}`` as Python values."""
+        out: Dict[str, Any] = {"schemaVersion": self.schema_version}
+        out.update(self.documents())
+        return out
 
     def to_json(self) -> str:
-        """``{"schemaVersion": 1, "findings", "fixes", "risk", "schedule", "summary"}`` - what ``kfix_run`` returns."""
+        """``{"schemaVersion", "findings", "fixes", "risk", "schedule", "summary"}`` - what ``kfix_engine_run``
+        returns (compact JSON)."""
         if self._text is None:
-            self._text = _core.to_json(self._doc, False, False)
+            self._text = self._core.to_json() if self._core is not None else _core.to_json(self.to_dict(), False,
+                                                                                           False)
         return self._text
 
     def write(self, dir: Union[str, "os.PathLike[str]"]) -> None:
@@ -744,7 +907,7 @@ class RunResult:
             for name in _RUN_DOCUMENTS:
                 target = os.path.join(path, name + ".json")
                 with open(target + ".tmp", "w", encoding="utf-8", newline="\n") as out:
-                    out.write(_core.to_json(self._doc[name], True, False) + "\n")
+                    out.write(_core.to_json(self._document(name), True, False) + "\n")
                 os.replace(target + ".tmp", target)
         except OSError as exc:
             raise IoError(f"cannot write {path}: {exc}", {"file": path}) from exc
@@ -780,7 +943,7 @@ class RunResult:
         return len(self.fixes.results)
 
     def __reduce__(self) -> Any:
-        return (RunResult, (self._doc, None, self._text))
+        return (RunResult, (self.to_dict(), None, self._text))
 
     def __repr__(self) -> str:
         s = self.summary

@@ -35,7 +35,7 @@ def main() -> int:
     wheels = sorted(dist.glob("kfix-*.whl"))
     assert len(wheels) == 1, wheels
     names = set(zipfile.ZipFile(wheels[0]).namelist())
-    for required in ("kfix/__init__.py", "kfix/errors.py", "kfix/_core.pyi", "kfix/py.typed"):
+    for required in ("kfix/__init__.py", "kfix/errors.py", "kfix/dask.py", "kfix/_core.pyi", "kfix/py.typed"):
         assert required in names, f"{required} missing from {wheels[0].name}: {sorted(names)}"
     assert any(n.startswith("kfix/_core.") and n.endswith(".so") for n in names), sorted(names)
 
@@ -44,7 +44,7 @@ def main() -> int:
     subprocess.check_call([str(py), "-m", "pip", "install", "-q", "--no-index", "--no-deps", str(wheels[0])],
                           env=env)
     probe = (
-        "import pathlib, kfix, kfix._core as c\n"
+        "import pathlib, kfix, kfix.dask, kfix._core as c\n"
         f"assert pathlib.Path(kfix.__file__).is_relative_to({str(venv)!r}), kfix.__file__\n"
         "assert kfix.__version__ == c.version()\n"
         "try:\n"

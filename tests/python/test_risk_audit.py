@@ -191,3 +191,43 @@ def test_queue_round_trip(tmp_path: pathlib.Path) -> None:
         kfix.Queue(tmp_path / "missing-dir" / "q.db")
     with pytest.raises(kfix.ParseError):
         q.enqueue({"results": 5}, now=108)
+    q.close()
+    assert q.closed
+    q.close()  # idempotent
+    with pytest.raises(kfix.InvalidArgumentError):
+        q.stats(now=109)
+
+
+def test_queue_context_manager(tmp_path: pathlib.Path) -> None:
+    with kfix.Queue(tmp_path / "q.db") as q:
+        assert q.enqueue(kfix.fix(WEB, "web.yaml"), now=1)["enqueued"] >= 1
+        assert not q.closed
+    assert q.closed
+    with kfix.Queue(tmp_path / "q.db") as again:  # the database outlives the handle
+        assert again.stats(now=2)["total"] >= 1
+
+
+def test_audit_log_append_and_keygen(tmp_path: pathlib.Path) -> None:
+    public_hex = kfix.keygen(tmp_path / "audit.key", tmp_path / "audit.pub")
+    assert len(public_hex) == 64 and (tmp_path / "audit.key").stat().st_mode & 0o077 == 0
+    with pytest.raises(kfix.InvalidArgumentError):
+        kfix.keygen(tmp_path / "audit.key")  # never overwrites a key
+    path = tmp_path / "audit.jsonl"
+    with kfix.AuditLog(path, key_file=tmp_path / "audit.key") as log:
+        first = log.append("fix.applied", {"id": 1, "patch": [{"op": "add", "path": "/a", "value": 1}]})
+        second = log.append("fix.applied", {"id": 2})
+        assert (first["seq"], second["seq"]) == (1, 2) and second["prev"] == first["hash"]
+        anchor = log.state()
+        assert anchor == (2, second["hash"])
+        with pytest.raises(kfix.IoError):
+            kfix.AuditLog(path)  # one writer at a time
+    assert log.closed
+    with pytest.raises(kfix.InvalidArgumentError):
+        log.append("x", {})
+    text = path.read_text()
+    ok = kfix.audit_verify(text, public_keys=[public_hex], require_receipts=True, anchor=anchor)
+    assert ok.intact and ok.lines_verified == 2
+    tampered = text.replace('"id":2', '"id":3')
+    assert not kfix.audit_verify(tampered, public_keys=[public_hex]).intact
+    with kfix.AuditLog(path) as log:  # resumes the chain
+        assert log.append("fix.applied", {"id": 3})["seq"] == 3

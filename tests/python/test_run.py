@@ -169,8 +169,15 @@ def test_errors(engine: kfix.Engine, tmp_path: pathlib.Path, feeds_config: Dict[
     # unreadable documents are data: listed with their position, counted, the call succeeds
     bad = engine.run("kind: [unclosed\n", "bad.yaml")
     assert bad.summary.errors == 1 and bad.summary.findings == 0 and bad.schedule == []
-    assert bad.findings.errors[0]["file"] == "bad.yaml" and bad.findings.errors[0]["code"] == "parse_error"
-    assert bad.findings.errors[0]["line"] >= 1
+    err = bad.findings.errors[0]
+    assert isinstance(err, kfix.ParseError) and err.code == kfix.ParseError.code == 2
+    assert err.file == "bad.yaml" and err.line is not None and err.line >= 1
+    assert err.detail["status"] == "parse_error" and str(err).startswith("bad.yaml:")
+    # the same shape the failing call would raise
+    with pytest.raises(kfix.ParseError) as raised:
+        kfix.parse("kind: [unclosed\n", "bad.yaml")
+    assert (raised.value.code, raised.value.message, raised.value.detail) == (err.code, err.message, err.detail)
+    assert bad.fixes.errors[0].message == err.message and bad.risk.errors[0].message == err.message
     mixed = engine.run(WEB + "---\nkind: [\n", "mixed.yaml")
     assert mixed.summary.errors == 1 and mixed.summary.findings > 0
     # a path that does not exist fails the whole call
@@ -255,3 +262,13 @@ def test_to_pandas_one_row_per_finding(engine: kfix.Engine, manifests_dir: pathl
     assert list(ranked["check"]) == [i.check for i in result.schedule]
     assert list(df["risk"]) == pytest.approx([r.risk for r in result.risk.results])
     assert df["kev"].sum() == result.summary.kev_findings
+
+
+def test_results_are_built_once(engine: kfix.Engine, manifests_dir: pathlib.Path) -> None:
+    # each attribute is built on first access, then cached (the same objects every time);
+    # how long the GIL is held is measured by benchmarks/python_run.py, not here
+    result = engine.run_paths(manifests_dir, now=5)
+    assert result.findings is result.findings and result.fixes is result.fixes and result.risk is result.risk
+    assert result.schedule is result.schedule and result.summary is result.summary
+    assert result.summary.findings == len(result.findings.findings) == len(result.fixes) == len(result.risk)
+    assert result.schema_version == json.loads(result.to_json())["schemaVersion"]

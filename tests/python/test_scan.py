@@ -55,6 +55,8 @@ def test_report_json_round_trip_and_pickle() -> None:
     doc = json.loads(report.to_json())
     assert doc["schemaVersion"] == 2 and len(doc["findings"]) == len(report)
     assert kfix.ScanReport.from_json(report.to_json()) == report
+    assert report.to_json(pretty=True, timing=False).startswith('{\n  "schemaVersion": ')
+    assert '"seconds"' not in report.to_json(timing=False) and '"seconds"' in report.to_json()
     assert pickle.loads(pickle.dumps(report)) == report
     f = report.findings[0]
     assert pickle.loads(pickle.dumps(f)) == f
@@ -72,7 +74,10 @@ def test_to_pandas() -> None:
 def test_unreadable_documents_are_reported_not_raised() -> None:
     report = kfix.scan(WEB + "---\nkind: [unclosed\n", "mixed.yaml")
     assert len(report.errors) == 1
-    assert report.errors[0]["file"] == "mixed.yaml" and report.errors[0]["line"] >= 15
+    err = report.errors[0]
+    assert isinstance(err, kfix.ParseError) and err.file == "mixed.yaml" and err.line is not None and err.line >= 15
+    assert err.document == 1 and err.code == 2
+    assert pickle.loads(pickle.dumps(report)).errors[0].message == err.message
     assert any(f.check == "latest-tag" for f in report)
 
 
@@ -106,6 +111,57 @@ def test_scan_paths_matches_text_scan(tmp_path: pathlib.Path, manifests_dir: pat
     assert len(kfix.scan_paths(manifests_dir)) > 0
     with pytest.raises(kfix.InvalidArgumentError):
         kfix.scan_paths()
+
+
+def test_one_rule_for_missing_paths(tmp_path: pathlib.Path) -> None:
+    # every path entry point raises NotFoundError for a path that does not exist ...
+    (tmp_path / "web.yaml").write_text(WEB)
+    missing = tmp_path / "missing.yaml"
+    engine = kfix.Engine()
+    calls = [lambda: kfix.load(tmp_path, missing), lambda: kfix.scan_paths(tmp_path, missing),
+             lambda: kfix.run_paths(tmp_path, missing), lambda: engine.fix_paths(tmp_path, missing),
+             lambda: engine.risk_paths(tmp_path, missing), lambda: kfix.expand_paths(missing)]
+    for call in calls:
+        with pytest.raises(kfix.NotFoundError) as info:
+            call()
+        assert info.value.code == 3 and "missing.yaml" in str(info.value)
+    # ... while a file that exists but cannot be parsed is data in every one of them
+    (tmp_path / "bad.yaml").write_text("kind: [unclosed\n")
+    assert isinstance(kfix.scan_paths(tmp_path).errors[0], kfix.ParseError)
+    assert kfix.run_paths(tmp_path).summary.errors == 1
+    assert isinstance(engine.fix_paths(tmp_path).errors[0], kfix.ParseError)
+    assert kfix.load(tmp_path, strict=False).errors[0].file.endswith("bad.yaml")
+
+
+def test_findings_are_frozen_and_hashable() -> None:
+    report = kfix.scan(WEB, "web.yaml")
+    again = kfix.scan(WEB, "web.yaml")
+    assert set(report.findings) == set(again.findings) and len(set(report.findings)) == len(report.findings)
+    f = report.findings[0]
+    assert {f: 1}[again.findings[0]] == 1 and hash(f) == hash(again.findings[0])
+    with pytest.raises(AttributeError):
+        f.check = "other"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        f.object.name = "other"  # type: ignore[misc]
+    assert f.to_dict()["check"] == f.check and f.to_dict() is not f.to_dict()
+
+
+def test_engine_from_file_and_text_positions(tmp_path: pathlib.Path) -> None:
+    config = tmp_path / "kfix.yaml"
+    config.write_text("checks:\n  exclude: [latest-tag]\nscan:\n  context: sideways\n")
+    with pytest.raises(kfix.InvalidArgumentError) as info:
+        kfix.Engine.from_file(config)
+    assert info.value.file == str(config) and info.value.line == 4
+    # errors point into the caller's own text
+    with pytest.raises(kfix.Error) as info:
+        kfix.Engine('{"checks": {"include": ["no-such-check"]}}')
+    assert info.value.line == 1 and "no-such-check" in str(info.value)
+    config.write_text("checks:\n  exclude: [latest-tag]\n")
+    engine = kfix.Engine.from_file(config)
+    assert "latest-tag" not in {f.check for f in engine.scan(WEB)}
+    assert engine.scan(WEB).to_json(timing=False) == kfix.Engine(config.read_text()).scan(WEB).to_json(timing=False)
+    with pytest.raises(kfix.NotFoundError):
+        kfix.Engine.from_file(tmp_path / "none.yaml")
 
 
 def test_scan_many_equals_sequential_scans() -> None:
