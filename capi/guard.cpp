@@ -1,7 +1,6 @@
 // The C ABI's error slot and buffer helpers (see internal/guard.hpp).
 #include "internal/guard.hpp"
 
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -21,19 +20,9 @@ ErrorSlot& Slot() noexcept {
   return slot;
 }
 
-// The one Status shape (kfix::StatusToValue) with the numeric code, as the
-// C ABI documents it: {"code": 2, "status": "parse_error", "message", ...};
-// always valid JSON and UTF-8 (core's JSON writer).
-std::string DetailJson(const Status& s) {
-  Value doc = StatusToValue(s);
-  Value out = Value::MakeObject();
-  out.Set("code", static_cast<int>(s.code()));
-  out.Set("status", StatusCodeName(s.code()));
-  for (Member& m : doc.as_object()) {
-    if (m.key != "code") out.Set(m.key, std::move(m.value));
-  }
-  return ToJson(out);
-}
+// The error as every kfix document writes it (kfix::StatusToValue), through
+// the one JSON serialiser, which escapes invalid UTF-8.
+std::string DetailJson(const Status& s) { return ToJson(StatusToValue(s)); }
 
 }  // namespace
 

@@ -1,13 +1,19 @@
 // libkfix.so: the extern "C" shims of kfix/kfix.h over the C++ API.
 //
-// NOTE(surfaces): no logic lives here. Each fallible function checks its
-// arguments, calls the C++ API inside Guard() and serialises with the layer's
-// own *ToJson function, so C output is byte-identical to what the CLI prints.
+// No logic lives here: each fallible function checks and copies its
+// arguments, calls kfix::Engine (kfix/engine.hpp) or a lower layer inside
+// Guard() and serialises the result with its one ToValue + ToJson, so C
+// output is byte-identical to what the CLI prints for the same engine.
 #include <cstdlib>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include "internal/guard.hpp"
 #include "internal/handles.hpp"
+#include "kfix/audit.hpp"
 #include "kfix/core.hpp"
+#include "kfix/engine.hpp"
 #include "kfix/kfix.h"
 #include "kfix/rules.hpp"
 #include "kfix/status.hpp"
@@ -72,117 +78,232 @@ KFIX_API void kfix_free(void* ptr) { std::free(ptr); }
 
 // ---- Engine -----------------------------------------------------------------
 
-KFIX_API kfix_status kfix_engine_new(kfix_engine** out, const char* config_json, size_t len) {
-  if (out != nullptr) *out = nullptr;
-  return Guard([&]() -> kfix::Status {
-    if (out == nullptr) return kfix::InvalidArgumentError("out is NULL");
-    std::string_view config;
-    KFIX_RETURN_IF_ERROR(InputView(config_json, len, "config_json", &config));
-    auto spec = kfix::capi::BuildEngine(config);
-    if (!spec.ok()) return spec.status();
-    *out = new kfix_engine{std::move(*spec)};
-    return kfix::Status::Ok();
-  });
-}
-
-KFIX_API void kfix_engine_free(kfix_engine* engine) { delete engine; }
-
-// ---- Scan -------------------------------------------------------------------
+}  // extern "C"
 
 namespace {
 
+kfix::Status NewEngine(kfix_engine** out, kfix::Result<kfix::Engine> engine) {
+  if (!engine.ok()) return engine.status();
+  *out = new kfix_engine{std::move(*engine)};
+  return kfix::Status::Ok();
+}
+
 kfix::Status CheckEngine(const kfix_engine* engine) {
-  if (engine == nullptr || !engine->rep) return kfix::InvalidArgumentError("engine is NULL");
+  if (engine == nullptr) return kfix::InvalidArgumentError("engine is NULL");
   return kfix::Status::Ok();
 }
 
 const char* SourceName(const char* name) { return name != nullptr ? name : "-"; }
 
+// Checks out/engine and views the manifest text.
+kfix::Status TextCall(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                      std::string_view* text) {
+  KFIX_RETURN_IF_ERROR(CheckOut(out));
+  KFIX_RETURN_IF_ERROR(CheckEngine(engine));
+  return InputView(manifests, len, "manifests", text);
+}
+
+// Checks out/engine and copies the path list.
+kfix::Status PathsCall(kfix_buf* out, const kfix_engine* engine, const char* const* paths, size_t n_paths,
+                       std::vector<std::string>* list) {
+  KFIX_RETURN_IF_ERROR(CheckOut(out));
+  KFIX_RETURN_IF_ERROR(CheckEngine(engine));
+  if (paths == nullptr && n_paths != 0) return kfix::InvalidArgumentError("paths is NULL but n_paths is not 0");
+  if (n_paths == 0) return kfix::InvalidArgumentError("no paths given");
+  list->reserve(n_paths);
+  for (size_t i = 0; i < n_paths; ++i) {
+    if (paths[i] == nullptr) return kfix::InvalidArgumentError("paths[" + std::to_string(i) + "] is NULL");
+    list->emplace_back(paths[i]);
+  }
+  return kfix::Status::Ok();
+}
+
+// The compact JSON of a result document.
+template <typename T>
+kfix::Status FillDocument(kfix_buf* out, const T& result) {
+  return FillBuf(out, kfix::ToJson(kfix::ToValue(result)));
+}
+
+template <typename T>
+kfix::Status FillDocument(kfix_buf* out, const kfix::Result<T>& result) {
+  if (!result.ok()) return result.status();
+  return FillDocument(out, *result);
+}
+
+// The risk document with the feeds the engine scored with, as `kfix risk` prints it.
+kfix::Status FillRisk(kfix_buf* out, const kfix_engine& engine, const kfix::RiskReport& report) {
+  return FillBuf(out, kfix::ToJson(kfix::RiskReportToValue(report, *engine.rep.feeds())));
+}
+
 }  // namespace
 
-KFIX_API kfix_status kfix_scan(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
-                               const char* source_name) {
+extern "C" {
+
+KFIX_API kfix_status kfix_engine_new(kfix_engine** out, const char* config, size_t len) {
+  if (out != nullptr) *out = nullptr;
+  return Guard([&]() -> kfix::Status {
+    if (out == nullptr) return kfix::InvalidArgumentError("out is NULL");
+    std::string_view text;
+    KFIX_RETURN_IF_ERROR(InputView(config, len, "config", &text));
+    return NewEngine(out, kfix::Engine::FromText(text, "config"));
+  });
+}
+
+KFIX_API kfix_status kfix_engine_new_from_file(kfix_engine** out, const char* path) {
+  if (out != nullptr) *out = nullptr;
+  return Guard([&]() -> kfix::Status {
+    if (out == nullptr) return kfix::InvalidArgumentError("out is NULL");
+    if (path == nullptr) return kfix::InvalidArgumentError("path is NULL");
+    if (*path == '\0') return kfix::InvalidArgumentError("path is empty");
+    return NewEngine(out, kfix::Engine::FromFile(path));
+  });
+}
+
+KFIX_API void kfix_engine_free(kfix_engine* engine) { delete engine; }
+
+KFIX_API kfix_status kfix_engine_checks(kfix_buf* out, const kfix_engine* engine) {
   return Guard([&]() -> kfix::Status {
     KFIX_RETURN_IF_ERROR(CheckOut(out));
     KFIX_RETURN_IF_ERROR(CheckEngine(engine));
+    return FillBuf(out, kfix::ChecksToJson(engine->rep.rules()->checks()));
+  });
+}
+
+// ---- Scan -------------------------------------------------------------------
+
+}  // extern "C"
+
+namespace {
+
+kfix::Status CheckScanFlags(uint32_t flags) {
+  if ((flags & ~(KFIX_SCAN_PRETTY | KFIX_SCAN_NO_TIMING)) != 0) {
+    return kfix::InvalidArgumentError("unknown scan flags " + std::to_string(flags));
+  }
+  return kfix::Status::Ok();
+}
+
+// The scan report as `kfix scan --format json` writes it.
+kfix::Status FillScan(kfix_buf* out, const kfix::ScanReport& report, uint32_t flags) {
+  return FillBuf(out, kfix::ScanReportToJson(report, (flags & KFIX_SCAN_PRETTY) != 0,
+                                             (flags & KFIX_SCAN_NO_TIMING) == 0));
+}
+
+}  // namespace
+
+extern "C" {
+
+KFIX_API kfix_status kfix_engine_scan(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                      const char* source_name, uint32_t flags) {
+  return Guard([&]() -> kfix::Status {
     std::string_view text;
-    KFIX_RETURN_IF_ERROR(InputView(manifests, len, "manifests", &text));
-    const kfix::capi::EngineSpec& e = *engine->rep;
-    kfix::ScanReport report = e.rules->ScanText(text, SourceName(source_name), e.scan);
-    return FillBuf(out, kfix::ScanReportToJson(report, /*pretty=*/false));
+    KFIX_RETURN_IF_ERROR(TextCall(out, engine, manifests, len, &text));
+    KFIX_RETURN_IF_ERROR(CheckScanFlags(flags));
+    return FillScan(out, engine->rep.ScanText(text, SourceName(source_name)), flags);
+  });
+}
+
+KFIX_API kfix_status kfix_engine_scan_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
+                                            size_t n_paths, uint32_t flags) {
+  return Guard([&]() -> kfix::Status {
+    std::vector<std::string> list;
+    KFIX_RETURN_IF_ERROR(PathsCall(out, engine, paths, n_paths, &list));
+    KFIX_RETURN_IF_ERROR(CheckScanFlags(flags));
+    kfix::Result<kfix::ScanReport> report = engine->rep.ScanPaths(list);
+    if (!report.ok()) return report.status();
+    return FillScan(out, *report, flags);
   });
 }
 
 // ---- Fix and verify ----------------------------------------------------------
 
-KFIX_API kfix_status kfix_fix(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
-                              const char* source_name) {
-  return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    KFIX_RETURN_IF_ERROR(CheckEngine(engine));
-    std::string_view text;
-    KFIX_RETURN_IF_ERROR(InputView(manifests, len, "manifests", &text));
-    return FillBuf(out, kfix::capi::FixJson(*engine->rep, text, SourceName(source_name)));
-  });
-}
-
-KFIX_API kfix_status kfix_verify_patch(kfix_buf* out, const kfix_engine* engine, const char* manifest, size_t len,
-                                       const char* patch, size_t patch_len) {
-  return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    KFIX_RETURN_IF_ERROR(CheckEngine(engine));
-    std::string_view manifest_text;
-    std::string_view patch_text;
-    KFIX_RETURN_IF_ERROR(InputView(manifest, len, "manifest", &manifest_text));
-    KFIX_RETURN_IF_ERROR(InputView(patch, patch_len, "patch", &patch_text));
-    kfix::Result<std::string> verdict = kfix::capi::VerifyPatchJson(*engine->rep, manifest_text, patch_text);
-    if (!verdict.ok()) return verdict.status();
-    return FillBuf(out, *verdict);
-  });
-}
-
-// ---- Risk -------------------------------------------------------------------
-
-KFIX_API kfix_status kfix_risk_score(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+KFIX_API kfix_status kfix_engine_fix(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
                                      const char* source_name) {
   return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    KFIX_RETURN_IF_ERROR(CheckEngine(engine));
     std::string_view text;
-    KFIX_RETURN_IF_ERROR(InputView(manifests, len, "manifests", &text));
-    kfix::Value v = kfix::capi::RiskScoreValue(*engine->rep, text, SourceName(source_name));
-    return FillBuf(out, kfix::ToJson(v));
+    KFIX_RETURN_IF_ERROR(TextCall(out, engine, manifests, len, &text));
+    return FillDocument(out, engine->rep.FixText(text, SourceName(source_name)));
   });
 }
 
-KFIX_API kfix_status kfix_schedule(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
-                                   const char* source_name) {
+KFIX_API kfix_status kfix_engine_fix_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
+                                           size_t n_paths) {
   return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    KFIX_RETURN_IF_ERROR(CheckEngine(engine));
-    std::string_view text;
-    KFIX_RETURN_IF_ERROR(InputView(manifests, len, "manifests", &text));
-    return FillBuf(out, kfix::ToJson(kfix::capi::ScheduleValue(*engine->rep, text, SourceName(source_name))));
+    std::vector<std::string> list;
+    KFIX_RETURN_IF_ERROR(PathsCall(out, engine, paths, n_paths, &list));
+    return FillDocument(out, engine->rep.FixPaths(list));
   });
 }
 
-// ---- Pipeline ----------------------------------------------------------------
-
-KFIX_API kfix_status kfix_run(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
-                              const char* source_name, double now) {
+KFIX_API kfix_status kfix_engine_verify_patch(kfix_buf* out, const kfix_engine* engine, const char* manifest,
+                                              size_t len, const char* patch, size_t patch_len) {
   return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    KFIX_RETURN_IF_ERROR(CheckEngine(engine));
+    std::string_view manifest_text;
+    std::string_view patch_text;
+    KFIX_RETURN_IF_ERROR(TextCall(out, engine, manifest, len, &manifest_text));
+    KFIX_RETURN_IF_ERROR(InputView(patch, patch_len, "patch", &patch_text));
+    kfix::LoadedInputs inputs = engine->rep.LoadText(manifest_text, "manifest");
+    return FillDocument(out, engine->rep.Verify(inputs, patch_text));
+  });
+}
+
+// ---- Risk and schedule -------------------------------------------------------
+
+KFIX_API kfix_status kfix_engine_risk(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                      const char* source_name) {
+  return Guard([&]() -> kfix::Status {
     std::string_view text;
-    KFIX_RETURN_IF_ERROR(InputView(manifests, len, "manifests", &text));
-    kfix::Result<kfix::PipelineResult> run =
-        kfix::capi::RunPipelineText(*engine->rep, text, SourceName(source_name), now);
-    if (!run.ok()) return run.status();
-    return FillBuf(out, kfix::ToJson(kfix::capi::PipelineRunValue(*run)));
+    KFIX_RETURN_IF_ERROR(TextCall(out, engine, manifests, len, &text));
+    return FillRisk(out, *engine, engine->rep.ScoreText(text, SourceName(source_name)));
+  });
+}
+
+KFIX_API kfix_status kfix_engine_risk_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
+                                            size_t n_paths) {
+  return Guard([&]() -> kfix::Status {
+    std::vector<std::string> list;
+    KFIX_RETURN_IF_ERROR(PathsCall(out, engine, paths, n_paths, &list));
+    kfix::Result<kfix::RiskReport> report = engine->rep.ScorePaths(list);
+    if (!report.ok()) return report.status();
+    return FillRisk(out, *engine, *report);
+  });
+}
+
+KFIX_API kfix_status kfix_engine_schedule(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                          const char* source_name) {
+  return Guard([&]() -> kfix::Status {
+    std::string_view text;
+    KFIX_RETURN_IF_ERROR(TextCall(out, engine, manifests, len, &text));
+    return FillDocument(out, engine->rep.Rank(engine->rep.ScoreText(text, SourceName(source_name))));
+  });
+}
+
+// ---- Run ----------------------------------------------------------------------
+
+KFIX_API kfix_status kfix_engine_run(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                     const char* source_name, double now) {
+  return Guard([&]() -> kfix::Status {
+    std::string_view text;
+    KFIX_RETURN_IF_ERROR(TextCall(out, engine, manifests, len, &text));
+    kfix::CallOptions options;
+    options.now = now;
+    return FillDocument(out, engine->rep.RunText(text, SourceName(source_name), options));
+  });
+}
+
+KFIX_API kfix_status kfix_engine_run_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
+                                           size_t n_paths, double now) {
+  return Guard([&]() -> kfix::Status {
+    std::vector<std::string> list;
+    KFIX_RETURN_IF_ERROR(PathsCall(out, engine, paths, n_paths, &list));
+    kfix::CallOptions options;
+    options.now = now;
+    return FillDocument(out, engine->rep.Run(list, options));
   });
 }
 
 // ---- Durable fix queue -------------------------------------------------------
+
+}  // extern "C"
 
 namespace {
 
@@ -191,24 +312,45 @@ kfix::Status CheckQueue(const kfix_queue* queue) {
   return kfix::Status::Ok();
 }
 
+// Parses an optional JSON options argument (blank = null).
+kfix::Result<kfix::Value> OptionsInput(const char* ptr, size_t len, const char* what) {
+  std::string_view text;
+  KFIX_RETURN_IF_ERROR(InputView(ptr, len, what, &text));
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return kfix::Value();
+  kfix::Result<kfix::Value> parsed = kfix::ParseJson(text);
+  if (!parsed.ok()) return Named(parsed.status(), "options");
+  return parsed;
+}
+
+// Runs a queue transition under the handle's lock and returns its document.
+template <typename Op>
+kfix::Status QueueCall(kfix_buf* out, kfix_queue* queue, Op&& op) {
+  KFIX_RETURN_IF_ERROR(CheckOut(out));
+  KFIX_RETURN_IF_ERROR(CheckQueue(queue));
+  std::lock_guard<std::mutex> lock(queue->mu);
+  kfix::Result<kfix::Value> v = op(*queue->rep);
+  if (!v.ok()) return v.status();
+  return FillBuf(out, kfix::ToJson(*v));
+}
+
 }  // namespace
+
+extern "C" {
 
 KFIX_API kfix_status kfix_queue_open(kfix_queue** out, const char* path, const char* options_json, size_t len) {
   if (out != nullptr) *out = nullptr;
   return Guard([&]() -> kfix::Status {
     if (out == nullptr) return kfix::InvalidArgumentError("out is NULL");
     if (path == nullptr) return kfix::InvalidArgumentError("path is NULL");
-    std::string_view options_text;
-    KFIX_RETURN_IF_ERROR(InputView(options_json, len, "options_json", &options_text));
-    kfix::Value options;
-    if (options_text.find_first_not_of(" \t\r\n") != std::string_view::npos) {
-      kfix::Result<kfix::Value> parsed = kfix::ParseJson(options_text);
-      if (!parsed.ok()) return Named(parsed.status(), "options");
-      options = std::move(*parsed);
-    }
-    auto handle = kfix::capi::OpenQueue(path, options);
-    if (!handle.ok()) return handle.status();
-    *out = new kfix_queue{std::move(*handle)};
+    kfix::Result<kfix::Value> options = OptionsInput(options_json, len, "options_json");
+    if (!options.ok()) return options.status();
+    kfix::Result<kfix::QueueOptions> opts = kfix::QueueOptionsFromValue(*options);
+    if (!opts.ok()) return opts.status();
+    kfix::Result<std::unique_ptr<kfix::Queue>> q = kfix::Queue::Open(path, *opts);
+    if (!q.ok()) return q.status();
+    auto* handle = new kfix_queue;
+    handle->rep = std::move(*q);
+    *out = handle;
     return kfix::Status::Ok();
   });
 }
@@ -218,54 +360,48 @@ KFIX_API void kfix_queue_free(kfix_queue* queue) { delete queue; }
 KFIX_API kfix_status kfix_queue_enqueue(kfix_buf* out, kfix_queue* queue, const char* fix_report_json, size_t len,
                                         double now) {
   return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    KFIX_RETURN_IF_ERROR(CheckQueue(queue));
     std::string_view text;
     KFIX_RETURN_IF_ERROR(InputView(fix_report_json, len, "fix_report_json", &text));
     kfix::Result<kfix::Value> report = kfix::ParseJson(text);
     if (!report.ok()) return Named(report.status(), "fix_report");
-    kfix::Result<kfix::Value> v = kfix::capi::QueueEnqueueFixReport(*queue->rep, *report, now);
-    if (!v.ok()) return v.status();
-    return FillBuf(out, kfix::ToJson(*v));
+    return QueueCall(out, queue, [&](kfix::Queue& q) { return kfix::QueueEnqueueReport(q, *report, now); });
   });
 }
 
 KFIX_API kfix_status kfix_queue_lease(kfix_buf* out, kfix_queue* queue, const char* worker, double lease_seconds,
                                       double now) {
   return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    KFIX_RETURN_IF_ERROR(CheckQueue(queue));
-    kfix::Result<kfix::Value> v =
-        kfix::capi::QueueLease(*queue->rep, worker != nullptr ? worker : "kfix", lease_seconds, now);
-    if (!v.ok()) return v.status();
-    return FillBuf(out, kfix::ToJson(*v));
+    const std::string owner = worker != nullptr ? worker : "kfix";
+    return QueueCall(out, queue,
+                     [&](kfix::Queue& q) { return kfix::QueueLeaseNext(q, owner, lease_seconds, now); });
   });
 }
 
-KFIX_API kfix_status kfix_queue_finish(kfix_buf* out, kfix_queue* queue, int64_t id, int64_t lease_token,
-                                       const char* reason, double now) {
+KFIX_API kfix_status kfix_queue_ack(kfix_buf* out, kfix_queue* queue, int64_t id, int64_t lease_token, double now) {
   return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    KFIX_RETURN_IF_ERROR(CheckQueue(queue));
-    std::string reason_text = reason != nullptr ? reason : "";
-    kfix::Result<kfix::Value> v =
-        kfix::capi::QueueFinish(*queue->rep, id, lease_token, reason != nullptr ? &reason_text : nullptr, now);
-    if (!v.ok()) return v.status();
-    return FillBuf(out, kfix::ToJson(*v));
+    return QueueCall(out, queue, [&](kfix::Queue& q) { return kfix::QueueAckItem(q, id, lease_token, now); });
+  });
+}
+
+KFIX_API kfix_status kfix_queue_nack(kfix_buf* out, kfix_queue* queue, int64_t id, int64_t lease_token,
+                                     const char* reason, size_t reason_len, double now) {
+  return Guard([&]() -> kfix::Status {
+    std::string_view why;
+    KFIX_RETURN_IF_ERROR(InputView(reason, reason_len, "reason", &why));
+    return QueueCall(out, queue,
+                     [&](kfix::Queue& q) { return kfix::QueueNackItem(q, id, why, lease_token, now); });
   });
 }
 
 KFIX_API kfix_status kfix_queue_stats(kfix_buf* out, kfix_queue* queue, double now) {
   return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    KFIX_RETURN_IF_ERROR(CheckQueue(queue));
-    kfix::Result<kfix::Value> v = kfix::capi::QueueStatsValue(*queue->rep, now);
-    if (!v.ok()) return v.status();
-    return FillBuf(out, kfix::ToJson(*v));
+    return QueueCall(out, queue, [&](kfix::Queue& q) { return kfix::QueueStatsDocument(q, now); });
   });
 }
 
 // ---- Receipts and audit log -------------------------------------------------
+
+}  // extern "C"
 
 namespace {
 
@@ -279,6 +415,8 @@ kfix::Result<kfix::Value> JsonInput(const char* ptr, size_t len, const char* wha
 
 }  // namespace
 
+extern "C" {
+
 KFIX_API kfix_status kfix_receipt_sign(kfix_buf* out, const char* seed_hex, size_t seed_len, const char* payload_json,
                                        size_t payload_len) {
   return Guard([&]() -> kfix::Status {
@@ -287,9 +425,9 @@ KFIX_API kfix_status kfix_receipt_sign(kfix_buf* out, const char* seed_hex, size
     KFIX_RETURN_IF_ERROR(InputView(seed_hex, seed_len, "seed_hex", &seed));
     kfix::Result<kfix::Value> payload = JsonInput(payload_json, payload_len, "payload");
     if (!payload.ok()) return payload.status();
-    kfix::Result<std::string> receipt = kfix::capi::ReceiptSignJson(seed, *payload);
-    if (!receipt.ok()) return receipt.status();
-    return FillBuf(out, *receipt);
+    kfix::Result<kfix::SigningKey> key = kfix::SigningKey::FromSeedHex(seed);
+    if (!key.ok()) return key.status();
+    return FillBuf(out, kfix::Sign(*key, *payload).ToJson());
   });
 }
 
@@ -302,7 +440,11 @@ KFIX_API kfix_status kfix_receipt_verify(const char* receipt_json, size_t receip
     KFIX_RETURN_IF_ERROR(InputView(public_key_hex, key_len, "public_key_hex", &key));
     kfix::Result<kfix::Value> payload = JsonInput(payload_json, payload_len, "payload");
     if (!payload.ok()) return payload.status();
-    return kfix::capi::ReceiptVerify(receipt, *payload, key);
+    kfix::Result<kfix::PublicKey> public_key = kfix::PublicKey::FromHex(key);
+    if (!public_key.ok()) return public_key.status();
+    kfix::KeyRing ring;
+    ring.Add(*public_key);
+    return kfix::VerifyJson(receipt, *payload, ring).status;
   });
 }
 
@@ -312,37 +454,69 @@ KFIX_API kfix_status kfix_audit_verify(kfix_buf* out, const char* log, size_t lo
     KFIX_RETURN_IF_ERROR(CheckOut(out));
     std::string_view contents;
     KFIX_RETURN_IF_ERROR(InputView(log, log_len, "log", &contents));
-    kfix::Value options_value;
-    std::string_view options_text;
-    KFIX_RETURN_IF_ERROR(InputView(options_json, options_len, "options_json", &options_text));
-    if (options_text.find_first_not_of(" \t\r\n") != std::string_view::npos) {
-      kfix::Result<kfix::Value> parsed = kfix::ParseJson(options_text);
-      if (!parsed.ok()) return Named(parsed.status(), "options");
-      options_value = std::move(*parsed);
-    }
-    auto request = kfix::capi::ParseAuditVerifyOptions(options_value);
-    if (!request.ok()) return request.status();
-    kfix::Result<kfix::Value> report = kfix::capi::AuditVerifyValue(contents, *request);
-    if (!report.ok()) return report.status();
-    return FillBuf(out, kfix::ToJson(*report));
+    kfix::Result<kfix::Value> options = OptionsInput(options_json, options_len, "options_json");
+    if (!options.ok()) return options.status();
+    kfix::Result<kfix::AuditVerifyOptions> opts = kfix::AuditVerifyOptionsFromValue(*options);
+    if (!opts.ok()) return opts.status();
+    return FillDocument(out, kfix::VerifyAuditLog(contents, *opts));
   });
 }
 
-// ---- Patches ----------------------------------------------------------------
+// ---- YAML and patches ----------------------------------------------------------
+
+}  // extern "C"
+
+namespace {
+
+kfix::Result<kfix::Value> YamlInput(const char* ptr, size_t len, const char* what) {
+  std::string_view text;
+  KFIX_RETURN_IF_ERROR(InputView(ptr, len, what, &text));
+  kfix::Result<kfix::Value> v = kfix::ParseYaml(text);
+  if (!v.ok()) return Named(v.status(), what);
+  return v;
+}
+
+kfix::Status ApplyPatchText(kfix::Value& doc, const char* patch_json, size_t patch_len) {
+  std::string_view patch_text;
+  KFIX_RETURN_IF_ERROR(InputView(patch_json, patch_len, "patch_json", &patch_text));
+  kfix::Result<kfix::Patch> patch = kfix::ParsePatch(patch_text);
+  if (!patch.ok()) return Named(patch.status(), "patch");
+  return kfix::ApplyPatch(doc, *patch);
+}
+
+}  // namespace
+
+extern "C" {
+
+KFIX_API kfix_status kfix_yaml_to_json(kfix_buf* out, const char* yaml, size_t len) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    kfix::Result<kfix::Value> doc = YamlInput(yaml, len, "yaml");
+    if (!doc.ok()) return doc.status();
+    return FillBuf(out, kfix::ToJson(*doc));
+  });
+}
+
+KFIX_API kfix_status kfix_patch_apply_yaml(kfix_buf* out, const char* doc_yaml, size_t doc_len, const char* patch_json,
+                                           size_t patch_len) {
+  return Guard([&]() -> kfix::Status {
+    KFIX_RETURN_IF_ERROR(CheckOut(out));
+    kfix::Result<kfix::Value> doc = YamlInput(doc_yaml, doc_len, "doc");
+    if (!doc.ok()) return doc.status();
+    KFIX_RETURN_IF_ERROR(ApplyPatchText(*doc, patch_json, patch_len));
+    return FillBuf(out, kfix::ToYaml(*doc));
+  });
+}
 
 KFIX_API kfix_status kfix_patch_apply(kfix_buf* out, const char* doc_json, size_t doc_len, const char* patch_json,
                                       size_t patch_len) {
   return Guard([&]() -> kfix::Status {
     KFIX_RETURN_IF_ERROR(CheckOut(out));
     std::string_view doc_text;
-    std::string_view patch_text;
     KFIX_RETURN_IF_ERROR(InputView(doc_json, doc_len, "doc_json", &doc_text));
-    KFIX_RETURN_IF_ERROR(InputView(patch_json, patch_len, "patch_json", &patch_text));
     kfix::Result<kfix::Value> doc = kfix::ParseJson(doc_text);
     if (!doc.ok()) return Named(doc.status(), "doc");
-    kfix::Result<kfix::Patch> patch = kfix::ParsePatch(patch_text);
-    if (!patch.ok()) return Named(patch.status(), "patch");
-    KFIX_RETURN_IF_ERROR(kfix::ApplyPatch(*doc, *patch));
+    KFIX_RETURN_IF_ERROR(ApplyPatchText(*doc, patch_json, patch_len));
     return FillBuf(out, kfix::ToJson(*doc));
   });
 }

@@ -1,20 +1,23 @@
 // capi/internal/handles.hpp - the opaque C handles and the C++ objects they wrap.
 //
 // Each handle holds its C++ object through `rep` (rocksdb's c.cc pattern).
-// Engines are immutable once built, so `rep` is a shared_ptr to const and a
-// handle may be used from many threads at once.
+// An engine is immutable (kfix::Engine shares its state), so one handle may
+// be used from many threads at once; a queue is used by one thread at a time,
+// so its handle serialises calls with `mu`.
 #pragma once
 
 #include <memory>
+#include <mutex>
 
-#include "internal/engine_config.hpp"
-#include "internal/queue_ops.hpp"
+#include "kfix/engine.hpp"
 #include "kfix/kfix.h"
+#include "kfix/queue.hpp"
 
 struct kfix_engine {
-  std::shared_ptr<const kfix::capi::EngineSpec> rep;
+  kfix::Engine rep;
 };
 
 struct kfix_queue {
-  std::unique_ptr<kfix::capi::QueueHandle> rep;
+  std::unique_ptr<kfix::Queue> rep;
+  std::mutex mu;
 };

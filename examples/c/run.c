@@ -4,7 +4,7 @@
  *   cc run.c $(pkg-config --cflags --libs kfix) -o kfix-run-c
  *   ./kfix-run-c deploy.yaml [EPSS.csv KEV.json]
  *
- * The engine reads the EPSS and KEV feeds once (kfix_engine_new); kfix_run
+ * The engine reads the EPSS and KEV feeds once (kfix_engine_new); kfix_engine_run
  * then takes the manifests and the caller's clock and returns one JSON
  * document holding findings, fixes, risk, schedule and summary. This program
  * prints the summary counts and checks that they add up.
@@ -45,7 +45,7 @@ static int fail(const char* what) {
 }
 
 /* The integer after "\"key\":" in the top-level "summary" member, which is
- * the last member of the kfix_run document (the "fixes" document carries its
+ * the last member of the kfix_engine_run document (the "fixes" document carries its
  * own "summary" earlier). A real program would use its JSON parser. -1 when
  * absent. */
 static long summary_count(const char* doc, const char* key) {
@@ -101,8 +101,8 @@ int main(int argc, char** argv) {
   }
   if (kfix_engine_new(&engine, config, clen) != KFIX_OK) {
     rc = fail("kfix_engine_new");
-  } else if (kfix_run(&result, engine, manifests, len, argv[1], /*now=*/1700000000.0) != KFIX_OK) {
-    rc = fail("kfix_run");
+  } else if (kfix_engine_run(&result, engine, manifests, len, argv[1], /*now=*/1700000000.0) != KFIX_OK) {
+    rc = fail("kfix_engine_run");
   } else {
     long findings = summary_count(result.ptr, "findings");
     long accepted = summary_count(result.ptr, "accepted");

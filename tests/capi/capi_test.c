@@ -126,7 +126,7 @@ static void test_patch_apply(void) {
   CHECK_STATUS(kfix_patch_apply(NULL, S("{}"), S("[]")), KFIX_EINVAL);
   CHECK(kfix_last_error()->code == KFIX_EINVAL);
   CHECK(strlen(kfix_last_error()->message) > 0);
-  CHECK(strstr(kfix_last_error()->detail_json, "\"status\":\"invalid_argument\"") != NULL);
+  CHECK(strstr(kfix_last_error()->detail_json, "\"code\":\"invalid_argument\"") != NULL);
 
   /* NULL input with a length; NULL with 0 is the empty input (not JSON) */
   CHECK_STATUS(kfix_patch_apply(&out, NULL, 3, S("[]")), KFIX_EINVAL);
@@ -226,7 +226,7 @@ static void test_engine(void) {
                KFIX_OK);
 
   /* scan */
-  CHECK_STATUS(kfix_scan(&out, engine, S(kWeb), "web.yaml"), KFIX_OK);
+  CHECK_STATUS(kfix_engine_scan(&out, engine, S(kWeb), "web.yaml", 0), KFIX_OK);
   CHECK(no_error());
   CHECK(out.ptr != NULL && out.ptr[out.size] == '\0');
   CHECK(strstr(out.ptr, "\"schemaVersion\"") != NULL);
@@ -236,22 +236,193 @@ static void test_engine(void) {
   kfix_buf_dispose(&out);
 
   /* NULL source name, empty input: OK with no findings */
-  CHECK_STATUS(kfix_scan(&out, engine, NULL, 0, NULL), KFIX_OK);
+  CHECK_STATUS(kfix_engine_scan(&out, engine, NULL, 0, NULL, 0), KFIX_OK);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"findings\":[]") != NULL);
   kfix_buf_dispose(&out);
 
   /* unreadable documents are data (errors inside the report), not a failed call */
-  CHECK_STATUS(kfix_scan(&out, engine, S("kind: [unclosed\n"), "bad.yaml"), KFIX_OK);
+  CHECK_STATUS(kfix_engine_scan(&out, engine, S("kind: [unclosed\n"), "bad.yaml", 0), KFIX_OK);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"errors\":[{") != NULL);
   kfix_buf_dispose(&out);
 
   /* argument errors */
-  CHECK_STATUS(kfix_scan(&out, NULL, S(kWeb), "x"), KFIX_EINVAL);
-  CHECK_STATUS(kfix_scan(NULL, engine, S(kWeb), "x"), KFIX_EINVAL);
-  CHECK_STATUS(kfix_scan(&out, engine, NULL, 5, "x"), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_scan(&out, NULL, S(kWeb), "x", 0), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_scan(NULL, engine, S(kWeb), "x", 0), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_scan(&out, engine, NULL, 5, "x", 0), KFIX_EINVAL);
   CHECK(out.ptr == NULL);
 
   kfix_engine_free(engine);
+}
+
+
+/* ---- paths entry points: one rule for missing paths ---- */
+static const char* scratch_dir = ".";
+
+static int write_file(const char* path, const char* text) {
+  FILE* f = fopen(path, "wb");
+  if (f == NULL) return 0;
+  fputs(text, f);
+  return fclose(f) == 0;
+}
+
+static void test_paths(void) {
+  char web[1024];
+  char missing[1024];
+  char config[1024];
+  const char* one[1];
+  const char* two[2];
+  kfix_engine* engine = NULL;
+  kfix_engine* from_file = NULL;
+  kfix_buf out = KFIX_BUF_INIT;
+  kfix_buf text_scan = KFIX_BUF_INIT;
+
+  snprintf(web, sizeof web, "%s/capi_paths_web.yaml", scratch_dir);
+  snprintf(missing, sizeof missing, "%s/capi_paths_missing.yaml", scratch_dir);
+  snprintf(config, sizeof config, "%s/capi_paths_config.yaml", scratch_dir);
+  remove(missing);
+  CHECK(write_file(web, kWeb));
+  /* a YAML configuration file: errors name it with the line in its own text */
+  CHECK(write_file(config, "checks:\n  addAllBuiltIn: true\nscan:\n  context: sideways\n"));
+  CHECK_STATUS(kfix_engine_new_from_file(&from_file, config), KFIX_EINVAL);
+  CHECK(from_file == NULL);
+  CHECK(strstr(kfix_last_error()->detail_json, "\"line\":4") != NULL);
+  CHECK(strstr(kfix_last_error()->message, "capi_paths_config.yaml") != NULL);
+  CHECK(write_file(config, "checks:\n  addAllBuiltIn: true\n"));
+  CHECK_STATUS(kfix_engine_new_from_file(&from_file, config), KFIX_OK);
+  CHECK_STATUS(kfix_engine_new_from_file(&engine, missing), KFIX_ENOTFOUND);
+  CHECK(engine == NULL);
+  CHECK_STATUS(kfix_engine_new_from_file(&engine, NULL), KFIX_EINVAL);
+  /* the same document as text builds the same engine */
+  CHECK_STATUS(kfix_engine_new(&engine, S("checks:\n  addAllBuiltIn: true\n")), KFIX_OK);
+  if (engine == NULL || from_file == NULL) {
+    kfix_engine_free(engine);
+    kfix_engine_free(from_file);
+    return;
+  }
+  CHECK_STATUS(kfix_engine_checks(&out, engine), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"privileged-container\"") != NULL);
+  kfix_buf_dispose(&out);
+
+  one[0] = web;
+  CHECK_STATUS(kfix_engine_scan_paths(&out, engine, one, 1, 0), KFIX_OK);
+  CHECK(no_error());
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"check\":\"privileged-container\"") != NULL);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"seconds\":") != NULL);
+  kfix_buf_dispose(&out);
+  /* without timing, the file scan and the text scan of the same bytes and name are the same bytes,
+     whichever way the same document built the engine */
+  CHECK_STATUS(kfix_engine_scan_paths(&out, engine, one, 1, KFIX_SCAN_NO_TIMING | KFIX_SCAN_PRETTY), KFIX_OK);
+  CHECK_STATUS(kfix_engine_scan(&text_scan, from_file, S(kWeb), web, KFIX_SCAN_NO_TIMING | KFIX_SCAN_PRETTY),
+               KFIX_OK);
+  CHECK(out.ptr != NULL && text_scan.ptr != NULL && strcmp(out.ptr, text_scan.ptr) == 0);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"seconds\"") == NULL && strstr(out.ptr, "\n  \"findings\": [") != NULL);
+  kfix_buf_dispose(&text_scan);
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_engine_scan_paths(&out, engine, one, 1, 0x80u), KFIX_EINVAL);
+  CHECK(out.ptr == NULL);
+
+  CHECK_STATUS(kfix_engine_fix_paths(&out, engine, one, 1), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"status\":\"accepted\"") != NULL);
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_engine_risk_paths(&out, engine, one, 1), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"risk\":") != NULL);
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_engine_run_paths(&out, engine, one, 1, 1000.0), KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"summary\":") != NULL && strstr(out.ptr, "\"now\":1000") != NULL);
+  kfix_buf_dispose(&out);
+
+  /* a path that does not exist fails every path entry point the same way, with no output */
+  two[0] = web;
+  two[1] = missing;
+  CHECK_STATUS(kfix_engine_scan_paths(&out, engine, two, 2, 0), KFIX_ENOTFOUND);
+  CHECK(strstr(kfix_last_error()->message, "capi_paths_missing.yaml") != NULL);
+  CHECK_STATUS(kfix_engine_fix_paths(&out, engine, two, 2), KFIX_ENOTFOUND);
+  CHECK_STATUS(kfix_engine_risk_paths(&out, engine, two, 2), KFIX_ENOTFOUND);
+  CHECK_STATUS(kfix_engine_run_paths(&out, engine, two, 2, 0.0), KFIX_ENOTFOUND);
+  CHECK(out.ptr == NULL);
+  /* argument errors */
+  CHECK_STATUS(kfix_engine_scan_paths(&out, engine, NULL, 0, 0), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_scan_paths(&out, engine, NULL, 1, 0), KFIX_EINVAL);
+  two[1] = NULL;
+  CHECK_STATUS(kfix_engine_scan_paths(&out, engine, two, 2, 0), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_scan_paths(&out, NULL, one, 1, 0), KFIX_EINVAL);
+  CHECK(out.ptr == NULL);
+
+  remove(web);
+  remove(config);
+  kfix_engine_free(engine);
+  kfix_engine_free(from_file);
+}
+
+/* ---- error details are valid UTF-8 JSON, even for invalid input bytes ---- */
+static int valid_utf8(const unsigned char* p) {
+  while (*p != '\0') {
+    int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+    if (n < 0) return 0;
+    ++p;
+    while (n-- > 0) {
+      if ((*p & 0xC0) != 0x80) return 0;
+      ++p;
+    }
+  }
+  return 1;
+}
+
+static void test_error_detail_utf8(void) {
+  kfix_engine* engine = NULL;
+  kfix_buf out = KFIX_BUF_INIT;
+  char missing[1024];
+  const char* one[1];
+  const kfix_error* e;
+  snprintf(missing, sizeof missing, "%s/no-such-\xff\xfe-dir/x.yaml", scratch_dir);
+  one[0] = missing;
+  CHECK_STATUS(kfix_engine_new(&engine, NULL, 0), KFIX_OK);
+  CHECK_STATUS(kfix_engine_scan_paths(&out, engine, one, 1, 0), KFIX_ENOTFOUND);
+  e = kfix_last_error();
+  CHECK(valid_utf8((const unsigned char*)e->detail_json));
+  CHECK(strstr(e->detail_json, "\xef\xbf\xbd") != NULL); /* U+FFFD for each invalid byte */
+  CHECK(strstr(e->detail_json, "\"code\":\"not_found\"") != NULL);
+  /* the document shape of every kfix error: code name, bare message, location members */
+  CHECK(strncmp(e->detail_json, "{\"code\":\"not_found\",\"message\":", 30) == 0);
+  /* a parse error inside the report is data in the same shape */
+  CHECK_STATUS(kfix_engine_scan(&out, engine, S("kind: [unclosed\n"), "bad\xff.yaml", 0), KFIX_OK);
+  CHECK(out.ptr != NULL && valid_utf8((const unsigned char*)out.ptr));
+  CHECK(out.ptr != NULL && strstr(out.ptr, "\"errors\":[{\"code\":\"parse_error\",") != NULL);
+  kfix_buf_dispose(&out);
+  kfix_engine_free(engine);
+}
+
+/* ---- YAML -> JSON and patches on YAML text ---- */
+static void test_yaml(void) {
+  kfix_buf out = KFIX_BUF_INIT;
+  CHECK_STATUS(kfix_yaml_to_json(&out, S("b: 1\na: [x, {c: true}]\n")), KFIX_OK);
+  CHECK(out.ptr != NULL && strcmp(out.ptr, "{\"b\":1,\"a\":[\"x\",{\"c\":true}]}") == 0);
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_yaml_to_json(&out, NULL, 0), KFIX_OK);
+  CHECK(out.ptr != NULL && strcmp(out.ptr, "null") == 0);
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_yaml_to_json(&out, S("a: [\n")), KFIX_EPARSE);
+  CHECK(strstr(kfix_last_error()->detail_json, "\"file\":\"yaml\"") != NULL);
+  CHECK_STATUS(kfix_yaml_to_json(&out, S("a: 1\n---\nb: 2\n")), KFIX_EPARSE);
+  CHECK_STATUS(kfix_yaml_to_json(NULL, S("a: 1\n")), KFIX_EINVAL);
+
+  CHECK_STATUS(kfix_patch_apply_yaml(&out, S(kWeb),
+                                     S("[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/"
+                                       "securityContext/privileged\",\"value\":false}]")),
+               KFIX_OK);
+  CHECK(out.ptr != NULL && strstr(out.ptr, "privileged: false") != NULL && strstr(out.ptr, "kind: Deployment") != NULL);
+  /* YAML out loads back: converting it gives the patched value */
+  if (out.ptr != NULL) {
+    kfix_buf json = KFIX_BUF_INIT;
+    CHECK_STATUS(kfix_yaml_to_json(&json, out.ptr, out.size), KFIX_OK);
+    CHECK(json.ptr != NULL && strstr(json.ptr, "\"privileged\":false") != NULL);
+    kfix_buf_dispose(&json);
+  }
+  kfix_buf_dispose(&out);
+  CHECK_STATUS(kfix_patch_apply_yaml(&out, S("a: 1\n"), S("[{\"op\":\"remove\",\"path\":\"/b\"}]")), KFIX_ECONFLICT);
+  CHECK_STATUS(kfix_patch_apply_yaml(&out, S("a: [\n"), S("[]")), KFIX_EPARSE);
+  CHECK_STATUS(kfix_patch_apply_yaml(&out, S("a: 1\n"), S("[{")), KFIX_EPARSE);
+  CHECK(out.ptr == NULL);
 }
 
 /* ---- fix and verify ---- */
@@ -264,25 +435,25 @@ static void test_fix_and_verify(void) {
   static const char bad_patch[] = "[{\"op\":\"remove\",\"path\":\"/spec/template\"}]";
   CHECK_STATUS(kfix_engine_new(&engine, S("{\"fix\": {}}")), KFIX_OK);
 
-  CHECK_STATUS(kfix_fix(&out, engine, S(kWeb), "web.yaml"), KFIX_OK);
+  CHECK_STATUS(kfix_engine_fix(&out, engine, S(kWeb), "web.yaml"), KFIX_OK);
   CHECK(no_error());
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"schemaVersion\":2") != NULL);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"status\":\"accepted\"") != NULL);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"summary\"") != NULL);
   kfix_buf_dispose(&out);
-  CHECK_STATUS(kfix_fix(&out, NULL, S(kWeb), NULL), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_fix(&out, NULL, S(kWeb), NULL), KFIX_EINVAL);
 
-  CHECK_STATUS(kfix_verify_patch(&out, engine, S(kWeb), S(good_patch)), KFIX_OK);
+  CHECK_STATUS(kfix_engine_verify_patch(&out, engine, S(kWeb), S(good_patch)), KFIX_OK);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"accepted\":true") != NULL);
   kfix_buf_dispose(&out);
   /* a destructive patch is rejected: a result, not an error */
-  CHECK_STATUS(kfix_verify_patch(&out, engine, S(kWeb), S(bad_patch)), KFIX_OK);
+  CHECK_STATUS(kfix_engine_verify_patch(&out, engine, S(kWeb), S(bad_patch)), KFIX_OK);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"accepted\":false") != NULL);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"gates\"") != NULL);
   kfix_buf_dispose(&out);
-  CHECK_STATUS(kfix_verify_patch(&out, engine, S("kind: [\n"), S(good_patch)), KFIX_EPARSE);
-  CHECK_STATUS(kfix_verify_patch(&out, engine, S(""), S(good_patch)), KFIX_ENOTFOUND);
-  CHECK_STATUS(kfix_verify_patch(&out, engine, S(kWeb), NULL, 4), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_verify_patch(&out, engine, S("kind: [\n"), S(good_patch)), KFIX_EPARSE);
+  CHECK_STATUS(kfix_engine_verify_patch(&out, engine, S(""), S(good_patch)), KFIX_ENOTFOUND);
+  CHECK_STATUS(kfix_engine_verify_patch(&out, engine, S(kWeb), NULL, 4), KFIX_EINVAL);
   CHECK(out.ptr == NULL);
   kfix_engine_free(engine);
   engine = NULL;
@@ -290,7 +461,6 @@ static void test_fix_and_verify(void) {
 }
 
 /* ---- durable queue ---- */
-static const char* scratch_dir = ".";
 
 static void test_queue(void) {
   char path[1024];
@@ -319,7 +489,7 @@ static void test_queue(void) {
   if (q == NULL) return;
 
   CHECK_STATUS(kfix_engine_new(&engine, NULL, 0), KFIX_OK);
-  CHECK_STATUS(kfix_fix(&fix, engine, S(kWeb), "web.yaml"), KFIX_OK);
+  CHECK_STATUS(kfix_engine_fix(&fix, engine, S(kWeb), "web.yaml"), KFIX_OK);
   CHECK_STATUS(kfix_queue_enqueue(&out, q, fix.ptr, fix.size, 1000.0), KFIX_OK);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"duplicates\":0") != NULL && strstr(out.ptr, "\"enqueued\":0") == NULL);
   kfix_buf_dispose(&out);
@@ -338,11 +508,28 @@ static void test_queue(void) {
     id = strtoll(id_text + 5, NULL, 10);
     token = strtoll(token_text + 13, NULL, 10);
     kfix_buf_dispose(&out);
-    CHECK_STATUS(kfix_queue_finish(&out, q, id, token + 1, NULL, 1003.0), KFIX_ENOTFOUND); /* wrong token */
-    CHECK_STATUS(kfix_queue_finish(&out, q, id, token, NULL, 1003.0), KFIX_OK);
+    CHECK_STATUS(kfix_queue_ack(&out, q, id, token + 1, 1003.0), KFIX_ENOTFOUND); /* wrong token */
+    CHECK_STATUS(kfix_queue_ack(&out, q, id, token, 1003.0), KFIX_OK);
     CHECK(out.ptr != NULL && strstr(out.ptr, "\"state\":\"acked\"") != NULL);
     kfix_buf_dispose(&out);
-    CHECK_STATUS(kfix_queue_finish(&out, q, id, token, NULL, 1004.0), KFIX_ENOTFOUND); /* not leased any more */
+    CHECK_STATUS(kfix_queue_ack(&out, q, id, token, 1004.0), KFIX_ENOTFOUND); /* not leased any more */
+  }
+  kfix_buf_dispose(&out);
+  /* nack: the item goes back to the queue with its reason (maxAttempts 2) */
+  CHECK_STATUS(kfix_queue_lease(&out, q, "worker-2", 60.0, 1004.5), KFIX_OK);
+  id_text = out.ptr ? strstr(out.ptr, "\"id\":") : NULL;
+  token_text = out.ptr ? strstr(out.ptr, "\"leaseToken\":") : NULL;
+  CHECK(id_text != NULL && token_text != NULL); /* kWeb has more than one accepted fix */
+  if (id_text != NULL && token_text != NULL) {
+    id = strtoll(id_text + 5, NULL, 10);
+    token = strtoll(token_text + 13, NULL, 10);
+    kfix_buf_dispose(&out);
+    CHECK_STATUS(kfix_queue_nack(&out, q, id, token, NULL, 3, 1004.6), KFIX_EINVAL);
+    CHECK_STATUS(kfix_queue_nack(&out, q, id, token, S("apply failed"), 1004.6), KFIX_OK);
+    CHECK(out.ptr != NULL && strstr(out.ptr, "\"state\":\"queued\"") != NULL);
+    CHECK(out.ptr != NULL && strstr(out.ptr, "\"attempts\":1") != NULL);
+    kfix_buf_dispose(&out);
+    CHECK_STATUS(kfix_queue_nack(&out, q, id, token, S("again"), 1004.7), KFIX_ENOTFOUND); /* not leased */
   }
   kfix_buf_dispose(&out);
   CHECK_STATUS(kfix_queue_lease(&out, q, NULL, 0.0, 1005.0), KFIX_EINVAL);
@@ -361,19 +548,19 @@ static void test_risk(void) {
   kfix_engine* engine = NULL;
   kfix_buf out = KFIX_BUF_INIT;
   CHECK_STATUS(kfix_engine_new(&engine, S("{\"risk\": {\"attack\": true}}")), KFIX_OK);
-  CHECK_STATUS(kfix_risk_score(&out, engine, S(kWeb), "web.yaml"), KFIX_OK);
+  CHECK_STATUS(kfix_engine_risk(&out, engine, S(kWeb), "web.yaml"), KFIX_OK);
   CHECK(no_error());
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"schemaVersion\":2") != NULL);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"check\":\"privileged-container\"") != NULL);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"risk\":") != NULL && strstr(out.ptr, "\"feeds\"") != NULL);
   kfix_buf_dispose(&out);
-  CHECK_STATUS(kfix_risk_score(&out, NULL, S(kWeb), NULL), KFIX_EINVAL);
-  CHECK_STATUS(kfix_risk_score(&out, engine, NULL, 2, NULL), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_risk(&out, NULL, S(kWeb), NULL), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_risk(&out, engine, NULL, 2, NULL), KFIX_EINVAL);
   /* schedule: every finding ranked 1..n */
-  CHECK_STATUS(kfix_schedule(&out, engine, S(kWeb), "web.yaml"), KFIX_OK);
+  CHECK_STATUS(kfix_engine_schedule(&out, engine, S(kWeb), "web.yaml"), KFIX_OK);
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"rank\":1,") != NULL && strstr(out.ptr, "\"items\":[") != NULL);
   kfix_buf_dispose(&out);
-  CHECK_STATUS(kfix_schedule(&out, engine, NULL, 1, NULL), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_schedule(&out, engine, NULL, 1, NULL), KFIX_EINVAL);
   kfix_engine_free(engine);
   engine = NULL;
   CHECK_STATUS(kfix_engine_new(&engine, S("{\"schedule\": {\"exploration\": \"thompson\", \"seed\": 7}}")), KFIX_OK);
@@ -435,7 +622,7 @@ static void test_run(void) {
   CHECK_STATUS(kfix_engine_new(&engine, config, strlen(config)), KFIX_OK);
   if (engine == NULL) return;
 
-  CHECK_STATUS(kfix_run(&out, engine, S(kWeb), "web.yaml", 1000.0), KFIX_OK);
+  CHECK_STATUS(kfix_engine_run(&out, engine, S(kWeb), "web.yaml", 1000.0), KFIX_OK);
   CHECK(no_error());
   CHECK(out.ptr != NULL && out.ptr[out.size] == '\0');
   if (out.ptr == NULL) {
@@ -472,23 +659,23 @@ static void test_run(void) {
   CHECK(count_occurrences(strstr(out.ptr, "\"fixes\":"), "\"terms\":") >= (size_t)findings);
 
   /* deterministic: a second call (and one on 2 threads) differs only in timing */
-  CHECK_STATUS(kfix_run(&again, engine, S(kWeb), "web.yaml", 1000.0), KFIX_OK);
+  CHECK_STATUS(kfix_engine_run(&again, engine, S(kWeb), "web.yaml", 1000.0), KFIX_OK);
   CHECK(same_run(out.ptr, again.ptr));
   kfix_buf_dispose(&again);
   snprintf(config + strlen(config) - 1, sizeof config - strlen(config) + 1, ", \"scan\": {\"jobs\": 2}}");
   CHECK_STATUS(kfix_engine_new(&parallel, config, strlen(config)), KFIX_OK);
-  CHECK_STATUS(kfix_run(&again, parallel, S(kWeb), "web.yaml", 1000.0), KFIX_OK);
+  CHECK_STATUS(kfix_engine_run(&again, parallel, S(kWeb), "web.yaml", 1000.0), KFIX_OK);
   CHECK(same_run(out.ptr, again.ptr));
   kfix_buf_dispose(&again);
   kfix_engine_free(parallel);
   /* another clock is another enqueue time */
-  CHECK_STATUS(kfix_run(&again, engine, S(kWeb), "web.yaml", 2000.0), KFIX_OK);
+  CHECK_STATUS(kfix_engine_run(&again, engine, S(kWeb), "web.yaml", 2000.0), KFIX_OK);
   CHECK(again.ptr != NULL && strstr(again.ptr, "\"now\":2000") != NULL && !same_run(out.ptr, again.ptr));
   kfix_buf_dispose(&again);
   kfix_buf_dispose(&out);
 
   /* unreadable documents are data: listed in findings.errors, counted in summary.errors */
-  CHECK_STATUS(kfix_run(&out, engine, S("kind: [unclosed\n"), "bad.yaml", 0.0), KFIX_OK);
+  CHECK_STATUS(kfix_engine_run(&out, engine, S("kind: [unclosed\n"), "bad.yaml", 0.0), KFIX_OK);
   CHECK(no_error());
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"errors\":[{") != NULL && strstr(out.ptr, "bad.yaml") != NULL);
   CHECK(json_int_after(out.ptr, kSummary, "errors") == 1);
@@ -496,21 +683,21 @@ static void test_run(void) {
   CHECK(out.ptr != NULL && strstr(out.ptr, "\"items\":[]") != NULL);
   kfix_buf_dispose(&out);
   /* empty input, NULL source name: an empty run */
-  CHECK_STATUS(kfix_run(&out, engine, NULL, 0, NULL, 0.0), KFIX_OK);
+  CHECK_STATUS(kfix_engine_run(&out, engine, NULL, 0, NULL, 0.0), KFIX_OK);
   CHECK(json_int_after(out.ptr, kSummary, "findings") == 0);
   CHECK(json_int_after(out.ptr, kSummary, "errors") == 0);
   kfix_buf_dispose(&out);
 
   /* argument errors leave the output empty */
-  CHECK_STATUS(kfix_run(NULL, engine, S(kWeb), NULL, 0.0), KFIX_EINVAL);
-  CHECK_STATUS(kfix_run(&out, NULL, S(kWeb), NULL, 0.0), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_run(NULL, engine, S(kWeb), NULL, 0.0), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_run(&out, NULL, S(kWeb), NULL, 0.0), KFIX_EINVAL);
   CHECK(strstr(kfix_last_error()->message, "engine") != NULL);
-  CHECK_STATUS(kfix_run(&out, engine, NULL, 3, NULL, 0.0), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_run(&out, engine, NULL, 3, NULL, 0.0), KFIX_EINVAL);
   CHECK(out.ptr == NULL);
-  CHECK_STATUS(kfix_run(&out, engine, S(""), NULL, 0.0), KFIX_OK);
+  CHECK_STATUS(kfix_engine_run(&out, engine, S(""), NULL, 0.0), KFIX_OK);
   {
     char* before = out.ptr;
-    CHECK_STATUS(kfix_run(&out, engine, S(kWeb), NULL, 0.0), KFIX_EINVAL); /* out not empty */
+    CHECK_STATUS(kfix_engine_run(&out, engine, S(kWeb), NULL, 0.0), KFIX_EINVAL); /* out not empty */
     CHECK(out.ptr == before);
   }
   kfix_buf_dispose(&out);
@@ -575,7 +762,7 @@ static void* scan_thread(void* arg) {
   c->ok = 1;
   for (i = 0; i < 20; ++i) {
     kfix_buf out = KFIX_BUF_INIT;
-    if (kfix_scan(&out, c->engine, kWeb, sizeof kWeb - 1, "web.yaml") != KFIX_OK) c->ok = 0;
+    if (kfix_engine_scan(&out, c->engine, kWeb, sizeof kWeb - 1, "web.yaml", 0) != KFIX_OK) c->ok = 0;
     /* stats.seconds differs between runs: compare up to the stats */
     if (out.ptr == NULL || strncmp(out.ptr, c->expected, (size_t)(strstr(c->expected, "\"stats\"") - c->expected)) != 0)
       c->ok = 0;
@@ -590,7 +777,7 @@ static void test_engine_shared_between_threads(void) {
   struct scan_case a, b;
   pthread_t ta, tb;
   CHECK_STATUS(kfix_engine_new(&engine, NULL, 0), KFIX_OK);
-  CHECK_STATUS(kfix_scan(&expected, engine, S(kWeb), "web.yaml"), KFIX_OK);
+  CHECK_STATUS(kfix_engine_scan(&expected, engine, S(kWeb), "web.yaml", 0), KFIX_OK);
   if (expected.ptr == NULL || strstr(expected.ptr, "\"stats\"") == NULL) {
     CHECK(0);
     kfix_engine_free(engine);
@@ -658,6 +845,9 @@ int main(int argc, char** argv) {
   test_thread_local_errors();
   test_engine();
   test_engine_shared_between_threads();
+  test_paths();
+  test_error_detail_utf8();
+  test_yaml();
   test_fix_and_verify();
   test_risk();
   test_run();

@@ -4,10 +4,15 @@
  * This is the only stable C header. It is C99, self-contained (it includes
  * only <stddef.h>, <stdint.h> and <stdbool.h>) and usable from C++.
  *
- * Model: JSON in, JSON out. Manifests are passed as YAML or JSON text,
- * configuration as JSON, and every result is a JSON document carrying
- * "schemaVersion" - the same documents the `kfix` CLI prints. Only tiny,
- * frozen things are C structs (kfix_buf, kfix_error).
+ * Model: JSON in, JSON out. Manifests are passed as YAML or JSON text (or as
+ * file paths), the configuration as one YAML or JSON document (the schema of
+ * `kfix --config`, docs/config.md), and every result is a JSON document
+ * carrying "schemaVersion" - byte for byte the document the `kfix` CLI prints
+ * for the same configuration and input. Only tiny, frozen things are C
+ * structs (kfix_buf, kfix_error).
+ *
+ * Naming: every entry point is kfix_<object>_<verb> (kfix_engine_scan,
+ * kfix_queue_ack, kfix_patch_apply, ...).
  *
  * Conventions (see docs/c-api.md):
  *   - Functions that can fail return a kfix_status (int32_t): KFIX_OK (0) or
@@ -107,8 +112,11 @@ KFIX_API const char* kfix_status_name(kfix_status status);
 typedef struct kfix_error {
   int32_t code;            /**< the kfix_status the call returned; KFIX_OK when no error */
   const char* message;     /**< human-readable, "file:line:col: cause" when known; "" when no error */
-  const char* detail_json; /**< JSON object: {"code","status","message","file","line","column",
-                                "document","item","pointer"} (known fields only); "{}" when no error */
+  const char* detail_json; /**< the error as every kfix document writes it: {"code": "parse_error",
+                                "message", "file", "line", "column", "document"} plus "item" (inside a
+                                `kind: List`) and "pointer" when known; "message" is the bare cause
+                                (the position is in the other members); always valid UTF-8 (invalid
+                                input bytes become U+FFFD); "{}" when no error */
 } kfix_error;
 
 /**
@@ -152,58 +160,91 @@ KFIX_API void kfix_free(void* ptr);
 
 /* ---- Engine ---------------------------------------------------------------- */
 
-/** An immutable scan/fix engine (enabled checks, fix settings). Opaque.
+/** An immutable engine: enabled checks, scan/fix/risk/schedule settings and
+ * the risk feeds, built from one configuration document. Opaque.
  * Thread-safe: one engine may be used by many threads at once. */
 typedef struct kfix_engine kfix_engine;
 
 /**
- * Builds an engine from a JSON configuration.
- *
- * The configuration is a JSON object, a superset of kube-linter's
- * .kube-linter.yaml (as JSON); every member is optional:
- *   {"checks": {"include": [...], "exclude": [...], "addAllBuiltIn": false,
- *               "doNotAutoAddDefaults": false, "ignorePaths": [...]},
- *    "customChecks": [...],
- *    "scan": {"context": "all" | "per-file", "jobs": 1},
- *    "risk": {"epss": "epss.csv.gz", "kev": "kev.json", "trivy": ["report.json"],
- *             "attack": false},
- *    "schedule": {"exploration": "ucb", "fairness": "none", "seed": 0,
- *                 "fairnessK": 1, "fairnessTop": 10},
- *    "fix": {...remediation settings, see docs/c-api.md...}}
+ * Builds an engine from one configuration document (YAML, or JSON when it
+ * starts with `{`): kube-linter's .kube-linter.yaml keys plus kfix's
+ * sections, the schema every surface shares (docs/config.md):
+ *   checks:       {include, exclude, addAllBuiltIn, doNotAutoAddDefaults, ignorePaths}
+ *   customChecks: [...]      kfixRules: [...]
+ *   scan:         {context: all | per-file, jobs: N}
+ *   fix:          {profile, ...}
+ *   risk:         {epss: FILE, kev: FILE, trivy: [FILE...], attack: bool}
+ *   schedule:     {exploration, fairness, seed, fairnessK, fairnessTop}
+ * Risk feeds named in "risk" are read once, here.
  *
  * @param out receives the engine; set to NULL on failure. Caller frees it
  *   with kfix_engine_free().
- * @param config_json, len the configuration; NULL/0 (or blank) = defaults.
- * Risk feeds named in "risk" are read once, here.
- *
- * @return KFIX_OK; KFIX_EINVAL (NULL out, bad "scan"/"risk"/"fix" value, not an
- *   object); KFIX_EIO (a risk feed file cannot be read); KFIX_EPARSE (not JSON, or a kube-linter section the rules layer
- *   rejects, e.g. an unknown member or an included check that does not
- *   exist - with its line); KFIX_ENOMEM.
+ * @param config, len the document; NULL/0 (or blank) = defaults. Errors name
+ *   it "config" with the line and column in this text.
+ * @return KFIX_OK; KFIX_EINVAL (NULL out, a bad value, an unknown key - the
+ *   message lists the valid sections); KFIX_EPARSE (not YAML/JSON, or a check
+ *   that does not exist); KFIX_EIO / KFIX_ENOTFOUND (a risk feed cannot be
+ *   read); KFIX_ENOMEM.
  */
-KFIX_API kfix_status kfix_engine_new(kfix_engine** out, const char* config_json, size_t len);
+KFIX_API kfix_status kfix_engine_new(kfix_engine** out, const char* config, size_t len);
+
+/**
+ * Builds an engine from a configuration file (as `kfix --config PATH`).
+ *
+ * @param out receives the engine; set to NULL on failure.
+ * @param path the file (NUL-terminated). Errors name it with line and column.
+ * @return as kfix_engine_new(), plus KFIX_ENOTFOUND / KFIX_EIO when the file
+ *   cannot be read; KFIX_EINVAL for a NULL path.
+ */
+KFIX_API kfix_status kfix_engine_new_from_file(kfix_engine** out, const char* path);
 
 /** Frees an engine. Accepts NULL. No call may be using it. */
 KFIX_API void kfix_engine_free(kfix_engine* engine);
 
+/**
+ * The engine's enabled checks: the `kfix checks list --format json` document.
+ * @param out empty buffer; caller disposes with kfix_buf_dispose().
+ * @return KFIX_OK; KFIX_EINVAL (NULL out/engine, non-empty out); KFIX_ENOMEM.
+ */
+KFIX_API kfix_status kfix_engine_checks(kfix_buf* out, const kfix_engine* engine);
+
+/* Every kfix_engine_<verb> has two forms:
+ *   kfix_engine_<verb>(out, engine, manifests, len, source_name, ...)
+ *     manifest text (YAML or JSON, multi-document) named `source_name`
+ *     (NULL = "-") in findings and errors; it is one file and one lint context;
+ *   kfix_engine_<verb>_paths(out, engine, paths, n_paths, ...)
+ *     files and directories (*.yaml, *.yml, *.json, walked recursively and
+ *     sorted; the configuration's ignorePaths skipped), one lint context;
+ *     `paths` holds n_paths NUL-terminated strings. A path that does not exist
+ *     fails the call with KFIX_ENOTFOUND (no output); no paths is KFIX_EINVAL.
+ * In both, documents and files that cannot be read or parsed are data: they
+ * are listed in the document's "errors" with file/line/column and do not fail
+ * the call. Argument errors: KFIX_EINVAL (NULL out/engine, non-empty out, NULL
+ * input with a length, NULL path). KFIX_ENOMEM when memory runs out. */
+
 /* ---- Scan -------------------------------------------------------------------- */
 
+/** Flags of kfix_engine_scan() / kfix_engine_scan_paths() (bitwise OR; 0 = compact, with timing). */
+#define KFIX_SCAN_PRETTY 0x1u    /**< indented as `kfix scan --format json` prints it */
+#define KFIX_SCAN_NO_TIMING 0x2u /**< leave out stats.seconds (`--no-timing`): identical bytes on every run */
+
 /**
- * Scans manifests (YAML or JSON text, multi-document) with the engine's checks.
+ * Scans manifests with the engine's checks.
  *
- * @param out empty buffer; on success receives the scan report JSON
- *   ({"schemaVersion", "findings", "ignored", "errors", "warnings", "stats"}),
- *   the document `kfix scan --format json` prints. Documents that cannot be
- *   read are reported inside "errors" with file/line/column; they do not fail
- *   the call. Caller disposes with kfix_buf_dispose().
- * @param engine from kfix_engine_new().
- * @param manifests, len the text.
- * @param source_name file name used in findings and errors; NULL = "-".
- * @return KFIX_OK; KFIX_EINVAL (NULL out/engine, non-empty out, NULL input
- *   with a length); KFIX_ELIMIT (input larger than the parse limits); KFIX_ENOMEM.
+ * @param out empty buffer; on success receives the scan report
+ *   ({"schemaVersion", "findings", "ignored", "errors", "warnings", "stats"}):
+ *   with KFIX_SCAN_PRETTY | KFIX_SCAN_NO_TIMING byte for byte what
+ *   `kfix scan --format json --no-timing` prints for the same configuration
+ *   (pretty text ends with a newline; compact text does not). Caller
+ *   disposes with kfix_buf_dispose().
+ * @param flags KFIX_SCAN_* bits; unknown bits are KFIX_EINVAL.
+ * @return KFIX_OK; see the common errors above.
  */
-KFIX_API kfix_status kfix_scan(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
-                               const char* source_name);
+KFIX_API kfix_status kfix_engine_scan(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                      const char* source_name, uint32_t flags);
+/** kfix_engine_scan() over files and directories (`kfix scan PATH...`). */
+KFIX_API kfix_status kfix_engine_scan_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
+                                            size_t n_paths, uint32_t flags);
 
 /* ---- Fix and verify ------------------------------------------------------------- */
 
@@ -216,16 +257,17 @@ KFIX_API kfix_status kfix_scan(kfix_buf* out, const kfix_engine* engine, const c
  *   document ({"schemaVersion", "results": [{check, object, status, reason,
  *   patch, gates, ...}], "objects": [{object, accepted, patch, gates}],
  *   "errors", "summary"}). Caller disposes with kfix_buf_dispose().
- * @param engine, manifests, len, source_name as for kfix_scan(); the engine's
- *   "fix" configuration applies.
- * @return KFIX_OK; KFIX_EINVAL (argument errors); KFIX_ENOMEM.
+ * @return KFIX_OK; see the common errors above.
  */
-KFIX_API kfix_status kfix_fix(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
-                              const char* source_name);
+KFIX_API kfix_status kfix_engine_fix(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                     const char* source_name);
+/** kfix_engine_fix() over files and directories (`kfix fix PATH...`). */
+KFIX_API kfix_status kfix_engine_fix_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
+                                           size_t n_paths);
 
 /**
- * Vets an external patch (e.g. from an LLM) against the first object of
- * `manifest` through every guard gate.
+ * Vets an external patch (e.g. from an LLM) against the first document of
+ * `manifest` through every guard gate (`kfix verify`).
  *
  * @param out empty buffer; on success receives the verdict {"schemaVersion",
  *   "accepted", "reason", "patch", "gates": [{name, passed, detail}],
@@ -237,10 +279,10 @@ KFIX_API kfix_status kfix_fix(kfix_buf* out, const kfix_engine* engine, const ch
  * @return KFIX_OK; KFIX_EPARSE (manifest not readable); KFIX_ENOTFOUND (no
  *   object in the manifest); KFIX_EINVAL (argument errors); KFIX_ENOMEM.
  */
-KFIX_API kfix_status kfix_verify_patch(kfix_buf* out, const kfix_engine* engine, const char* manifest, size_t len,
-                                       const char* patch, size_t patch_len);
+KFIX_API kfix_status kfix_engine_verify_patch(kfix_buf* out, const kfix_engine* engine, const char* manifest,
+                                              size_t len, const char* patch, size_t patch_len);
 
-/* ---- Risk -------------------------------------------------------------------- */
+/* ---- Risk and schedule -------------------------------------------------------- */
 
 /**
  * Scans manifests and scores every finding 0-100 (base weight of the check,
@@ -249,14 +291,14 @@ KFIX_API kfix_status kfix_verify_patch(kfix_buf* out, const kfix_engine* engine,
  * @param out empty buffer; on success receives the document
  *   `kfix risk --format json` prints: {"schemaVersion", "results": [{check,
  *   policy, file, line, object, container, risk, terms, ...}], "errors",
- *   "feeds"}. Unreadable documents are listed in "errors". Caller disposes
- *   with kfix_buf_dispose().
- * @param engine, manifests, len, source_name as for kfix_scan().
- * @return KFIX_OK; KFIX_EINVAL (NULL out/engine, non-empty out, NULL input
- *   with a length); KFIX_ENOMEM.
+ *   "feeds"}. Caller disposes with kfix_buf_dispose().
+ * @return KFIX_OK; see the common errors above.
  */
-KFIX_API kfix_status kfix_risk_score(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
-                                     const char* source_name);
+KFIX_API kfix_status kfix_engine_risk(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                      const char* source_name);
+/** kfix_engine_risk() over files and directories (`kfix risk PATH...`: each file its own lint context). */
+KFIX_API kfix_status kfix_engine_risk_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
+                                            size_t n_paths);
 
 /**
  * Scans, scores and ranks every finding for fixing (risk, learned acceptance
@@ -264,41 +306,37 @@ KFIX_API kfix_status kfix_risk_score(kfix_buf* out, const kfix_engine* engine, c
  *
  * @param out empty buffer; on success receives {"schemaVersion", "items":
  *   [{rank, score, R, p, Et, explore, waitHours, kev, check, file, line,
- *   namespace, kind, name}], "errors"} (`kfix schedule rank` plus load
- *   errors). Caller disposes with kfix_buf_dispose().
- * @param engine, manifests, len, source_name as for kfix_scan().
- * @return KFIX_OK; KFIX_EINVAL (argument errors); KFIX_ENOMEM.
+ *   namespace, kind, name}], "errors"} (`kfix schedule rank`). Caller
+ *   disposes with kfix_buf_dispose().
+ * @return KFIX_OK; see the common errors above.
  */
-KFIX_API kfix_status kfix_schedule(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
-                                   const char* source_name);
+KFIX_API kfix_status kfix_engine_schedule(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                          const char* source_name);
 
-/* ---- Pipeline ---------------------------------------------------------------------- */
+/* ---- Run (the whole loop) -------------------------------------------------------- */
 
 /**
- * The whole loop in one call, as `kfix run` does it: loads the text as one
+ * The whole loop in one call, as `kfix run` does it: loads the input as one
  * lint context, scans it, proposes and vets a minimal fix per finding (guard
  * gates, rescan), scores every finding's risk and ranks the accepted fixes.
- *
  * The engine supplies every setting: its checks, its "fix", "risk" (feeds
  * read once by kfix_engine_new()) and "schedule" sections, and "scan.jobs"
  * (threads; results never depend on it).
  *
- * @param out empty buffer; on success receives {"schemaVersion": 1,
- *   "findings", "fixes", "risk", "schedule", "summary"}: the five documents
- *   `kfix run --out DIR` writes (findings.json, fixes.json, risk.json,
- *   schedule.json, summary.json), each with its own "schemaVersion".
- *   Documents that cannot be read are data: they appear in findings."errors"
- *   (file/line/column) and are counted in summary."errors"; they do not fail
- *   the call. Between identical calls only summary."timing_seconds" differs.
- *   Caller disposes with kfix_buf_dispose().
- * @param engine, manifests, len, source_name as for kfix_scan().
+ * @param out empty buffer; on success receives {"schemaVersion", "findings",
+ *   "fixes", "risk", "schedule", "summary"}: the five documents `kfix run
+ *   --out DIR` writes (findings.json, fixes.json, risk.json, schedule.json,
+ *   summary.json), each with its own "schemaVersion". Between identical calls
+ *   only summary."timing_seconds" differs. Caller disposes with kfix_buf_dispose().
  * @param now the caller's clock in seconds (e.g. Unix time): the enqueue time
  *   of every scheduled fix. The library never reads the clock.
- * @return KFIX_OK; KFIX_EINVAL (NULL out/engine, non-empty out, NULL input
- *   with a length); KFIX_ENOMEM.
+ * @return KFIX_OK; see the common errors above.
  */
-KFIX_API kfix_status kfix_run(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
-                              const char* source_name, double now);
+KFIX_API kfix_status kfix_engine_run(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                     const char* source_name, double now);
+/** kfix_engine_run() over files and directories (`kfix run PATH...`). */
+KFIX_API kfix_status kfix_engine_run_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
+                                           size_t n_paths, double now);
 
 /* ---- Durable fix queue ------------------------------------------------------------- */
 
@@ -321,8 +359,9 @@ KFIX_API kfix_status kfix_queue_open(kfix_queue** out, const char* path, const c
 KFIX_API void kfix_queue_free(kfix_queue* queue);
 
 /**
- * Enqueues every accepted fix of a `kfix fix` JSON report (idempotent: a fix
- * already queued is counted as a duplicate).
+ * Enqueues every accepted fix of a fix report (the document of
+ * kfix_engine_fix(), or "fixes" of kfix_engine_run()); idempotent: a fix
+ * already queued is counted as a duplicate.
  *
  * @param out empty buffer; receives {"schemaVersion", "enqueued", "duplicates", "ids"}.
  * @param now clock in seconds (injected; e.g. Unix time).
@@ -344,16 +383,24 @@ KFIX_API kfix_status kfix_queue_lease(kfix_buf* out, kfix_queue* queue, const ch
                                       double now);
 
 /**
- * Acknowledges (reason == NULL) or gives back (reason != NULL: queued again,
- * or dead after maxAttempts) a leased item.
+ * Acknowledges a leased item: the fix was applied.
  *
  * @param out empty buffer; receives {"schemaVersion", "id", "state", "attempts"}.
  * @param lease_token the item's leaseToken (0 = do not check).
  * @return KFIX_OK; KFIX_ENOTFOUND (unknown id, not leased, lease expired or
  *   token mismatch); KFIX_EIO.
  */
-KFIX_API kfix_status kfix_queue_finish(kfix_buf* out, kfix_queue* queue, int64_t id, int64_t lease_token,
-                                       const char* reason, double now);
+KFIX_API kfix_status kfix_queue_ack(kfix_buf* out, kfix_queue* queue, int64_t id, int64_t lease_token, double now);
+
+/**
+ * Gives a leased item back: queued again, or dead after maxAttempts.
+ *
+ * @param out empty buffer; receives {"schemaVersion", "id", "state", "attempts"}.
+ * @param reason, reason_len why the fix was not applied (recorded).
+ * @return as kfix_queue_ack().
+ */
+KFIX_API kfix_status kfix_queue_nack(kfix_buf* out, kfix_queue* queue, int64_t id, int64_t lease_token,
+                                     const char* reason, size_t reason_len, double now);
 
 /**
  * Queue statistics: {"schemaVersion", "states": {...}, "total", "outcomes"}
@@ -408,7 +455,20 @@ KFIX_API kfix_status kfix_receipt_verify(const char* receipt_json, size_t receip
 KFIX_API kfix_status kfix_audit_verify(kfix_buf* out, const char* log, size_t log_len, const char* options_json,
                                        size_t options_len);
 
-/* ---- Patches --------------------------------------------------------------- */
+/* ---- YAML and patches ------------------------------------------------------------ */
+
+/**
+ * Converts one YAML document to compact JSON (keys in document order).
+ *
+ * @param out empty buffer; on success receives the JSON. Caller disposes
+ *   with kfix_buf_dispose().
+ * @param yaml, len the document (a stream of more than one document is an
+ *   error; empty text gives "null").
+ * @return KFIX_OK; KFIX_EPARSE (not YAML, with line and column; or more than
+ *   one document); KFIX_ELIMIT (nesting, size or alias limits); KFIX_EINVAL;
+ *   KFIX_ENOMEM.
+ */
+KFIX_API kfix_status kfix_yaml_to_json(kfix_buf* out, const char* yaml, size_t len);
 
 /**
  * Applies an RFC 6902 JSON Patch to a JSON document, atomically.
@@ -425,6 +485,19 @@ KFIX_API kfix_status kfix_audit_verify(kfix_buf* out, const char* log, size_t lo
  */
 KFIX_API kfix_status kfix_patch_apply(kfix_buf* out, const char* doc_json, size_t doc_len, const char* patch_json,
                                       size_t patch_len);
+
+/**
+ * Applies an RFC 6902 JSON Patch to one YAML document, atomically, and
+ * returns YAML (block style; loads back to the patched value).
+ *
+ * @param out empty buffer; on success receives the patched document as YAML.
+ * @param doc_yaml, doc_len the document (YAML, or JSON - JSON is YAML).
+ * @param patch_json, patch_len the patch (a JSON array of operations).
+ * @return as kfix_patch_apply(); KFIX_EPARSE also for a document that is not
+ *   YAML or holds more than one document.
+ */
+KFIX_API kfix_status kfix_patch_apply_yaml(kfix_buf* out, const char* doc_yaml, size_t doc_len, const char* patch_json,
+                                           size_t patch_len);
 
 #ifdef __cplusplus
 } /* extern "C" */
