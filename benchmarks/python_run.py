@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""Python `kfix.run_paths` vs the CLI's `kfix run` over a directory, plus GIL holds and `to_pandas()`.
+
+Alternates the two commands (which goes first alternates too, so drift on a shared machine hits
+both alike) and prints medians:
+
+* `kfix run --out TMP DIR` wall time (a process, as users run it);
+* a fresh `/usr/bin/python3` process that imports kfix and calls `kfix.run_paths(DIR)`: its whole
+  wall time, and the time of the `run_paths` call alone;
+* in that process, the time to build every Python object of the result (findings, fixes, risk,
+  schedule, summary) and `result.findings.to_pandas()`;
+* the longest the GIL was held at a stretch: a Python thread sleeps 1 ms in a loop and records its
+  largest scheduling gap (minus the 1 ms) while `run_paths`, the object building and `to_pandas()` run.
+
+Both sides use the same thread count (`--jobs`, default 1) and the default configuration.
+
+usage: python_run.py BUILD_DIR DIR [PAIRS] [--jobs N]
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+# The Python side, run in a fresh interpreter per sample. Prints one JSON line.
+CHILD = r"""
+import json, sys, threading, time
+t0 = time.perf_counter()
+import kfix
+path, jobs = sys.argv[1], int(sys.argv[2])
+
+class Probe:
+    # Largest gap between the 1 ms wake-ups of a Python thread: how long another thread held the GIL.
+    def __init__(self):
+        self.stop = False
+        self.max_gap = 0.0
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+    def loop(self):
+        last = time.perf_counter()
+        while not self.stop:
+            time.sleep(0.001)
+            now = time.perf_counter()
+            self.max_gap = max(self.max_gap, now - last - 0.001)
+            last = now
+    def __enter__(self):
+        self.thread.start()
+        time.sleep(0.01)
+        self.max_gap = 0.0
+        return self
+    def __exit__(self, *exc):
+        self.stop = True
+        self.thread.join()
+
+out = {}
+with Probe() as p:
+    t = time.perf_counter()
+    result = kfix.run_paths(path, jobs=jobs)
+    out["run_paths"] = time.perf_counter() - t
+    out["gil_run_paths"] = p.max_gap
+with Probe() as p:
+    t = time.perf_counter()
+    n = (len(result.findings.findings), len(result.fixes.results), len(result.risk.results), len(result.schedule),
+         result.summary.findings, len(result.findings.errors))
+    out["objects"] = time.perf_counter() - t
+    out["gil_objects"] = p.max_gap
+with Probe() as p:
+    t = time.perf_counter()
+    df = result.findings.to_pandas()
+    out["to_pandas"] = time.perf_counter() - t
+    out["gil_to_pandas"] = p.max_gap
+out["rows"] = len(df)
+out["findings"] = n[0]
+out["process_inside"] = time.perf_counter() - t0
+print(json.dumps(out))
+"""
+
+
+def run_cli(exe: str, path: str, jobs: int) -> float:
+    with tempfile.TemporaryDirectory() as out:
+        t = time.perf_counter()
+        r = subprocess.run([exe, "run", "--quiet", "--jobs", str(jobs), "--out", out, path],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        elapsed = time.perf_counter() - t
+    if r.returncode not in (0, 2):
+        sys.exit(f"kfix run {path} exited {r.returncode}")
+    return elapsed
+
+
+def run_python(build: str, path: str, jobs: int) -> dict:
+    env = dict(os.environ, PYTHONPATH=os.path.join(build, "python"), PYTHONDONTWRITEBYTECODE="1")
+    t = time.perf_counter()
+    r = subprocess.run(["/usr/bin/python3", "-c", CHILD, path, str(jobs)], env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t
+    if r.returncode != 0:
+        sys.exit(f"python run_paths failed:\n{r.stderr}")
+    sample = json.loads(r.stdout.strip().splitlines()[-1])
+    sample["process"] = elapsed
+    return sample
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:]]
+    jobs = 1
+    if "--jobs" in args:
+        i = args.index("--jobs")
+        jobs = int(args[i + 1])
+        del args[i:i + 2]
+    if len(args) < 2:
+        sys.exit(__doc__.strip().splitlines()[-1])
+    build, path = args[0], args[1]
+    pairs = int(args[2]) if len(args) > 2 else 7
+    exe = os.path.join(build, "kfix")
+    run_cli(exe, path, jobs)  # warm the page cache
+    cli, py = [], []
+    for i in range(pairs):
+        if i % 2:
+            py.append(run_python(build, path, jobs))
+            cli.append(run_cli(exe, path, jobs))
+        else:
+            cli.append(run_cli(exe, path, jobs))
+            py.append(run_python(build, path, jobs))
+
+    def med(key: str) -> float:
+        return statistics.median(s[key] for s in py)
+
+    ms = lambda s: f"{s * 1000:.0f} ms"  # noqa: E731
+    cli_med = statistics.median(cli)
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {pairs} alternating pairs, jobs {jobs}, "
+          f"{py[0]['findings']} findings")
+    print(f"kfix run (process):                 median {ms(cli_med)}, best {ms(min(cli))}")
+    print(f"python kfix.run_paths (process):    median {ms(med('process'))}  -> {med('process') / cli_med:.2f}x")
+    print(f"python kfix.run_paths (call only):  median {ms(med('run_paths'))}  -> {med('run_paths') / cli_med:.2f}x")
+    print(f"building every result object:       median {ms(med('objects'))}")
+    print(f"result.findings.to_pandas():        median {ms(med('to_pandas'))} ({py[0]['rows']} rows)")
+    print("longest GIL hold (max over samples): "
+          f"run_paths {ms(max(s['gil_run_paths'] for s in py))}, "
+          f"objects {ms(max(s['gil_objects'] for s in py))}, "
+          f"to_pandas {ms(max(s['gil_to_pandas'] for s in py))}")
+
+
+if __name__ == "__main__":
+    main()
