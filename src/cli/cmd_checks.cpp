@@ -1,8 +1,9 @@
 // kfix checks list: the check catalog.
 #include <cstdio>
+#include <memory>
 
 #include "cli/command.hpp"
-#include "kfix/rules.hpp"
+#include "kfix/engine.hpp"
 
 namespace {
 
@@ -25,17 +26,11 @@ int RunChecks(const std::vector<std::string>& args) {
   std::string format = a.Get("format", "text");
   std::vector<kfix::CheckInfo> checks = kfix::BuiltinChecks();
   if (a.Has("config")) {
-    auto config = kfix::LoadRulesConfig(a.Get("config"));
-    if (!config.ok()) {
-      std::fprintf(stderr, "kfix checks: %s\n", config.status().ToString().c_str());
-      return kExitError;
-    }
-    auto rules = kfix::RuleSet::Create(*config);
-    if (!rules.ok()) {
-      std::fprintf(stderr, "kfix checks: %s\n", rules.status().ToString().c_str());
-      return kExitError;
-    }
-    checks = (*rules)->checks();
+    kfix::EngineConfig config;
+    if (!LoadConfigFlag("checks", a, &config)) return kExitError;
+    std::unique_ptr<kfix::Engine> engine;
+    if (!CreateEngine("checks", std::move(config), &engine)) return kExitError;
+    checks = engine->rules()->checks();
   }
   std::string out;
   if (format == "json") {
