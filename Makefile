@@ -13,9 +13,9 @@ DEPS := cmake ninja-build g++ pkg-config make \
         nlohmann-json3-dev libyaml-dev libre2-dev libsodium-dev libsqlite3-dev zlib1g-dev \
         pybind11-dev python3-pybind11 doctest-dev libbenchmark-dev \
         python3-dev python3-pytest python3-mypy python3-setuptools python3-wheel python3-venv python3-pip \
-        python3-pandas python3-distributed python3-jsonschema abigail-tools clang binutils chromium
+        python3-pandas python3-distributed python3-jsonschema abigail-tools clang binutils chromium time
 
-.PHONY: deps configure build test run bench test-asan clean format
+.PHONY: deps configure build test run bench bench-table test-asan clean format
 
 deps:
 	@missing=""; for p in $(DEPS); do \
@@ -48,8 +48,13 @@ run: build
 BENCH_FLAGS ?=
 bench: build
 	@for b in $(BUILD)/benchmarks/bench_*; do [ -x "$$b" ] && { echo "== $$b"; "$$b" $(BENCH_FLAGS) || exit 1; }; done
-	@if [ -d ../shared/corpus ]; then echo "== kfix scan --jobs 1 vs 2 over ../shared/corpus"; \
-	  $(PYTHON) benchmarks/cli_jobs.py $(BUILD)/kfix ../shared/corpus; fi
+	@if [ -d ../shared/corpus ]; then echo "== docs/performance.md table over ../shared/corpus"; \
+	  $(PYTHON) benchmarks/perf_table.py --kfix $(BUILD)/kfix --raw $(BUILD)/benchmarks/raw_libyaml ../shared/corpus; fi
+
+# The docs/performance.md table alone (no Google Benchmark binaries).
+bench-table: build
+	$(PYTHON) benchmarks/perf_table.py --kfix $(BUILD)/kfix --raw $(BUILD)/benchmarks/raw_libyaml $(BENCH_DIR)
+BENCH_DIR ?= ../shared/corpus
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPython3_EXECUTABLE=$(PYTHON) \
