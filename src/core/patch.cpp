@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/patch_internal.hpp"
 #include "core/pointer_internal.hpp"
 #include "kfix/core.hpp"
 
@@ -110,10 +111,24 @@ class MemberIndex {
   std::unordered_map<const Value*, Entry> entries_;
 };
 
+using UndoKind = internal::PatchUndo::Kind;
+
 // The state one ApplyPatch call carries from op to op.
 struct ApplyState {
   MemberIndex index;
   std::vector<const Value*> path;  // the values Walk passed through, root first
+  internal::PatchUndo* undo = nullptr;  // where changes are recorded (ApplyPatchUndoable), or null
+
+  // Records a change under the first `n` tokens of `p` (the last token
+  // replaced by `last` when n == p.size()).
+  internal::PatchUndo::Step* Record(UndoKind kind, const JsonPointer& p, std::size_t n, std::size_t pos) {
+    if (!undo) return nullptr;
+    internal::PatchUndo::Step& s = undo->steps.emplace_back();
+    s.kind = kind;
+    s.path.assign(p.tokens().begin(), p.tokens().begin() + static_cast<std::ptrdiff_t>(n));
+    s.pos = pos;
+    return &s;
+  }
 };
 
 // Walks the first `n` tokens of `p`. On failure returns nullptr and fills `f`
@@ -149,6 +164,7 @@ std::string ParentText(const JsonPointer& p) { return internal::PrefixString(p, 
 OpFailure DoAdd(Value& doc, const JsonPointer& path, Value value, ApplyState& st) {
   if (path.empty()) {
     st.index.KeepOnly(st.path, 0);
+    if (auto* step = st.Record(UndoKind::kRoot, path, 0, 0)) step->old.value = std::move(doc);
     doc = std::move(value);
     return {};
   }
@@ -161,6 +177,7 @@ OpFailure DoAdd(Value& doc, const JsonPointer& path, Value value, ApplyState& st
     const std::size_t at = st.index.Find(*parent, token);
     if (at != MemberIndex::npos) {
       st.index.KeepOnly(st.path, st.path.size());  // the old value (and what it held) is freed
+      if (auto* step = st.Record(UndoKind::kMemberSet, path, path.size() - 1, at)) step->old.value = std::move(o[at].value);
       o[at].value = std::move(value);
     } else {
       // A reallocation frees the old member buffer (entries of the members'
@@ -168,6 +185,7 @@ OpFailure DoAdd(Value& doc, const JsonPointer& path, Value value, ApplyState& st
       if (o.size() == o.capacity()) st.index.KeepOnly(st.path, st.path.size());
       o.push_back(Member{token, std::move(value), 0, 0});
       st.index.Appended(*parent, token);
+      st.Record(UndoKind::kMemberAdded, path, path.size() - 1, o.size() - 1);
     }
     return {};
   }
@@ -175,7 +193,10 @@ OpFailure DoAdd(Value& doc, const JsonPointer& path, Value value, ApplyState& st
     Value::Array& a = parent->as_array();
     ArrayIndex idx = ParseArrayIndex(token);
     switch (idx.kind) {
-      case ArrayIndex::kPastEnd: a.push_back(std::move(value)); return {};
+      case ArrayIndex::kPastEnd:
+        a.push_back(std::move(value));
+        st.Record(UndoKind::kElementInserted, path, path.size() - 1, a.size() - 1);
+        return {};
       case ArrayIndex::kIndex:
         if (idx.index > a.size()) {
           return Fail(StatusCode::kPatchConflict,
@@ -184,6 +205,7 @@ OpFailure DoAdd(Value& doc, const JsonPointer& path, Value value, ApplyState& st
                       path);
         }
         a.insert(a.begin() + static_cast<std::ptrdiff_t>(idx.index), std::move(value));
+        st.Record(UndoKind::kElementInserted, path, path.size() - 1, idx.index);
         return {};
       default:
         return Fail(StatusCode::kInvalidArgument,
@@ -212,6 +234,10 @@ OpFailure DoRemove(Value& doc, const JsonPointer& path, Value* removed, ApplySta
     }
     // Positions after `at` shift: the parent's entry goes too.
     st.index.KeepOnly(st.path, st.path.size() - 1);
+    if (auto* step = st.Record(UndoKind::kMemberRemoved, path, path.size() - 1, at)) {
+      // A move's removed value travels on to its target: the log keeps a copy.
+      step->old = removed ? o[at] : std::move(o[at]);
+    }
     if (removed) *removed = std::move(o[at].value);
     o.erase(o.begin() + static_cast<std::ptrdiff_t>(at));
     return {};
@@ -230,6 +256,9 @@ OpFailure DoRemove(Value& doc, const JsonPointer& path, Value* removed, ApplySta
                   path);
     }
     st.index.KeepOnly(st.path, st.path.size());
+    if (auto* step = st.Record(UndoKind::kElementRemoved, path, path.size() - 1, idx.index)) {
+      step->old.value = removed ? a[idx.index] : std::move(a[idx.index]);
+    }
     if (removed) *removed = std::move(a[idx.index]);
     a.erase(a.begin() + static_cast<std::ptrdiff_t>(idx.index));
     return {};
@@ -249,6 +278,7 @@ OpFailure ApplyOne(Value& doc, const PatchOp& op, ApplyState& st) {
       Value* target = Walk(doc, op.path, op.path.size(), StatusCode::kPatchConflict, f, st);
       if (!target) return f;
       st.index.KeepOnly(st.path, st.path.size() - 1);
+      if (auto* step = st.Record(UndoKind::kReplaced, op.path, op.path.size(), 0)) step->old.value = std::move(*target);
       *target = op.value;
       return {};
     }
@@ -292,8 +322,9 @@ OpFailure ApplyOne(Value& doc, const PatchOp& op, ApplyState& st) {
   return Fail(StatusCode::kInternal, "unknown op type", op.path);
 }
 
-Status ApplyInPlace(Value& doc, const Patch& patch) {
+Status ApplyInPlace(Value& doc, const Patch& patch, internal::PatchUndo* undo = nullptr) {
   ApplyState st;
+  st.undo = undo;
   for (std::size_t i = 0; i < patch.size(); ++i) {
     const PatchOp& op = patch[i];
     OpFailure f = ApplyOne(doc, op, st);
@@ -512,6 +543,55 @@ Result<Value> ApplyPatchCopy(const Value& doc, const Patch& patch) {
   Value work = doc;
   KFIX_RETURN_IF_ERROR(ApplyInPlace(work, patch));
   return work;
+}
+
+Status internal::ApplyPatchInPlace(Value& doc, const Patch& patch) { return ApplyInPlace(doc, patch); }
+
+Status internal::ApplyPatchUndoable(Value& doc, const Patch& patch, PatchUndo& undo) {
+  const std::size_t mark = undo.steps.size();
+  Status s = ApplyInPlace(doc, patch, &undo);
+  if (!s.ok()) {
+    PatchUndo mine;
+    mine.steps.assign(std::make_move_iterator(undo.steps.begin() + static_cast<std::ptrdiff_t>(mark)),
+                      std::make_move_iterator(undo.steps.end()));
+    undo.steps.resize(mark);
+    UndoPatch(doc, mine);
+  }
+  return s;
+}
+
+void internal::UndoPatch(Value& doc, PatchUndo& undo) {
+  // Each step is reverted on the tree exactly as it was right after that
+  // step (every later one is already reverted), so its path resolves.
+  for (auto it = undo.steps.rbegin(); it != undo.steps.rend(); ++it) {
+    PatchUndo::Step& s = *it;
+    Value* v = &doc;
+    for (const std::string& token : s.path) {
+      if (v->is_object()) {
+        v = v->Find(token);
+      } else {
+        const ArrayIndex idx = ParseArrayIndex(token);
+        v = (v->is_array() && idx.kind == ArrayIndex::kIndex && idx.index < v->size()) ? &v->as_array()[idx.index]
+                                                                                        : nullptr;
+      }
+      if (!v) break;
+    }
+    if (!v) continue;  // unreachable when the precondition holds
+    switch (s.kind) {
+      case PatchUndo::Kind::kRoot: doc = std::move(s.old.value); break;
+      case PatchUndo::Kind::kReplaced: *v = std::move(s.old.value); break;
+      case PatchUndo::Kind::kMemberAdded: v->as_object().erase(v->as_object().begin() + static_cast<std::ptrdiff_t>(s.pos)); break;
+      case PatchUndo::Kind::kMemberSet: v->as_object()[s.pos].value = std::move(s.old.value); break;
+      case PatchUndo::Kind::kMemberRemoved:
+        v->as_object().insert(v->as_object().begin() + static_cast<std::ptrdiff_t>(s.pos), std::move(s.old));
+        break;
+      case PatchUndo::Kind::kElementInserted: v->as_array().erase(v->as_array().begin() + static_cast<std::ptrdiff_t>(s.pos)); break;
+      case PatchUndo::Kind::kElementRemoved:
+        v->as_array().insert(v->as_array().begin() + static_cast<std::ptrdiff_t>(s.pos), std::move(s.old.value));
+        break;
+    }
+  }
+  undo.steps.clear();
 }
 
 Patch Diff(const Value& from, const Value& to) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "core/patch_internal.hpp"
 #include "guard/extract_internal.hpp"
 #include "guard/guard_impl.hpp"
 #include "guard/pss.hpp"
@@ -214,7 +215,7 @@ internal::GuardState::GuardState(std::shared_ptr<const RuleSet> r, FixConfig c, 
       if (check.needs_lint_context) context_checks.insert(check.name);
     }
   }
-  local_before.resize(objects.size());
+  local_before_keys.resize(objects.size());
   isolated_flags = std::make_unique<std::once_flag[]>(objects.size());
   before_facts.resize(objects.size());
   before_flags = std::make_unique<std::once_flag[]>(objects.size());
@@ -231,9 +232,19 @@ const internal::GuardState::BeforeFacts& internal::GuardState::Before(std::size_
 
 const ScanReport& internal::GuardState::Baseline() const {
   std::call_once(baseline_flag, [&] {
-    if (rules) baseline = rules->Scan(objects);
+    if (rules) baseline = rules->Scan(objects, scan_options);
+    baseline_by_object.resize(objects.size());
+    for (std::size_t i = 0; i < baseline.findings.size(); ++i) {
+      const std::size_t o = baseline.findings[i].object_index;
+      if (o < baseline_by_object.size()) baseline_by_object[o].push_back(static_cast<std::uint32_t>(i));
+    }
   });
   return baseline;
+}
+
+const std::vector<std::uint32_t>& internal::GuardState::BaselineOf(std::size_t index) const {
+  Baseline();
+  return baseline_by_object[index];
 }
 
 ScanReport internal::GuardState::TakeBaseline() {
@@ -241,14 +252,15 @@ ScanReport internal::GuardState::TakeBaseline() {
   return std::move(baseline);
 }
 
-const std::vector<Finding>& internal::GuardState::LocalBefore(std::size_t index) const {
+const std::vector<std::string>& internal::GuardState::LocalBeforeKeys(std::size_t index) const {
   std::call_once(isolated_flags[index], [&] {
     if (!rules) return;
-    for (const Finding& f : Baseline().findings) {
-      if (f.object_index == index && !IsCrossObjectCheck(f.check)) local_before[index].push_back(f);
+    const std::vector<Finding>& all = Baseline().findings;
+    for (std::uint32_t i : BaselineOf(index)) {
+      if (!IsCrossObjectCheck(all[i].check)) local_before_keys[index].push_back(FindingKey(all[i]));
     }
   });
-  return local_before[index];
+  return local_before_keys[index];
 }
 
 std::vector<Finding> internal::GuardState::ScanAfter(std::size_t index, Value& after, bool full_context) const {
@@ -290,7 +302,7 @@ std::vector<std::vector<Finding>> internal::GuardState::ScanAfterBatch(std::size
 
 Verdict internal::GuardState::Vet(std::size_t index, const Patch& patch, const std::vector<const Finding*>& targets,
                          std::size_t budget, const std::vector<Finding>* after_findings,
-                         const Value* after_value, bool defer_rescan) const {
+                         const Value* after_value, bool defer_rescan, Value* scratch) const {
   Verdict v;
   if (budget == 0) budget = config.max_ops;
   v.patch = patch;
@@ -345,16 +357,29 @@ Verdict internal::GuardState::Vet(std::size_t index, const Patch& patch, const s
     v.reason = "budget: " + d;
     return v;
   }
-  // 2 apply
-  Result<Value> applied = after_value ? Result<Value>(Value()) : ApplyPatchCopy(before, patch);
+  // 2 apply (to a fresh copy, or in place on the caller's scratch copy,
+  // undone when this returns)
+  const bool in_place = scratch != nullptr && after_value == nullptr;
+  internal::PatchUndo undo;
+  Result<Value> applied = (after_value || in_place) ? Result<Value>(Value()) : ApplyPatchCopy(before, patch);
+  if (in_place) {
+    if (Status s = internal::ApplyPatchUndoable(*scratch, patch, undo); !s.ok()) applied = std::move(s);
+  }
   if (!applied.ok()) {
     v.gates.push_back(Gate("apply", false, applied.status().message()));
     skip("apply");
     v.reason = "apply: " + applied.status().message();
     return v;
   }
+  struct Restore {
+    Value* doc;
+    internal::PatchUndo& undo;
+    ~Restore() {
+      if (doc) internal::UndoPatch(*doc, undo);
+    }
+  } restore{in_place ? scratch : nullptr, undo};
   v.gates.push_back(Gate("apply", true, "applies atomically"));
-  Value& after_own = *applied;
+  Value& after_own = in_place ? *scratch : *applied;
   const Value& after = after_value ? *after_value : after_own;
   const BeforeFacts& bf = Before(index);
   // The view's pointers lead into heap nodes of `after`, which stay put when
@@ -423,11 +448,11 @@ Verdict internal::GuardState::Vet(std::size_t index, const Patch& patch, const s
     }
     std::multiset<std::string> before_keys;
     if (full) {
-      for (const Finding& f : Baseline().findings) {
-        if (f.object_index == index) before_keys.insert(FindingKey(f));
-      }
+      const std::vector<Finding>& all = Baseline().findings;
+      for (std::uint32_t i : BaselineOf(index)) before_keys.insert(FindingKey(all[i]));
     } else {
-      for (const Finding& f : LocalBefore(index)) before_keys.insert(FindingKey(f));
+      const std::vector<std::string>& keys = LocalBeforeKeys(index);
+      before_keys.insert(keys.begin(), keys.end());
     }
     std::string d;
     for (const Finding* t : targets) {
@@ -471,7 +496,7 @@ Verdict internal::GuardState::Vet(std::size_t index, const Patch& patch, const s
                          Concat({std::to_string(patch.size()), " ops, budget ", std::to_string(budget)})));
 
   SettleVerdict(v);
-  if (!after_value) v.patched = std::move(*applied);
+  if (!after_value && !in_place) v.patched = std::move(*applied);
   return v;
 }
 

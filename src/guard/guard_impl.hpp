@@ -2,6 +2,7 @@
 // fix pipeline (pipeline/fix.cpp), which owns one directly.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,9 +26,11 @@ class GuardState {
   /// Moves the baseline out (computing it first if needed); the state must
   /// not be used for vetting afterwards (its owner, the fix pipeline, is done).
   ScanReport TakeBaseline();
-  /// Baseline findings of object `index` from checks that look at the object
-  /// alone (cross-object checks excluded), computed once per object.
-  const std::vector<Finding>& LocalBefore(std::size_t index) const;
+  /// Indices into Baseline().findings of object `index`'s findings.
+  const std::vector<std::uint32_t>& BaselineOf(std::size_t index) const;
+  /// FindingKey of object `index`'s baseline findings from checks that look at
+  /// the object alone (cross-object checks excluded), computed once per object.
+  const std::vector<std::string>& LocalBeforeKeys(std::size_t index) const;
   /// Findings of the patched object: local checks only (the object scanned
   /// alone), or all checks within the full context. `after` is moved in and
   /// handed back unchanged.
@@ -41,10 +44,14 @@ class GuardState {
   /// `after_value`, when given, is the patch applied to the object (the
   /// verdict's `patched` then stays null). With `defer_rescan` the rescan
   /// gate is recorded as passed with detail "deferred" and the caller must
-  /// settle it (SettleVerdict) before using the verdict.
+  /// settle it (SettleVerdict) before using the verdict. `scratch`, when
+  /// given (and `after_value` is not), is a working copy of the object that
+  /// only the calling thread uses: the patch is applied to it in place and
+  /// undone before Vet returns, instead of being applied to a fresh copy
+  /// (the verdict's `patched` then stays null).
   Verdict Vet(std::size_t index, const Patch& patch, const std::vector<const Finding*>& targets,
               std::size_t budget = 0, const std::vector<Finding>* after_findings = nullptr,
-              const Value* after_value = nullptr, bool defer_rescan = false) const;
+              const Value* after_value = nullptr, bool defer_rescan = false, Value* scratch = nullptr) const;
 
   /// What the gates need of an unchanged object, computed once per object
   /// (lazily, thread-safe): its workload view and its privilege facts.
@@ -62,6 +69,9 @@ class GuardState {
 
   std::shared_ptr<const RuleSet> rules;
   FixConfig config;
+  /// How the baseline is scanned (threads; the lint context). Set before the
+  /// first Baseline() call.
+  ScanOptions scan_options;
   std::vector<Manifest> objects;
   FixContext fix_context;
   /// Enabled checks that need the whole lint context (CheckInfo::needs_lint_context).
@@ -73,7 +83,8 @@ class GuardState {
  private:
   mutable std::once_flag baseline_flag;
   mutable ScanReport baseline;
-  mutable std::vector<std::vector<Finding>> local_before;
+  mutable std::vector<std::vector<std::uint32_t>> baseline_by_object;
+  mutable std::vector<std::vector<std::string>> local_before_keys;
   mutable std::unique_ptr<std::once_flag[]> isolated_flags;
   mutable std::vector<BeforeFacts> before_facts;
   mutable std::unique_ptr<std::once_flag[]> before_flags;

@@ -6,8 +6,10 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "core/parallel_internal.hpp"
+#include "core/patch_internal.hpp"
 #include "guard/guard_impl.hpp"
 #include "kfix/pipeline.hpp"
 #include "remediate/builder.hpp"
@@ -30,14 +32,15 @@ using internal::GuardState;
 
 bool Writes(const PatchOp& o) { return o.op == PatchOpType::kAdd || o.op == PatchOpType::kReplace; }
 
-FixResult FixOne(const GuardState& g, std::size_t index, const Finding& f, FixProposal p) {
+// `scratch`: the object's working copy (equal to the object between vets).
+FixResult FixOne(const GuardState& g, std::size_t index, const Finding& f, FixProposal p, Value* scratch) {
   FixResult r;
   r.finding = f;
   r.roles = p.roles;
   switch (p.status) {
     case ProposalStatus::kProposed: {
       // The rescan is settled per object afterwards (MergeObject).
-      Verdict v = g.Vet(index, p.patch, {&f}, 0, nullptr, nullptr, /*defer_rescan=*/true);
+      Verdict v = g.Vet(index, p.patch, {&f}, 0, nullptr, nullptr, /*defer_rescan=*/true, scratch);
       r.status = v.accepted ? FixStatus::kAccepted : FixStatus::kRejected;
       r.reason = v.accepted ? p.reason : v.reason;
       r.patch = std::move(p.patch);
@@ -52,7 +55,7 @@ FixResult FixOne(const GuardState& g, std::size_t index, const Finding& f, FixPr
       r.status = FixStatus::kNeedsReview;
       r.reason = p.reason;
       r.patch = std::move(p.patch);
-      if (!r.patch.empty()) r.gates = g.Vet(index, r.patch, {&f}).gates;
+      if (!r.patch.empty()) r.gates = g.Vet(index, r.patch, {&f}, 0, nullptr, nullptr, false, scratch).gates;
       break;
     case ProposalStatus::kUnfixable:
       r.status = FixStatus::kUnfixable;
@@ -119,14 +122,23 @@ void SettleRescansIndividually(const GuardState& g, std::size_t index, std::vect
 }
 
 /// Composes the accepted fixes of one object by regenerating each fix on the
-/// result of the previous ones. Returns false (and `conflict`) when a later
-/// fix rewrites a path an earlier one set to a different value.
+/// result of the previous ones; `cur` ends as the object with `merged`
+/// applied. Returns false (and `conflict`) when a later fix rewrites a path an
+/// earlier one set to a different value.
 bool Compose(const GuardState& g, std::size_t index, const std::vector<const FixResult*>& accepted, Patch& merged,
-             std::vector<const Finding*>& targets, std::string& conflict) {
-  Value cur = g.objects[index].root;
+             std::vector<const Finding*>& targets, std::string& conflict, Value& cur) {
+  cur = g.objects[index].root;
   std::map<std::string, Value> written;
   for (const FixResult* r : accepted) {
-    FixProposal p = ProposeFix(cur, r->finding, g.config, &g.fix_context);
+    // The first fix sees the unchanged object: its proposal is the one already
+    // vetted (proposals are deterministic), so it is not generated again.
+    FixProposal p;
+    if (r == accepted.front()) {
+      p.status = ProposalStatus::kProposed;
+      p.patch = r->patch;
+    } else {
+      p = ProposeFix(cur, r->finding, g.config, &g.fix_context);
+    }
     targets.push_back(&r->finding);
     if (p.status == ProposalStatus::kNothingToDo) continue;  // already fixed by an earlier fix
     if (p.status != ProposalStatus::kProposed) {
@@ -141,7 +153,8 @@ bool Compose(const GuardState& g, std::size_t index, const std::vector<const Fix
         return false;
       }
     }
-    Status s = ApplyPatch(cur, p.patch);
+    // No atomic copy: on failure `cur` is dropped.
+    Status s = internal::ApplyPatchInPlace(cur, p.patch);
     if (!s.ok()) {
       conflict = "merged patch does not apply: " + s.message();
       return false;
@@ -154,24 +167,30 @@ bool Compose(const GuardState& g, std::size_t index, const std::vector<const Fix
   return true;
 }
 
-ObjectFix MergeObject(const GuardState& g, std::size_t index, std::vector<FixResult*>& results) {
+ObjectFix MergeObject(const GuardState& g, std::size_t index, std::vector<FixResult*>& results, Value* scratch) {
   ObjectFix of;
   of.object_index = index;
   auto attempt = [&](const std::vector<const FixResult*>& set, ObjectFix& out) {
     Patch merged;
     std::vector<const Finding*> targets;
     std::string conflict;
-    if (!Compose(g, index, set, merged, targets, conflict)) {
+    Value composed;
+    if (!Compose(g, index, set, merged, targets, conflict, composed)) {
       out.accepted = false;
       out.reason = conflict;
       return false;
     }
-    Verdict v = g.Vet(index, merged, targets, g.config.max_ops * std::max<std::size_t>(1, set.size()));
+    // Vetted on the scratch copy; `composed` is the same object with the
+    // merged patch applied, so it becomes `patched` once the patch applied.
+    Verdict v = g.Vet(index, merged, targets, g.config.max_ops * std::max<std::size_t>(1, set.size()), nullptr,
+                      nullptr, false, scratch);
+    const bool applied = std::any_of(v.gates.begin(), v.gates.end(),
+                                     [](const GateResult& gr) { return gr.name == "apply" && gr.passed; });
     out.patch = std::move(merged);
     out.accepted = v.accepted;
     out.reason = v.reason;
     out.gates = std::move(v.gates);
-    out.patched = std::move(v.patched);
+    if (applied) out.patched = std::move(composed);
     return out.accepted;
   };
   // Fast path: the candidates (every other gate passed, rescan deferred) are
@@ -246,6 +265,7 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   // The pipeline owns the guard's state: its objects and baseline scan move
   // into the report at the end instead of being copied.
   GuardState state(std::move(rules), config, std::move(objects));
+  state.scan_options.jobs = options.jobs;
   const GuardState& g = state;
   const ScanReport& scan = g.Baseline();
   for (const Status& e : scan.errors) report.errors.push_back(e);
@@ -260,15 +280,24 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   internal::ParallelFor(work.size(), internal::ThreadCount(options.jobs, work.size()), [&](std::size_t w) {
     const auto& [index, finding_ids] = work[w];
     const Value& obj = g.objects[index].root;
+    // One working copy of the object per object: every vet applies its patch
+    // to it in place and undoes it (instead of copying the object per patch).
+    std::optional<Value> scratch;
+    auto work_copy = [&]() -> Value* {
+      if (!scratch) scratch.emplace(obj);
+      return &*scratch;
+    };
     std::vector<FixResult*> rs;
     for (std::size_t id : finding_ids) {
       const Finding& f = scan.findings[id];
-      report.results[id] =
-          FixOne(g, index, f, internal::ProposeFixWithView(obj, &g.Before(index).view, f, g.config, &g.fix_context));
+      FixProposal p = internal::ProposeFixWithView(obj, &g.Before(index).view, f, g.config, &g.fix_context);
+      Value* s = (p.status == ProposalStatus::kProposed || p.status == ProposalStatus::kNeedsReview) ? work_copy()
+                                                                                                    : nullptr;
+      report.results[id] = FixOne(g, index, f, std::move(p), s);
       rs.push_back(&report.results[id]);
     }
     bool any = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; });
-    if (any) object_fixes[w] = MergeObject(g, index, rs);
+    if (any) object_fixes[w] = MergeObject(g, index, rs, work_copy());
     // Rescans still deferred (rejected by another gate, or left out of the
     // merge) are settled one patch at a time.
     bool pending = false;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/patch_internal.hpp"
 #include "kfix/core.hpp"
 
 using kfix::JsonStyle;
@@ -559,4 +560,99 @@ TEST_CASE("CLI: kfix patch apply on conformance cases") {
   RunCli("patch frobnicate", rc);
   CHECK(rc == 1);
   fs::remove_all(dir);
+}
+
+// ---- In place with an undo log (core/patch_internal.hpp) ---------------------
+
+namespace {
+
+// Equality that also compares every node's and member key's position.
+bool SameWithPositions(const Value& a, const Value& b) {
+  if (a.line() != b.line() || a.column() != b.column() || a.type() != b.type()) return false;
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (!SameWithPositions(a.as_array()[i], b.as_array()[i])) return false;
+    }
+    return true;
+  }
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const kfix::Member& x = a.as_object()[i];
+      const kfix::Member& y = b.as_object()[i];
+      if (x.key != y.key || x.key_line != y.key_line || x.key_column != y.key_column) return false;
+      if (!SameWithPositions(x.value, y.value)) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
+}  // namespace
+
+TEST_CASE("ApplyPatchUndoable applies as ApplyPatch does and UndoPatch restores the tree, positions included") {
+  kfix::LoadResult loaded = kfix::LoadYaml(
+      "kind: Deployment\nmetadata:\n  name: web\n  labels: {app: web, tier: front}\nspec:\n  replicas: 2\n"
+      "  list: [a, b, c]\n  nested:\n    deep: {x: 1}\n",
+      "undo.yaml");
+  REQUIRE(loaded.errors.empty());
+  const Value original = loaded.manifests.at(0).root;
+  const char* patches[] = {
+      R"([{"op":"add","path":"/metadata/labels/new","value":"v"}])",
+      R"([{"op":"add","path":"/metadata/labels/app","value":"other"}])",
+      R"([{"op":"add","path":"/spec/list/1","value":"x"},{"op":"add","path":"/spec/list/-","value":"y"}])",
+      R"([{"op":"remove","path":"/metadata/labels/app"},{"op":"remove","path":"/spec/list/0"}])",
+      R"([{"op":"replace","path":"/spec/replicas","value":5},{"op":"replace","path":"/spec/nested","value":{}}])",
+      R"([{"op":"move","from":"/spec/nested/deep","path":"/spec/moved"},{"op":"copy","from":"/spec/list","path":"/spec/copy"}])",
+      R"([{"op":"test","path":"/spec/replicas","value":2},{"op":"remove","path":"/spec"}])",
+      R"([{"op":"add","path":"","value":{"replaced":true}}])",
+      R"([{"op":"add","path":"/spec/a","value":1},{"op":"add","path":"/spec/a/b","value":2}])",  // fails at op 1
+      R"([{"op":"remove","path":"/metadata/name"},{"op":"test","path":"/kind","value":"Pod"}])",  // fails at op 1
+  };
+  kfix::internal::PatchUndo all;
+  Value doc = original;
+  Value expected_all = original;
+  for (const char* text : patches) {
+    INFO(text);
+    const Patch patch = P(text);
+    const auto copy = kfix::ApplyPatchCopy(original, patch);
+    Value one = original;
+    kfix::internal::PatchUndo undo;
+    const kfix::Status s = kfix::internal::ApplyPatchUndoable(one, patch, undo);
+    CHECK(s.ok() == copy.ok());
+    if (copy.ok()) {
+      CHECK(one == *copy);
+      CHECK(SameWithPositions(one, *copy));
+    } else {
+      CHECK(s.ToString() == copy.status().ToString());
+      CHECK(undo.empty());  // a failed patch leaves no step behind
+    }
+    kfix::internal::UndoPatch(one, undo);
+    CHECK(undo.empty());
+    CHECK(SameWithPositions(one, original));
+    // Stacked on the same log: each patch on top of the previous ones.
+    const auto stacked = kfix::ApplyPatchCopy(expected_all, patch);
+    const std::size_t before = all.steps.size();
+    CHECK(kfix::internal::ApplyPatchUndoable(doc, patch, all).ok() == stacked.ok());
+    if (stacked.ok()) {
+      expected_all = *stacked;
+    } else {
+      CHECK(all.steps.size() == before);
+    }
+    CHECK(SameWithPositions(doc, expected_all));
+  }
+  kfix::internal::UndoPatch(doc, all);
+  CHECK(SameWithPositions(doc, original));
+}
+
+TEST_CASE("ApplyPatchInPlace gives ApplyPatch's result and error") {
+  const Value doc = J(R"({"a":{"b":[1,2]},"c":"d"})");
+  const Patch ok = P(R"([{"op":"add","path":"/a/b/-","value":3},{"op":"remove","path":"/c"}])");
+  Value x = doc;
+  REQUIRE(kfix::internal::ApplyPatchInPlace(x, ok).ok());
+  CHECK(x == *kfix::ApplyPatchCopy(doc, ok));
+  const Patch bad = P(R"([{"op":"remove","path":"/c"},{"op":"replace","path":"/zz","value":1}])");
+  Value y = doc;
+  CHECK(kfix::internal::ApplyPatchInPlace(y, bad).ToString() == kfix::ApplyPatchCopy(doc, bad).status().ToString());
 }
