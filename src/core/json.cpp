@@ -727,6 +727,57 @@ void AppendShortestDouble(std::string& out, double d) {
   out.append(buf, ptr);
 }
 
+void AppendJsonStreamed(std::string& out, const Value& document, JsonStyle style,
+                        const std::vector<StreamedArray>& arrays) {
+  if (!document.is_object() || document.as_object().empty()) {
+    Emit(out, document, style, 0);
+    return;
+  }
+  std::vector<const Member*> members;
+  for (const Member& m : document.as_object()) members.push_back(&m);
+  if (style == JsonStyle::kCanonical) {
+    std::stable_sort(members.begin(), members.end(), [](const Member* a, const Member* b) { return a->key < b->key; });
+  }
+  const bool pretty = style == JsonStyle::kPretty;
+  out.push_back('{');
+  bool first = true;
+  for (const Member* m : members) {
+    if (!first) out.push_back(',');
+    first = false;
+    if (pretty) {
+      out.push_back('\n');
+      Indent(out, 1);
+    }
+    AppendJsonString(out, m->key);
+    out.push_back(':');
+    if (pretty) out.push_back(' ');
+    const StreamedArray* streamed = nullptr;
+    for (const StreamedArray& a : arrays) {
+      if (a.key == m->key) streamed = &a;
+    }
+    if (!streamed || streamed->size == 0) {
+      Emit(out, m->value, style, 1);
+      continue;
+    }
+    out.push_back('[');
+    for (std::size_t i = 0; i < streamed->size; ++i) {
+      if (i > 0) out.push_back(',');
+      if (pretty) {
+        out.push_back('\n');
+        Indent(out, 2);
+      }
+      Emit(out, streamed->element(i), style, 2);
+    }
+    if (pretty) {
+      out.push_back('\n');
+      Indent(out, 1);
+    }
+    out.push_back(']');
+  }
+  if (pretty) out.push_back('\n');
+  out.push_back('}');
+}
+
 }  // namespace internal
 
 Result<Value> ParseJson(std::string_view text, const ParseOptions& options) {

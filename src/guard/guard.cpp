@@ -169,8 +169,9 @@ std::string CommandCheck(const std::optional<WorkloadView>& vb, const std::optio
 // Gate 4 ----------------------------------------------------------------------
 // The table lives in pss.cpp (Pod Security Standards plus kfix's facts).
 
-void PrivilegeFacts(const std::optional<WorkloadView>& view, std::set<std::string>& facts) {
-  for (const internal::PssViolation& v : internal::EvaluatePodSecurity(view)) facts.insert(v.Key());
+bool SameViolation(const internal::PssViolation& a, const internal::PssViolation& b) {
+  return a.level == b.level && std::string_view(a.control) == b.control && a.Subject() == b.Subject() &&
+         a.Detail() == b.Detail();
 }
 
 // Gate 5 ----------------------------------------------------------------------
@@ -225,7 +226,8 @@ const internal::GuardState::BeforeFacts& internal::GuardState::Before(std::size_
   std::call_once(before_flags[index], [&] {
     BeforeFacts& b = before_facts[index];
     b.view = ViewWorkload(objects[index].root);
-    PrivilegeFacts(b.view, b.privilege);
+    b.violations = internal::EvaluatePodSecurity(b.view);
+    for (const internal::PssViolation& v : b.violations) b.privilege.insert(v.Key());
   });
   return before_facts[index];
 }
@@ -395,11 +397,24 @@ Verdict internal::GuardState::Vet(std::size_t index, const Patch& patch, const s
   {
     const std::vector<internal::PssViolation> after_pss = internal::EvaluatePodSecurity(va);
     const std::set<std::string>& fb = bf.privilege;
+    const std::vector<internal::PssViolation>& bv = bf.violations;
     std::string d;
+    // Each violation of the patched object must be one of the original's. The
+    // evaluation order is stable, so a kept violation is usually found by
+    // walking the original's list along; only the others are looked up by key.
+    std::size_t next = 0;
     for (const internal::PssViolation& f : after_pss) {
-      if (!fb.count(f.Key())) {
+      bool known = false;
+      for (std::size_t k = next; k < bv.size(); ++k) {
+        if (SameViolation(bv[k], f)) {
+          known = true;
+          next = k + 1;
+          break;
+        }
+      }
+      if (!known && !fb.count(f.Key())) {
         d = "raises privileges: " + f.Describe();
-        const std::string was = internal::PssHighestLevel(internal::EvaluatePodSecurity(bf.view));
+        const std::string was = internal::PssHighestLevel(bv);
         const std::string now = internal::PssHighestLevel(after_pss);
         if (was != now) d += Concat({" (the pod passed the ", was, " level before, only ", now, " after)"});
         break;

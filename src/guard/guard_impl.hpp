@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "guard/pss.hpp"
 #include "kfix/guard.hpp"
 
 namespace kfix {
@@ -57,7 +58,8 @@ class GuardState {
   /// (lazily, thread-safe): its workload view and its privilege facts.
   struct BeforeFacts {
     std::optional<WorkloadView> view;
-    std::set<std::string> privilege;
+    std::vector<PssViolation> violations;  ///< EvaluatePodSecurity(view), in its order
+    std::set<std::string> privilege;       ///< their keys
   };
   const BeforeFacts& Before(std::size_t index) const;
 

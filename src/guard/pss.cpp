@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "remediate/builder.hpp"
 
@@ -66,24 +68,49 @@ std::string CapName(std::string_view s) {
   return c;
 }
 
-std::string Subject(const ContainerRef& c) {
+using Who = std::shared_ptr<const std::string>;
+
+Who Subject(const ContainerRef& c) {
   const std::string who = c.name.empty() ? Concat({"#", std::to_string(c.index)}) : Concat({"\"", c.name, "\""});
   switch (c.group) {
-    case ContainerGroup::kInit: return "init container " + who;
-    case ContainerGroup::kEphemeral: return "ephemeral container " + who;
-    default: return "container " + who;
+    case ContainerGroup::kInit: return std::make_shared<const std::string>("init container " + who);
+    case ContainerGroup::kEphemeral: return std::make_shared<const std::string>("ephemeral container " + who);
+    default: return std::make_shared<const std::string>("container " + who);
   }
+}
+
+// "does not drop CAP" for every capability, made once (constant details are
+// not copied into each violation).
+const std::string& DoesNotDrop(std::size_t cap_index) {
+  static const std::vector<std::string> texts = [] {
+    std::vector<std::string> t;
+    for (std::string_view cap : kAllCaps) t.push_back(Concat({"does not drop ", cap}));
+    return t;
+  }();
+  return texts[cap_index];
 }
 
 class Evaluator {
  public:
   explicit Evaluator(std::vector<PssViolation>& out) : out_(out) {}
-  void Add(PssLevel level, const char* control, const std::string& subject, std::string detail) {
-    out_.push_back(PssViolation{level, control, subject, std::move(detail)});
+  // `detail` is constant text (a literal or static storage).
+  void Add(PssLevel level, const char* control, const Who& subject, const char* detail) {
+    PssViolation& v = out_.emplace_back();
+    v.level = level;
+    v.control = control;
+    v.subject = subject;
+    v.fixed_detail = detail;
+  }
+  void Add(PssLevel level, const char* control, const Who& subject, std::string detail) {
+    PssViolation& v = out_.emplace_back();
+    v.level = level;
+    v.control = control;
+    v.subject = subject;
+    v.detail_text = std::move(detail);
   }
 
   // Controls that read one security context (pod or container).
-  void SecurityContext(const Value* sc, const std::string& who) {
+  void SecurityContext(const Value* sc, const Who& who) {
     if (IsTrue(F(F(sc, "windowsOptions"), "hostProcess")))
       Add(PssLevel::kBaseline, "host-process", who, "windowsOptions.hostProcess=true");
     if (const Value* t = F(F(sc, "appArmorProfile"), "type"); Set(t) && !OneOf(S(t), {"RuntimeDefault", "Localhost"}))
@@ -110,7 +137,7 @@ class Evaluator {
     const Value* ps = view.pod_spec;
     const Value* psc = F(ps, "securityContext");
     const bool windows = S(F(F(ps, "os"), "name")) == "windows";
-    const std::string pod = "pod";
+    const Who pod = std::make_shared<const std::string>("pod");
     for (const char* f : {"hostNetwork", "hostPID", "hostIPC"}) {
       if (IsTrue(F(ps, f))) Add(PssLevel::kBaseline, "host-namespaces", pod, std::string(f) + "=true");
     }
@@ -157,7 +184,7 @@ class Evaluator {
         if (m.key.rfind(kPrefix, 0) != 0) continue;
         const std::string value(m.value.string_or());
         if (value != "runtime/default" && value.rfind("localhost/", 0) != 0)
-          Add(PssLevel::kBaseline, "apparmor", "container \"" + m.key.substr(kPrefix.size()) + "\"",
+          Add(PssLevel::kBaseline, "apparmor", std::make_shared<const std::string>("container \"" + m.key.substr(kPrefix.size()) + "\""),
               "annotation " + m.key + "=" + Text(&m.value));
       }
     }
@@ -166,7 +193,7 @@ class Evaluator {
   }
 
   void Container(const ContainerRef& c, const Value* psc, bool windows) {
-    const std::string who = Subject(c);
+    const Who who = Subject(c);
     const Value* sc = F(c.container, "securityContext");
     if (IsTrue(F(sc, "privileged"))) Add(PssLevel::kBaseline, "privileged", who, "privileged=true");
     SecurityContext(sc, who);
@@ -214,9 +241,9 @@ class Evaluator {
       }
       if (!drops_all) {
         Add(PssLevel::kRestricted, "capabilities", who, "capabilities.drop does not include ALL");
-        for (std::string_view cap : kAllCaps) {
-          if (std::find(dropped.begin(), dropped.end(), cap) == dropped.end())
-            Add(PssLevel::kKfix, "capabilities-drop", who, "does not drop " + std::string(cap));
+        for (std::size_t i = 0; i < std::size(kAllCaps); ++i) {
+          if (std::find(dropped.begin(), dropped.end(), kAllCaps[i]) == dropped.end())
+            Add(PssLevel::kKfix, "capabilities-drop", who, DoesNotDrop(i).c_str());
         }
       }
     }
@@ -240,16 +267,17 @@ const char* PssLevelName(PssLevel level) noexcept {
 }
 
 std::string PssViolation::Key() const {
-  return Concat({PssLevelName(level), "/", control, "\x1f", subject, "\x1f", detail});
+  return Concat({PssLevelName(level), "/", control, "\x1f", Subject(), "\x1f", Detail()});
 }
 
 std::string PssViolation::Describe() const {
-  return Concat({PssLevelName(level), "/", control, ": ", subject, ": ", detail});
+  return Concat({PssLevelName(level), "/", control, ": ", Subject(), ": ", Detail()});
 }
 
 std::vector<PssViolation> EvaluatePodSecurity(const std::optional<WorkloadView>& view) {
   std::vector<PssViolation> out;
   if (!view || !view->pod_spec) return out;
+  out.reserve(16 + 48 * view->containers.size());
   Evaluator(out).Pod(*view);
   return out;
 }

@@ -12,8 +12,10 @@
 // Thread safety: reentrant.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kfix/core.hpp"
@@ -26,9 +28,19 @@ const char* PssLevelName(PssLevel level) noexcept;
 
 struct PssViolation {
   PssLevel level = PssLevel::kBaseline;
-  std::string control;  ///< e.g. "host-namespaces", "seccomp"
-  std::string subject;  ///< "pod" or `container "web"` (init/ephemeral containers say so)
-  std::string detail;   ///< the offending field and value, e.g. "hostNetwork=true"
+  const char* control = "";  ///< e.g. "host-namespaces", "seccomp" (a string literal)
+  /// "pod" or `container "web"` (init/ephemeral containers say so), shared by
+  /// the violations of one subject.
+  std::shared_ptr<const std::string> subject;
+  /// The offending field and value, e.g. "hostNetwork=true": `fixed_detail`
+  /// when it is constant text (static storage), else `detail_text`.
+  const char* fixed_detail = nullptr;
+  std::string detail_text;
+
+  std::string_view Subject() const noexcept { return subject ? std::string_view(*subject) : std::string_view(); }
+  std::string_view Detail() const noexcept {
+    return fixed_detail ? std::string_view(fixed_detail) : std::string_view(detail_text);
+  }
   /// The identity compared between before and after.
   std::string Key() const;
   /// "restricted/seccomp: container \"web\": seccompProfile.type is not set ..."

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json_internal.hpp"
 #include "guard/verdict_internal.hpp"
 #include "kfix/pipeline.hpp"
 
@@ -48,29 +49,32 @@ Value FixResultToValue(const FixResult& r) {
 return e;
 }
 
-Value FixReportToValue(const FixReport& report) {
+namespace {
+
+Value ObjectFixToValue(const FixReport& report, const ObjectFix& o) {
+  Value e = Value::MakeObject();
+  if (o.object_index < report.manifests.size()) {
+    const Manifest& m = report.manifests[o.object_index];
+    e.Set("file", m.file);
+    e.Set("document", m.document);
+    if (m.item >= 0) e.Set("item", m.item);
+    e.Set("object", ObjectRefValue(m.Ref()));
+  }
+  e.Set("accepted", o.accepted);
+  e.Set("reason", o.reason);
+  e.Set("patch", PatchToValue(o.patch));
+  e.Set("gates", internal::GatesToValue(o.gates));
+  return e;
+}
+
+/// The report document with "results" and "objects" left empty: their
+/// elements are FixResultToValue / ObjectFixToValue, filled in by
+/// FixReportToValue or written one at a time by FixReportToJson.
+Value FixReportShell(const FixReport& report) {
   Value root = Value::MakeObject();
   root.Set("schemaVersion", 2);
-  Value results = Value::MakeArray();
-  for (const FixResult& r : report.results) results.PushBack(FixResultToValue(r));
-  root.Set("results", std::move(results));
-  Value objects = Value::MakeArray();
-  for (const ObjectFix& o : report.objects) {
-    Value e = Value::MakeObject();
-    if (o.object_index < report.manifests.size()) {
-      const Manifest& m = report.manifests[o.object_index];
-      e.Set("file", m.file);
-      e.Set("document", m.document);
-      if (m.item >= 0) e.Set("item", m.item);
-      e.Set("object", ObjectRefValue(m.Ref()));
-    }
-    e.Set("accepted", o.accepted);
-    e.Set("reason", o.reason);
-    e.Set("patch", PatchToValue(o.patch));
-    e.Set("gates", internal::GatesToValue(o.gates));
-    objects.PushBack(std::move(e));
-  }
-  root.Set("objects", std::move(objects));
+  root.Set("results", Value::MakeArray());
+  root.Set("objects", Value::MakeArray());
   Value errors = Value::MakeArray();
   for (const Status& s : report.errors) errors.PushBack(StatusToValue(s));
   root.Set("errors", std::move(errors));
@@ -97,8 +101,27 @@ Value FixReportToValue(const FixReport& report) {
   return root;
 }
 
+}  // namespace
+
+Value FixReportToValue(const FixReport& report) {
+  Value root = FixReportShell(report);
+  Value::Array& results = root.Find("results")->as_array();
+  results.reserve(report.results.size());
+  for (const FixResult& r : report.results) results.push_back(FixResultToValue(r));
+  Value::Array& objects = root.Find("objects")->as_array();
+  objects.reserve(report.objects.size());
+  for (const ObjectFix& o : report.objects) objects.push_back(ObjectFixToValue(report, o));
+  return root;
+}
+
 std::string FixReportToJson(const FixReport& report, bool pretty) {
-  std::string out = ToJson(FixReportToValue(report), pretty ? JsonStyle::kPretty : JsonStyle::kCompact);
+  // Written element by element: the report's tree is never built whole (it
+  // is several times the size of the text).
+  std::string out;
+  internal::AppendJsonStreamed(
+      out, FixReportShell(report), pretty ? JsonStyle::kPretty : JsonStyle::kCompact,
+      {{"results", report.results.size(), [&](std::size_t i) { return FixResultToValue(report.results[i]); }},
+       {"objects", report.objects.size(), [&](std::size_t i) { return ObjectFixToValue(report, report.objects[i]); }}});
   out.push_back('\n');
   return out;
 }
