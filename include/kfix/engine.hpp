@@ -44,15 +44,20 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "kfix/actions.hpp"
 #include "kfix/audit.hpp"
 #include "kfix/core.hpp"
+#include "kfix/escape.hpp"
 #include "kfix/guard.hpp"
+#include "kfix/gvisor.hpp"
 #include "kfix/pipeline.hpp"
 #include "kfix/queue.hpp"
 #include "kfix/remediate.hpp"
@@ -228,6 +233,39 @@ class Engine {
   /// kfix::WriteKustomizeOverlay().
   Status WriteKustomize(const FixReport& report, const std::vector<std::string>& paths,
                         const std::string& directory) const;
+  /// The `kfix_engine_render` / Python `FixResult.render()` document of
+  /// Render(): {schemaVersion, files: [{file, fixed, text, notes, refused,
+  /// error}]} (one entry per file with accepted patches, sorted by name).
+  Result<Value> RenderDocument(const FixReport& report) const;
+
+  // gVisor migration playbook (docs/playbooks-gvisor.md) ------------------------
+  // The commands of `kfix gvisor`, `kfix_gvisor_*` and `kfix.gvisor`: inputs
+  // are loaded with Load()/LoadText() (workloads for scan and plan, the live
+  // state for apply, rollback and verify); options are the playbook's one
+  // options document (gvisor::ParseOptions). The guard's rescan gate uses the
+  // engine's checks.
+  /// Classifies the workloads of `inputs`. Load errors that are not read
+  /// failures (see IsInputReadError) come first in the report's warnings.
+  gvisor::CompatibilityReport GvisorScan(const LoadedInputs& inputs, const gvisor::Options& options) const;
+  /// Scans and plans; the scan's warnings are returned beside the plan (they
+  /// are not part of it). With `audit`, appends the "gvisor.plan" record; a
+  /// failed append is returned in `audit_status` (the plan stands).
+  struct GvisorPlanResult {
+    gvisor::MigrationPlan plan;
+    std::vector<Status> warnings;
+    Status audit_status;
+  };
+  GvisorPlanResult GvisorPlan(const LoadedInputs& inputs, const gvisor::Options& options,
+                              AuditLog* audit = nullptr) const;
+  /// Apply / rollback envelopes over the live state (`live` null: not
+  /// supplied). Each step is appended to `audit` when given.
+  gvisor::RunResult GvisorApply(const gvisor::MigrationPlan& plan, const LoadedInputs* live,
+                                const gvisor::Options& options, AuditLog* audit = nullptr) const;
+  gvisor::RunResult GvisorRollback(const gvisor::MigrationPlan& plan, const LoadedInputs* live,
+                                   const gvisor::Options& options, AuditLog* audit = nullptr) const;
+  /// Compares the pods of `live` with the plan.
+  gvisor::VerifyReport GvisorVerify(const gvisor::MigrationPlan& plan, const LoadedInputs& live,
+                                    const gvisor::Options& options) const;
 
  private:
   struct State;
@@ -272,6 +310,119 @@ Result<Value> QueueReprioritiseDocument(Queue& queue, const SchedulerConfig& con
 /// Verification options as a document: {"publicKeys": [hex], "requireReceipts":
 /// bool, "anchorSeq": n, "anchorHash": hex} (null = defaults).
 Result<AuditVerifyOptions> AuditVerifyOptionsFromValue(const Value& options);
+
+
+// ---------------------------------------------------------------------------
+// Playbook inputs (shared by the gVisor, container-escape and typed-actions
+// commands of every surface)
+// ---------------------------------------------------------------------------
+
+/// True for a load error that fails a playbook command (the input could not
+/// be read: kIoError, kNotFound, kPermissionDenied); other load errors (a
+/// document that does not parse) are reported and the rest goes on.
+bool IsInputReadError(const Status& status) noexcept;
+/// The first read failure among `inputs`' load errors (OK when none).
+Status FirstInputReadError(const LoadedInputs& inputs);
+
+/// Reads a file ("-" = stdin) whole. Errors name the file.
+Result<std::string> ReadInputFile(const std::string& path);
+/// Exactly one YAML/JSON object from `text` named `name`. Errors: the first
+/// load error (file:line:column), or kInvalidArgument "<name>: expected
+/// exactly one object, found N".
+Result<Value> LoadOneObject(std::string_view text, std::string_view name);
+/// The objects of a YAML/JSON stream; a `kind: List` (or any `*List` kind)
+/// with `items` is expanded. Errors: the first load error.
+Result<std::vector<Value>> LoadObjectStream(std::string_view text, std::string_view name);
+/// The objects of a JSON-like value: an array of objects, a `*List` object
+/// with items, or one object. `what` names the value in errors.
+Result<std::vector<Value>> ObjectsFromValue(const Value& value, std::string_view what);
+/// An RFC 3339 time member of an options document (`member` absent: nullopt).
+Result<std::optional<std::chrono::system_clock::time_point>> TimeMember(const Value& options, std::string_view member,
+                                                                        std::string_view what = "options");
+
+// ---------------------------------------------------------------------------
+// Container-escape response (docs/playbooks-escape.md): `kfix escape detect`,
+// `kfix quarantine plan|apply|reverify`, kfix_escape_* / kfix_quarantine_*,
+// Python kfix.escape
+// ---------------------------------------------------------------------------
+
+/// `kfix escape detect`. An unset clock reads the wall clock (time of
+/// findings whose events carry none).
+escape::DetectResult EscapeDetect(const std::vector<escape::EventSource>& sources, escape::DetectOptions options);
+/// Reads each path ("-" = stdin) as one event source, in order.
+Result<std::vector<escape::EventSource>> ReadEventSources(const std::vector<std::string>& paths);
+/// The findings as the JSON lines `kfix escape detect` prints.
+std::string EscapeDetectToJsonLines(const escape::DetectResult& result, escape::FindingFormat format);
+/// The document of the C ABI and Python: {schemaVersion, findings: [each
+/// line's object], errors: [status], events}.
+Value EscapeDetectToValue(const escape::DetectResult& result, escape::FindingFormat format);
+
+/// One quarantine command: the operation, its options and, for apply, the
+/// approval, the audit log and the executor (none: hand-off).
+struct QuarantineRequest {
+  escape::Operation operation = escape::Operation::kPlan;
+  escape::RunOptions options;      ///< an unset clock reads the wall clock
+  escape::ApplyRequest approval;   ///< apply only
+  AuditLog* audit = nullptr;       ///< apply only: the two-phase envelopes
+  escape::ActionExecutor executor; ///< apply only; empty = hand-off (records stay in_progress)
+};
+/// The live objects of `paths` as a snapshot. A load error is returned
+/// (reverify turns it into an unreachable cluster, see LoadQuarantineCluster).
+Result<escape::ClusterSnapshot> LoadClusterSnapshot(const std::vector<std::string>& paths);
+/// The same from text (a `kubectl get -o yaml` stream named `name`).
+Result<escape::ClusterSnapshot> ClusterSnapshotFromText(std::string_view text, std::string_view name);
+/// The snapshot a command reads: for reverify a load failure makes the
+/// cluster unreachable (every record `unreachable`); for plan and apply it
+/// is returned as the error.
+Result<escape::ClusterSnapshot> QuarantineCluster(Result<escape::ClusterSnapshot> loaded, escape::Operation op);
+/// Runs plan, apply (CheckApplyGate first: its refusal is the result's
+/// status, nothing recorded) or reverify.
+escape::RunResult Quarantine(const escape::FindingsInput& findings, const escape::ClusterSnapshot& cluster,
+                             const QuarantineRequest& request);
+/// The request of an options document: RunOptionsFromValue and, for apply,
+/// ApplyRequestFromValue (one document carries both).
+Result<QuarantineRequest> QuarantineRequestFromValue(const Value& options, escape::Operation op);
+/// The document of the C ABI and Python: {schemaVersion, records: [each
+/// line's object, as `kfix quarantine` prints them], errors: [bad finding
+/// lines], warnings: [skipped findings], status: null or the fatal error}.
+Value QuarantineToValue(const escape::FindingsInput& findings, const escape::RunResult& result);
+
+// ---------------------------------------------------------------------------
+// Typed actions (docs/playbooks-actions.md): `kfix intent`, `kfix action`,
+// `kfix incidents`, kfix_intent_* / kfix_action_* / kfix_incidents_*,
+// Python kfix.actions
+// ---------------------------------------------------------------------------
+
+/// `kfix intent validate`: {"valid", "error"} of intent JSON.
+Value IntentValidateDocument(std::string_view intent_json);
+/// Consume options from a document {"now": RFC 3339, "container": name,
+/// "pods": [objects] or a List}. Without "now", `now` is kept.
+Result<ConsumeOptions> ConsumeOptionsFromValue(const Value& options, ConsumeOptions defaults = {});
+
+/// `kfix action validate`: admission, the controller's validation and the plan.
+struct SreValidation {
+  bool valid = false;
+  Value document;  ///< {"valid", "error", "plan"}
+};
+/// `text` is the KarsSREAction manifest named `name`; `target` the live
+/// object (optional).
+SreValidation ValidateSreActionText(std::string_view text, std::string_view name, const Value* target,
+                                    ActionTime now);
+
+/// `kfix action step`'s action: exactly one KarsSREAction object read from
+/// `text` named `name` (ParseSreAction). Shape errors name `name`.
+Result<SreAction> LoadSreAction(std::string_view text, std::string_view name);
+/// Options of a step from a document {"now": RFC 3339 (required),
+/// "snapshot": [objects] or a List (absent or null: could not list)}.
+struct SreStepRequest {
+  ActionTime now{};
+  std::optional<std::vector<Value>> snapshot;
+};
+Result<SreStepRequest> SreStepRequestFromValue(const Value& options);
+
+/// `kfix incidents triage` state from a document (null = a fresh, priming
+/// watcher). Errors name `name`.
+Result<WatcherState> WatcherStateFromDocument(const Value& state, std::string_view name);
 
 // ---------------------------------------------------------------------------
 // Documents: one ToValue per result type (docs/json-schema/)

@@ -1,54 +1,34 @@
-// Shared input handling of the typed-actions commands (see actions_io.hpp).
+// Shared argument handling of the typed-actions commands (see actions_io.hpp):
+// the files are read here and decoded by the engine (kfix/engine.hpp).
 #include "cli/actions_io.hpp"
 
 #include <cstdio>
 
 #include "kfix/audit.hpp"
+#include "kfix/engine.hpp"
 
 namespace kfix::cli {
 
-namespace {
-
-// Reads and loads FILE; prints the first error.
-bool Load(const std::string& cmd, const std::string& path, LoadResult* out) {
-  Result<std::string> text = ReadFileToString(path);
-  if (!text.ok()) {
-    UsageError(cmd, text.status().ToString());
-    return false;
-  }
-  *out = LoadManifests(*text, path);
-  if (!out->errors.empty()) {
-    UsageError(cmd, out->errors.front().ToString());
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 bool ReadOneObject(const std::string& cmd, const std::string& path, Value* out) {
-  LoadResult r;
-  if (!Load(cmd, path, &r)) return false;
-  if (r.manifests.size() != 1) {
-    UsageError(cmd, path + ": expected exactly one object, found " + std::to_string(r.manifests.size()));
+  Result<std::string> text = ReadInputFile(path);
+  Result<Value> object = text.ok() ? LoadOneObject(*text, path) : Result<Value>(text.status());
+  if (!object.ok()) {
+    UsageError(cmd, object.status().ToString());
     return false;
   }
-  *out = std::move(r.manifests.front().root);
+  *out = std::move(*object);
   return true;
 }
 
 bool ReadObjects(const std::string& cmd, const std::string& path, std::vector<Value>* out) {
-  LoadResult r;
-  if (!Load(cmd, path, &r)) return false;
-  for (Manifest& m : r.manifests) {
-    const Value* items = m.root.Find("items");
-    std::string_view kind = m.root.Find("kind") ? m.root.Find("kind")->string_or() : std::string_view();
-    if (items && items->is_array() && kind.size() > 4 && kind.substr(kind.size() - 4) == "List") {
-      for (const Value& i : items->as_array()) out->push_back(i);
-    } else {
-      out->push_back(std::move(m.root));
-    }
+  Result<std::string> text = ReadInputFile(path);
+  Result<std::vector<Value>> objects =
+      text.ok() ? LoadObjectStream(*text, path) : Result<std::vector<Value>>(text.status());
+  if (!objects.ok()) {
+    UsageError(cmd, objects.status().ToString());
+    return false;
   }
+  for (Value& v : *objects) out->push_back(std::move(v));
   return true;
 }
 

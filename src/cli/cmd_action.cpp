@@ -11,6 +11,7 @@
 #include "cli/command.hpp"
 #include "kfix/actions.hpp"
 #include "kfix/audit.hpp"
+#include "kfix/engine.hpp"
 
 namespace {
 
@@ -43,29 +44,12 @@ int Validate(const std::vector<std::string>& args) {
   if (!kfix::cli::ReadNow(cmd, a, false, &now)) return kfix::cli::kExitError;
   kfix::Value target;
   if (a.Has("target") && !kfix::cli::ReadOneObject(cmd, a.Get("target"), &target)) return kfix::cli::kExitError;
-  kfix::Result<std::string> text = kfix::ReadFileToString(a.positionals()[0]);
+  kfix::Result<std::string> text = kfix::ReadInputFile(a.positionals()[0]);
   if (!text.ok()) return UsageError(cmd, text.status().ToString());
-  kfix::Value out = kfix::Value::MakeObject();
-  auto reject = [&](const kfix::Status& s) {
-    out.Set("valid", false);
-    out.Set("error", s.ToString());
-    out.Set("plan", kfix::Value());
-    kfix::cli::PrintJson(out);
-    return kfix::cli::kExitFindings;
-  };
-  kfix::Result<kfix::Value> doc = kfix::ParseYaml(*text);
-  if (!doc.ok()) return reject(doc.status().WithDefaultLocation(kfix::SourceLocation{a.positionals()[0], 0, 0, -1, -1, ""}));
-  kfix::Result<kfix::SreAction> action = kfix::ParseSreAction(*doc);
-  if (!action.ok()) return reject(action.status());
-  kfix::Status adm = kfix::CheckSreAdmission(*action);
-  if (!adm.ok()) return reject(adm);
-  kfix::Result<kfix::SrePlan> plan = kfix::PlanSreAction(*action, a.Has("target") ? &target : nullptr, now);
-  if (!plan.ok()) return reject(plan.status());
-  out.Set("valid", true);
-  out.Set("error", "");
-  out.Set("plan", plan->ToValue());
-  kfix::cli::PrintJson(out);
-  return kfix::cli::kExitOk;
+  kfix::SreValidation v =
+      kfix::ValidateSreActionText(*text, a.positionals()[0], a.Has("target") ? &target : nullptr, now);
+  kfix::cli::PrintJson(v.document);
+  return v.valid ? kfix::cli::kExitOk : kfix::cli::kExitFindings;
 }
 
 int Step(const std::vector<std::string>& args) {
@@ -79,10 +63,10 @@ int Step(const std::vector<std::string>& args) {
   if (!a.Has("action") || !a.positionals().empty()) return UsageError(cmd, std::string("--action FILE is required\n") + kUsage);
   kfix::ActionTime now;
   if (!kfix::cli::ReadNow(cmd, a, true, &now)) return kfix::cli::kExitError;
-  kfix::Value manifest;
-  if (!kfix::cli::ReadOneObject(cmd, a.Get("action"), &manifest)) return kfix::cli::kExitError;
-  kfix::Result<kfix::SreAction> action = kfix::ParseSreAction(manifest);
-  if (!action.ok()) return UsageError(cmd, a.Get("action") + ": " + action.status().message());
+  kfix::Result<std::string> text = kfix::ReadInputFile(a.Get("action"));
+  if (!text.ok()) return UsageError(cmd, text.status().ToString());
+  kfix::Result<kfix::SreAction> action = kfix::LoadSreAction(*text, a.Get("action"));
+  if (!action.ok()) return UsageError(cmd, action.status().ToString());
   std::vector<kfix::Value> snapshot;
   if (a.Has("snapshot") && !kfix::cli::ReadObjects(cmd, a.Get("snapshot"), &snapshot)) return kfix::cli::kExitError;
   std::unique_ptr<kfix::AuditLog> audit;
@@ -90,7 +74,7 @@ int Step(const std::vector<std::string>& args) {
   kfix::SreStep step = kfix::StepSreAction(*action, now, a.Has("snapshot") ? &snapshot : nullptr);
   kfix::cli::PrintJson(step.ToValue());
   return kfix::cli::AppendRecords(cmd, audit.get(), step.AuditRecords(*action)) ? kfix::cli::kExitOk
-                                                                                : kfix::cli::kExitError;
+                                                                                        : kfix::cli::kExitError;
 }
 
 int RunAction(const std::vector<std::string>& args) {

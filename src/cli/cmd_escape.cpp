@@ -7,6 +7,7 @@
 
 #include "cli/command.hpp"
 #include "kfix/core.hpp"
+#include "kfix/engine.hpp"
 #include "kfix/escape.hpp"
 
 namespace {
@@ -36,24 +37,15 @@ int Detect(const std::vector<std::string>& args) {
   auto format = kfix::escape::ParseFindingFormat(a.Get("format", "ocsf"));
   if (!format.ok()) return kfix::cli::UsageError("escape detect", format.status().message());
   for (const std::string& op : a.GetAll("known-operator")) options.known_operators.push_back(op);
-  options.clock = kfix::SystemAuditClock();
   std::vector<std::string> paths = a.positionals();
   if (paths.empty()) paths.push_back("-");
-  std::vector<kfix::escape::EventSource> sources;
-  for (const std::string& p : paths) {
-    auto text = kfix::ReadFileToString(p);
-    if (!text.ok()) return kfix::cli::UsageError("escape detect", text.status().ToString());
-    sources.push_back({p, std::move(*text)});
-  }
-  kfix::escape::DetectResult result = kfix::escape::Detect(sources, options);
+  auto sources = kfix::ReadEventSources(paths);
+  if (!sources.ok()) return kfix::cli::UsageError("escape detect", sources.status().ToString());
+  kfix::escape::DetectResult result = kfix::EscapeDetect(*sources, options);
   for (const kfix::Status& e : result.errors) {
     std::fprintf(stderr, "kfix escape detect: %s\n", e.ToString().c_str());
   }
-  std::string out;
-  for (const kfix::escape::Finding& f : result.findings) {
-    kfix::AppendJson(out, kfix::escape::FindingToValue(f, *format));
-    out += '\n';
-  }
+  std::string out = kfix::EscapeDetectToJsonLines(result, *format);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kfix::cli::kExitOk;
 }

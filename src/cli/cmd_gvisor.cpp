@@ -9,8 +9,8 @@
 #include "cli/command.hpp"
 #include "kfix/audit.hpp"
 #include "kfix/core.hpp"
+#include "kfix/engine.hpp"
 #include "kfix/gvisor.hpp"
-#include "kfix/rules.hpp"
 
 namespace {
 
@@ -54,29 +54,28 @@ void Print(const kfix::Value& v) {
   std::fflush(stdout);
 }
 
-// Loads PATHs; prints parse errors (the documents before them still load).
-// Returns false on an I/O error (missing path, unreadable file).
-bool LoadInputs(const std::string& cmd, const std::vector<std::string>& paths, int jobs, kfix::LoadResult* out,
-                std::vector<kfix::Status>* warnings) {
-  kfix::LoadPathsOptions lo;
-  lo.jobs = jobs;
-  auto files = kfix::LoadPaths(paths, lo);
-  if (!files.ok()) {
-    Fail(cmd, files.status());
+// The engine the playbook runs on (the default checks: the guard's rescan gate).
+bool MakeEngine(const std::string& cmd, std::unique_ptr<kfix::Engine>* out) {
+  return CreateEngine("gvisor " + cmd, kfix::EngineConfig{}, out);
+}
+
+// Loads PATHs through the engine; prints every load error (the documents
+// before a parse error still load). Returns false when an input could not be
+// read (missing path, unreadable file).
+bool LoadInputs(const kfix::Engine& engine, const std::string& cmd, const std::vector<std::string>& paths, int jobs,
+                kfix::LoadedInputs* out) {
+  kfix::CallOptions call;
+  call.jobs = jobs;
+  auto loaded = engine.Load(paths, call);
+  if (!loaded.ok()) {
+    Fail(cmd, loaded.status());
     return false;
   }
-  *out = kfix::MergeLoadedFiles(std::move(*files));
-  bool io = false;
-  for (const kfix::Status& e : out->errors) {
+  *out = std::move(*loaded);
+  for (const kfix::Status& e : out->load.errors) {
     std::fprintf(stderr, "kfix gvisor %s: %s\n", cmd.c_str(), e.ToString().c_str());
-    if (e.code() == kfix::StatusCode::kIoError || e.code() == kfix::StatusCode::kNotFound ||
-        e.code() == kfix::StatusCode::kPermissionDenied) {
-      io = true;
-    } else if (warnings != nullptr) {
-      warnings->push_back(e);
-    }
   }
-  return !io;
+  return kfix::FirstInputReadError(*out).ok();
 }
 
 bool ParseJobs(const Args& a, int* jobs) {
@@ -151,11 +150,11 @@ int Scan(const std::vector<std::string>& raw) {
   if (a.positionals().empty()) return UsageError("gvisor scan", std::string("no PATH given\n") + kUsage);
   gv::Options o;
   if (!ReadOptions("scan", a, &o)) return kExitError;
-  kfix::LoadResult loaded;
-  std::vector<kfix::Status> parse_errors;
-  if (!LoadInputs("scan", a.positionals(), jobs, &loaded, &parse_errors)) return kExitError;
-  gv::CompatibilityReport report = gv::ScanWorkloads(loaded.manifests, o.scan_options());
-  report.warnings.insert(report.warnings.begin(), parse_errors.begin(), parse_errors.end());
+  std::unique_ptr<kfix::Engine> engine;
+  if (!MakeEngine("scan", &engine)) return kExitError;
+  kfix::LoadedInputs loaded;
+  if (!LoadInputs(*engine, "scan", a.positionals(), jobs, &loaded)) return kExitError;
+  gv::CompatibilityReport report = engine->GvisorScan(loaded, o);
   if (format == "json") {
     Print(gv::ToValue(report));
   } else {
@@ -179,16 +178,14 @@ int Plan(const std::vector<std::string>& raw) {
   if (!OpenAuditFlags("gvisor plan", a, &audit)) return kExitError;
   gv::Options o;
   if (!ReadOptions("plan", a, &o)) return kExitError;
-  kfix::LoadResult loaded;
-  if (!LoadInputs("plan", a.positionals(), jobs, &loaded, nullptr)) return kExitError;
-  gv::CompatibilityReport report = gv::ScanWorkloads(loaded.manifests, o.scan_options());
-  for (const kfix::Status& w : report.warnings) std::fprintf(stderr, "kfix gvisor plan: warning: %s\n", w.ToString().c_str());
-  gv::MigrationPlan plan = gv::BuildPlan(report, o.plan, o.metadata, o.profile, o.facts ? &*o.facts : nullptr);
-  if (audit) {
-    kfix::Status s = gv::AuditPlan(*audit, plan);
-    if (!s.ok()) std::fprintf(stderr, "kfix gvisor plan: audit: %s\n", s.ToString().c_str());
-  }
-  std::string text = kfix::ToJson(gv::ToValue(plan), kfix::JsonStyle::kPretty) + "\n";
+  std::unique_ptr<kfix::Engine> engine;
+  if (!MakeEngine("plan", &engine)) return kExitError;
+  kfix::LoadedInputs loaded;
+  if (!LoadInputs(*engine, "plan", a.positionals(), jobs, &loaded)) return kExitError;
+  kfix::Engine::GvisorPlanResult planned = engine->GvisorPlan(loaded, o, audit.get());
+  for (const kfix::Status& w : planned.warnings) std::fprintf(stderr, "kfix gvisor plan: warning: %s\n", w.ToString().c_str());
+  if (!planned.audit_status.ok()) std::fprintf(stderr, "kfix gvisor plan: audit: %s\n", planned.audit_status.ToString().c_str());
+  std::string text = kfix::ToJson(gv::ToValue(planned.plan), kfix::JsonStyle::kPretty) + "\n";
   if (a.Has("out")) {
     FILE* f = std::fopen(a.Get("out").c_str(), "wb");
     if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::fclose(f) != 0) {
@@ -226,17 +223,18 @@ int Run(const std::string& cmd, const std::vector<std::string>& raw) {
   if (!plan.ok()) return Fail(cmd, plan.status());
   gv::Options opts;
   if (!ReadOptions(cmd, a, &opts)) return kExitError;
-  kfix::LoadResult live;
-  if (!live_paths.empty() && !LoadInputs(cmd, live_paths, jobs, &live, nullptr)) return kExitError;
+  std::unique_ptr<kfix::Engine> engine;
+  if (!MakeEngine(cmd, &engine)) return kExitError;
+  kfix::LoadedInputs live;
+  if (!live_paths.empty() && !LoadInputs(*engine, cmd, live_paths, jobs, &live)) return kExitError;
   if (verify) {
-    gv::VerifyReport r = gv::Verify(*plan, live.manifests, opts.facts ? &*opts.facts : nullptr);
+    gv::VerifyReport r = engine->GvisorVerify(*plan, live, opts);
     Print(gv::ToValue(r));
     return static_cast<int>(r.exit_code);
   }
-  gv::RunOptions o = opts.run_options(live_paths.empty() ? nullptr : &live.manifests, audit.get());
-  auto rules = kfix::RuleSet::Create(kfix::RulesConfig{});
-  if (rules.ok()) o.rules = *rules;
-  gv::RunResult r = apply ? gv::Apply(*plan, o) : gv::Rollback(*plan, o);
+  const kfix::LoadedInputs* live_state = live_paths.empty() ? nullptr : &live;
+  gv::RunResult r = apply ? engine->GvisorApply(*plan, live_state, opts, audit.get())
+                          : engine->GvisorRollback(*plan, live_state, opts, audit.get());
   for (const kfix::Status& w : r.warnings) std::fprintf(stderr, "kfix %s: warning: %s\n", name.c_str(), w.ToString().c_str());
   Print(gv::ToValue(r));
   return static_cast<int>(r.exit_code);

@@ -10,6 +10,7 @@
 #include "cli/command.hpp"
 #include "kfix/actions.hpp"
 #include "kfix/audit.hpp"
+#include "kfix/engine.hpp"
 
 namespace {
 
@@ -41,8 +42,8 @@ int Triage(const std::vector<std::string>& args) {
   if (a.Has("state")) {
     kfix::Value doc;
     if (!kfix::cli::ReadOneObject(cmd, a.Get("state"), &doc)) return kfix::cli::kExitError;
-    kfix::Result<kfix::WatcherState> s = kfix::WatcherState::FromValue(doc);
-    if (!s.ok()) return UsageError(cmd, a.Get("state") + ": " + s.status().message());
+    kfix::Result<kfix::WatcherState> s = kfix::WatcherStateFromDocument(doc, a.Get("state"));
+    if (!s.ok()) return UsageError(cmd, s.status().ToString());
     state = std::move(*s);
   }
   std::unique_ptr<kfix::AuditLog> audit;

@@ -11,6 +11,7 @@
 #include "cli/command.hpp"
 #include "kfix/actions.hpp"
 #include "kfix/audit.hpp"
+#include "kfix/engine.hpp"
 
 namespace {
 
@@ -39,14 +40,11 @@ int Validate(const std::vector<std::string>& args) {
     return kfix::cli::kExitOk;
   }
   if (a.positionals().size() != 1) return UsageError("intent validate", std::string("expected one FILE\n") + kUsage);
-  kfix::Result<std::string> text = kfix::ReadFileToString(a.positionals()[0]);
+  kfix::Result<std::string> text = kfix::ReadInputFile(a.positionals()[0]);
   if (!text.ok()) return UsageError("intent validate", text.status().ToString());
-  kfix::Result<kfix::Intent> intent = kfix::ParseIntent(*text);
-  kfix::Value out = kfix::Value::MakeObject();
-  out.Set("valid", intent.ok());
-  out.Set("error", intent.ok() ? std::string() : intent.status().message());
+  kfix::Value out = kfix::IntentValidateDocument(*text);
   kfix::cli::PrintJson(out);
-  return intent.ok() ? kfix::cli::kExitOk : kfix::cli::kExitFindings;
+  return out.Find("valid")->as_bool() ? kfix::cli::kExitOk : kfix::cli::kExitFindings;
 }
 
 int Consume(const std::vector<std::string>& args) {

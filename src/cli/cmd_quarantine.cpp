@@ -17,6 +17,7 @@
 #include "cli/command.hpp"
 #include "kfix/audit.hpp"
 #include "kfix/core.hpp"
+#include "kfix/engine.hpp"
 #include "kfix/escape.hpp"
 
 namespace {
@@ -66,23 +67,6 @@ bool ParseNow(const std::string& text, kfix::AuditClock* clock) {
   auto t = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
   *clock = [t] { return t; };
   return true;
-}
-
-// Loads --cluster paths. Returns false (after printing) on a usage problem;
-// load errors go to *error.
-void LoadCluster(const std::vector<std::string>& paths, esc::ClusterSnapshot* cluster, std::string* error) {
-  if (paths.empty()) return;
-  auto files = kfix::LoadPaths(paths);
-  if (!files.ok()) {
-    *error = files.status().ToString();
-    return;
-  }
-  kfix::LoadResult merged = kfix::MergeLoadedFiles(std::move(*files));
-  if (!merged.errors.empty()) {
-    *error = merged.errors.front().ToString();
-    return;
-  }
-  cluster->AddObjects(merged.manifests);
 }
 
 // Runs CMD with the record on stdin; OK when it exits 0. Its stdout goes to
@@ -143,57 +127,49 @@ int Run(const std::string& sub, const std::vector<std::string>& args) {
   if (!a.Has("findings")) return UsageError(cmd, "--findings FILE is required");
   if ((apply || reverify) && !a.Has("cluster")) return UsageError(cmd, "--cluster PATH is required");
 
-  esc::RunOptions options;
+  kfix::QuarantineRequest request;
+  request.operation = apply ? esc::Operation::kApply : reverify ? esc::Operation::kReverify : esc::Operation::kPlan;
   auto mode = esc::ParseActionMode(a.Get("mode", "quarantine"));
   if (!mode.ok()) return UsageError(cmd, mode.status().message());
-  options.mode = *mode;
-  options.node_name = a.Get("node");
-  if (!ParseNow(a.Get("now"), &options.clock)) return UsageError(cmd, "--now takes milliseconds since the Unix epoch");
+  request.options.mode = *mode;
+  request.options.node_name = a.Get("node");
+  if (!ParseNow(a.Get("now"), &request.options.clock)) {
+    return UsageError(cmd, "--now takes milliseconds since the Unix epoch");
+  }
 
-  esc::ApplyRequest request;
   if (apply) {
-    request.incident_id = a.Get("incident");
-    request.approver = a.Get("approver");
-    request.second_approver = a.Get("second-approver");
-    request.cluster_name = a.Get("cluster-name");
-    request.allowed_clusters = esc::SplitClusterList(a.Get("allowed-clusters"));
+    request.approval.incident_id = a.Get("incident");
+    request.approval.approver = a.Get("approver");
+    request.approval.second_approver = a.Get("second-approver");
+    request.approval.cluster_name = a.Get("cluster-name");
+    request.approval.allowed_clusters = esc::SplitClusterList(a.Get("allowed-clusters"));
     // The process-level gate, before anything is read, opened or written.
-    kfix::Status gate = esc::CheckApplyGate(request, options.mode);
+    kfix::Status gate = esc::CheckApplyGate(request.approval, request.options.mode);
     if (!gate.ok()) {
       std::fprintf(stderr, "kfix %s: refused: %s\n", cmd.c_str(), gate.message().c_str());
       return kExitGate;
     }
   }
 
-  auto text = kfix::ReadFileToString(a.Get("findings"));
+  auto text = kfix::ReadInputFile(a.Get("findings"));
   if (!text.ok()) return UsageError(cmd, text.status().ToString());
   esc::FindingsInput input = esc::ParseFindings(*text, a.Get("findings"));
   for (const kfix::Status& e : input.errors) std::fprintf(stderr, "kfix %s: %s\n", cmd.c_str(), e.ToString().c_str());
 
-  esc::ClusterSnapshot cluster;
-  std::string load_error;
-  LoadCluster(a.GetAll("cluster"), &cluster, &load_error);
-  if (!load_error.empty()) {
-    if (!reverify) return UsageError(cmd, load_error);
-    cluster.SetUnreachable(kfix::IoError(load_error));
-  }
+  auto cluster = kfix::QuarantineCluster(kfix::LoadClusterSnapshot(a.GetAll("cluster")), request.operation);
+  if (!cluster.ok()) return UsageError(cmd, cluster.status().ToString());
 
-  esc::RunResult result;
+  std::unique_ptr<kfix::AuditLog> log;
   if (apply) {
-    std::unique_ptr<kfix::AuditLog> log;
     if (!kfix::cli::OpenAuditFlags(cmd, a, &log)) return kfix::cli::kExitError;
-    esc::ActionExecutor executor;
+    request.audit = log.get();
     if (a.Has("executor")) {
       std::signal(SIGPIPE, SIG_IGN);
       std::string exec_cmd = a.Get("executor");
-      executor = [exec_cmd](const esc::RemediationRecord& r) { return RunExecutor(exec_cmd, r); };
+      request.executor = [exec_cmd](const esc::RemediationRecord& r) { return RunExecutor(exec_cmd, r); };
     }
-    result = esc::Apply(input.findings, cluster, options, request, log.get(), executor);
-  } else if (reverify) {
-    result = esc::Reverify(input.findings, cluster, options);
-  } else {
-    result = esc::Plan(input.findings, cluster, options);
   }
+  esc::RunResult result = kfix::Quarantine(input, *cluster, request);
   for (const kfix::Status& w : result.warnings) {
     std::fprintf(stderr, "kfix %s: warning: %s\n", cmd.c_str(), w.ToString().c_str());
   }
