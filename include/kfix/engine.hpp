@@ -43,8 +43,9 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -336,6 +337,9 @@ Result<std::vector<Value>> LoadObjectStream(std::string_view text, std::string_v
 /// The objects of a JSON-like value: an array of objects, a `*List` object
 /// with items, or one object. `what` names the value in errors.
 Result<std::vector<Value>> ObjectsFromValue(const Value& value, std::string_view what);
+/// kInvalidArgument naming the first member of `options` (an object, or
+/// null) not in `allowed`; kInvalidArgument when it is another type.
+Status CheckOptionMembers(const Value& options, std::initializer_list<std::string_view> allowed);
 /// An RFC 3339 time member of an options document (`member` absent: nullopt).
 Result<std::optional<std::chrono::system_clock::time_point>> TimeMember(const Value& options, std::string_view member,
                                                                         std::string_view what = "options");
@@ -395,9 +399,16 @@ Value QuarantineToValue(const escape::FindingsInput& findings, const escape::Run
 
 /// `kfix intent validate`: {"valid", "error"} of intent JSON.
 Value IntentValidateDocument(std::string_view intent_json);
-/// Consume options from a document {"now": RFC 3339, "container": name,
-/// "pods": [objects] or a List}. Without "now", `now` is kept.
-Result<ConsumeOptions> ConsumeOptionsFromValue(const Value& options, ConsumeOptions defaults = {});
+/// Consume options from a document {"now": RFC 3339 (absent: the wall
+/// clock, as the CLI), "container": name, "pods": [objects] or a List}.
+Result<ConsumeOptions> ConsumeOptionsFromValue(const Value& options);
+/// `kfix action validate` options {"now": RFC 3339 (absent: the wall
+/// clock), "target": the live object}.
+struct SreValidateRequest {
+  ActionTime now{};
+  std::optional<Value> target;
+};
+Result<SreValidateRequest> SreValidateRequestFromValue(const Value& options);
 
 /// `kfix action validate`: admission, the controller's validation and the plan.
 struct SreValidation {
@@ -423,10 +434,25 @@ Result<SreStepRequest> SreStepRequestFromValue(const Value& options);
 /// `kfix incidents triage` state from a document (null = a fresh, priming
 /// watcher). Errors name `name`.
 Result<WatcherState> WatcherStateFromDocument(const Value& state, std::string_view name);
+/// `kfix incidents triage` options {"now": RFC 3339 (required), "state": the
+/// previous next_state (absent or null: the poll primes)}.
+struct TriageRequest {
+  ActionTime now{};
+  WatcherState state;
+};
+Result<TriageRequest> TriageRequestFromValue(const Value& options);
 
 // ---------------------------------------------------------------------------
 // Documents: one ToValue per result type (docs/json-schema/)
 // ---------------------------------------------------------------------------
+
+/// Write-back options as a document (C ABI, Python): {"write": DIR} or
+/// {"inPlace": true}, and "diff": bool. Both "write" and "inPlace", unknown
+/// members or wrong types: kInvalidArgument.
+Result<WriteBackOptions> WriteBackOptionsFromValue(const Value& options);
+/// {schemaVersion, files: [{file, output, fixed, notes, refused, error}],
+/// diff}: what WriteBack did to every input file.
+Value WriteBackResultToValue(const WriteBackResult& result);
 
 /// Every document kfix emits goes through these; JSON text from ToJson() is
 /// always valid UTF-8 (invalid input bytes become U+FFFD, see docs/config.md).

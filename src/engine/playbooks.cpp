@@ -100,6 +100,21 @@ Result<std::vector<Value>> ObjectsFromValue(const Value& value, std::string_view
   return out;
 }
 
+Status CheckOptionMembers(const Value& options, std::initializer_list<std::string_view> allowed) {
+  if (options.is_null()) return Status::Ok();
+  if (!options.is_object()) return InvalidArgumentError("options must be an object");
+  for (const Member& m : options.as_object()) {
+    bool known = false;
+    std::string list;
+    for (std::string_view a : allowed) {
+      known = known || m.key == a;
+      list += (list.empty() ? "" : ", ") + std::string(a);
+    }
+    if (!known) return InvalidArgumentError("options: unknown member \"" + m.key + "\" (" + list + ")");
+  }
+  return Status::Ok();
+}
+
 Result<std::optional<std::chrono::system_clock::time_point>> TimeMember(const Value& options, std::string_view member,
                                                                         std::string_view what) {
   const Value* v = options.is_object() ? options.Find(member) : nullptr;
@@ -274,18 +289,12 @@ Value IntentValidateDocument(std::string_view intent_json) {
   return out;
 }
 
-Result<ConsumeOptions> ConsumeOptionsFromValue(const Value& options, ConsumeOptions defaults) {
-  if (!options.is_null() && !options.is_object()) return InvalidArgumentError("options must be an object");
-  if (options.is_object()) {
-    for (const Member& m : options.as_object()) {
-      if (m.key != "now" && m.key != "container" && m.key != "pods") {
-        return InvalidArgumentError("options: unknown member \"" + m.key + "\" (now, container, pods)");
-      }
-    }
-  }
+Result<ConsumeOptions> ConsumeOptionsFromValue(const Value& options) {
+  KFIX_RETURN_IF_ERROR(CheckOptionMembers(options, {"now", "container", "pods"}));
+  ConsumeOptions defaults;
   auto now = TimeMember(options, "now");
   if (!now.ok()) return now.status();
-  if (*now) defaults.now = **now;
+  defaults.now = *now ? **now : std::chrono::system_clock::now();
   if (const Value* c = options.is_object() ? options.Find("container") : nullptr; c != nullptr && !c->is_null()) {
     if (!c->is_string() || c->as_string().empty()) return InvalidArgumentError("options.container must be a name");
     defaults.container = c->as_string();
@@ -335,14 +344,7 @@ Result<SreAction> LoadSreAction(std::string_view text, std::string_view name) {
 }
 
 Result<SreStepRequest> SreStepRequestFromValue(const Value& options) {
-  if (!options.is_null() && !options.is_object()) return InvalidArgumentError("options must be an object");
-  if (options.is_object()) {
-    for (const Member& m : options.as_object()) {
-      if (m.key != "now" && m.key != "snapshot") {
-        return InvalidArgumentError("options: unknown member \"" + m.key + "\" (now, snapshot)");
-      }
-    }
-  }
+  KFIX_RETURN_IF_ERROR(CheckOptionMembers(options, {"now", "snapshot"}));
   auto now = TimeMember(options, "now");
   if (!now.ok()) return now.status();
   if (!*now) return InvalidArgumentError("options.now (RFC 3339, e.g. 2026-04-20T10:00:00Z) is required");
@@ -363,7 +365,59 @@ Result<WatcherState> WatcherStateFromDocument(const Value& state, std::string_vi
   return s;
 }
 
+Result<SreValidateRequest> SreValidateRequestFromValue(const Value& options) {
+  KFIX_RETURN_IF_ERROR(CheckOptionMembers(options, {"now", "target"}));
+  auto now = TimeMember(options, "now");
+  if (!now.ok()) return now.status();
+  SreValidateRequest out;
+  out.now = *now ? **now : std::chrono::system_clock::now();
+  if (const Value* t = options.is_object() ? options.Find("target") : nullptr; t != nullptr && !t->is_null()) {
+    if (!t->is_object()) return InvalidArgumentError("options.target must be an object");
+    out.target = *t;
+  }
+  return out;
+}
+
+Result<TriageRequest> TriageRequestFromValue(const Value& options) {
+  KFIX_RETURN_IF_ERROR(CheckOptionMembers(options, {"now", "state"}));
+  auto now = TimeMember(options, "now");
+  if (!now.ok()) return now.status();
+  if (!*now) return InvalidArgumentError("options.now (RFC 3339, e.g. 2026-04-20T10:00:00Z) is required");
+  TriageRequest out;
+  out.now = **now;
+  const Value* state = options.is_object() ? options.Find("state") : nullptr;
+  Result<WatcherState> s = WatcherStateFromDocument(state != nullptr ? *state : Value(), "state");
+  if (!s.ok()) return s.status();
+  out.state = std::move(*s);
+  return out;
+}
+
 // ---- Write-back ------------------------------------------------------------------------
+
+namespace {
+
+// The fields every written-file entry shares: file, fixed, notes, refused, error.
+Value WrittenFileToValue(const WrittenFile& f) {
+  Value e = Value::MakeObject();
+  e.Set("file", f.input);
+  e.Set("fixed", f.fixed);
+  Value notes = Value::MakeArray();
+  for (const std::string& n : f.notes) notes.PushBack(Value(n));
+  e.Set("notes", std::move(notes));
+  Value refused = Value::MakeArray();
+  for (const RenderRefusal& r : f.refused) {
+    Value x = Value::MakeObject();
+    x.Set("document", static_cast<std::int64_t>(r.document));
+    if (r.item >= 0) x.Set("item", static_cast<std::int64_t>(r.item));
+    x.Set("reason", r.reason);
+    refused.PushBack(std::move(x));
+  }
+  e.Set("refused", std::move(refused));
+  e.Set("error", f.status.ok() ? Value() : StatusToValue(f.status));
+  return e;
+}
+
+}  // namespace
 
 Result<Value> Engine::RenderDocument(const FixReport& report) const {
   Result<std::vector<WrittenFile>> files = Render(report);
@@ -372,26 +426,53 @@ Result<Value> Engine::RenderDocument(const FixReport& report) const {
   doc.Set("schemaVersion", static_cast<std::int64_t>(1));
   Value list = Value::MakeArray();
   for (const WrittenFile& f : *files) {
-    Value e = Value::MakeObject();
-    e.Set("file", f.input);
-    e.Set("fixed", f.fixed);
+    Value e = WrittenFileToValue(f);
     e.Set("text", f.status.ok() ? Value(f.text) : Value());
-    Value notes = Value::MakeArray();
-    for (const std::string& n : f.notes) notes.PushBack(Value(n));
-    e.Set("notes", std::move(notes));
-    Value refused = Value::MakeArray();
-    for (const RenderRefusal& r : f.refused) {
-      Value x = Value::MakeObject();
-      x.Set("document", static_cast<std::int64_t>(r.document));
-      if (r.item >= 0) x.Set("item", static_cast<std::int64_t>(r.item));
-      x.Set("reason", r.reason);
-      refused.PushBack(std::move(x));
-    }
-    e.Set("refused", std::move(refused));
-    e.Set("error", f.status.ok() ? Value() : StatusToValue(f.status));
     list.PushBack(std::move(e));
   }
   doc.Set("files", std::move(list));
+  return doc;
+}
+
+Result<WriteBackOptions> WriteBackOptionsFromValue(const Value& options) {
+  WriteBackOptions out;
+  if (options.is_null()) return out;
+  if (!options.is_object()) return InvalidArgumentError("write-back options must be an object");
+  for (const Member& m : options.as_object()) {
+    if (m.key == "write") {
+      if (!m.value.is_string() || m.value.as_string().empty()) {
+        return InvalidArgumentError("write-back options: \"write\" must name a directory");
+      }
+      out.mode = WriteMode::kDirectory;
+      out.directory = m.value.as_string();
+    } else if (m.key == "inPlace" || m.key == "diff") {
+      if (!m.value.is_bool()) return InvalidArgumentError("write-back options: \"" + m.key + "\" must be a bool");
+      if (m.key == "diff") out.diff = m.value.as_bool();
+    } else {
+      return InvalidArgumentError("write-back options: unknown member \"" + m.key + "\" (write, inPlace, diff)");
+    }
+  }
+  const Value* in_place = options.Find("inPlace");
+  if (in_place != nullptr && in_place->as_bool()) {
+    if (out.mode == WriteMode::kDirectory) {
+      return InvalidArgumentError("write-back options: \"write\" and \"inPlace\" exclude each other");
+    }
+    out.mode = WriteMode::kInPlace;
+  }
+  return out;
+}
+
+Value WriteBackResultToValue(const WriteBackResult& result) {
+  Value doc = Value::MakeObject();
+  doc.Set("schemaVersion", static_cast<std::int64_t>(1));
+  Value list = Value::MakeArray();
+  for (const WrittenFile& f : result.files) {
+    Value e = WrittenFileToValue(f);
+    e.Set("output", f.output);
+    list.PushBack(std::move(e));
+  }
+  doc.Set("files", std::move(list));
+  doc.Set("diff", result.diff);
   return doc;
 }
 

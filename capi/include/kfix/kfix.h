@@ -338,6 +338,217 @@ KFIX_API kfix_status kfix_engine_run(kfix_buf* out, const kfix_engine* engine, c
 KFIX_API kfix_status kfix_engine_run_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
                                            size_t n_paths, double now);
 
+/* ---- Write-back (docs/write-back.md) ------------------------------------------------ */
+
+/**
+ * Fixes manifests and renders each fixed file as text edits on its original
+ * bytes: comments, blank lines, quoting, flow/block style, indentation, key
+ * order, CRLF and a BOM stay as written; only the patched nodes change.
+ *
+ * @param out empty buffer; on success receives {"schemaVersion", "files":
+ *   [{"file", "fixed", "notes", "refused", "error", "text"}]}: one entry per
+ *   file with accepted patches, sorted by name; "text" the new bytes ("fixed"
+ *   false when the patches left them unchanged), "refused" the objects left
+ *   unchanged for review ({document, item?, reason}), "error" null or why the
+ *   file could not be rendered (then "text" is null). Caller disposes with
+ *   kfix_buf_dispose().
+ * @return KFIX_OK; see the common errors above.
+ */
+KFIX_API kfix_status kfix_engine_render(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                        const char* source_name);
+/** kfix_engine_render() over files and directories (the files as they were read). */
+KFIX_API kfix_status kfix_engine_render_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
+                                              size_t n_paths);
+
+/**
+ * Fixes files and writes them back, as `kfix fix --write DIR | --in-place
+ * [--diff]`: every write is safe (no symlink followed, an input is never a
+ * target, temporary file + fsync + rename, mode bits kept); files without an
+ * accepted fix are copied byte-identical with "write" and left alone in place.
+ *
+ * @param out empty buffer; on success receives {"schemaVersion", "files":
+ *   [{"file", "output", "fixed", "notes", "refused", "error"}], "diff"} (every
+ *   input file; "output" "" when not written; "diff" the unified diff against
+ *   the original bytes, a/ and b/ prefixes, when asked, else "").
+ * @param options_json, options_len {"write": DIR} or {"inPlace": true}, and
+ *   {"diff": true}; NULL/0 = nothing written (only a diff when asked).
+ * @return KFIX_OK (a file that could not be written is reported in its
+ *   "error"); KFIX_EINVAL (bad options, stdin, two inputs at one output, an
+ *   output that is an input: nothing is written); the common errors above.
+ */
+KFIX_API kfix_status kfix_engine_write_back(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
+                                            size_t n_paths, const char* options_json, size_t options_len);
+
+/* ---- gVisor migration playbook (docs/playbooks-gvisor.md) ------------------------- */
+
+/* Options of every kfix_gvisor_* call: one document (YAML or JSON; NULL/0 =
+ * defaults), the schema `kfix gvisor` reads from its flags:
+ *   {"includeSystem", "includeReview", "addToleration": bool, "runtimeClassName",
+ *    "profile": "kfix|agentmoat|agentmoat-v1", "batchSize", "maxParallel",
+ *    "generatedAt": RFC 3339, "cluster", "execute", "skipPreflight": bool,
+ *    "overrides": {...}, "facts": {...}}.
+ * The library never reads the clock: without "generatedAt" documents carry "".
+ * Errors in it (KFIX_EPARSE / KFIX_EINVAL) name "options" with line and column. */
+
+/**
+ * Classifies the workloads of manifests for runc -> gVisor (`kfix gvisor scan`).
+ *
+ * @param out empty buffer; receives {"schemaVersion", "workloads": [{kind,
+ *   namespace, name, compatibility, reasons, recommendation, overhead}],
+ *   "warnings"}; a document that does not load is a warning.
+ * @return KFIX_OK; see the common errors above; KFIX_EPARSE / KFIX_EINVAL for
+ *   bad options.
+ */
+KFIX_API kfix_status kfix_gvisor_scan(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                      const char* source_name, const char* options_json, size_t options_len);
+/** kfix_gvisor_scan() over files and directories; an unreadable file fails the call (KFIX_EIO). */
+KFIX_API kfix_status kfix_gvisor_scan_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
+                                            size_t n_paths, const char* options_json, size_t options_len);
+
+/**
+ * Plans the migration (`kfix gvisor plan`): the MigrationPlan document with
+ * metadata.planHash over its steps and options.
+ *
+ * @return KFIX_OK; KFIX_EPARSE when a document does not load (a plan is made
+ *   only from inputs that load entirely); see the common errors above.
+ */
+KFIX_API kfix_status kfix_gvisor_plan(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
+                                      const char* source_name, const char* options_json, size_t options_len);
+/** kfix_gvisor_plan() over files and directories. */
+KFIX_API kfix_status kfix_gvisor_plan_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
+                                            size_t n_paths, const char* options_json, size_t options_len);
+
+/**
+ * The apply envelope of a plan over the live state (`kfix gvisor apply`):
+ * each step's status and RFC 6902 patch (vetted by the guard gates, the
+ * engine's checks for the rescan gate), namespace stamps, preflight findings,
+ * "exitCode". A dry run unless the options say "execute" (which only marks
+ * the envelope for an adapter).
+ *
+ * @param plan, plan_len the MigrationPlan (YAML or JSON).
+ * @param live, live_len the live objects (workloads, Namespaces with their
+ *   stamps, Pods) as `kubectl get -o yaml` prints them; NULL = not supplied.
+ * @return KFIX_OK; KFIX_EVERIFY (the plan failed its integrity check);
+ *   KFIX_EPARSE (plan or live state does not load); see the common errors.
+ */
+KFIX_API kfix_status kfix_gvisor_apply(kfix_buf* out, const kfix_engine* engine, const char* plan, size_t plan_len,
+                                       const char* live, size_t live_len, const char* options_json,
+                                       size_t options_len);
+/** The rollback envelope (`kfix gvisor rollback`); arguments as kfix_gvisor_apply(). */
+KFIX_API kfix_status kfix_gvisor_rollback(kfix_buf* out, const kfix_engine* engine, const char* plan, size_t plan_len,
+                                          const char* live, size_t live_len, const char* options_json,
+                                          size_t options_len);
+/** Compares the live pods with the plan (`kfix gvisor verify`); `live` is required. */
+KFIX_API kfix_status kfix_gvisor_verify(kfix_buf* out, const kfix_engine* engine, const char* plan, size_t plan_len,
+                                        const char* live, size_t live_len, const char* options_json,
+                                        size_t options_len);
+
+/* ---- Container-escape response (docs/playbooks-escape.md) --------------------------- */
+
+/**
+ * Detects container-escape attempts (`kfix escape detect`) in JSON lines of
+ * OCSF 1.8 API Activity, native api_activity or Falco/Tracee events.
+ *
+ * @param out empty buffer; receives {"schemaVersion", "findings": [...],
+ *   "errors": [status], "events"}: each finding the object the CLI prints as
+ *   one line, "errors" the lines that could not be used (source:line: cause).
+ * @param source_name names the events in errors (NULL = "-").
+ * @param options_json {"format": "ocsf"|"native", "knownOperators": [...],
+ *   "nowMs": ms} (NULL/0 = defaults; without "nowMs" the wall clock dates
+ *   findings whose events carry no time).
+ * @return KFIX_OK; KFIX_EINVAL (bad options, argument errors); KFIX_EPARSE.
+ */
+KFIX_API kfix_status kfix_escape_detect(kfix_buf* out, const char* events, size_t len, const char* source_name,
+                                        const char* options_json, size_t options_len);
+
+/**
+ * Plans a quarantine per finding (`kfix quarantine plan`): deny-all
+ * NetworkPolicies (or pod-kill / node-drain plans) behind every gate.
+ *
+ * @param out empty buffer; receives {"schemaVersion", "records": [...],
+ *   "errors", "warnings", "status"}: "records" the objects the CLI prints as
+ *   JSON lines, "errors" the finding lines that could not be used,
+ *   "warnings" the skipped findings (another producer, no target), "status"
+ *   null or the fatal error (apply: the approval gate's refusal, a failed
+ *   audit write).
+ * @param findings, len detection findings as JSON lines (OCSF 2004 or native),
+ *   named `findings_name` (NULL = "-") in errors.
+ * @param cluster, cluster_len live objects (`kubectl get -o yaml`); NULL/0 =
+ *   none.
+ * @param options_json {"mode", "protectedNamespaces", "slaMs", "nodeName",
+ *   "nowMs"} and for apply {"incidentId", "approver", "secondApprover",
+ *   "clusterName", "allowedClusters"}; without "nowMs" records carry the wall
+ *   clock's time.
+ * @return KFIX_OK; KFIX_EPARSE (the cluster text does not load); KFIX_EINVAL.
+ */
+KFIX_API kfix_status kfix_quarantine_plan(kfix_buf* out, const char* findings, size_t len, const char* findings_name,
+                                          const char* cluster, size_t cluster_len, const char* options_json,
+                                          size_t options_len);
+/** Gated apply (`kfix quarantine apply`) as a hand-off: approved actions stay `in_progress` for an
+ * adapter to carry out; the refused approval gate is the document's "status" (no records). */
+KFIX_API kfix_status kfix_quarantine_apply(kfix_buf* out, const char* findings, size_t len, const char* findings_name,
+                                           const char* cluster, size_t cluster_len, const char* options_json,
+                                           size_t options_len);
+/** Re-verification (`kfix quarantine reverify`): verified / drift (+ drift finding) / unreachable;
+ * a cluster text that does not load makes every record unreachable. */
+KFIX_API kfix_status kfix_quarantine_reverify(kfix_buf* out, const char* findings, size_t len,
+                                              const char* findings_name, const char* cluster, size_t cluster_len,
+                                              const char* options_json, size_t options_len);
+
+/* ---- Typed actions (docs/playbooks-actions.md) ---------------------------------------- */
+
+/**
+ * Checks intent JSON against the five-action allowlist (`kfix intent validate`).
+ * @param out empty buffer; receives {"valid", "error"}: a rejected intent is a
+ *   result (KFIX_OK, "valid": false).
+ * @return KFIX_OK; KFIX_EINVAL (argument errors).
+ */
+KFIX_API kfix_status kfix_intent_validate(kfix_buf* out, const char* intent, size_t len);
+
+/**
+ * Consumes the intent annotation of an object (`kfix intent consume`): the
+ * generation guard, the cleared annotation and the effect as a patch vetted
+ * by the guard gates.
+ * @param object, len exactly one object (YAML or JSON).
+ * @param options_json {"now": RFC 3339 (default: the wall clock), "container":
+ *   name (default "runtime"), "pods": [objects] (restart-pod)}.
+ * @param out receives {"decision", "annotations", "patch", "error"}.
+ * @return KFIX_OK; KFIX_EPARSE / KFIX_EINVAL (object or options).
+ */
+KFIX_API kfix_status kfix_intent_consume(kfix_buf* out, const char* object, size_t len, const char* options_json,
+                                         size_t options_len);
+
+/**
+ * Validates a KarsSREAction manifest (`kfix action validate`).
+ * @param options_json {"now": RFC 3339 (default: the wall clock), "target": the live object}.
+ * @param out receives {"valid", "error", "plan"}; a rejected action is a result.
+ * @return KFIX_OK; KFIX_EINVAL (options, argument errors).
+ */
+KFIX_API kfix_status kfix_action_validate(kfix_buf* out, const char* action, size_t len, const char* options_json,
+                                          size_t options_len);
+
+/**
+ * One reconcile of an SRE action's state machine (`kfix action step`).
+ * @param options_json {"now": RFC 3339 (required), "snapshot": [objects] (the
+ *   namespace's Deployments, Events, ResourceQuotas; absent: could not list)}.
+ * @param out receives {"phase", "status", "effects"} (effects include the requeue).
+ * @return KFIX_OK; KFIX_EPARSE (not one KarsSREAction); KFIX_EINVAL.
+ */
+KFIX_API kfix_status kfix_action_step(kfix_buf* out, const char* action, size_t len, const char* options_json,
+                                      size_t options_len);
+
+/**
+ * One poll of the incident watcher (`kfix incidents triage`).
+ * @param events, len Kubernetes Events (a YAML/JSON stream or an EventList).
+ * @param options_json {"now": RFC 3339 (required), "state": the previous
+ *   "next_state" (absent: the poll primes)}.
+ * @param out receives {"priming", "incidents", "new_actions",
+ *   "reused_actions", "alerts", "filtered", "deduplicated", "next_state"}.
+ * @return KFIX_OK; KFIX_EPARSE (events do not load); KFIX_EINVAL.
+ */
+KFIX_API kfix_status kfix_incidents_triage(kfix_buf* out, const char* events, size_t len, const char* options_json,
+                                           size_t options_len);
+
 /* ---- Durable fix queue ------------------------------------------------------------- */
 
 /** A handle on a crash-safe SQLite fix queue (WAL, leases, dead letters). Opaque.
