@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -66,6 +67,34 @@ pybind11::object ToPython(const Value& v, GilYielder& y);
 /// Plain Python objects as a Value; raises kfix.InvalidArgumentError for
 /// anything not JSON-like (non-str keys, sets, objects, ...).
 Value FromPython(pybind11::handle h);
+
+// Runs `build` (returning a Value or a Result<Value>) without the GIL and
+// converts its value to Python objects; raises its error.
+template <typename Fn>
+pybind11::object Document(Fn&& build) {
+  auto v = [&] {
+    pybind11::gil_scoped_release release;
+    return build();
+  }();
+  pybind11::object out;
+  if constexpr (std::is_same_v<decltype(v), Value>) {
+    out = ToPython(v);
+  } else {
+    if (!v.ok()) RaiseIfError(v.status());
+    out = ToPython(*v);
+  }
+  {
+    pybind11::gil_scoped_release release;  // a large tree takes a while to free
+    auto drop = std::move(v);
+  }
+  return out;
+}
+
+// Document() of a result whose document is a JSON object.
+template <typename Fn>
+pybind11::dict Dict(Fn&& build) {
+  return pybind11::dict(Document(std::forward<Fn>(build)));
+}
 
 /// Registers the catch-all translator: any stray C++ exception becomes
 /// kfix.InternalError (std::bad_alloc stays MemoryError).

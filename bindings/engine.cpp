@@ -20,34 +20,6 @@
 namespace kfix::py {
 namespace {
 
-// Runs `build` (returning a Value or a Result<Value>) without the GIL and
-// converts its value to Python objects; raises its error.
-template <typename Fn>
-pybind11::object Document(Fn&& build) {
-  auto v = [&] {
-    pybind11::gil_scoped_release release;
-    return build();
-  }();
-  pybind11::object out;
-  if constexpr (std::is_same_v<decltype(v), Value>) {
-    out = ToPython(v);
-  } else {
-    if (!v.ok()) RaiseIfError(v.status());
-    out = ToPython(*v);
-  }
-  {
-    pybind11::gil_scoped_release release;  // a large tree takes a while to free
-    auto drop = std::move(v);
-  }
-  return out;
-}
-
-// Document() of a result whose document is a JSON object.
-template <typename Fn>
-pybind11::dict Dict(Fn&& build) {
-  return pybind11::dict(Document(std::forward<Fn>(build)));
-}
-
 // The ToValue of a result, or its error.
 template <typename T>
 Result<Value> ValueOf(Result<T>&& r) {
@@ -142,6 +114,12 @@ AuditLog& OpenLog(PyAuditLog& l) {
 }
 
 }  // namespace
+
+AuditLog* AuditLogOf(pybind11::handle log) {
+  if (log.is_none()) return nullptr;
+  if (!pybind11::isinstance<PyAuditLog>(log)) RaiseIfError(InvalidArgumentError("audit must be a kfix.AuditLog"));
+  return &OpenLog(log.cast<PyAuditLog&>());
+}
 
 void BindEngine(pybind11::module_& m) {
   namespace py = pybind11;

@@ -204,6 +204,7 @@ PYBIND11_MODULE(_core, m) {
   kfix::py::BindEngine(m);
   kfix::py::BindAudit(m);
   kfix::py::BindQueue(m);
+  kfix::py::BindPlaybooks(m);
 
   // Test hook for the error translation (tests/python/test_errors.py): raises
   // exactly what a failing kfix call with this Status would raise.

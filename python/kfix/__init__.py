@@ -31,8 +31,8 @@ from .errors import (
 )
 
 from ._model import (AuditVerifyResult, Check, Finding, FixOutcome, FixResult, Gate, LoadResult, Manifest,
-                     ObjectRef, RankedItem, RiskReport, RiskTerm, RunResult, RunSummary, ScanReport, Schedule,
-                     ScheduledFix, ScoredFinding, Verdict)
+                     ObjectRef, RankedItem, RenderedFile, RiskReport, RiskTerm, RunResult, RunSummary, ScanReport,
+                     Schedule, ScheduledFix, ScoredFinding, Verdict, WriteBackResult)
 
 __version__: str = _core.version()
 
@@ -392,7 +392,8 @@ class Engine:
             >>> [r.status for r in engine.fix(text, "web.yaml").results]
             ['accepted', 'accepted', 'needs-review']
         """
-        return FixResult(self._engine.fix(text, source_name))
+        core = self._engine.fix_report(text, source_name)
+        return FixResult(core.document(), core)
 
     def fix_paths(self, *paths: PathLike, jobs: int = 0) -> FixResult:
         """:meth:`fix` over files and directories (one lint context), like ``kfix fix PATH...``.
@@ -412,7 +413,8 @@ class Engine:
             >>> len(engine.fix_paths("deploy/").accepted())
             9
         """
-        return FixResult(self._engine.fix_paths(_paths(paths, "fix_paths"), int(jobs)))
+        core = self._engine.fix_report_paths(_paths(paths, "fix_paths"), int(jobs))
+        return FixResult(core.document(), core)
 
     def verify_patch(self, manifest: Text, patch: Any, *, document: int = 0, check: Optional[str] = None,
                      container: Optional[str] = None) -> Verdict:
@@ -1104,8 +1106,14 @@ class AuditLog:
         self.close()
 
 
+# The playbooks (kfix.gvisor, kfix.escape, kfix.actions) use the default engine above.
+from . import actions, escape, gvisor  # noqa: E402
+
 __all__ = [
     "__version__",
+    "gvisor",
+    "escape",
+    "actions",
     "version",
     "status_name",
     "parse",
@@ -1131,6 +1139,8 @@ __all__ = [
     "verify_patch",
     "FixResult",
     "FixOutcome",
+    "RenderedFile",
+    "WriteBackResult",
     "Verdict",
     "Gate",
     "risk_score",

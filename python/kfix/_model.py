@@ -12,7 +12,7 @@ import os
 from typing import Any, Dict, List, Optional, Union
 
 from . import _core
-from .errors import Error, IoError
+from .errors import Error, InvalidArgumentError, IoError
 
 def _errors(values: Any) -> List[Error]:
     """Typed errors of a document: each ``{"code": name, "message", "file", "line", ...}`` entry as the
@@ -22,7 +22,7 @@ def _errors(values: Any) -> List[Error]:
 
 
 __all__ = ["Manifest", "LoadResult", "ObjectRef", "Finding", "ScanReport", "Check", "RiskTerm", "ScoredFinding",
-           "RiskReport", "AuditVerifyResult", "Gate", "Verdict", "FixOutcome", "FixResult", "RankedItem", "Schedule",
+           "RiskReport", "AuditVerifyResult", "Gate", "Verdict", "FixOutcome", "FixResult", "RenderedFile", "WriteBackResult", "RankedItem", "Schedule",
            "ScheduledFix", "RunSummary", "RunResult"]
 
 
@@ -536,13 +536,62 @@ class FixOutcome(_Document):
         return f"FixOutcome({self.check} {self.object.kind}/{self.object.name}: {self.status})"
 
 
+class RenderedFile(_Document):
+    """One fixed file rendered as text edits on its original bytes (comments, quoting, styles kept)."""
+
+    def __init__(self, d: Dict[str, Any]) -> None:
+        _Document.__init__(self, d)
+        #: The input file (as loaded).
+        self.file: str = d.get("file", "")
+        #: True when the accepted patches changed its bytes.
+        self.fixed: bool = bool(d.get("fixed", False))
+        #: The new bytes (None when the file could not be rendered: see ``error``).
+        self.text: Optional[str] = d.get("text")
+        #: Places re-emitted instead of edited in place.
+        self.notes: List[str] = list(d.get("notes", []))
+        #: Objects left unchanged for review: ``{"document", "item"?, "reason"}``.
+        self.refused: List[Dict[str, Any]] = list(d.get("refused", []))
+        #: Why the file could not be rendered, as :class:`kfix.Error` (None when it was).
+        self.error: Optional[Error] = _errors([d["error"]])[0] if d.get("error") else None
+
+    def __repr__(self) -> str:
+        return f"RenderedFile({self.file}, fixed={self.fixed})"
+
+
+class WriteBackResult(_Document):
+    """What :meth:`FixResult.write` did to every input file, and the diff when asked."""
+
+    def __init__(self, d: Dict[str, Any]) -> None:
+        _Document.__init__(self, d)
+        #: One entry per input file: ``file``, ``output`` ("" when not written), ``fixed``,
+        #: ``notes``, ``refused``, ``error``.
+        self.files: List[Dict[str, Any]] = list(d.get("files", []))
+        #: The unified diff against the original bytes (``a/`` and ``b/`` prefixes), or "".
+        self.diff: str = d.get("diff", "")
+        #: Files that could not be written, as :class:`kfix.Error`.
+        self.errors: List[Error] = _errors([f["error"] for f in self.files if f.get("error")])
+
+    def __bool__(self) -> bool:
+        return not self.errors
+
+    def __repr__(self) -> str:
+        written = sum(1 for f in self.files if f.get("output"))
+        return f"WriteBackResult({len(self.files)} files, {written} written, {len(self.errors)} errors)"
+
+
 class FixResult(_DocumentList):
-    """``kfix fix`` as objects: per-finding ``results``, merged per-object ``objects``, ``summary``."""
+    """``kfix fix`` as objects: per-finding ``results``, merged per-object ``objects``, ``summary``.
+
+    A result returned by :meth:`kfix.Engine.fix` / :meth:`kfix.Engine.fix_paths` keeps the C++
+    report with the inputs' texts, so :meth:`render` and :meth:`write` edit the bytes that were
+    fixed (an unpickled result has only the document).
+    """
 
     _items = "results"
 
-    def __init__(self, doc: Dict[str, Any]) -> None:
+    def __init__(self, doc: Dict[str, Any], core: Any = None) -> None:
         _Document.__init__(self, doc)
+        self._core = core  # kfix._core.FixReport, or None
         self.results: List[FixOutcome] = [FixOutcome(r) for r in doc.get("results", [])]
         #: One per object with an accepted fix: object, accepted, patch (merged), gates.
         self.objects: List[Dict[str, Any]] = list(doc.get("objects", []))
@@ -552,6 +601,62 @@ class FixResult(_DocumentList):
 
     def accepted(self) -> List[FixOutcome]:
         return [r for r in self.results if r.status == "accepted"]
+
+    def _report(self, what: str) -> Any:
+        if self._core is None:
+            raise InvalidArgumentError(f"FixResult.{what}() needs the result of Engine.fix or Engine.fix_paths "
+                                       "(an unpickled or hand-built result has no input texts)")
+        return self._core
+
+    def render(self) -> List[RenderedFile]:
+        """The files with accepted patches, rendered as text edits on their original bytes.
+
+        Every byte outside the patched nodes stays as written: comments, blank lines, quoting, flow
+        or block style, indentation, key order, CRLF and a BOM. Nothing is written.
+
+        Returns:
+            One :class:`RenderedFile` per file with accepted patches, sorted by name (the
+            ``kfix_engine_render`` document's ``files``).
+
+        Raises:
+            InvalidArgumentError: the result has no input texts (unpickled).
+
+        Example:
+            >>> fixed = kfix.fix(open("web.yaml").read(), "web.yaml")
+            >>> print(fixed.render()[0].text)   # comments and quoting kept
+        """
+        return [RenderedFile(f) for f in self._report("render").render().get("files", [])]
+
+    def write(self, dir: Optional[Union[str, "os.PathLike[str]"]] = None, *, in_place: bool = False,
+              diff: bool = False) -> WriteBackResult:
+        """Writes the fixed files back, as ``kfix fix --write DIR | --in-place [--diff]``.
+
+        Every write is safe (no symlink followed, an input is never a target, temporary file +
+        fsync + rename, mode bits kept). With ``dir`` the inputs are mirrored under it (files
+        without an accepted fix copied byte-identical); with ``in_place`` each fixed input is
+        replaced atomically.
+
+        Args:
+            dir: the output directory (exclusive with ``in_place``).
+            in_place: edit the inputs themselves.
+            diff: also build the unified diff against the original bytes.
+
+        Returns:
+            The :class:`WriteBackResult` (per-file outcome, the diff).
+
+        Raises:
+            InvalidArgumentError: the result was fixed from text (no input files), both ``dir``
+                and ``in_place``, or the layout would collide (nothing is written then).
+
+        Example:
+            >>> kfix.Engine().fix_paths("deploy/").write("fixed/").diff
+        """
+        options: Dict[str, Any] = {"diff": bool(diff)}
+        if dir is not None:
+            options["write"] = os.fspath(dir)
+        if in_place:
+            options["inPlace"] = True
+        return WriteBackResult(self._report("write").write(options))
 
     def __repr__(self) -> str:
         return f"FixResult({len(self.results)} findings, {len(self.accepted())} accepted)"
