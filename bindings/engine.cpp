@@ -231,6 +231,52 @@ void BindEngine(pybind11::module_& m) {
           },
           py::arg("paths"), py::arg("jobs") = 0, "`kfix fix --format json` document of files and directories.")
       .def(
+          "propose_paths",
+          [](const Engine& self, const std::vector<std::string>& paths, const pybind11::object& overrides,
+             const pybind11::object& post, int jobs) {
+            ProposeBackend backend;
+            if (!overrides.is_none()) {
+              // The keyword arguments over the engine's `propose:` section, checked as that section.
+              Value section = ProposeConfigToValue(self.config().propose);
+              Value over = FromPython(overrides);
+              if (!over.is_object()) RaiseIfError(InvalidArgumentError("propose overrides must be a dict"));
+              for (const Member& member : over.as_object()) section.Set(member.key, member.value);
+              backend.config = ValueOrRaise(ProposeConfigFromValue(section, "propose"));
+            }
+            if (!post.is_none()) {
+              // Copies of the callback share one reference; the Python object
+              // is released with the GIL held, whichever thread drops it last.
+              std::shared_ptr<pybind11::object> callable(new pybind11::object(post), [](pybind11::object* o) {
+                pybind11::gil_scoped_acquire gil;
+                delete o;
+              });
+              backend.http = [callable](const HttpRequest& request) -> Result<HttpResponse> {
+                pybind11::gil_scoped_acquire gil;  // the work runs without it; the POST is Python
+                try {
+                  pybind11::list headers;
+                  for (const auto& [name, value] : request.headers) headers.append(pybind11::make_tuple(name, value));
+                  pybind11::object out =
+                      (*callable)(request.url, headers, pybind11::bytes(request.body), request.timeout_seconds);
+                  auto t = out.cast<pybind11::tuple>();
+                  if (t.size() < 2) return IoError("the HTTP callable must return (status, body, retry_after)");
+                  HttpResponse response;
+                  response.status = t[0].cast<int>();
+                  response.body = t[1].cast<std::string>();
+                  if (t.size() > 2 && !t[2].is_none()) response.retry_after_seconds = t[2].cast<double>();
+                  return response;
+                } catch (pybind11::error_already_set& e) {
+                  return IoError(e.what());
+                } catch (const std::exception& e) {
+                  return IoError(std::string("the HTTP callable failed: ") + e.what());
+                }
+              };
+            }
+            return Dict([&] { return ValueOf(self.ProposePaths(paths, backend, Jobs(jobs))); });
+          },
+          py::arg("paths"), py::arg("overrides") = py::none(), py::arg("post") = py::none(), py::arg("jobs") = 0,
+          "`kfix propose` document of files and directories; `post(url, headers, body, timeout) -> (status, body, "
+          "retry_after)` is the HTTP POST of openai mode.")
+      .def(
           "verify_patch",
           [](const Engine& self, const Text& manifest, const Text& patch, int document, const std::string& check,
              const std::string& container) {

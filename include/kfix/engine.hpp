@@ -15,6 +15,11 @@
 //   risk:          {epss: FILE, kev: FILE, trivy: [FILE...], attack: bool}
 //   schedule:      {exploration: ucb | thompson | none, fairness: none | cap |
 //                   round-robin, seed: N, fairnessK: N, fairnessTop: N}
+//   propose:       {mode: rules | openai, endpoint, model, apiKeyEnv,
+//                   maxAttempts, timeoutSeconds, retries, backoffSeconds,
+//                   maxBackoffSeconds, concurrency, maxRequests, maxTokens,
+//                   maxCompletionTokens, temperature, fallback: rules | none}
+//                   (docs/propose.md)
 //
 // Errors in the document name the caller's own text: file (or the given
 // source name), line and column of the offending key or value, as written.
@@ -60,6 +65,7 @@
 #include "kfix/guard.hpp"
 #include "kfix/gvisor.hpp"
 #include "kfix/pipeline.hpp"
+#include "kfix/propose.hpp"
 #include "kfix/queue.hpp"
 #include "kfix/remediate.hpp"
 #include "kfix/risk.hpp"
@@ -83,12 +89,13 @@ struct EngineConfig {
   RiskConfig risk;           ///< risk.attack (term weights keep their defaults)
   RiskFeedFiles feeds;       ///< risk.epss / risk.kev / risk.trivy (loaded once by Create)
   SchedulerConfig schedule;  ///< schedule:
+  ProposeConfig propose;     ///< propose: (Engine::Propose, `kfix propose`)
   ParseOptions parse;        ///< limits for every load (not part of the document)
   std::string source;        ///< where the document came from ("" = built-in defaults)
 };
 
 /// The valid top-level keys of the document, in documentation order:
-/// checks, customChecks, kfixRules, scan, fix, risk, schedule.
+/// checks, customChecks, kfixRules, scan, fix, risk, schedule, propose.
 const std::vector<std::string>& EngineConfigSections();
 
 /// Parses a configuration document: JSON when the first non-blank character
@@ -140,6 +147,21 @@ struct ScheduleReport {
   std::vector<ScoredItem> ranked;   ///< best first; item.id is the index into risk.results
 };
 
+/// Where a propose run's model answers come from (kfix/propose.hpp). The
+/// rules mode needs neither.
+struct ProposeBackend {
+  /// Used as is when set (tests, callers with their own client).
+  ModelTransport model;
+  /// Otherwise: the OpenAI-compatible client over this POST
+  /// (MakeOpenAITransport with the configuration's `propose:` section).
+  HttpPost http;
+  /// Waits between HTTP retries (default: the calling thread sleeps).
+  std::function<void(double seconds)> sleep;
+  /// Replaces the configuration's `propose:` section for this call (the
+  /// Python keyword arguments); checked like it.
+  std::optional<ProposeConfig> config;
+};
+
 class Engine {
  public:
   /// Builds an engine: resolves the checks (RuleSet::Create) and loads the
@@ -179,6 +201,22 @@ class Engine {
   FixReport FixText(std::string_view text, std::string_view source_name, const CallOptions& options = {}) const;
   /// Fixes loaded inputs (consumed): the `kfix fix` report.
   FixReport Fix(LoadedInputs inputs, const CallOptions& options = {}) const;
+
+  // Propose (docs/propose.md) ---------------------------------------------------
+  /// Fix with the configuration's proposer (`propose.mode`): rules, or an
+  /// OpenAI-compatible model asked first for every finding, each answer
+  /// vetted by the same gates and rescan as a rules patch, refusals fed back
+  /// up to propose.maxAttempts, the rules proposal as fallback. The report is
+  /// Fix()'s with each result's proposer and attempts and per-proposer
+  /// metrics in the summary. Errors (before any work): a path that does not
+  /// exist, an invalid `propose` configuration, openai mode without a
+  /// backend, the API key variable unset.
+  Result<FixReport> ProposePaths(const std::vector<std::string>& paths, const ProposeBackend& backend,
+                                 const CallOptions& options = {}) const;
+  Result<FixReport> ProposeText(std::string_view text, std::string_view source_name, const ProposeBackend& backend,
+                                const CallOptions& options = {}) const;
+  /// Proposes for loaded inputs (consumed).
+  Result<FixReport> Propose(LoadedInputs inputs, const ProposeBackend& backend, const CallOptions& options = {}) const;
 
   // Verify -------------------------------------------------------------------
   /// Vets external patch text (RFC 6902, one op, merge patch, a whole object,

@@ -55,6 +55,7 @@
 
 #include "kfix/core.hpp"
 #include "kfix/guard.hpp"
+#include "kfix/propose.hpp"
 #include "kfix/remediate.hpp"
 #include "kfix/risk.hpp"
 #include "kfix/rules.hpp"
@@ -79,6 +80,13 @@ struct FixResult {
   Patch patch;                   ///< relative to the object; a suggestion for needs-review
   std::vector<OpRole> roles;     ///< parallel to patch
   std::vector<GateResult> gates; ///< empty unless the patch was vetted
+  /// Propose runs (Engine::Propose, `kfix propose`): "llm" when the patch
+  /// (or the final refusal) is the model's, "rules" when it is kfix's
+  /// generator's; "" for `kfix fix` (the report then has no proposer keys).
+  std::string proposer;
+  /// Propose runs: every vetted proposal for this finding, in order (model
+  /// answers first, then the rules fallback). Its size is `attempts` in JSON.
+  std::vector<ProposeAttempt> attempts;
 };
 
 /// The merged patch of one object (all accepted fixes together).
@@ -91,12 +99,32 @@ struct ObjectFix {
   Value patched;                  ///< the fully patched object when accepted
 };
 
+/// One proposer's share of a propose run. Counts over findings, unless named
+/// attempts; latency and tokens over its attempts.
+struct ProposerSummary {
+  std::int64_t findings = 0;   ///< findings it proposed at least one patch for
+  std::int64_t accepted = 0;   ///< findings settled with its accepted patch
+  std::int64_t rejected = 0;   ///< findings whose final (refused) proposal was its
+  std::int64_t fallbacks = 0;  ///< llm: findings handed to the rules after the model
+  std::int64_t attempts = 0, refused = 0, errors = 0;  ///< attempts: all, refused by a gate, no answer
+  std::map<std::string, std::int64_t> refused_by_gate;  ///< gate -> refused attempts
+  double median_ops = 0.0;     ///< over its accepted per-finding patches
+  std::int64_t requests = 0, prompt_tokens = 0, completion_tokens = 0;
+  double latency_ms_median = 0.0, latency_ms_p95 = 0.0, latency_ms_total = 0.0;
+};
+
 struct FixSummary {
   std::int64_t findings = 0, accepted = 0, rejected = 0, needs_review = 0, unfixable = 0;
   double median_ops = 0.0;        ///< over accepted per-finding patches
   std::int64_t max_ops = 0;
   /// Per check: {findings, accepted, rejected, needs_review, unfixable}.
   std::map<std::string, std::map<std::string, std::int64_t>> by_check;
+  /// Propose runs: "rules" or "openai" ("" for `kfix fix`) and the model.
+  std::string mode;
+  std::string model;
+  /// Propose runs: metrics per proposer ("llm", "rules"), the comparison
+  /// table of docs/propose.md.
+  std::map<std::string, ProposerSummary> by_proposer;
 };
 
 struct FixReport {
@@ -118,6 +146,11 @@ struct FixOptions {
   /// to do). Calls are serialised (never concurrent) but may come from worker
   /// threads; keep it cheap. Empty: no calls.
   std::function<void(std::size_t done, std::size_t total)> progress;
+  /// Propose runs: tag every result with its proposer and attempts, and with
+  /// a model set, ask it first for every finding (ProposeConfig: attempts,
+  /// rules fallback). Null model: the rules proposer (as `kfix fix`).
+  bool record_proposer = false;
+  std::shared_ptr<const ModelProposer> model;
 };
 
 /// Scans one lint context, proposes and vets a fix per finding, merges the

@@ -416,6 +416,61 @@ class Engine:
         core = self._engine.fix_report_paths(_paths(paths, "fix_paths"), int(jobs))
         return FixResult(core.document(), core)
 
+    def propose_paths(self, *paths: PathLike, mode: Optional[str] = None, endpoint: Optional[str] = None,
+                      model: Optional[str] = None, api_key_env: Optional[str] = None,
+                      max_attempts: Optional[int] = None, jobs: int = 0, http_post: Any = None,
+                      **options: Any) -> FixResult:
+        """Like :meth:`fix_paths` with a chosen proposer, as ``kfix propose`` (docs/propose.md).
+
+        ``mode="openai"`` asks an OpenAI-compatible chat-completions endpoint first for every finding;
+        each answer passes the same gates and rescan as a rules patch, refusals are retried with the
+        gate's reason, then the rules are the fallback. Manifests are redacted before anything is sent.
+        The HTTP POST is the standard library's urllib (``http_post`` replaces it); kfix releases the
+        GIL while it works and takes it only for each POST.
+
+        Args:
+            paths: files and directories.
+            mode: ``"rules"`` or ``"openai"`` (None: the configuration's ``propose.mode``).
+            endpoint: base URL; ``/v1/chat/completions`` is appended unless present.
+            model: model name.
+            api_key_env: the environment variable holding the API key (``""``: no key). Keys are
+                never passed as arguments.
+            max_attempts: model answers per finding (1..20).
+            jobs: threads (0: the configuration's ``scan.jobs``).
+            http_post: ``post(url, headers, body, timeout) -> (status, body, retry_after)``.
+            options: other ``propose:`` keys in snake case (``timeout_seconds``, ``retries``,
+                ``backoff_seconds``, ``concurrency``, ``max_requests``, ``max_tokens``,
+                ``fallback``, ...).
+
+        Returns:
+            The :class:`FixResult`; each outcome has ``proposer`` and ``attempts``, the summary
+            ``proposers``.
+
+        Raises:
+            NotFoundError: a path does not exist.
+            InvalidArgumentError: a bad option, openai mode without endpoint or model, or the key
+                variable is not set.
+
+        Example:
+            >>> r = engine.propose_paths("deploy/", mode="openai", endpoint="http://127.0.0.1:8000",
+            ...                          model="qwen2.5-coder", api_key_env="")
+            >>> r.summary["proposers"]["llm"]["accepted"]
+            7
+        """
+        overrides: Dict[str, Any] = {}
+        for key, value in (("mode", mode), ("endpoint", endpoint), ("model", model),
+                           ("apiKeyEnv", api_key_env), ("maxAttempts", max_attempts)):
+            if value is not None:
+                overrides[key] = value
+        for key, value in options.items():
+            parts = key.split("_")
+            overrides[parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])] = value
+        if http_post is None:
+            from ._http import urllib_post
+            http_post = urllib_post
+        return FixResult(self._engine.propose_paths(_paths(paths, "propose_paths"), overrides or None, http_post,
+                                                    int(jobs)))
+
     def verify_patch(self, manifest: Text, patch: Any, *, document: int = 0, check: Optional[str] = None,
                      container: Optional[str] = None) -> Verdict:
         """Vets an external patch against one document of ``manifest`` through every guard gate.
@@ -670,6 +725,42 @@ def fix_paths(*paths: PathLike, jobs: int = 0, config: Config = None) -> FixResu
         >>> kfix.fix_paths("deploy/").summary
     """
     return _engine_for(config).fix_paths(*paths, jobs=jobs)
+
+
+def propose(paths: Union[PathLike, List[PathLike]], mode: Optional[str] = None, *, endpoint: Optional[str] = None,
+            model: Optional[str] = None, api_key_env: Optional[str] = None, max_attempts: Optional[int] = None,
+            jobs: int = 0, config: Union[Config, "Engine"] = None, http_post: Any = None,
+            **options: Any) -> FixResult:
+    """Fixes files and directories with rules or an OpenAI-compatible model; see :meth:`Engine.propose_paths`.
+
+    Args:
+        paths: a file or directory, or a list of them.
+        mode: ``"rules"`` or ``"openai"`` (None: the configuration's ``propose.mode``).
+        endpoint: base URL of the chat-completions server.
+        model: model name.
+        api_key_env: the environment variable holding the API key (``""``: no key).
+        max_attempts: model answers per finding.
+        jobs: threads.
+        config: an engine configuration (or an :class:`Engine`); None for the defaults.
+        http_post: replaces the urllib POST.
+        options: other ``propose:`` keys in snake case.
+
+    Returns:
+        The same :class:`FixResult` as :func:`fix_paths`, with proposers and attempts.
+
+    Raises:
+        NotFoundError: a path does not exist.
+        InvalidArgumentError: a bad option, or the key variable is not set.
+
+    Example:
+        >>> kfix.propose("deploy/", mode="openai", endpoint="https://api.openai.com", model="gpt-4o-mini")
+    """
+    engine = config if isinstance(config, Engine) else _engine_for(config)
+    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
+        paths = [paths]  # type: ignore[list-item]
+    return engine.propose_paths(*paths, mode=mode, endpoint=endpoint, model=model,  # type: ignore[misc]
+                                api_key_env=api_key_env, max_attempts=max_attempts, jobs=jobs,
+                                http_post=http_post, **options)
 
 
 def verify_patch(manifest: Text, patch: Any, *, config: Config = None, document: int = 0,
@@ -1136,6 +1227,7 @@ __all__ = [
     "Check",
     "fix",
     "fix_paths",
+    "propose",
     "verify_patch",
     "FixResult",
     "FixOutcome",

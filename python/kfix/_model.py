@@ -531,6 +531,12 @@ class FixOutcome(_Document):
         self.reason: str = d.get("reason", "")
         self.patch: List[Dict[str, Any]] = list(d.get("patch", []))
         self.gates: List[Gate] = [Gate(g) for g in d.get("gates", [])]
+        #: ``kfix propose`` only: "llm" or "rules" ("" for ``kfix fix``).
+        self.proposer: str = d.get("proposer", "")
+        #: ``kfix propose`` only: proposals vetted for this finding.
+        self.attempts: int = d.get("attempts", 0)
+        #: ``kfix propose`` only: every vetted proposal (proposer, outcome, gate, detail, tokens, latencyMs).
+        self.attempt_log: List[Dict[str, Any]] = list(d.get("attemptLog", []))
 
     def __repr__(self) -> str:
         return f"FixOutcome({self.check} {self.object.kind}/{self.object.name}: {self.status})"

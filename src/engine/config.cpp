@@ -114,7 +114,7 @@ Status ParseScheduleSection(const std::string& source, const Value& v, Scheduler
 
 const std::vector<std::string>& EngineConfigSections() {
   static const std::vector<std::string> kSections = {"checks", "customChecks", "kfixRules", "scan",
-                                                     "fix",    "risk",         "schedule"};
+                                                     "fix",    "risk",         "schedule", "propose"};
   return kSections;
 }
 
@@ -141,6 +141,10 @@ Result<EngineConfig> EngineConfigFromValue(const Value& document, std::string_vi
       Result<FixConfig> fix = FixConfigFromValue(m.value, source);
       if (!fix.ok()) return fix.status();
       config.fix = std::move(*fix);
+    } else if (m.key == "propose") {
+      Result<ProposeConfig> propose = ProposeConfigFromValue(m.value, source);
+      if (!propose.ok()) return propose.status();
+      config.propose = std::move(*propose);
     } else if (m.key == "checks" || m.key == "customChecks" || m.key == "kfixRules") {
       linter.as_object().push_back(m);
     } else {

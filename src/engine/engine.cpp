@@ -152,6 +152,50 @@ FixReport Engine::Fix(LoadedInputs inputs, const CallOptions& options) const {
   return report;
 }
 
+// ---- Propose ----------------------------------------------------------------
+
+Result<FixReport> Engine::ProposePaths(const std::vector<std::string>& paths, const ProposeBackend& backend,
+                                       const CallOptions& options) const {
+  if (Status s = ValidateProposeConfig(backend.config ? *backend.config : state_->config.propose); !s.ok()) return s;
+  Result<LoadedInputs> inputs = Load(paths, options);
+  if (!inputs.ok()) return inputs.status();
+  return Propose(std::move(*inputs), backend, options);
+}
+
+Result<FixReport> Engine::ProposeText(std::string_view text, std::string_view source_name,
+                                      const ProposeBackend& backend, const CallOptions& options) const {
+  return Propose(LoadText(text, source_name, options), backend, options);
+}
+
+Result<FixReport> Engine::Propose(LoadedInputs inputs, const ProposeBackend& backend,
+                                  const CallOptions& options) const {
+  const ProposeConfig& pc = backend.config ? *backend.config : state_->config.propose;
+  if (Status s = ValidateProposeConfig(pc); !s.ok()) return s;
+  FixOptions fo;
+  fo.jobs = Jobs(state_->config, options);
+  fo.record_proposer = true;
+  if (options.progress) {
+    fo.progress = [&options](std::size_t done, std::size_t total) { options.progress("fix", done, total); };
+  }
+  if (pc.mode == ProposeMode::kOpenAI) {
+    auto model = std::make_shared<ModelProposer>();
+    model->config = pc;
+    if (backend.model) {
+      model->transport = backend.model;
+    } else if (backend.http) {
+      Result<OpenAITransport> t = MakeOpenAITransport(pc, backend.http, backend.sleep);
+      if (!t.ok()) return t.status();
+      model->transport = std::move(t->transport);
+    } else {
+      return InvalidArgumentError("propose mode openai needs a model transport or an HTTP POST (ProposeBackend)");
+    }
+    fo.model = std::move(model);
+  }
+  FixReport report = FixLoaded(std::move(inputs.load), inputs.files, state_->rules, state_->config.fix, fo);
+  report.sources = std::move(inputs.sources);
+  return report;
+}
+
 // ---- Verify -----------------------------------------------------------------
 
 Result<Verdict> Engine::Verify(const LoadedInputs& inputs, std::string_view patch_text,

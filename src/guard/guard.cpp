@@ -558,7 +558,15 @@ Verdict Guard::Vet(std::size_t object_index, const Patch& patch, const Finding* 
 }
 
 Verdict Guard::VetText(std::size_t object_index, std::string_view text, const Finding* target) const {
-  if (object_index >= state_->objects.size()) {
+  std::vector<const Finding*> targets;
+  if (target) targets.push_back(target);
+  return state_->VetText(object_index, text, targets);
+}
+
+Verdict internal::GuardState::VetText(std::size_t index, std::string_view text,
+                                      const std::vector<const Finding*>& targets, const Value* extract_against,
+                                      const std::function<void(Patch&)>& rewrite) const {
+  if (index >= objects.size()) {
     Verdict v;
     v.gates.push_back(Gate("structure", false, "object index out of range"));
     v.reason = "structure: object index out of range";
@@ -566,9 +574,9 @@ Verdict Guard::VetText(std::size_t object_index, std::string_view text, const Fi
   }
   // The budget first: a patch text with more ops than it allows is refused
   // from a byte count, before anything is parsed or applied.
-  if (std::optional<std::size_t> ops = internal::CountPatchOps(text); ops && *ops > state_->config.max_ops) {
+  if (std::optional<std::size_t> ops = internal::CountPatchOps(text); ops && *ops > config.max_ops) {
     Verdict v;
-    const std::string d = Concat({std::to_string(*ops), " ops, budget ", std::to_string(state_->config.max_ops),
+    const std::string d = Concat({std::to_string(*ops), " ops, budget ", std::to_string(config.max_ops),
                                   " (refused before parsing)"});
     for (std::string_view n : {"structure", "apply", "destructive", "privilege", "namespace", "schema", "rescan", "idempotence"})
       v.gates.push_back(Gate(std::string(n), false, "skipped: budget failed"));
@@ -576,7 +584,7 @@ Verdict Guard::VetText(std::size_t object_index, std::string_view text, const Fi
     v.reason = "budget: " + d;
     return v;
   }
-  Result<ExtractedPatch> ex = ExtractPatch(text, state_->objects[object_index].root);
+  Result<ExtractedPatch> ex = ExtractPatch(text, extract_against ? *extract_against : objects[index].root);
   if (!ex.ok()) {
     Verdict v;
     v.gates.push_back(Gate("structure", false, ex.status().message()));
@@ -585,7 +593,8 @@ Verdict Guard::VetText(std::size_t object_index, std::string_view text, const Fi
     v.reason = "structure: " + ex.status().message();
     return v;
   }
-  Verdict v = Vet(object_index, ex->patch, target);
+  if (rewrite) rewrite(ex->patch);
+  Verdict v = Vet(index, ex->patch, targets);
   if (!ex->note.empty() && !v.gates.empty()) {
     v.gates[0].detail += Concat({" (", PatchFormName(ex->form), "; ", ex->note, ")"});
   } else if (!v.gates.empty()) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -53,6 +54,14 @@ class GuardState {
   Verdict Vet(std::size_t index, const Patch& patch, const std::vector<const Finding*>& targets,
               std::size_t budget = 0, const std::vector<Finding>* after_findings = nullptr,
               const Value* after_value = nullptr, bool defer_rescan = false, Value* scratch = nullptr) const;
+
+  /// External patch text through every gate (Guard::VetText): the budget
+  /// from a byte count before parsing, extraction (ExtractPatch, against
+  /// `extract_against` when given, e.g. the redacted object a model saw;
+  /// else the object), `rewrite` on the extracted patch (restoring redacted
+  /// values), then Vet. An extraction error fails the "structure" gate.
+  Verdict VetText(std::size_t index, std::string_view text, const std::vector<const Finding*>& targets,
+                  const Value* extract_against = nullptr, const std::function<void(Patch&)>& rewrite = {}) const;
 
   /// What the gates need of an unchanged object, computed once per object
   /// (lazily, thread-safe): its workload view and its privilege facts.

@@ -7,11 +7,13 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 
 #include "core/parallel_internal.hpp"
 #include "core/patch_internal.hpp"
 #include "guard/guard_impl.hpp"
 #include "kfix/pipeline.hpp"
+#include "propose/driver_internal.hpp"
 #include "remediate/builder.hpp"
 
 namespace kfix {
@@ -63,6 +65,70 @@ FixResult FixOne(const GuardState& g, std::size_t index, const Finding& f, FixPr
       break;
   }
   return r;
+}
+
+/// A propose run's result for one finding: the model first (every answer
+/// vetted by the same gates, refusals fed back), then the rules proposal
+/// through FixOne, the path of `kfix fix`, as the fallback.
+FixResult ProposeOne(const GuardState& g, std::size_t index, const Finding& f, const FixOptions& options,
+                     const std::function<Value*()>& work_copy) {
+  std::vector<ProposeAttempt> model_attempts;
+  std::string failure;
+  if (options.model) {
+    internal::ModelOutcome mo = internal::ProposeWithModel(g, index, f, *options.model);
+    if (mo.accepted || !options.model->config.fallback) {
+      FixResult r;
+      r.finding = f;
+      r.status = mo.accepted ? FixStatus::kAccepted : FixStatus::kRejected;
+      r.reason = mo.accepted ? "model patch accepted (attempt " + std::to_string(mo.attempts.size()) + ")" : mo.failure;
+      r.patch = std::move(mo.verdict.patch);
+      r.roles.assign(r.patch.size(), OpRole::kTarget);
+      r.gates = std::move(mo.verdict.gates);
+      r.proposer = "llm";
+      r.attempts = std::move(mo.attempts);
+      return r;
+    }
+    model_attempts = std::move(mo.attempts);
+    failure = std::move(mo.failure);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  FixProposal p =
+      internal::ProposeFixWithView(g.objects[index].root, &g.Before(index).view, f, g.config, &g.fix_context);
+  Value* scratch =
+      (p.status == ProposalStatus::kProposed || p.status == ProposalStatus::kNeedsReview) ? work_copy() : nullptr;
+  FixResult r = FixOne(g, index, f, std::move(p), scratch);
+  r.proposer = "rules";
+  r.attempts = std::move(model_attempts);
+  if (!failure.empty()) r.reason = "rules fallback (" + failure + "): " + r.reason;
+  if (r.status == FixStatus::kAccepted || (r.status == FixStatus::kRejected && !r.gates.empty())) {
+    ProposeAttempt a;  // the outcome is settled with the object's rescans (FinishRulesAttempts)
+    a.number = static_cast<int>(r.attempts.size()) + 1;
+    a.proposer = "rules";
+    a.ops = r.patch.size();
+    a.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.attempts.push_back(std::move(a));
+  }
+  return r;
+}
+
+/// The rules attempt's outcome, once the object's rescans are settled.
+void FinishRulesAttempts(std::vector<FixResult*>& rs) {
+  for (FixResult* r : rs) {
+    if (r->attempts.empty() || r->attempts.back().proposer != "rules" || !r->attempts.back().outcome.empty()) continue;
+    ProposeAttempt& a = r->attempts.back();
+    if (r->status == FixStatus::kAccepted) {
+      a.outcome = "accepted";
+      a.detail = "every gate passed";
+      continue;
+    }
+    a.outcome = "refused";
+    Verdict v;
+    v.gates = r->gates;
+    GuardState::SettleVerdict(v);
+    std::string detail;
+    a.gate = v.accepted ? std::string("merge") : internal::FirstFailingGate(v, &detail);
+    a.detail = v.accepted ? r->reason : detail;
+  }
 }
 
 GateResult* RescanGate(FixResult& r) {
@@ -130,6 +196,26 @@ bool Compose(const GuardState& g, std::size_t index, const std::vector<const Fix
   cur = g.objects[index].root;
   std::map<std::string, Value> written;
   for (const FixResult* r : accepted) {
+    if (r->proposer == "llm") {
+      // A model's patch is not regenerated: it is applied as vetted.
+      targets.push_back(&r->finding);
+      for (const PatchOp& op : r->patch) {
+        auto it = written.find(op.path.ToString());
+        if (it != written.end() && (!Writes(op) || it->second != op.value)) {
+          conflict = "fixes conflict at \"" + op.path.ToString() + "\" (" + r->finding.check + ")";
+          return false;
+        }
+      }
+      if (Status s = ApplyPatch(cur, r->patch); !s.ok()) {
+        conflict = "the model's patch for " + r->finding.check + " does not apply after the other fixes: " + s.message();
+        return false;
+      }
+      for (const PatchOp& op : r->patch) {
+        if (Writes(op) && (op.path.empty() || op.path.back() != "-")) written[op.path.ToString()] = op.value;
+        merged.push_back(op);
+      }
+      continue;
+    }
     // The first fix sees the unchanged object: its proposal is the one already
     // vetted (proposals are deterministic), so it is not generated again.
     FixProposal p;
@@ -251,6 +337,65 @@ ObjectFix MergeObject(const GuardState& g, std::size_t index, std::vector<FixRes
   return best;
 }
 
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+/// The per-proposer metrics of a propose run (FixSummary::by_proposer).
+void SummarizeProposers(FixReport& report, const FixOptions& options) {
+  FixSummary& s = report.summary;
+  s.mode = options.model ? "openai" : "rules";
+  s.model = options.model ? options.model->config.model : std::string();
+  std::map<std::string, std::vector<double>> ops, latency;
+  for (const char* p : {"rules", "llm"}) {
+    if (std::string(p) == "llm" && !options.model) continue;
+    s.by_proposer[p];
+    ops[p];
+    latency[p];
+  }
+  for (const FixResult& r : report.results) {
+    std::set<std::string> seen;
+    for (const ProposeAttempt& a : r.attempts) {
+      ProposerSummary& ps = s.by_proposer[a.proposer];
+      if (seen.insert(a.proposer).second) ++ps.findings;
+      ++ps.attempts;
+      if (a.outcome == "refused") {
+        ++ps.refused;
+        ++ps.refused_by_gate[a.gate];
+      } else if (a.outcome == "error") {
+        ++ps.errors;
+      }
+      ps.requests += a.requests;
+      ps.prompt_tokens += a.prompt_tokens;
+      ps.completion_tokens += a.completion_tokens;
+      latency[a.proposer].push_back(a.seconds * 1000.0);
+    }
+    if (r.proposer.empty()) continue;
+    ProposerSummary& ps = s.by_proposer[r.proposer];
+    if (r.status == FixStatus::kAccepted) {
+      ++ps.accepted;
+      ops[r.proposer].push_back(static_cast<double>(r.patch.size()));
+    } else if (r.status == FixStatus::kRejected && !r.attempts.empty()) {
+      ++ps.rejected;
+    }
+    if (r.proposer == "rules" && seen.count("llm")) ++s.by_proposer["llm"].fallbacks;
+  }
+  for (auto& [name, ps] : s.by_proposer) {
+    ps.median_ops = Median(ops[name]);
+    std::vector<double>& l = latency[name];
+    ps.latency_ms_median = Median(l);
+    std::sort(l.begin(), l.end());
+    if (!l.empty()) {
+      const std::size_t k = std::min(l.size() - 1, static_cast<std::size_t>(0.95 * static_cast<double>(l.size())));
+      ps.latency_ms_p95 = l[k];
+    }
+    for (double x : l) ps.latency_ms_total += x;
+  }
+}
+
 }  // namespace
 
 FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSet> rules, const FixConfig& config,
@@ -290,10 +435,14 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
     std::vector<FixResult*> rs;
     for (std::size_t id : finding_ids) {
       const Finding& f = scan.findings[id];
-      FixProposal p = internal::ProposeFixWithView(obj, &g.Before(index).view, f, g.config, &g.fix_context);
-      Value* s = (p.status == ProposalStatus::kProposed || p.status == ProposalStatus::kNeedsReview) ? work_copy()
-                                                                                                    : nullptr;
-      report.results[id] = FixOne(g, index, f, std::move(p), s);
+      if (options.record_proposer) {
+        report.results[id] = ProposeOne(g, index, f, options, work_copy);
+      } else {
+        FixProposal p = internal::ProposeFixWithView(obj, &g.Before(index).view, f, g.config, &g.fix_context);
+        Value* s = (p.status == ProposalStatus::kProposed || p.status == ProposalStatus::kNeedsReview) ? work_copy()
+                                                                                                      : nullptr;
+        report.results[id] = FixOne(g, index, f, std::move(p), s);
+      }
       rs.push_back(&report.results[id]);
     }
     bool any = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; });
@@ -305,6 +454,7 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
       if (GateResult* gr = RescanGate(*r); gr && gr->detail == "deferred") pending = true;
     }
     if (pending) SettleRescansIndividually(g, index, rs);
+    if (options.record_proposer) FinishRulesAttempts(rs);
     has_fix[w] = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; })
                      ? 1
                      : 0;
@@ -351,6 +501,7 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
     s.median_ops = n % 2 ? static_cast<double>(ops[n / 2]) : (static_cast<double>(ops[n / 2 - 1]) + static_cast<double>(ops[n / 2])) / 2.0;
     s.max_ops = static_cast<std::int64_t>(ops.back());
   }
+  if (options.record_proposer) SummarizeProposers(report, options);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;
 }

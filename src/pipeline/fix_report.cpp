@@ -46,10 +46,54 @@ Value FixResultToValue(const FixResult& r) {
   e.Set("patch", PatchToValue(r.patch));
   e.Set("opRoles", RolesValue(r.roles));
   e.Set("gates", internal::GatesToValue(r.gates));
-return e;
+  if (!r.proposer.empty()) {
+    e.Set("proposer", r.proposer);
+    e.Set("attempts", static_cast<std::int64_t>(r.attempts.size()));
+    Value log = Value::MakeArray();
+    for (const ProposeAttempt& a : r.attempts) {
+      Value x = Value::MakeObject();
+      x.Set("attempt", a.number);
+      x.Set("proposer", a.proposer);
+      x.Set("outcome", a.outcome);
+      x.Set("gate", a.gate);
+      x.Set("detail", a.detail);
+      x.Set("ops", static_cast<std::int64_t>(a.ops));
+      x.Set("requests", a.requests);
+      x.Set("promptTokens", a.prompt_tokens);
+      x.Set("completionTokens", a.completion_tokens);
+      x.Set("latencyMs", a.seconds * 1000.0);
+      log.PushBack(std::move(x));
+    }
+    e.Set("attemptLog", std::move(log));
+  }
+  return e;
 }
 
 namespace {
+
+Value ProposerSummaryToValue(const ProposerSummary& p) {
+  Value v = Value::MakeObject();
+  v.Set("findings", p.findings);
+  v.Set("accepted", p.accepted);
+  v.Set("rejected", p.rejected);
+  v.Set("fallbacks", p.fallbacks);
+  v.Set("attempts", p.attempts);
+  v.Set("refused", p.refused);
+  v.Set("errors", p.errors);
+  Value gates = Value::MakeObject();
+  for (const auto& [gate, n] : p.refused_by_gate) gates.Set(gate, n);
+  v.Set("refused_by_gate", std::move(gates));
+  v.Set("median_ops", p.median_ops);
+  v.Set("requests", p.requests);
+  v.Set("prompt_tokens", p.prompt_tokens);
+  v.Set("completion_tokens", p.completion_tokens);
+  Value latency = Value::MakeObject();
+  latency.Set("median", p.latency_ms_median);
+  latency.Set("p95", p.latency_ms_p95);
+  latency.Set("total", p.latency_ms_total);
+  v.Set("latency_ms", std::move(latency));
+  return v;
+}
 
 Value ObjectFixToValue(const FixReport& report, const ObjectFix& o) {
   Value e = Value::MakeObject();
@@ -97,6 +141,13 @@ Value FixReportShell(const FixReport& report) {
     by.Set(check, std::move(c));
   }
   sum.Set("by_check", std::move(by));
+  if (!s.mode.empty()) {
+    sum.Set("mode", s.mode);
+    if (!s.model.empty()) sum.Set("model", s.model);
+    Value proposers = Value::MakeObject();
+    for (const auto& [name, p] : s.by_proposer) proposers.Set(name, ProposerSummaryToValue(p));
+    sum.Set("proposers", std::move(proposers));
+  }
   root.Set("summary", std::move(sum));
   return root;
 }

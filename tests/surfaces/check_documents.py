@@ -67,6 +67,13 @@ fix = kfix("fix", "--format", "json", "--config", CONFIG, MANIFESTS)
 validate("fix-report.schema.json", fix)
 check_items(fix["results"], "fix results")
 
+# kfix propose prints the same document, with each result's proposer and attempts.
+proposed = kfix("propose", "--mode", "rules", "--config", CONFIG, MANIFESTS)
+validate("fix-report.schema.json", proposed)
+assert proposed["summary"]["mode"] == "rules" and "rules" in proposed["summary"]["proposers"], proposed["summary"]
+assert all(r["proposer"] == "rules" for r in proposed["results"]), proposed["results"]
+assert [r["status"] for r in proposed["results"]] == [r["status"] for r in fix["results"]]
+
 risk = kfix("risk", "--format", "json", "--config", CONFIG, MANIFESTS)
 validate("risk.schema.json", risk)
 check_items(risk["results"], "risk results")
@@ -107,4 +114,4 @@ with tempfile.TemporaryDirectory() as d:
     assert doc["errors"][0]["file"].endswith("bad-\ufffd.yaml"), doc["errors"]
     validate("scan-report.schema.json", doc)
 
-print("documents valid: scan, fix, risk, schedule rank, parse, run (5 files); one status shape; item rule")
+print("documents valid: scan, fix, propose, risk, schedule rank, parse, run (5 files); one status shape; item rule")
