@@ -248,9 +248,8 @@ struct ClientState {
     return span * static_cast<double>(jitter_state % 1000000) / 1000000.0;
   }
 
-  /// Reserves one request of the budget, or says why not.
-  Status Reserve() {
-    std::lock_guard<std::mutex> lock(mu);
+  /// Reserves one request of the budget, or says why not (`mu` held).
+  Status ReserveLocked() {
     if (config.max_requests > 0 && stats.requests >= config.max_requests) {
       ++stats.refused_by_budget;
       return LimitExceededError("request budget exhausted (" + std::to_string(config.max_requests) +
@@ -265,15 +264,24 @@ struct ClientState {
     return Status::Ok();
   }
 
+  /// Waits for a free slot (at most `concurrency` requests in flight), then
+  /// takes one request of the budget, with the tokens of every reply that
+  /// arrived meanwhile counted, and posts. kLimitExceeded: nothing was sent.
   Result<HttpResponse> PostLimited(const HttpRequest& request) {
     {
       std::unique_lock<std::mutex> lock(mu);
       cv.wait(lock, [this] { return in_flight < config.concurrency; });
+      if (Status s = ReserveLocked(); !s.ok()) {
+        lock.unlock();
+        cv.notify_one();
+        return s;
+      }
       ++in_flight;
     }
     Result<HttpResponse> r = InternalError("transport did not run");
     try {
       r = post(request);
+      if (!r.ok() && r.status().code() == StatusCode::kLimitExceeded) r = IoError(r.status().message());
     } catch (...) {
       r = IoError("the HTTP transport failed");
     }
@@ -304,12 +312,12 @@ Result<ModelReply> Send(const std::shared_ptr<ClientState>& st, const ModelReque
   Status last = IoError("no request was made");
   std::int64_t requests = 0;
   for (int attempt = 0; attempt <= st->config.retries; ++attempt) {
-    if (Status s = st->Reserve(); !s.ok()) {
-      if (requests == 0) return s;
-      return Status(s.code(), s.message() + " after: " + last.message());
+    Result<HttpResponse> r = st->PostLimited(http);
+    if (!r.ok() && r.status().code() == StatusCode::kLimitExceeded) {
+      if (requests == 0) return r.status();
+      return Status(r.status().code(), r.status().message() + " after: " + last.message());
     }
     ++requests;
-    Result<HttpResponse> r = st->PostLimited(http);
     double wait = -1.0;
     if (!r.ok()) {
       last = Status(StatusCode::kIoError, "POST " + st->url + ": " + r.status().message());

@@ -5,8 +5,11 @@
 // fallback, and no secret value of a manifest is ever handed to a transport.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -311,6 +314,55 @@ TEST_CASE("the OpenAI client retries 429 and 5xx with back-off, stops on 4xx, ke
   CHECK(limited->transport(req).status().code() == kfix::StatusCode::kLimitExceeded);
   CHECK(seen.size() == 2);
   ::unsetenv("KFIX_PROPOSE_TEST_KEY");
+}
+
+TEST_CASE("the OpenAI client keeps at most `concurrency` requests in flight and stops at the token budget") {
+  kfix::ProposeConfig c;
+  c.mode = kfix::ProposeMode::kOpenAI;
+  c.endpoint = "http://127.0.0.1:9";
+  c.model = "m";
+  c.api_key_env = "";
+  c.concurrency = 2;
+  c.max_tokens = 25;  // each reply reports 10 tokens
+  std::atomic<int> in_flight{0}, most{0}, calls{0};
+  auto post = [&](const kfix::HttpRequest&) -> kfix::Result<kfix::HttpResponse> {
+    const int now = ++in_flight;
+    int seen = most.load();
+    while (now > seen && !most.compare_exchange_weak(seen, now)) {
+    }
+    ++calls;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    --in_flight;
+    kfix::HttpResponse out;
+    out.status = 200;
+    out.body = R"({"choices": [{"message": {"content": "[]"}}], "usage": {"prompt_tokens": 8, "completion_tokens": 2}})";
+    return out;
+  };
+  auto t = kfix::MakeOpenAITransport(c, post);
+  REQUIRE(t.ok());
+  kfix::ModelRequest req;
+  req.messages = {{"user", "hi"}};
+  std::atomic<int> ok{0}, over{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&] {
+      auto r = t->transport(req);
+      if (r.ok()) {
+        ++ok;
+      } else if (r.status().code() == kfix::StatusCode::kLimitExceeded) {
+        ++over;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  CHECK(most.load() <= 2);
+  CHECK(most.load() >= 1);
+  // Tokens are counted when replies arrive: once 25 are spent, nothing more is sent.
+  CHECK(ok.load() + over.load() == 6);
+  CHECK(over.load() >= 1);
+  CHECK(t->stats().prompt_tokens + t->stats().completion_tokens == 10 * ok.load());
+  CHECK(t->transport(req).status().code() == kfix::StatusCode::kLimitExceeded);
+  CHECK(calls.load() == ok.load());
 }
 
 TEST_CASE("Engine::Propose: a correct model answer is accepted as the llm's") {
