@@ -22,9 +22,24 @@ import subprocess
 import sys
 from typing import Any, List, Optional
 
+import jsonschema
+
 import kfix
 
 failures = 0
+SCHEMAS: dict = {}
+
+
+def conforms(label: str, doc: Any, schema_file: str) -> None:
+    """The C ABI / Python document validates against docs/json-schema/<schema_file>."""
+    global failures
+    schema = SCHEMAS[f"https://kfix.dev/schema/{schema_file}"]
+    resolver = jsonschema.RefResolver.from_schema(schema, store=SCHEMAS)
+    try:
+        jsonschema.Draft202012Validator(schema, resolver=resolver).validate(doc)
+    except jsonschema.ValidationError as e:
+        failures += 1
+        print(f"FAIL {label}: does not conform to {schema_file}: {e.message} at {list(e.absolute_path)}")
 
 
 class Buf(ctypes.Structure):
@@ -108,6 +123,11 @@ def main() -> int:
     work = pathlib.Path(scratch)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    for name in os.listdir(pathlib.Path(src) / "docs" / "json-schema"):
+        if name.endswith(".json"):
+            schema = json.loads((pathlib.Path(src) / "docs" / "json-schema" / name).read_text())
+            if "$id" in schema:
+                SCHEMAS[schema["$id"]] = schema
     c = C(libkfix)
     now = "2026-04-20T10:00:00Z"
 
@@ -145,6 +165,8 @@ def main() -> int:
                               *C.text(b'{"nowMs": 1775800000000}')))
     same("escape detect", cli(exe, "escape", "detect", str(events)), lines(c_doc["findings"]),
          detected.to_jsonl().encode(), lines(detected.findings))
+    conforms("escape detect", c_doc, "escape-detect-result.schema.json")
+    conforms("escape detect (errors)", kfix.escape.detect("{bad\n[]\n").to_dict(), "escape-detect-result.schema.json")
 
     findings = data / "escape" / "findings.ocsf.jsonl"
     cluster = data / "escape" / "cluster.yaml"
@@ -156,6 +178,7 @@ def main() -> int:
              cli(exe, "quarantine", verb, "--findings", str(findings), "--cluster", str(cluster),
                  "--now=1775800000000"),
              lines(c_doc["records"]), result.to_jsonl().encode(), lines(result.records))
+        conforms(f"quarantine {verb}", c_doc, "quarantine-result.schema.json")
         if c_doc != result.to_dict():
             print(f"FAIL quarantine {verb}: the C and Python documents differ")
             globals()["failures"] += 1
@@ -206,6 +229,7 @@ def main() -> int:
     c_doc = json.loads(c.call("kfix_engine_render_paths", *C.paths(str(src)), engine=True))
     py_text = rendered[0].text.encode() if rendered and rendered[0].text is not None else b""
     same("render", written, c_doc["files"][0]["text"].encode(), py_text, py_text)
+    conforms("render", c_doc, "render.schema.json")
     if b"# Web tier, owned by team shop" not in written:
         print("FAIL render: the comment was lost")
         globals()["failures"] += 1
@@ -214,6 +238,18 @@ def main() -> int:
     py_diff = kfix.Engine().fix_paths(src).write(diff=True).diff.encode()
     c_doc = json.loads(c.call("kfix_engine_write_back", *C.paths(str(src)), *C.text(b'{"diff": true}'), engine=True))
     same("fix --diff", cli_diff, c_doc["diff"].encode(), py_diff, py_diff)
+    conforms("fix --diff", c_doc, "write-back.schema.json")
+    refused = kfix.escape.apply(findings, cluster, now_ms=1775800000000).to_dict()
+    conforms("quarantine apply (refused)", refused, "quarantine-result.schema.json")
+    approved = kfix.escape.apply(findings, cluster, now_ms=1775800000000, incident="INC-7", approver="alice",
+                                 cluster_name="prod", allowed_clusters=["prod"]).to_dict()
+    conforms("quarantine apply", approved, "quarantine-result.schema.json")
+    # The other playbook documents validate against the schemas the CLI's tests use.
+    conforms("gvisor scan", scan.to_dict(), "gvisor-scan.schema.json")
+    conforms("gvisor plan", plan.to_dict(), "gvisor-plan.schema.json")
+    conforms("gvisor apply", kfix.gvisor.apply(plan, live).to_dict(), "gvisor-run.schema.json")
+    conforms("intent consume", consumed.to_dict(), "intent-consume.schema.json")
+    conforms("incidents triage", tri.to_dict(), "incidents-triage.schema.json")
 
     print(f"{failures} failure(s)")
     return 1 if failures else 0
