@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,62 +41,20 @@ gv::Options GvisorOptions(const Value& options) {
   return ValueOrRaise(std::move(o));
 }
 
-enum class GvisorRun { kApply, kRollback, kVerify };
-
+// The apply / rollback / verify document (Engine::GvisorRunDocument).
 py::dict GvisorRunCall(const Engine& engine, const Text& plan, const std::optional<Text>& live, const Value& options,
-                       AuditLog* audit, GvisorRun which) {
+                       AuditLog* audit, Engine::GvisorCommand command) {
   gv::Options o = GvisorOptions(options);
-  return Dict([&]() -> Result<Value> {
-    if (which == GvisorRun::kVerify && !live) return InvalidArgumentError("verify needs the live state");
-    Result<gv::MigrationPlan> parsed = gv::ParsePlan(plan.value, "plan");
-    if (!parsed.ok()) return parsed.status();
-    LoadedInputs state;
-    if (live) {
-      state = engine.LoadText(live->value, "live");
-      if (!state.load.errors.empty()) return state.load.errors.front();
-    }
-    const LoadedInputs* live_state = live ? &state : nullptr;
-    switch (which) {
-      case GvisorRun::kVerify: return gv::ToValue(engine.GvisorVerify(*parsed, state, o));
-      case GvisorRun::kRollback: return gv::ToValue(engine.GvisorRollback(*parsed, live_state, o, audit));
-      case GvisorRun::kApply: break;
-    }
-    return gv::ToValue(engine.GvisorApply(*parsed, live_state, o, audit));
+  return Dict([&] {
+    std::string_view live_text = live ? std::string_view(live->value) : std::string_view();
+    return engine.GvisorRunDocument(command, plan.value, live ? &live_text : nullptr, o, audit);
   });
 }
 
-// Loads paths for a gVisor call: a file that cannot be read fails it.
-Result<LoadedInputs> GvisorLoad(const Engine& engine, const std::vector<std::string>& paths, int jobs) {
+CallOptions Jobs(int jobs) {
   CallOptions call;
   call.jobs = jobs;
-  Result<LoadedInputs> inputs = engine.Load(paths, call);
-  if (!inputs.ok()) return inputs.status();
-  KFIX_RETURN_IF_ERROR(FirstInputReadError(*inputs));
-  return inputs;
-}
-
-Result<Value> GvisorPlanDocument(const Engine& engine, const LoadedInputs& inputs, const gv::Options& options,
-                                 AuditLog* audit) {
-  if (!inputs.load.errors.empty()) return inputs.load.errors.front();
-  Engine::GvisorPlanResult planned = engine.GvisorPlan(inputs, options, audit);
-  KFIX_RETURN_IF_ERROR(planned.audit_status);
-  return gv::ToValue(planned.plan);
-}
-
-py::dict QuarantineCall(const Text& findings, const std::string& findings_name, const std::optional<Text>& cluster,
-                        const Value& options, AuditLog* audit, esc::Operation op) {
-  return Dict([&]() -> Result<Value> {
-    Result<QuarantineRequest> request = QuarantineRequestFromValue(options, op);
-    if (!request.ok()) return request.status();
-    request->audit = audit;
-    esc::FindingsInput input = esc::ParseFindings(findings.value, findings_name);
-    Result<esc::ClusterSnapshot> snapshot =
-        QuarantineCluster(cluster ? ClusterSnapshotFromText(cluster->value, "cluster")
-                                  : Result<esc::ClusterSnapshot>(esc::ClusterSnapshot{}),
-                          op);
-    if (!snapshot.ok()) return snapshot.status();
-    return QuarantineToValue(input, Quarantine(input, *snapshot, *request));
-  });
+  return call;
 }
 
 }  // namespace
@@ -174,7 +133,7 @@ void BindPlaybooks(pybind11::module_& m) {
           [](const Engine& self, const std::vector<std::string>& paths, const py::object& options, int jobs) {
             gv::Options o = GvisorOptions(OptionsArg(options));
             return Dict([&]() -> Result<Value> {
-              Result<LoadedInputs> inputs = GvisorLoad(self, paths, jobs);
+              Result<LoadedInputs> inputs = self.LoadReadable(paths, Jobs(jobs));
               if (!inputs.ok()) return inputs.status();
               return gv::ToValue(self.GvisorScan(*inputs, o));
             });
@@ -187,7 +146,7 @@ void BindPlaybooks(pybind11::module_& m) {
              const py::object& audit) {
             gv::Options o = GvisorOptions(OptionsArg(options));
             AuditLog* log = AuditLogOf(audit);
-            return Dict([&] { return GvisorPlanDocument(self, self.LoadText(text.value, source_name), o, log); });
+            return Dict([&] { return self.GvisorPlanDocument(self.LoadText(text.value, source_name), o, log); });
           },
           py::arg("text"), py::arg("source_name") = "<string>", py::arg("options") = py::none(),
           py::arg("audit") = py::none(), "MigrationPlan document of manifest text.")
@@ -198,9 +157,9 @@ void BindPlaybooks(pybind11::module_& m) {
             gv::Options o = GvisorOptions(OptionsArg(options));
             AuditLog* log = AuditLogOf(audit);
             return Dict([&]() -> Result<Value> {
-              Result<LoadedInputs> inputs = GvisorLoad(self, paths, jobs);
+              Result<LoadedInputs> inputs = self.LoadReadable(paths, Jobs(jobs));
               if (!inputs.ok()) return inputs.status();
-              return GvisorPlanDocument(self, *inputs, o, log);
+              return self.GvisorPlanDocument(*inputs, o, log);
             });
           },
           py::arg("paths"), py::arg("options") = py::none(), py::arg("jobs") = 1, py::arg("audit") = py::none(),
@@ -209,7 +168,7 @@ void BindPlaybooks(pybind11::module_& m) {
           "gvisor_apply",
           [](const Engine& self, const Text& plan, const std::optional<Text>& live, const py::object& options,
              const py::object& audit) {
-            return GvisorRunCall(self, plan, live, OptionsArg(options), AuditLogOf(audit), GvisorRun::kApply);
+            return GvisorRunCall(self, plan, live, OptionsArg(options), AuditLogOf(audit), Engine::GvisorCommand::kApply);
           },
           py::arg("plan"), py::arg("live") = py::none(), py::arg("options") = py::none(),
           py::arg("audit") = py::none(), "ApplyResult document of a plan over the live state.")
@@ -217,14 +176,14 @@ void BindPlaybooks(pybind11::module_& m) {
           "gvisor_rollback",
           [](const Engine& self, const Text& plan, const std::optional<Text>& live, const py::object& options,
              const py::object& audit) {
-            return GvisorRunCall(self, plan, live, OptionsArg(options), AuditLogOf(audit), GvisorRun::kRollback);
+            return GvisorRunCall(self, plan, live, OptionsArg(options), AuditLogOf(audit), Engine::GvisorCommand::kRollback);
           },
           py::arg("plan"), py::arg("live") = py::none(), py::arg("options") = py::none(),
           py::arg("audit") = py::none(), "RollbackResult document of a plan over the live state.")
       .def(
           "gvisor_verify",
           [](const Engine& self, const Text& plan, const std::optional<Text>& live, const py::object& options) {
-            return GvisorRunCall(self, plan, live, OptionsArg(options), nullptr, GvisorRun::kVerify);
+            return GvisorRunCall(self, plan, live, OptionsArg(options), nullptr, Engine::GvisorCommand::kVerify);
           },
           py::arg("plan"), py::arg("live") = py::none(), py::arg("options") = py::none(),
           "VerifyResult document of a plan over the live pods.");
@@ -234,12 +193,7 @@ void BindPlaybooks(pybind11::module_& m) {
       "escape_detect",
       [](const Text& events, const std::string& source_name, const py::object& options) {
         Value o = OptionsArg(options);
-        return Dict([&]() -> Result<Value> {
-          Result<esc::DetectOptions> detect = esc::DetectOptionsFromValue(o);
-          if (!detect.ok()) return detect.status();
-          esc::DetectResult r = EscapeDetect({esc::EventSource{source_name, events.value}}, *detect);
-          return EscapeDetectToValue(r, detect->format);
-        });
+        return Dict([&] { return EscapeDetectDocument(events.value, source_name, o); });
       },
       py::arg("events"), py::arg("source_name") = "<string>", py::arg("options") = py::none(),
       "Detection document {schemaVersion, findings, errors, events} of JSON-lines events.");
@@ -256,7 +210,11 @@ void BindPlaybooks(pybind11::module_& m) {
           RaiseIfError(InvalidArgumentError("operation must be plan, apply or reverify"));
         }
         AuditLog* log = op == esc::Operation::kApply ? AuditLogOf(audit) : nullptr;
-        return QuarantineCall(findings, findings_name, cluster, OptionsArg(options), log, op);
+        Value o = OptionsArg(options);
+        return Dict([&] {
+          std::string_view cluster_text = cluster ? std::string_view(cluster->value) : std::string_view();
+          return QuarantineDocument(op, findings.value, findings_name, cluster ? &cluster_text : nullptr, o, log);
+        });
       },
       py::arg("operation"), py::arg("findings"), py::arg("findings_name") = "<string>",
       py::arg("cluster") = py::none(), py::arg("options") = py::none(), py::arg("audit") = py::none(),
@@ -271,15 +229,7 @@ void BindPlaybooks(pybind11::module_& m) {
       [](const Text& object, const py::object& options, const py::object& audit) {
         Value o = OptionsArg(options);
         AuditLog* log = AuditLogOf(audit);
-        return Dict([&]() -> Result<Value> {
-          Result<Value> obj = LoadOneObject(object.value, "object");
-          if (!obj.ok()) return obj.status();
-          Result<ConsumeOptions> consume = ConsumeOptionsFromValue(o);
-          if (!consume.ok()) return consume.status();
-          ConsumeResult r = ConsumeIntent(*obj, *consume);
-          if (log != nullptr) KFIX_RETURN_IF_ERROR(AppendActionAudit(*log, r.AuditRecords()));
-          return r.ToValue();
-        });
+        return Dict([&] { return IntentConsumeDocument(object.value, o, log); });
       },
       py::arg("object"), py::arg("options") = py::none(), py::arg("audit") = py::none(),
       "{decision, annotations, patch, error} of an object.");
@@ -287,13 +237,7 @@ void BindPlaybooks(pybind11::module_& m) {
       "action_validate",
       [](const Text& action, const py::object& options) {
         Value o = OptionsArg(options);
-        return Dict([&]() -> Result<Value> {
-          Result<SreValidateRequest> request = SreValidateRequestFromValue(o);
-          if (!request.ok()) return request.status();
-          return ValidateSreActionText(action.value, "action", request->target ? &*request->target : nullptr,
-                                       request->now)
-              .document;
-        });
+        return Dict([&] { return ActionValidateDocument(action.value, o); });
       },
       py::arg("action"), py::arg("options") = py::none(), "{valid, error, plan} of a KarsSREAction.");
   m.def(
@@ -301,15 +245,7 @@ void BindPlaybooks(pybind11::module_& m) {
       [](const Text& action, const py::object& options, const py::object& audit) {
         Value o = OptionsArg(options);
         AuditLog* log = AuditLogOf(audit);
-        return Dict([&]() -> Result<Value> {
-          Result<SreStepRequest> request = SreStepRequestFromValue(o);
-          if (!request.ok()) return request.status();
-          Result<SreAction> parsed = LoadSreAction(action.value, "action");
-          if (!parsed.ok()) return parsed.status();
-          SreStep step = StepSreAction(*parsed, request->now, request->snapshot ? &*request->snapshot : nullptr);
-          if (log != nullptr) KFIX_RETURN_IF_ERROR(AppendActionAudit(*log, step.AuditRecords(*parsed)));
-          return step.ToValue();
-        });
+        return Dict([&] { return ActionStepDocument(action.value, o, log); });
       },
       py::arg("action"), py::arg("options") = py::none(), py::arg("audit") = py::none(),
       "{phase, status, effects} of one reconcile.");
@@ -318,15 +254,7 @@ void BindPlaybooks(pybind11::module_& m) {
       [](const Text& events, const py::object& options, const py::object& audit) {
         Value o = OptionsArg(options);
         AuditLog* log = AuditLogOf(audit);
-        return Dict([&]() -> Result<Value> {
-          Result<TriageRequest> request = TriageRequestFromValue(o);
-          if (!request.ok()) return request.status();
-          Result<std::vector<Value>> list = LoadObjectStream(events.value, "events");
-          if (!list.ok()) return list.status();
-          TriageResult r = Triage(*list, request->state, request->now);
-          if (log != nullptr) KFIX_RETURN_IF_ERROR(AppendActionAudit(*log, r.AuditRecords()));
-          return r.ToValue();
-        });
+        return Dict([&] { return IncidentsTriageDocument(events.value, o, log); });
       },
       py::arg("events"), py::arg("options") = py::none(), py::arg("audit") = py::none(),
       "The watcher's decisions and next state for one poll.");

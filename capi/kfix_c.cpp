@@ -4,7 +4,6 @@
 // arguments, calls kfix::Engine (kfix/engine.hpp) or a lower layer inside
 // Guard() and serialises the result with its one ToValue + ToJson, so C
 // output is byte-identical to what the CLI prints for the same engine.
-#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -579,11 +578,15 @@ KFIX_API kfix_status kfix_engine_write_back(kfix_buf* out, const kfix_engine* en
 
 }  // extern "C"
 
-// ---- gVisor migration playbook ---------------------------------------------------
+// ---- Playbooks --------------------------------------------------------------------
+// Each call views its inputs, parses its options and hands them to the
+// engine's document function for the command (kfix/engine.hpp), the one
+// Python calls too.
 
 namespace {
 
 namespace gv = kfix::gvisor;
+namespace esc = kfix::escape;
 
 kfix::Result<gv::Options> GvisorOptions(const char* options_json, size_t options_len) {
   std::string_view text;
@@ -591,59 +594,76 @@ kfix::Result<gv::Options> GvisorOptions(const char* options_json, size_t options
   return gv::ParseOptions(text, "options");
 }
 
-// Loaded text that must load entirely (plans and live states).
-kfix::Status NoLoadErrors(const kfix::LoadedInputs& inputs) {
-  if (!inputs.load.errors.empty()) return inputs.load.errors.front();
-  return kfix::Status::Ok();
+kfix::Status FillValue(kfix_buf* out, const kfix::Result<kfix::Value>& doc) {
+  if (!doc.ok()) return doc.status();
+  return FillBuf(out, kfix::ToJson(*doc));
 }
 
-enum class GvisorRun { kApply, kRollback, kVerify };
+// Views `input` and parses the JSON options, then fills `out` with what
+// `body(text, options)` returns.
+template <typename Body>
+kfix::Status DocumentCall(kfix_buf* out, const char* input, size_t len, const char* what, const char* options_json,
+                          size_t options_len, Body&& body) {
+  KFIX_RETURN_IF_ERROR(CheckOut(out));
+  std::string_view text;
+  KFIX_RETURN_IF_ERROR(InputView(input, len, what, &text));
+  kfix::Result<kfix::Value> options = OptionsInput(options_json, options_len, "options_json");
+  if (!options.ok()) return options.status();
+  return FillValue(out, body(text, *options));
+}
 
 kfix::Status GvisorRunCall(kfix_buf* out, const kfix_engine* engine, const char* plan, size_t plan_len,
                            const char* live, size_t live_len, const char* options_json, size_t options_len,
-                           GvisorRun which) {
+                           kfix::Engine::GvisorCommand command) {
   KFIX_RETURN_IF_ERROR(CheckOut(out));
   KFIX_RETURN_IF_ERROR(CheckEngine(engine));
   std::string_view plan_text;
   std::string_view live_text;
   KFIX_RETURN_IF_ERROR(InputView(plan, plan_len, "plan", &plan_text));
   KFIX_RETURN_IF_ERROR(InputView(live, live_len, "live", &live_text));
-  const bool has_live = live != nullptr;
-  if (which == GvisorRun::kVerify && !has_live) return kfix::InvalidArgumentError("verify needs the live state");
   kfix::Result<gv::Options> options = GvisorOptions(options_json, options_len);
   if (!options.ok()) return options.status();
-  kfix::Result<gv::MigrationPlan> parsed = gv::ParsePlan(plan_text, "plan");
-  if (!parsed.ok()) return parsed.status();
-  kfix::LoadedInputs state;
-  if (has_live) {
-    state = engine->rep.LoadText(live_text, "live");
-    KFIX_RETURN_IF_ERROR(NoLoadErrors(state));
-  }
-  switch (which) {
-    case GvisorRun::kVerify:
-      return FillBuf(out, kfix::ToJson(gv::ToValue(engine->rep.GvisorVerify(*parsed, state, *options))));
-    case GvisorRun::kRollback:
-      return FillBuf(out, kfix::ToJson(gv::ToValue(
-                              engine->rep.GvisorRollback(*parsed, has_live ? &state : nullptr, *options))));
-    case GvisorRun::kApply:
-      break;
-  }
-  return FillBuf(out,
-                 kfix::ToJson(gv::ToValue(engine->rep.GvisorApply(*parsed, has_live ? &state : nullptr, *options))));
+  return FillValue(out, engine->rep.GvisorRunDocument(command, plan_text, live != nullptr ? &live_text : nullptr,
+                                                      *options));
 }
 
-// Loads paths for a gVisor call; a file that cannot be read fails it.
-kfix::Result<kfix::LoadedInputs> GvisorLoadPaths(const kfix_engine& engine, const std::vector<std::string>& paths) {
-  kfix::Result<kfix::LoadedInputs> inputs = engine.rep.Load(paths);
+// Views the text or copies the paths of a gVisor scan/plan call and loads
+// them (a file that cannot be read fails the call).
+kfix::Result<kfix::LoadedInputs> GvisorInputs(kfix_buf* out, const kfix_engine* engine, const char* text, size_t len,
+                                              const char* source_name, const char* const* paths, size_t n_paths,
+                                              bool by_paths) {
+  if (by_paths) {
+    std::vector<std::string> list;
+    KFIX_RETURN_IF_ERROR(PathsCall(out, engine, paths, n_paths, &list));
+    return engine->rep.LoadReadable(list);
+  }
+  std::string_view view;
+  KFIX_RETURN_IF_ERROR(TextCall(out, engine, text, len, &view));
+  return engine->rep.LoadText(view, SourceName(source_name));
+}
+
+kfix::Status GvisorScanOrPlan(kfix_buf* out, const kfix_engine* engine, const char* text, size_t len,
+                              const char* source_name, const char* const* paths, size_t n_paths, bool by_paths,
+                              const char* options_json, size_t options_len, bool plan) {
+  kfix::Result<kfix::LoadedInputs> inputs =
+      GvisorInputs(out, engine, text, len, source_name, paths, n_paths, by_paths);
   if (!inputs.ok()) return inputs.status();
-  KFIX_RETURN_IF_ERROR(kfix::FirstInputReadError(*inputs));
-  return inputs;
+  kfix::Result<gv::Options> options = GvisorOptions(options_json, options_len);
+  if (!options.ok()) return options.status();
+  if (plan) return FillValue(out, engine->rep.GvisorPlanDocument(*inputs, *options));
+  return FillBuf(out, kfix::ToJson(gv::ToValue(engine->rep.GvisorScan(*inputs, *options))));
 }
 
-kfix::Status FillGvisorPlan(kfix_buf* out, const kfix_engine& engine, const kfix::LoadedInputs& inputs,
-                            const gv::Options& options) {
-  KFIX_RETURN_IF_ERROR(NoLoadErrors(inputs));
-  return FillBuf(out, kfix::ToJson(gv::ToValue(engine.rep.GvisorPlan(inputs, options).plan)));
+kfix::Status QuarantineCall(kfix_buf* out, const char* findings, size_t len, const char* findings_name,
+                            const char* cluster, size_t cluster_len, const char* options_json, size_t options_len,
+                            esc::Operation op) {
+  std::string_view cluster_text;
+  KFIX_RETURN_IF_ERROR(InputView(cluster, cluster_len, "cluster", &cluster_text));
+  return DocumentCall(out, findings, len, "findings", options_json, options_len,
+                      [&](std::string_view text, const kfix::Value& options) {
+                        return kfix::QuarantineDocument(op, text, SourceName(findings_name),
+                                                        cluster != nullptr ? &cluster_text : nullptr, options);
+                      });
 }
 
 }  // namespace
@@ -653,49 +673,30 @@ extern "C" {
 KFIX_API kfix_status kfix_gvisor_scan(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
                                       const char* source_name, const char* options_json, size_t options_len) {
   return Guard([&]() -> kfix::Status {
-    std::string_view text;
-    KFIX_RETURN_IF_ERROR(TextCall(out, engine, manifests, len, &text));
-    kfix::Result<gv::Options> options = GvisorOptions(options_json, options_len);
-    if (!options.ok()) return options.status();
-    kfix::LoadedInputs inputs = engine->rep.LoadText(text, SourceName(source_name));
-    return FillBuf(out, kfix::ToJson(gv::ToValue(engine->rep.GvisorScan(inputs, *options))));
+    return GvisorScanOrPlan(out, engine, manifests, len, source_name, nullptr, 0, false, options_json, options_len,
+                            false);
   });
 }
 
 KFIX_API kfix_status kfix_gvisor_scan_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
                                             size_t n_paths, const char* options_json, size_t options_len) {
   return Guard([&]() -> kfix::Status {
-    std::vector<std::string> list;
-    KFIX_RETURN_IF_ERROR(PathsCall(out, engine, paths, n_paths, &list));
-    kfix::Result<gv::Options> options = GvisorOptions(options_json, options_len);
-    if (!options.ok()) return options.status();
-    kfix::Result<kfix::LoadedInputs> inputs = GvisorLoadPaths(*engine, list);
-    if (!inputs.ok()) return inputs.status();
-    return FillBuf(out, kfix::ToJson(gv::ToValue(engine->rep.GvisorScan(*inputs, *options))));
+    return GvisorScanOrPlan(out, engine, nullptr, 0, nullptr, paths, n_paths, true, options_json, options_len, false);
   });
 }
 
 KFIX_API kfix_status kfix_gvisor_plan(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
                                       const char* source_name, const char* options_json, size_t options_len) {
   return Guard([&]() -> kfix::Status {
-    std::string_view text;
-    KFIX_RETURN_IF_ERROR(TextCall(out, engine, manifests, len, &text));
-    kfix::Result<gv::Options> options = GvisorOptions(options_json, options_len);
-    if (!options.ok()) return options.status();
-    return FillGvisorPlan(out, *engine, engine->rep.LoadText(text, SourceName(source_name)), *options);
+    return GvisorScanOrPlan(out, engine, manifests, len, source_name, nullptr, 0, false, options_json, options_len,
+                            true);
   });
 }
 
 KFIX_API kfix_status kfix_gvisor_plan_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
                                             size_t n_paths, const char* options_json, size_t options_len) {
   return Guard([&]() -> kfix::Status {
-    std::vector<std::string> list;
-    KFIX_RETURN_IF_ERROR(PathsCall(out, engine, paths, n_paths, &list));
-    kfix::Result<gv::Options> options = GvisorOptions(options_json, options_len);
-    if (!options.ok()) return options.status();
-    kfix::Result<kfix::LoadedInputs> inputs = GvisorLoadPaths(*engine, list);
-    if (!inputs.ok()) return inputs.status();
-    return FillGvisorPlan(out, *engine, *inputs, *options);
+    return GvisorScanOrPlan(out, engine, nullptr, 0, nullptr, paths, n_paths, true, options_json, options_len, true);
   });
 }
 
@@ -703,7 +704,8 @@ KFIX_API kfix_status kfix_gvisor_apply(kfix_buf* out, const kfix_engine* engine,
                                        const char* live, size_t live_len, const char* options_json,
                                        size_t options_len) {
   return Guard([&]() -> kfix::Status {
-    return GvisorRunCall(out, engine, plan, plan_len, live, live_len, options_json, options_len, GvisorRun::kApply);
+    return GvisorRunCall(out, engine, plan, plan_len, live, live_len, options_json, options_len,
+                         kfix::Engine::GvisorCommand::kApply);
   });
 }
 
@@ -712,7 +714,7 @@ KFIX_API kfix_status kfix_gvisor_rollback(kfix_buf* out, const kfix_engine* engi
                                           size_t options_len) {
   return Guard([&]() -> kfix::Status {
     return GvisorRunCall(out, engine, plan, plan_len, live, live_len, options_json, options_len,
-                         GvisorRun::kRollback);
+                         kfix::Engine::GvisorCommand::kRollback);
   });
 }
 
@@ -720,55 +722,18 @@ KFIX_API kfix_status kfix_gvisor_verify(kfix_buf* out, const kfix_engine* engine
                                         const char* live, size_t live_len, const char* options_json,
                                         size_t options_len) {
   return Guard([&]() -> kfix::Status {
-    return GvisorRunCall(out, engine, plan, plan_len, live, live_len, options_json, options_len, GvisorRun::kVerify);
+    return GvisorRunCall(out, engine, plan, plan_len, live, live_len, options_json, options_len,
+                         kfix::Engine::GvisorCommand::kVerify);
   });
 }
-
-}  // extern "C"
-
-// ---- Container-escape response ------------------------------------------------------
-
-namespace {
-
-namespace esc = kfix::escape;
-
-kfix::Status QuarantineCall(kfix_buf* out, const char* findings, size_t len, const char* findings_name,
-                            const char* cluster, size_t cluster_len, const char* options_json, size_t options_len,
-                            esc::Operation op) {
-  KFIX_RETURN_IF_ERROR(CheckOut(out));
-  std::string_view findings_text;
-  std::string_view cluster_text;
-  KFIX_RETURN_IF_ERROR(InputView(findings, len, "findings", &findings_text));
-  KFIX_RETURN_IF_ERROR(InputView(cluster, cluster_len, "cluster", &cluster_text));
-  kfix::Result<kfix::Value> options = OptionsInput(options_json, options_len, "options_json");
-  if (!options.ok()) return options.status();
-  kfix::Result<kfix::QuarantineRequest> request = kfix::QuarantineRequestFromValue(*options, op);
-  if (!request.ok()) return request.status();
-  esc::FindingsInput input = esc::ParseFindings(findings_text, SourceName(findings_name));
-  kfix::Result<esc::ClusterSnapshot> snapshot =
-      kfix::QuarantineCluster(kfix::ClusterSnapshotFromText(cluster_text, "cluster"), op);
-  if (!snapshot.ok()) return snapshot.status();
-  esc::RunResult result = kfix::Quarantine(input, *snapshot, *request);
-  return FillBuf(out, kfix::ToJson(kfix::QuarantineToValue(input, result)));
-}
-
-}  // namespace
-
-extern "C" {
 
 KFIX_API kfix_status kfix_escape_detect(kfix_buf* out, const char* events, size_t len, const char* source_name,
                                         const char* options_json, size_t options_len) {
   return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    std::string_view text;
-    KFIX_RETURN_IF_ERROR(InputView(events, len, "events", &text));
-    kfix::Result<kfix::Value> options = OptionsInput(options_json, options_len, "options_json");
-    if (!options.ok()) return options.status();
-    kfix::Result<esc::DetectOptions> detect = esc::DetectOptionsFromValue(*options);
-    if (!detect.ok()) return detect.status();
-    esc::DetectResult result =
-        kfix::EscapeDetect({esc::EventSource{SourceName(source_name), std::string(text)}}, *detect);
-    return FillBuf(out, kfix::ToJson(kfix::EscapeDetectToValue(result, detect->format)));
+    return DocumentCall(out, events, len, "events", options_json, options_len,
+                        [&](std::string_view text, const kfix::Value& options) {
+                          return kfix::EscapeDetectDocument(text, SourceName(source_name), options);
+                        });
   });
 }
 
@@ -799,92 +764,51 @@ KFIX_API kfix_status kfix_quarantine_reverify(kfix_buf* out, const char* finding
   });
 }
 
-}  // extern "C"
-
-// ---- Typed actions ------------------------------------------------------------------
-
-namespace {
-
-// The object argument of an actions call, as one object.
-kfix::Result<kfix::Value> OneObject(const char* ptr, size_t len, const char* what) {
-  std::string_view text;
-  KFIX_RETURN_IF_ERROR(InputView(ptr, len, what, &text));
-  return kfix::LoadOneObject(text, what);
-}
-
-}  // namespace
-
-extern "C" {
-
 KFIX_API kfix_status kfix_intent_validate(kfix_buf* out, const char* intent, size_t len) {
   return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    std::string_view text;
-    KFIX_RETURN_IF_ERROR(InputView(intent, len, "intent", &text));
-    return FillBuf(out, kfix::ToJson(kfix::IntentValidateDocument(text)));
+    return DocumentCall(out, intent, len, "intent", nullptr, 0, [](std::string_view text, const kfix::Value&) {
+      return kfix::Result<kfix::Value>(kfix::IntentValidateDocument(text));
+    });
   });
 }
 
 KFIX_API kfix_status kfix_intent_consume(kfix_buf* out, const char* object, size_t len, const char* options_json,
                                          size_t options_len) {
   return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    kfix::Result<kfix::Value> obj = OneObject(object, len, "object");
-    if (!obj.ok()) return obj.status();
-    kfix::Result<kfix::Value> options = OptionsInput(options_json, options_len, "options_json");
-    if (!options.ok()) return options.status();
-    kfix::Result<kfix::ConsumeOptions> consume = kfix::ConsumeOptionsFromValue(*options);
-    if (!consume.ok()) return consume.status();
-    return FillBuf(out, kfix::ToJson(kfix::ConsumeIntent(*obj, *consume).ToValue()));
+    return DocumentCall(out, object, len, "object", options_json, options_len,
+                        [](std::string_view text, const kfix::Value& options) {
+                          return kfix::IntentConsumeDocument(text, options);
+                        });
   });
 }
 
 KFIX_API kfix_status kfix_action_validate(kfix_buf* out, const char* action, size_t len, const char* options_json,
                                           size_t options_len) {
   return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    std::string_view text;
-    KFIX_RETURN_IF_ERROR(InputView(action, len, "action", &text));
-    kfix::Result<kfix::Value> options = OptionsInput(options_json, options_len, "options_json");
-    if (!options.ok()) return options.status();
-    kfix::Result<kfix::SreValidateRequest> request = kfix::SreValidateRequestFromValue(*options);
-    if (!request.ok()) return request.status();
-    const kfix::Value* target = request->target ? &*request->target : nullptr;
-    return FillBuf(out, kfix::ToJson(kfix::ValidateSreActionText(text, "action", target, request->now).document));
+    return DocumentCall(out, action, len, "action", options_json, options_len,
+                        [](std::string_view text, const kfix::Value& options) {
+                          return kfix::ActionValidateDocument(text, options);
+                        });
   });
 }
 
 KFIX_API kfix_status kfix_action_step(kfix_buf* out, const char* action, size_t len, const char* options_json,
                                       size_t options_len) {
   return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    std::string_view text;
-    KFIX_RETURN_IF_ERROR(InputView(action, len, "action", &text));
-    kfix::Result<kfix::Value> options = OptionsInput(options_json, options_len, "options_json");
-    if (!options.ok()) return options.status();
-    kfix::Result<kfix::SreStepRequest> request = kfix::SreStepRequestFromValue(*options);
-    if (!request.ok()) return request.status();
-    kfix::Result<kfix::SreAction> parsed = kfix::LoadSreAction(text, "action");
-    if (!parsed.ok()) return parsed.status();
-    kfix::SreStep step =
-        kfix::StepSreAction(*parsed, request->now, request->snapshot ? &*request->snapshot : nullptr);
-    return FillBuf(out, kfix::ToJson(step.ToValue()));
+    return DocumentCall(out, action, len, "action", options_json, options_len,
+                        [](std::string_view text, const kfix::Value& options) {
+                          return kfix::ActionStepDocument(text, options);
+                        });
   });
 }
 
 KFIX_API kfix_status kfix_incidents_triage(kfix_buf* out, const char* events, size_t len, const char* options_json,
                                            size_t options_len) {
   return Guard([&]() -> kfix::Status {
-    KFIX_RETURN_IF_ERROR(CheckOut(out));
-    std::string_view text;
-    KFIX_RETURN_IF_ERROR(InputView(events, len, "events", &text));
-    kfix::Result<kfix::Value> options = OptionsInput(options_json, options_len, "options_json");
-    if (!options.ok()) return options.status();
-    kfix::Result<kfix::TriageRequest> request = kfix::TriageRequestFromValue(*options);
-    if (!request.ok()) return request.status();
-    kfix::Result<std::vector<kfix::Value>> list = kfix::LoadObjectStream(text, "events");
-    if (!list.ok()) return list.status();
-    return FillBuf(out, kfix::ToJson(kfix::Triage(*list, request->state, request->now).ToValue()));
+    return DocumentCall(out, events, len, "events", options_json, options_len,
+                        [](std::string_view text, const kfix::Value& options) {
+                          return kfix::IncidentsTriageDocument(text, options);
+                        });
   });
 }
 

@@ -305,6 +305,20 @@ class Engine {
   /// Compares the pods of `live` with the plan.
   gvisor::VerifyReport GvisorVerify(const gvisor::MigrationPlan& plan, const LoadedInputs& live,
                                     const gvisor::Options& options) const;
+  // The document calls of the C ABI and Python (one function per command,
+  // so both surfaces run exactly the same code):
+  /// Load() that fails on the first input that could not be read.
+  Result<LoadedInputs> LoadReadable(const std::vector<std::string>& paths, const CallOptions& options = {}) const;
+  /// The MigrationPlan document; inputs with a document that did not load
+  /// are refused (its load error), and so is a failed audit append.
+  Result<Value> GvisorPlanDocument(const LoadedInputs& inputs, const gvisor::Options& options,
+                                   AuditLog* audit = nullptr) const;
+  enum class GvisorCommand { kApply, kRollback, kVerify };
+  /// The apply / rollback / verify document of plan text (ParsePlan: an
+  /// edited plan is kVerificationFailed) over live text (null: not
+  /// supplied; required by verify). Live text must load entirely.
+  Result<Value> GvisorRunDocument(GvisorCommand command, std::string_view plan, const std::string_view* live,
+                                  const gvisor::Options& options, AuditLog* audit = nullptr) const;
 
  private:
   struct State;
@@ -399,6 +413,13 @@ std::string EscapeDetectToJsonLines(const escape::DetectResult& result, escape::
 /// line's object], errors: [status], events}.
 Value EscapeDetectToValue(const escape::DetectResult& result, escape::FindingFormat format);
 
+/// The document calls of the C ABI and Python for the escape commands:
+/// options documents in (null = defaults), the documents above out.
+Result<Value> EscapeDetectDocument(std::string_view events, std::string_view source_name, const Value& options);
+/// `cluster` null: no live objects.
+Result<Value> QuarantineDocument(escape::Operation op, std::string_view findings, std::string_view findings_name,
+                                 const std::string_view* cluster, const Value& options, AuditLog* audit = nullptr);
+
 /// One quarantine command: the operation, its options and, for apply, the
 /// approval, the audit log and the executor (none: hand-off).
 struct QuarantineRequest {
@@ -479,6 +500,14 @@ struct TriageRequest {
   WatcherState state;
 };
 Result<TriageRequest> TriageRequestFromValue(const Value& options);
+
+/// The document calls of the C ABI and Python for the typed-actions
+/// commands: input text and an options document in (the requests above),
+/// the command's document out; `audit` gets the records `--audit` appends.
+Result<Value> IntentConsumeDocument(std::string_view object, const Value& options, AuditLog* audit = nullptr);
+Result<Value> ActionValidateDocument(std::string_view action, const Value& options);
+Result<Value> ActionStepDocument(std::string_view action, const Value& options, AuditLog* audit = nullptr);
+Result<Value> IncidentsTriageDocument(std::string_view events, const Value& options, AuditLog* audit = nullptr);
 
 // ---------------------------------------------------------------------------
 // Documents: one ToValue per result type (docs/json-schema/)

@@ -21,6 +21,15 @@ def _errors(values: Any) -> List[Error]:
     return _core.errors_from_values(values) if values else []  # type: ignore[no-any-return]
 
 
+def _options(options: Optional[Dict[str, Any]], **members: Any) -> Dict[str, Any]:
+    """An options document: ``options`` (copied) with every member given a value that is not None."""
+    doc = dict(options or {})
+    for key, value in members.items():
+        if value is not None:
+            doc[key] = value
+    return doc
+
+
 __all__ = ["Manifest", "LoadResult", "ObjectRef", "Finding", "ScanReport", "Check", "RiskTerm", "ScoredFinding",
            "RiskReport", "AuditVerifyResult", "Gate", "Verdict", "FixOutcome", "FixResult", "RenderedFile", "WriteBackResult", "RankedItem", "Schedule",
            "ScheduledFix", "RunSummary", "RunResult"]

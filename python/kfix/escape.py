@@ -13,7 +13,7 @@ import os
 from typing import Any, Dict, List, Optional, Union
 
 from . import _core
-from ._model import _Document, _errors
+from ._model import _Document, _errors, _options
 from .errors import Error
 
 __all__ = ["detect", "plan", "apply", "reverify", "DetectResult", "QuarantineResult"]
@@ -32,14 +32,6 @@ def _text(value: Any) -> Text:
 
 def _lines(records: List[Dict[str, Any]]) -> str:
     return "".join(_core.to_json(r, False, False) + "\n" for r in records)
-
-
-def _options(options: Optional[Dict[str, Any]], **members: Any) -> Dict[str, Any]:
-    doc = dict(options or {})
-    for key, value in members.items():
-        if value is not None:
-            doc[key] = value
-    return doc
 
 
 class DetectResult(_Document):

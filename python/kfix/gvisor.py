@@ -14,7 +14,7 @@ import os
 from typing import Any, Dict, List, Optional, Union
 
 from . import _core
-from ._model import _Document
+from ._model import _Document, _options
 from .errors import InvalidArgumentError
 
 __all__ = ["scan", "scan_paths", "plan", "plan_paths", "apply", "rollback", "verify", "CompatibilityReport",
@@ -28,14 +28,6 @@ def _engine(engine: Any) -> Any:
     from . import _engine_for  # the package's default engine (lazy: kfix imports this module)
 
     return (engine if engine is not None else _engine_for(None))._engine
-
-
-def _options(options: Optional[Dict[str, Any]], **members: Any) -> Dict[str, Any]:
-    doc = dict(options or {})
-    for key, value in members.items():
-        if value is not None:
-            doc[key] = value
-    return doc
 
 
 def _plan_text(plan: Any) -> Text:

@@ -169,6 +169,40 @@ gvisor::VerifyReport Engine::GvisorVerify(const gvisor::MigrationPlan& plan, con
   return gvisor::Verify(plan, live.load.manifests, options.facts ? &*options.facts : nullptr);
 }
 
+Result<LoadedInputs> Engine::LoadReadable(const std::vector<std::string>& paths, const CallOptions& options) const {
+  Result<LoadedInputs> inputs = Load(paths, options);
+  if (!inputs.ok()) return inputs.status();
+  KFIX_RETURN_IF_ERROR(FirstInputReadError(*inputs));
+  return inputs;
+}
+
+Result<Value> Engine::GvisorPlanDocument(const LoadedInputs& inputs, const gvisor::Options& options,
+                                         AuditLog* audit) const {
+  if (!inputs.load.errors.empty()) return inputs.load.errors.front();
+  GvisorPlanResult planned = GvisorPlan(inputs, options, audit);
+  KFIX_RETURN_IF_ERROR(planned.audit_status);
+  return gvisor::ToValue(planned.plan);
+}
+
+Result<Value> Engine::GvisorRunDocument(GvisorCommand command, std::string_view plan, const std::string_view* live,
+                                        const gvisor::Options& options, AuditLog* audit) const {
+  if (command == GvisorCommand::kVerify && live == nullptr) return InvalidArgumentError("verify needs the live state");
+  Result<gvisor::MigrationPlan> parsed = gvisor::ParsePlan(plan, "plan");
+  if (!parsed.ok()) return parsed.status();
+  LoadedInputs state;
+  if (live != nullptr) {
+    state = LoadText(*live, "live");
+    if (!state.load.errors.empty()) return state.load.errors.front();
+  }
+  const LoadedInputs* live_state = live != nullptr ? &state : nullptr;
+  switch (command) {
+    case GvisorCommand::kVerify: return gvisor::ToValue(GvisorVerify(*parsed, state, options));
+    case GvisorCommand::kRollback: return gvisor::ToValue(GvisorRollback(*parsed, live_state, options, audit));
+    case GvisorCommand::kApply: break;
+  }
+  return gvisor::ToValue(GvisorApply(*parsed, live_state, options, audit));
+}
+
 // ---- Container escape -------------------------------------------------------------
 
 escape::DetectResult EscapeDetect(const std::vector<escape::EventSource>& sources, escape::DetectOptions options) {
@@ -277,6 +311,26 @@ Value QuarantineToValue(const escape::FindingsInput& findings, const escape::Run
   doc.Set("warnings", ErrorsToValue(result.warnings));
   doc.Set("status", result.status.ok() ? Value() : StatusToValue(result.status));
   return doc;
+}
+
+Result<Value> EscapeDetectDocument(std::string_view events, std::string_view source_name, const Value& options) {
+  Result<escape::DetectOptions> detect = escape::DetectOptionsFromValue(options);
+  if (!detect.ok()) return detect.status();
+  escape::DetectResult r = EscapeDetect({escape::EventSource{std::string(source_name), std::string(events)}}, *detect);
+  return EscapeDetectToValue(r, detect->format);
+}
+
+Result<Value> QuarantineDocument(escape::Operation op, std::string_view findings, std::string_view findings_name,
+                                 const std::string_view* cluster, const Value& options, AuditLog* audit) {
+  Result<QuarantineRequest> request = QuarantineRequestFromValue(options, op);
+  if (!request.ok()) return request.status();
+  if (op == escape::Operation::kApply) request->audit = audit;
+  escape::FindingsInput input = escape::ParseFindings(findings, findings_name);
+  Result<escape::ClusterSnapshot> snapshot = QuarantineCluster(
+      cluster != nullptr ? ClusterSnapshotFromText(*cluster, "cluster") : Result<escape::ClusterSnapshot>(escape::ClusterSnapshot{}),
+      op);
+  if (!snapshot.ok()) return snapshot.status();
+  return QuarantineToValue(input, Quarantine(input, *snapshot, *request));
 }
 
 // ---- Typed actions ------------------------------------------------------------------
@@ -390,6 +444,43 @@ Result<TriageRequest> TriageRequestFromValue(const Value& options) {
   if (!s.ok()) return s.status();
   out.state = std::move(*s);
   return out;
+}
+
+Result<Value> IntentConsumeDocument(std::string_view object, const Value& options, AuditLog* audit) {
+  Result<Value> obj = LoadOneObject(object, "object");
+  if (!obj.ok()) return obj.status();
+  Result<ConsumeOptions> consume = ConsumeOptionsFromValue(options);
+  if (!consume.ok()) return consume.status();
+  ConsumeResult r = ConsumeIntent(*obj, *consume);
+  if (audit != nullptr) KFIX_RETURN_IF_ERROR(AppendActionAudit(*audit, r.AuditRecords()));
+  return r.ToValue();
+}
+
+Result<Value> ActionValidateDocument(std::string_view action, const Value& options) {
+  Result<SreValidateRequest> request = SreValidateRequestFromValue(options);
+  if (!request.ok()) return request.status();
+  return ValidateSreActionText(action, "action", request->target ? &*request->target : nullptr, request->now)
+      .document;
+}
+
+Result<Value> ActionStepDocument(std::string_view action, const Value& options, AuditLog* audit) {
+  Result<SreStepRequest> request = SreStepRequestFromValue(options);
+  if (!request.ok()) return request.status();
+  Result<SreAction> parsed = LoadSreAction(action, "action");
+  if (!parsed.ok()) return parsed.status();
+  SreStep step = StepSreAction(*parsed, request->now, request->snapshot ? &*request->snapshot : nullptr);
+  if (audit != nullptr) KFIX_RETURN_IF_ERROR(AppendActionAudit(*audit, step.AuditRecords(*parsed)));
+  return step.ToValue();
+}
+
+Result<Value> IncidentsTriageDocument(std::string_view events, const Value& options, AuditLog* audit) {
+  Result<TriageRequest> request = TriageRequestFromValue(options);
+  if (!request.ok()) return request.status();
+  Result<std::vector<Value>> list = LoadObjectStream(events, "events");
+  if (!list.ok()) return list.status();
+  TriageResult r = Triage(*list, request->state, request->now);
+  if (audit != nullptr) KFIX_RETURN_IF_ERROR(AppendActionAudit(*audit, r.AuditRecords()));
+  return r.ToValue();
 }
 
 // ---- Write-back ------------------------------------------------------------------------
