@@ -183,6 +183,18 @@ def main() -> int:
             print(f"FAIL quarantine {verb}: the C and Python documents differ")
             globals()["failures"] += 1
 
+    # apply without an executor is a hand-off on every surface (records stay in_progress)
+    approval = {"nowMs": 1775800000000, "incidentId": "INC-7", "approver": "alice", "clusterName": "prod",
+                "allowedClusters": "prod,stage"}
+    applied = kfix.escape.apply(findings, cluster, findings_name=str(findings), options=approval)
+    c_doc = json.loads(c.call("kfix_quarantine_apply", *C.text(findings.read_bytes()), str(findings).encode(),
+                              *C.text(cluster.read_bytes()), *C.text(json.dumps(approval).encode())))
+    same("quarantine apply",
+         cli(exe, "quarantine", "apply", "--findings", str(findings), "--cluster", str(cluster), "--incident", "INC-7",
+             "--approver", "alice", "--cluster-name", "prod", "--allowed-clusters", "prod,stage",
+             "--now=1775800000000"),
+         lines(c_doc["records"]), applied.to_jsonl().encode(), lines(applied.records))
+
     # ---- typed actions ----
     intent = data / "actions" / "intent-valid.json"
     v = kfix.actions.validate_intent(intent)
