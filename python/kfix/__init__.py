@@ -386,7 +386,8 @@ class Engine:
             source_name: the file name results and errors carry.
 
         Returns:
-            The :class:`FixResult` (the ``kfix fix --format json`` document).
+            The :class:`FixResult` (the ``kfix fix --format json`` document); it keeps the text, so
+            :meth:`FixResult.render` gives the fixed file with every comment and quote kept.
 
         Example:
             >>> [r.status for r in engine.fix(text, "web.yaml").results]
