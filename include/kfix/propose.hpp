@@ -125,8 +125,12 @@ class Redactor {
   /// and every token-like span in free text (gate details, messages).
   std::string RedactText(std::string_view text) const;
   /// Placeholders in the string values of `patch` (op values, deep) back to
-  /// their secret values. Returns how many were restored.
-  std::size_t Restore(Patch& patch) const;
+  /// their secret values, where `original` (the unredacted object) already
+  /// holds that value at or below the op's path: a patch may keep a secret
+  /// where it is (a whole container rewritten, a `test`), never move or copy
+  /// it elsewhere. Returns how many were restored; kPermissionDenied naming
+  /// the op and path when a placeholder would land where its value was not.
+  Result<std::size_t> Restore(Patch& patch, const Value& original) const;
   /// True when `text` contains a known secret value of kMinTextMatch
   /// characters or more (the last check before anything is sent).
   bool Leaks(std::string_view text) const;

@@ -565,7 +565,7 @@ Verdict Guard::VetText(std::size_t object_index, std::string_view text, const Fi
 
 Verdict internal::GuardState::VetText(std::size_t index, std::string_view text,
                                       const std::vector<const Finding*>& targets, const Value* extract_against,
-                                      const std::function<void(Patch&)>& rewrite) const {
+                                      const std::function<Status(Patch&)>& rewrite) const {
   if (index >= objects.size()) {
     Verdict v;
     v.gates.push_back(Gate("structure", false, "object index out of range"));
@@ -585,6 +585,9 @@ Verdict internal::GuardState::VetText(std::size_t index, std::string_view text,
     return v;
   }
   Result<ExtractedPatch> ex = ExtractPatch(text, extract_against ? *extract_against : objects[index].root);
+  if (ex.ok() && rewrite) {
+    if (Status s = rewrite(ex->patch); !s.ok()) ex = s;
+  }
   if (!ex.ok()) {
     Verdict v;
     v.gates.push_back(Gate("structure", false, ex.status().message()));
@@ -593,7 +596,6 @@ Verdict internal::GuardState::VetText(std::size_t index, std::string_view text,
     v.reason = "structure: " + ex.status().message();
     return v;
   }
-  if (rewrite) rewrite(ex->patch);
   Verdict v = Vet(index, ex->patch, targets);
   if (!ex->note.empty() && !v.gates.empty()) {
     v.gates[0].detail += Concat({" (", PatchFormName(ex->form), "; ", ex->note, ")"});

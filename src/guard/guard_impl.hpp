@@ -59,9 +59,10 @@ class GuardState {
   /// from a byte count before parsing, extraction (ExtractPatch, against
   /// `extract_against` when given, e.g. the redacted object a model saw;
   /// else the object), `rewrite` on the extracted patch (restoring redacted
-  /// values), then Vet. An extraction error fails the "structure" gate.
+  /// values), then Vet. An extraction or rewrite error fails the "structure"
+  /// gate.
   Verdict VetText(std::size_t index, std::string_view text, const std::vector<const Finding*>& targets,
-                  const Value* extract_against = nullptr, const std::function<void(Patch&)>& rewrite = {}) const;
+                  const Value* extract_against = nullptr, const std::function<Status(Patch&)>& rewrite = {}) const;
 
   /// What the gates need of an unchanged object, computed once per object
   /// (lazily, thread-safe): its workload view and its privilege facts.

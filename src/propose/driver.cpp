@@ -86,7 +86,10 @@ ModelOutcome ProposeWithModel(const GuardState& g, std::size_t index, const Find
     a.completion_tokens = reply->completion_tokens;
     a.requests = reply->requests;
     a.seconds = reply->seconds;
-    Verdict v = g.VetText(index, reply->text, {&f}, &shown, [&redactor](Patch& p) { redactor.Restore(p); });
+    Verdict v = g.VetText(index, reply->text, {&f}, &shown, [&redactor, &object](Patch& p) -> Status {
+      Result<std::size_t> restored = redactor.Restore(p, object);
+      return restored.ok() ? Status::Ok() : restored.status();
+    });
     a.ops = v.patch.size();
     if (v.accepted) {
       a.outcome = "accepted";

@@ -308,33 +308,51 @@ std::string Redactor::RedactText(std::string_view text) const {
   return out;
 }
 
-std::size_t Redactor::Restore(Patch& patch) const {
+Result<std::size_t> Redactor::Restore(Patch& patch, const Value& original) const {
   std::size_t restored = 0;
-  if (entries_.empty()) return 0;
-  auto walk = [&](auto&& self, Value& v) -> void {
-    switch (v.type()) {
-      case Value::Type::kString: {
-        std::string& s = v.as_string();
-        if (s.find("<redacted:") == std::string::npos) return;
-        for (const Entry& e : entries_) {
-          for (std::size_t at = s.find(e.placeholder); at != std::string::npos;
-               at = s.find(e.placeholder, at + e.value.size())) {
-            s.replace(at, e.placeholder.size(), e.value);
-            ++restored;
+  if (entries_.empty()) return restored;
+  for (std::size_t i = 0; i < patch.size(); ++i) {
+    PatchOp& op = patch[i];
+    const Value* at = Lookup(original, op.path);
+    Status refused;
+    auto walk = [&](auto&& self, Value& v) -> void {
+      switch (v.type()) {
+        case Value::Type::kString: {
+          std::string& s = v.as_string();
+          if (s.find("<redacted:") == std::string::npos) return;
+          for (const Entry& e : entries_) {
+            if (s.find(e.placeholder) == std::string::npos) continue;
+            bool there = false;
+            if (at) ForEachString(*at, [&](const std::string& o) { there = there || o.find(e.value) != std::string::npos; });
+            if (!there) {
+              if (refused.ok()) {
+                refused = PermissionDeniedError("op " + std::to_string(i) + " puts the redacted value " + e.placeholder +
+                                                " at " + op.path.ToString() +
+                                                ", where the object does not hold it: a secret is never moved or "
+                                                "copied by a model patch");
+              }
+              continue;
+            }
+            for (std::size_t pos = s.find(e.placeholder); pos != std::string::npos;
+                 pos = s.find(e.placeholder, pos + e.value.size())) {
+              s.replace(pos, e.placeholder.size(), e.value);
+              ++restored;
+            }
           }
+          break;
         }
-        break;
+        case Value::Type::kArray:
+          for (Value& e : v.as_array()) self(self, e);
+          break;
+        case Value::Type::kObject:
+          for (Member& m : v.as_object()) self(self, m.value);
+          break;
+        default: break;
       }
-      case Value::Type::kArray:
-        for (Value& e : v.as_array()) self(self, e);
-        break;
-      case Value::Type::kObject:
-        for (Member& m : v.as_object()) self(self, m.value);
-        break;
-      default: break;
-    }
-  };
-  for (PatchOp& op : patch) walk(walk, op.value);
+    };
+    walk(walk, op.value);
+    if (!refused.ok()) return refused;
+  }
   return restored;
 }
 

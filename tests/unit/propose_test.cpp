@@ -139,17 +139,28 @@ TEST_CASE("the redactor hides env secrets, Secret data and tokens, and restores 
   CHECK(r.Leaks(std::string("x ") + kSecretPassword));
   CHECK(r.RedactText(std::string("value ") + kSecretPassword + " found").find(kSecretPassword) == std::string::npos);
 
-  // A patch that copies a placeholder gets the value back.
+  // A patch that keeps a placeholder where its value is gets the value back;
+  // one that would copy it elsewhere is refused.
   const kfix::Value* env_value = shown.FindPath({"spec", "template", "spec", "containers"});
   REQUIRE(env_value);
   const std::string placeholder = env_value->as_array()[0].Find("env")->as_array()[0].Find("value")->as_string();
   CHECK(placeholder.rfind("<redacted:", 0) == 0);
-  const std::string patch_text =
+  const std::string keep_text = R"([{"op": "replace", "path": "/spec/template/spec/containers/0/env/0", "value": {"name": "DB_PASSWORD", "value": ")" +
+                                placeholder + R"("}}])";
+  kfix::Result<kfix::Patch> keep = kfix::ParsePatch(std::string_view(keep_text));
+  REQUIRE(keep.ok());
+  kfix::Result<std::size_t> restored = r.Restore(*keep, *obj);
+  REQUIRE(restored.ok());
+  CHECK(*restored == 1);
+  CHECK((*keep)[0].value.Find("value")->as_string() == kSecretPassword);
+  const std::string copy_text =
       R"([{"op": "add", "path": "/metadata/annotations", "value": {"a": ")" + placeholder + R"("}}])";
-  kfix::Result<kfix::Patch> p = kfix::ParsePatch(std::string_view(patch_text));
-  REQUIRE(p.ok());
-  CHECK(r.Restore(*p) == 1);
-  CHECK((*p)[0].value.Find("a")->as_string() == kSecretPassword);
+  kfix::Result<kfix::Patch> copy = kfix::ParsePatch(std::string_view(copy_text));
+  REQUIRE(copy.ok());
+  kfix::Result<std::size_t> moved = r.Restore(*copy, *obj);
+  CHECK(moved.status().code() == kfix::StatusCode::kPermissionDenied);
+  CHECK(moved.status().message().find("/metadata/annotations") != std::string::npos);
+  CHECK(moved.status().message().find(kSecretPassword) == std::string::npos);
 
   // A Secret: every data value (and its decoded text) and stringData.
   kfix::Result<kfix::Value> secret = kfix::ParseYaml(R"(apiVersion: v1
@@ -410,6 +421,24 @@ TEST_CASE("Engine::Propose: a refused answer is retried with the gate's reason")
   CHECK(s.seen[1].messages[2].role == "assistant");
   CHECK(s.seen[1].messages[3].content.find("refused by the privilege gate") != std::string::npos);
   CHECK(r.summary.by_proposer.at("llm").refused_by_gate.at("privilege") == 1);
+  CHECK_FALSE(s.AnySecretSent());
+}
+
+TEST_CASE("Engine::Propose: an answer that copies a redacted secret elsewhere is refused by the structure gate") {
+  kfix::Engine engine = MakeEngine(kOnlyPrivileged);
+  Scripted s;
+  s.answers = {R"([{"op": "replace", "path": "/spec/template/spec/containers/0/securityContext/privileged", "value": false},
+                   {"op": "add", "path": "/metadata/labels", "value": {"leak": "<redacted:1>"}}])",
+               kCorrect};
+  kfix::FixReport r = Propose(engine, s);
+  const kfix::FixResult& res = r.results[0];
+  REQUIRE(res.attempts.size() == 2);
+  CHECK(res.attempts[0].outcome == "refused");
+  CHECK(res.attempts[0].gate == "structure");
+  CHECK(res.attempts[0].detail.find("never moved or copied") != std::string::npos);
+  CHECK(res.status == kfix::FixStatus::kAccepted);
+  CHECK(res.proposer == "llm");
+  for (const kfix::PatchOp& op : res.patch) CHECK(kfix::ToJson(op.value).find(kSecretPassword) == std::string::npos);
   CHECK_FALSE(s.AnySecretSent());
 }
 
