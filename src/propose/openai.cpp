@@ -267,7 +267,9 @@ struct ClientState {
   /// Waits for a free slot (at most `concurrency` requests in flight), then
   /// takes one request of the budget, with the tokens of every reply that
   /// arrived meanwhile counted, and posts. kLimitExceeded: nothing was sent.
-  Result<HttpResponse> PostLimited(const HttpRequest& request) {
+  /// A 200 reply is parsed into `*parsed` and its tokens are counted before
+  /// the slot is given back, so the next request sees them.
+  Result<HttpResponse> PostLimited(const HttpRequest& request, Result<ModelReply>* parsed) {
     {
       std::unique_lock<std::mutex> lock(mu);
       cv.wait(lock, [this] { return in_flight < config.concurrency; });
@@ -285,8 +287,13 @@ struct ClientState {
     } catch (...) {
       r = IoError("the HTTP transport failed");
     }
+    if (r.ok() && r->status == 200) *parsed = ParseChatCompletionsResponse(r->body);
     {
       std::lock_guard<std::mutex> lock(mu);
+      if (r.ok() && r->status == 200 && parsed->ok()) {
+        stats.prompt_tokens += (*parsed)->prompt_tokens;
+        stats.completion_tokens += (*parsed)->completion_tokens;
+      }
       --in_flight;
     }
     cv.notify_one();
@@ -312,7 +319,8 @@ Result<ModelReply> Send(const std::shared_ptr<ClientState>& st, const ModelReque
   Status last = IoError("no request was made");
   std::int64_t requests = 0;
   for (int attempt = 0; attempt <= st->config.retries; ++attempt) {
-    Result<HttpResponse> r = st->PostLimited(http);
+    Result<ModelReply> reply = InternalError("no reply");
+    Result<HttpResponse> r = st->PostLimited(http, &reply);
     if (!r.ok() && r.status().code() == StatusCode::kLimitExceeded) {
       if (requests == 0) return r.status();
       return Status(r.status().code(), r.status().message() + " after: " + last.message());
@@ -322,13 +330,9 @@ Result<ModelReply> Send(const std::shared_ptr<ClientState>& st, const ModelReque
     if (!r.ok()) {
       last = Status(StatusCode::kIoError, "POST " + st->url + ": " + r.status().message());
     } else if (r->status == 200) {
-      Result<ModelReply> reply = ParseChatCompletionsResponse(r->body);
       if (!reply.ok()) return reply.status();
       reply->requests = requests;
       reply->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::lock_guard<std::mutex> lock(st->mu);
-      st->stats.prompt_tokens += reply->prompt_tokens;
-      st->stats.completion_tokens += reply->completion_tokens;
       return reply;
     } else if (r->status == 429 || r->status >= 500) {
       last = IoError("POST " + st->url + ": HTTP " + std::to_string(r->status) + " " + Excerpt(r->body));
