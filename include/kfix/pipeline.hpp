@@ -173,6 +173,8 @@ Value FixReportToValue(const FixReport& report);
 /// One entry of the report's "results" (the finding, status, patch, gates).
 Value FixResultToValue(const FixResult& result);
 std::string FixReportToJson(const FixReport& report, bool pretty = true);
+/// Same bytes, the results written on `jobs` threads (<= 0: one per hardware thread).
+std::string FixReportToJson(const FixReport& report, bool pretty, int jobs);
 /// Human summary table.
 std::string FixReportToText(const FixReport& report);
 /// A unified line diff (LCS) of two texts with `context` lines around changes.

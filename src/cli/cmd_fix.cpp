@@ -116,13 +116,14 @@ int RunFix(const std::vector<std::string>& raw) {
                  static_cast<long long>(s.rejected), static_cast<long long>(s.needs_review),
                  static_cast<long long>(s.unfixable));
   } else if (format == "json") {
-    std::string j = kfix::FixReportToJson(report, true);
+    std::string j = kfix::FixReportToJson(report, true, call.jobs != 0 ? call.jobs : engine->config().scan.jobs);
     std::fwrite(j.data(), 1, j.size(), stdout);
   } else {
     std::string t = kfix::FixReportToText(report);
     std::fwrite(t.data(), 1, t.size(), stdout);
   }
   if (!report.errors.empty()) code = kfix::cli::kExitError;
+  kfix::cli::KeepUntilExit(std::move(fixed));  // the objects and results go with the process
   return code;
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/json_internal.hpp"
+#include "core/parallel_internal.hpp"
 #include "kfix/core.hpp"
 
 namespace kfix {
@@ -728,7 +729,7 @@ void AppendShortestDouble(std::string& out, double d) {
 }
 
 void AppendJsonStreamed(std::string& out, const Value& document, JsonStyle style,
-                        const std::vector<StreamedArray>& arrays) {
+                        const std::vector<StreamedArray>& arrays, int jobs) {
   if (!document.is_object() || document.as_object().empty()) {
     Emit(out, document, style, 0);
     return;
@@ -760,13 +761,34 @@ void AppendJsonStreamed(std::string& out, const Value& document, JsonStyle style
       continue;
     }
     out.push_back('[');
-    for (std::size_t i = 0; i < streamed->size; ++i) {
-      if (i > 0) out.push_back(',');
+    auto write = [&](std::string& to, std::size_t i) {
+      if (i > 0) to.push_back(',');
       if (pretty) {
-        out.push_back('\n');
-        Indent(out, 2);
+        to.push_back('\n');
+        Indent(to, 2);
       }
-      Emit(out, streamed->element(i), style, 2);
+      Emit(to, streamed->element(i), style, 2);
+    };
+    const std::size_t n = streamed->size;
+    if (jobs <= 1 || n < 256) {
+      for (std::size_t i = 0; i < n; ++i) write(out, i);
+    } else {
+      // Chunks of elements written to their own strings in parallel, a window
+      // of 4 chunks per thread at a time, appended in order.
+      const std::size_t chunk = 64;
+      const std::size_t chunks = (n + chunk - 1) / chunk;
+      const std::size_t window = 4 * static_cast<std::size_t>(jobs);
+      std::vector<std::string> parts(std::min(window, chunks));
+      for (std::size_t first = 0; first < chunks; first += window) {
+        const std::size_t count = std::min(window, chunks - first);
+        ParallelFor(count, ThreadCount(jobs, count), [&](std::size_t k) {
+          std::string& part = parts[k];
+          part.clear();
+          const std::size_t begin = (first + k) * chunk;
+          for (std::size_t i = begin; i < std::min(n, begin + chunk); ++i) write(part, i);
+        });
+        for (std::size_t k = 0; k < count; ++k) out += parts[k];
+      }
     }
     if (pretty) {
       out.push_back('\n');

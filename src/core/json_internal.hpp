@@ -42,9 +42,11 @@ struct StreamedArray {
 /// named in `arrays` are written with the elements `element(0..size)` instead
 /// of their (empty) value: each element is built, written and freed in turn,
 /// so the whole tree is never held. The bytes are exactly AppendJson's for the
-/// document with those arrays filled in.
+/// document with those arrays filled in. With `jobs` > 1, elements are built
+/// and written on that many threads (`element` is then called concurrently),
+/// a bounded window of them at a time; the bytes are the same.
 void AppendJsonStreamed(std::string& out, const Value& document, JsonStyle style,
-                        const std::vector<StreamedArray>& arrays);
+                        const std::vector<StreamedArray>& arrays, int jobs = 1);
 
 /// Shortest round-trip text of a finite double (std::to_chars), e.g. "0.1",
 /// "1e+20", "5e-324". Precondition: std::isfinite(d).

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/json_internal.hpp"
+#include "core/parallel_internal.hpp"
 #include "guard/verdict_internal.hpp"
 #include "kfix/pipeline.hpp"
 
@@ -165,14 +166,17 @@ Value FixReportToValue(const FixReport& report) {
   return root;
 }
 
-std::string FixReportToJson(const FixReport& report, bool pretty) {
+std::string FixReportToJson(const FixReport& report, bool pretty) { return FixReportToJson(report, pretty, 1); }
+
+std::string FixReportToJson(const FixReport& report, bool pretty, int jobs) {
   // Written element by element: the report's tree is never built whole (it
   // is several times the size of the text).
   std::string out;
   internal::AppendJsonStreamed(
       out, FixReportShell(report), pretty ? JsonStyle::kPretty : JsonStyle::kCompact,
       {{"results", report.results.size(), [&](std::size_t i) { return FixResultToValue(report.results[i]); }},
-       {"objects", report.objects.size(), [&](std::size_t i) { return ObjectFixToValue(report, report.objects[i]); }}});
+       {"objects", report.objects.size(), [&](std::size_t i) { return ObjectFixToValue(report, report.objects[i]); }}},
+      internal::ThreadCount(jobs, report.results.size()));
   out.push_back('\n');
   return out;
 }

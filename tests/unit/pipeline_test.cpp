@@ -429,3 +429,33 @@ TEST_CASE("examples: the make run command reads the example feeds and puts the K
   kfix::Value risk = ReadJson(dir / "out" / "risk.json");
   CHECK(risk.FindPath({"feeds", "epss", "modelVersion"})->as_string() == "v2025.03.14");
 }
+
+TEST_CASE("FixObjects and FixReportToJson: byte-identical output for any number of jobs") {
+  // Enough objects and findings that the report's results are written in
+  // parallel chunks (more than 256) and objects are fixed out of order.
+  std::string text;
+  for (int i = 0; i < 120; ++i) {
+    const std::string n = std::to_string(i);
+    text += "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app" + n + "\n  namespace: ns" +
+            std::to_string(i % 5) + "\nspec:\n  selector:\n    matchLabels: {app: app" + n +
+            "}\n  template:\n    metadata:\n      labels: {app: app" + n + "}\n    spec:\n      containers:\n" +
+            "        - name: web\n          image: nginx:1." + n + "\n" + (i % 3 ? "          securityContext: {privileged: false}\n" : "") +
+            "        - name: side\n          image: busybox\n---\n";
+  }
+  kfix::LoadResult loaded = kfix::LoadManifests(text, "many.yaml");
+  REQUIRE(loaded.errors.empty());
+  std::string first;
+  for (int jobs : {1, 2, 3, 8}) {
+    kfix::FixOptions options;
+    options.jobs = jobs;
+    kfix::FixReport report = kfix::FixObjects(loaded.manifests, DefaultRules(), kfix::FixConfig{}, options);
+    REQUIRE(report.results.size() > 256);
+    const std::string json = kfix::FixReportToJson(report, true, jobs);
+    // The streamed writer gives exactly the bytes of the report's value tree.
+    CHECK(json == kfix::ToJson(kfix::FixReportToValue(report), kfix::JsonStyle::kPretty) + "\n");
+    CHECK(kfix::FixReportToJson(report, false, jobs) ==
+          kfix::ToJson(kfix::FixReportToValue(report), kfix::JsonStyle::kCompact) + "\n");
+    if (first.empty()) first = json;
+    CHECK_MESSAGE(json == first, "jobs ", jobs);
+  }
+}
