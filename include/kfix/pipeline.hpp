@@ -175,6 +175,11 @@ Value FixResultToValue(const FixResult& result);
 std::string FixReportToJson(const FixReport& report, bool pretty = true);
 /// Same bytes, the results written on `jobs` threads (<= 0: one per hardware thread).
 std::string FixReportToJson(const FixReport& report, bool pretty, int jobs);
+/// The same bytes handed to `sink` piece by piece as they are made (about a
+/// megabyte at a time), so the text is never held whole. Stops at the first
+/// piece `sink` refuses (returns false) and then returns false.
+bool WriteFixReportJson(const FixReport& report, bool pretty, int jobs,
+                        const std::function<bool(std::string_view piece)>& sink);
 /// Human summary table.
 std::string FixReportToText(const FixReport& report);
 /// A unified line diff (LCS) of two texts with `context` lines around changes.

@@ -116,8 +116,13 @@ int RunFix(const std::vector<std::string>& raw) {
                  static_cast<long long>(s.rejected), static_cast<long long>(s.needs_review),
                  static_cast<long long>(s.unfixable));
   } else if (format == "json") {
-    std::string j = kfix::FixReportToJson(report, true, call.jobs != 0 ? call.jobs : engine->config().scan.jobs);
-    std::fwrite(j.data(), 1, j.size(), stdout);
+    const int jobs = call.jobs != 0 ? call.jobs : engine->config().scan.jobs;
+    if (!kfix::WriteFixReportJson(report, true, jobs, [](std::string_view piece) {
+          return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
+        })) {
+      std::fprintf(stderr, "kfix fix: cannot write the report to stdout\n");
+      code = kfix::cli::kExitError;
+    }
   } else {
     std::string t = kfix::FixReportToText(report);
     std::fwrite(t.data(), 1, t.size(), stdout);

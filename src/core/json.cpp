@@ -729,7 +729,12 @@ void AppendShortestDouble(std::string& out, double d) {
 }
 
 void AppendJsonStreamed(std::string& out, const Value& document, JsonStyle style,
-                        const std::vector<StreamedArray>& arrays, int jobs) {
+                        const std::vector<StreamedArray>& arrays, int jobs,
+                        const std::function<void(std::string&)>& flush) {
+  constexpr std::size_t kFlushBytes = 1u << 20;
+  auto maybe_flush = [&] {
+    if (flush && out.size() >= kFlushBytes) flush(out);
+  };
   if (!document.is_object() || document.as_object().empty()) {
     Emit(out, document, style, 0);
     return;
@@ -771,7 +776,10 @@ void AppendJsonStreamed(std::string& out, const Value& document, JsonStyle style
     };
     const std::size_t n = streamed->size;
     if (jobs <= 1 || n < 256) {
-      for (std::size_t i = 0; i < n; ++i) write(out, i);
+      for (std::size_t i = 0; i < n; ++i) {
+        write(out, i);
+        maybe_flush();
+      }
     } else {
       // Chunks of elements written to their own strings in parallel, a window
       // of 4 chunks per thread at a time, appended in order.
@@ -787,7 +795,10 @@ void AppendJsonStreamed(std::string& out, const Value& document, JsonStyle style
           const std::size_t begin = (first + k) * chunk;
           for (std::size_t i = begin; i < std::min(n, begin + chunk); ++i) write(part, i);
         });
-        for (std::size_t k = 0; k < count; ++k) out += parts[k];
+        for (std::size_t k = 0; k < count; ++k) {
+          out += parts[k];
+          maybe_flush();
+        }
       }
     }
     if (pretty) {
@@ -798,6 +809,7 @@ void AppendJsonStreamed(std::string& out, const Value& document, JsonStyle style
   }
   if (pretty) out.push_back('\n');
   out.push_back('}');
+  maybe_flush();
 }
 
 }  // namespace internal

@@ -45,8 +45,11 @@ struct StreamedArray {
 /// document with those arrays filled in. With `jobs` > 1, elements are built
 /// and written on that many threads (`element` is then called concurrently),
 /// a bounded window of them at a time; the bytes are the same.
+/// With `flush`, `out` is handed to it (to write and clear) whenever it holds
+/// more than about a megabyte, so the text is never held whole either.
 void AppendJsonStreamed(std::string& out, const Value& document, JsonStyle style,
-                        const std::vector<StreamedArray>& arrays, int jobs = 1);
+                        const std::vector<StreamedArray>& arrays, int jobs = 1,
+                        const std::function<void(std::string&)>& flush = nullptr);
 
 /// Shortest round-trip text of a finite double (std::to_chars), e.g. "0.1",
 /// "1e+20", "5e-324". Precondition: std::isfinite(d).

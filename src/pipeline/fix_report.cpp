@@ -168,17 +168,38 @@ Value FixReportToValue(const FixReport& report) {
 
 std::string FixReportToJson(const FixReport& report, bool pretty) { return FixReportToJson(report, pretty, 1); }
 
-std::string FixReportToJson(const FixReport& report, bool pretty, int jobs) {
+namespace {
+
+void StreamFixReportJson(const FixReport& report, bool pretty, int jobs, std::string& out,
+                         const std::function<void(std::string&)>& flush) {
   // Written element by element: the report's tree is never built whole (it
   // is several times the size of the text).
-  std::string out;
   internal::AppendJsonStreamed(
       out, FixReportShell(report), pretty ? JsonStyle::kPretty : JsonStyle::kCompact,
       {{"results", report.results.size(), [&](std::size_t i) { return FixResultToValue(report.results[i]); }},
        {"objects", report.objects.size(), [&](std::size_t i) { return ObjectFixToValue(report, report.objects[i]); }}},
-      internal::ThreadCount(jobs, report.results.size()));
+      internal::ThreadCount(jobs, report.results.size()), flush);
   out.push_back('\n');
+}
+
+}  // namespace
+
+std::string FixReportToJson(const FixReport& report, bool pretty, int jobs) {
+  std::string out;
+  StreamFixReportJson(report, pretty, jobs, out, nullptr);
   return out;
+}
+
+bool WriteFixReportJson(const FixReport& report, bool pretty, int jobs,
+                        const std::function<bool(std::string_view piece)>& sink) {
+  bool ok = true;
+  std::string out;
+  StreamFixReportJson(report, pretty, jobs, out, [&](std::string& piece) {
+    if (ok && !sink(piece)) ok = false;
+    piece.clear();
+  });
+  if (ok && !out.empty() && !sink(out)) ok = false;
+  return ok;
 }
 
 std::string FixReportToText(const FixReport& report) {

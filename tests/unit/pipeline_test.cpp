@@ -457,5 +457,15 @@ TEST_CASE("FixObjects and FixReportToJson: byte-identical output for any number 
           kfix::ToJson(kfix::FixReportToValue(report), kfix::JsonStyle::kCompact) + "\n");
     if (first.empty()) first = json;
     CHECK_MESSAGE(json == first, "jobs ", jobs);
+    // Written piece by piece: the same bytes; a refused piece stops it.
+    std::string pieces;
+    CHECK(kfix::WriteFixReportJson(report, true, jobs, [&](std::string_view p) {
+      pieces.append(p);
+      return true;
+    }));
+    CHECK(pieces == json);
+    int calls = 0;
+    CHECK_FALSE(kfix::WriteFixReportJson(report, true, jobs, [&](std::string_view) { return ++calls > 1 && false; }));
+    CHECK(calls == 1);
   }
 }
