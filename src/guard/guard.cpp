@@ -220,6 +220,8 @@ internal::GuardState::GuardState(std::shared_ptr<const RuleSet> r, FixConfig c, 
   isolated_flags = std::make_unique<std::once_flag[]>(objects.size());
   before_facts.resize(objects.size());
   before_flags = std::make_unique<std::once_flag[]>(objects.size());
+  privilege_keys.resize(objects.size());
+  privilege_key_flags = std::make_unique<std::once_flag[]>(objects.size());
 }
 
 const internal::GuardState::BeforeFacts& internal::GuardState::Before(std::size_t index) const {
@@ -227,9 +229,21 @@ const internal::GuardState::BeforeFacts& internal::GuardState::Before(std::size_
     BeforeFacts& b = before_facts[index];
     b.view = ViewWorkload(objects[index].root);
     b.violations = internal::EvaluatePodSecurity(b.view);
-    for (const internal::PssViolation& v : b.violations) b.privilege.insert(v.Key());
   });
   return before_facts[index];
+}
+
+const std::set<std::string>& internal::GuardState::PrivilegeKeys(std::size_t index) const {
+  std::call_once(privilege_key_flags[index], [&] {
+    for (const internal::PssViolation& v : Before(index).violations) privilege_keys[index].insert(v.Key());
+  });
+  return privilege_keys[index];
+}
+
+void internal::GuardState::Release(std::size_t index) const {
+  before_facts[index] = BeforeFacts();
+  privilege_keys[index] = std::set<std::string>();
+  local_before_keys[index] = std::vector<std::string>();
 }
 
 const ScanReport& internal::GuardState::Baseline() const {
@@ -396,7 +410,6 @@ Verdict internal::GuardState::Vet(std::size_t index, const Patch& patch, const s
   // 4 privilege
   {
     const std::vector<internal::PssViolation> after_pss = internal::EvaluatePodSecurity(va);
-    const std::set<std::string>& fb = bf.privilege;
     const std::vector<internal::PssViolation>& bv = bf.violations;
     std::string d;
     // Each violation of the patched object must be one of the original's. The
@@ -412,7 +425,7 @@ Verdict internal::GuardState::Vet(std::size_t index, const Patch& patch, const s
           break;
         }
       }
-      if (!known && !fb.count(f.Key())) {
+      if (!known && !PrivilegeKeys(index).count(f.Key())) {
         d = "raises privileges: " + f.Describe();
         const std::string was = internal::PssHighestLevel(bv);
         const std::string now = internal::PssHighestLevel(after_pss);

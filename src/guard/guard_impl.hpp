@@ -69,9 +69,17 @@ class GuardState {
   struct BeforeFacts {
     std::optional<WorkloadView> view;
     std::vector<PssViolation> violations;  ///< EvaluatePodSecurity(view), in its order
-    std::set<std::string> privilege;       ///< their keys
   };
   const BeforeFacts& Before(std::size_t index) const;
+  /// The keys (PssViolation::Key) of Before(index).violations, made on first
+  /// use (lazily, thread-safe): most patches keep the violations in order and
+  /// never need them.
+  const std::set<std::string>& PrivilegeKeys(std::size_t index) const;
+  /// Frees what was computed for object `index` (its before facts and
+  /// baseline keys) once the caller is done vetting it: the object must not be
+  /// vetted again. The fix pipeline calls it per object, so these per-object
+  /// facts do not all stay alive until the end of the run.
+  void Release(std::size_t index) const;
 
   /// The configuration checks Guard::Create applies (OK or the reason).
   static Status ValidateConfig(const FixConfig& config);
@@ -100,6 +108,8 @@ class GuardState {
   mutable std::unique_ptr<std::once_flag[]> isolated_flags;
   mutable std::vector<BeforeFacts> before_facts;
   mutable std::unique_ptr<std::once_flag[]> before_flags;
+  mutable std::vector<std::set<std::string>> privilege_keys;
+  mutable std::unique_ptr<std::once_flag[]> privilege_key_flags;
 };
 
 }  // namespace internal

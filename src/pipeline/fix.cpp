@@ -455,6 +455,7 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
     }
     if (pending) SettleRescansIndividually(g, index, rs);
     if (options.record_proposer) FinishRulesAttempts(rs);
+    g.Release(index);  // this object is settled: its facts are not needed again
     has_fix[w] = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; })
                      ? 1
                      : 0;
