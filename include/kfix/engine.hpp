@@ -10,6 +10,8 @@
 //                   doNotAutoAddDefaults: bool, ignorePaths: [...]}
 //   customChecks:  [...kube-linter custom checks...]
 //   kfixRules:     [...declarative kfix rules (docs/rules.md)...]
+//   policies:      [FILE | object...]  ValidatingAdmissionPolicies (+ bindings
+//                   and parameter objects) evaluated offline (docs/policies.md)
 //   scan:          {context: all | per-file, jobs: N}
 //   fix:           {...FixConfig: profile, cpuRequest, imagePins, maxOps, ...}
 //   risk:          {epss: FILE, kev: FILE, trivy: [FILE...], attack: bool}
@@ -83,7 +85,7 @@ namespace kfix {
 /// ParseEngineConfig() / LoadEngineConfig() and adjust fields (the CLI applies
 /// its flags this way) before Engine::Create().
 struct EngineConfig {
-  RulesConfig rules;         ///< checks, customChecks, kfixRules (raw tree kept with the caller's positions)
+  RulesConfig rules;         ///< checks, customChecks, kfixRules, policies (raw tree kept with the caller's positions)
   ScanOptions scan;          ///< scan: context and jobs (jobs <= 0: one thread per hardware thread)
   FixConfig fix;             ///< fix:
   RiskConfig risk;           ///< risk.attack (term weights keep their defaults)
@@ -95,7 +97,7 @@ struct EngineConfig {
 };
 
 /// The valid top-level keys of the document, in documentation order:
-/// checks, customChecks, kfixRules, scan, fix, risk, schedule, propose.
+/// checks, customChecks, kfixRules, policies, scan, fix, risk, schedule, propose.
 const std::vector<std::string>& EngineConfigSections();
 
 /// Parses a configuration document: JSON when the first non-blank character

@@ -118,13 +118,20 @@ struct RulesConfig {
   std::vector<std::string> include;
   std::vector<std::string> exclude;
   std::vector<std::string> ignore_paths;  ///< doublestar globs
+  /// Files with Kubernetes ValidatingAdmissionPolicies (and their bindings
+  /// and parameter objects) evaluated offline, one check per policy
+  /// (docs/policies.md): the configuration's `policies` entries that are
+  /// file names, plus `kfix scan --policy FILE`. Mappings in `policies` are
+  /// inline policy objects and stay in `raw`.
+  std::vector<std::string> policy_files;
   /// The raw configuration tree (customChecks, kfix rules, per-check params);
   /// kept so RuleSet::Create can report errors with the file's line numbers.
   Value raw = Value::MakeObject();
   std::string source;  ///< file name the config came from ("" = built in)
 };
 
-/// Parses configuration text (YAML). Bad keys/types fail with file:line.
+/// Parses configuration text (YAML): `checks`, `customChecks`, `kfixRules`,
+/// `policies`. Bad keys/types fail with file:line.
 Result<RulesConfig> ParseRulesConfig(std::string_view yaml_text, std::string_view source_name);
 /// Same from an already-parsed tree (null = defaults): errors carry the
 /// tree's own positions and `source_name`.

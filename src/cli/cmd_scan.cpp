@@ -11,14 +11,16 @@ constexpr const char* kUsage =
     "usage: kfix scan [--format text|json|sarif|kube-linter-json] [--config FILE] [--jobs N]\n"
     "                 [--fail-on error|warning|info] [--context all|per-file] [--fail-on-invalid]\n"
     "                 [--include CHECK]... [--exclude CHECK]... [--add-all-built-in]\n"
-    "                 [--do-not-auto-add-defaults] [--no-timing] PATH...\n"
+    "                 [--do-not-auto-add-defaults] [--policy FILE]... [--no-timing] PATH...\n"
+    "--policy FILE: Kubernetes ValidatingAdmissionPolicies (with their bindings and parameter objects)\n"
+    "      evaluated offline; each failed validation is a finding of the check named after the policy.\n"
     "PATH: files, directories (walked recursively for *.yaml, *.yml, *.json) or - for stdin.\n"
     "Exit: 0 no finding at/above --fail-on (default info), 2 findings, 1 usage/I/O/config error\n"
     "      (parse errors too with --fail-on-invalid).\n";
 
 int RunScan(const std::vector<std::string>& args) {
   using namespace kfix::cli;
-  Args a(args, {"format", "config", "jobs", "fail-on", "context", "include", "exclude"},
+  Args a(args, {"format", "config", "jobs", "fail-on", "context", "include", "exclude", "policy"},
          {"fail-on-invalid", "no-timing", "add-all-built-in", "do-not-auto-add-defaults", "help"});
   if (!a.ok()) return UsageError("scan", a.error() + "\n" + kUsage);
   if (a.Has("help")) {
@@ -55,6 +57,7 @@ int RunScan(const std::vector<std::string>& args) {
   if (a.positionals().empty()) return UsageError("scan", std::string("no PATH given\n") + kUsage);
   for (const std::string& c : a.GetAll("include")) config.rules.include.push_back(c);
   for (const std::string& c : a.GetAll("exclude")) config.rules.exclude.push_back(c);
+  for (const std::string& p : a.GetAll("policy")) config.rules.policy_files.push_back(p);
   if (a.Has("add-all-built-in")) config.rules.add_all_built_in = true;
   if (a.Has("do-not-auto-add-defaults")) config.rules.do_not_auto_add_defaults = true;
   std::unique_ptr<kfix::Engine> engine;

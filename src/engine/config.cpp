@@ -113,8 +113,8 @@ Status ParseScheduleSection(const std::string& source, const Value& v, Scheduler
 }  // namespace
 
 const std::vector<std::string>& EngineConfigSections() {
-  static const std::vector<std::string> kSections = {"checks", "customChecks", "kfixRules", "scan",
-                                                     "fix",    "risk",         "schedule", "propose"};
+  static const std::vector<std::string> kSections = {"checks", "customChecks", "kfixRules", "policies", "scan",
+                                                     "fix",    "risk",         "schedule",  "propose"};
   return kSections;
 }
 
@@ -145,7 +145,7 @@ Result<EngineConfig> EngineConfigFromValue(const Value& document, std::string_vi
       Result<ProposeConfig> propose = ProposeConfigFromValue(m.value, source);
       if (!propose.ok()) return propose.status();
       config.propose = std::move(*propose);
-    } else if (m.key == "checks" || m.key == "customChecks" || m.key == "kfixRules") {
+    } else if (m.key == "checks" || m.key == "customChecks" || m.key == "kfixRules" || m.key == "policies") {
       linter.as_object().push_back(m);
     } else {
       return KeyError(source, "unknown configuration key \"" + m.key + "\" (valid sections: " + SectionList() + ")",

@@ -510,8 +510,8 @@ Result<RulesConfig> RulesConfigFromValue(Value root, std::string_view source_nam
   if (root.is_null()) root = Value::MakeObject();
   if (!root.is_object()) return ConfigError(source, &root, "configuration must be a mapping");
   for (const Member& m : root.as_object()) {
-    if (m.key != "checks" && m.key != "customChecks" && m.key != "kfixRules") {
-      return ParseError("unknown configuration key \"" + m.key + "\" (want checks, customChecks, kfixRules)",
+    if (m.key != "checks" && m.key != "customChecks" && m.key != "kfixRules" && m.key != "policies") {
+      return ParseError("unknown configuration key \"" + m.key + "\" (want checks, customChecks, kfixRules, policies)",
                         AtKey(source, m));
     }
   }
@@ -543,9 +543,20 @@ Result<RulesConfig> RulesConfigFromValue(Value root, std::string_view source_nam
       }
     }
   }
-  for (const char* list : {"customChecks", "kfixRules"}) {
+  for (const char* list : {"customChecks", "kfixRules", "policies"}) {
     const Value* v = root.Find(list);
     if (v && !v->is_null() && !v->is_array()) return ConfigError(source, v, std::string(list) + " must be a list");
+  }
+  if (const auto* policies = internal::Arr(root.Find("policies"))) {
+    for (const Value& p : *policies) {
+      if (p.is_string()) {
+        cfg.policy_files.push_back(p.as_string());
+      } else if (!p.is_object()) {
+        return ConfigError(source, &p,
+                           "policies entries must be file names or ValidatingAdmissionPolicy / binding / parameter "
+                           "objects");
+      }
+    }
   }
   cfg.raw = std::move(root);
   return cfg;
@@ -633,6 +644,23 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Create(const RulesConfig& config
         bool on = e.info.enabled_by_default;
         available.emplace(name, std::move(e));
         if (on) enable(name);  // `enabled: false` rules can still be included by name
+      }
+    }
+    // ValidatingAdmissionPolicies: one check per policy.
+    if (!config.policy_files.empty() || config.raw.Find("policies")) {
+      auto policies = internal::CompilePolicies(config.policy_files, config.raw.Find("policies"), source);
+      if (!policies.ok()) return policies.status();
+      for (internal::PolicyEntry& p : *policies) {
+        if (available.count(p.info.name)) {
+          return InvalidArgumentError("ValidatingAdmissionPolicy \"" + p.info.name +
+                                      "\" has the name of an existing check");
+        }
+        Entry e;
+        e.info = std::move(p.info);
+        e.impl = std::shared_ptr<const CheckImpl>(std::move(p.impl));
+        std::string name = e.info.name;
+        available.emplace(name, std::move(e));
+        enable(name);
       }
     }
     for (std::size_t i = 0; i < config.include.size(); ++i) {

@@ -196,6 +196,8 @@ struct TemplateInfo {
   TemplateFactory factory;
   /// Reads other objects of the lint context (CheckInfo::needs_lint_context).
   bool needs_lint_context = false;
+  /// What kfix does differently from kube-linter, for docs/checks.md ("" = nothing).
+  const char* notes = "";
 };
 
 /// All templates (kube-linter's plus kfix's), sorted by key.
@@ -223,6 +225,23 @@ std::string IgnoredBy(const ObjectInfo& obj, std::string_view check);
 
 /// Compiles one `kfixRules` entry. `info` receives name/severity/kinds/...
 Result<std::unique_ptr<CheckImpl>> CompileKfixRule(const Value& rule, const std::string& source, CheckInfo* info);
+
+// ---------------------------------------------------------------------------
+// ValidatingAdmissionPolicies (rules/vap.cpp)
+// ---------------------------------------------------------------------------
+
+/// One policy as a check.
+struct PolicyEntry {
+  CheckInfo info;
+  std::unique_ptr<CheckImpl> impl;
+};
+
+/// Loads ValidatingAdmissionPolicies, their bindings and their parameter
+/// objects from `files` and from the mappings of `inline_docs` (the
+/// configuration's `policies` list, positions in `config_source`) and
+/// compiles every CEL expression. One entry per policy.
+Result<std::vector<PolicyEntry>> CompilePolicies(const std::vector<std::string>& files, const Value* inline_docs,
+                                                 const std::string& config_source);
 
 /// Doublestar glob match (`**` crosses directories).
 bool GlobMatch(std::string_view pattern, std::string_view path) noexcept;

@@ -557,6 +557,20 @@ std::string ChecksToMarkdown(const std::vector<CheckInfo>& checks) {
     out += "**Remediation**: " + c.remediation + "\n";
     if (!c.notes.empty()) out += "\n**Notes**: " + c.notes + "\n";
   }
+  out += "\n# Templates\n\nThe templates custom checks (`customChecks:` in the configuration) can use, with their "
+         "parameters.\n\n| Template | Kinds | Parameters | Description |\n|---|---|---|---|\n";
+  for (const internal::TemplateInfo& t : internal::Templates()) {
+    std::string kinds, params;
+    for (std::size_t i = 0; i < t.kinds.size(); ++i) kinds += (i ? ", " : "") + t.kinds[i];
+    for (std::size_t i = 0; i < t.params.size(); ++i) params += (i ? ", " : "") + ("`" + t.params[i] + "`");
+    const std::string link = *t.notes ? std::string(" ([notes](#template-") + t.key + "))" : std::string();
+    out += "| `" + std::string(t.key) + "`" + link + " | " + kinds + " | " +
+           (params.empty() ? std::string("—") : params) + " | " + t.description + " |\n";
+  }
+  for (const internal::TemplateInfo& t : internal::Templates()) {
+    if (*t.notes == '\0') continue;
+    out += "\n## template " + std::string(t.key) + "\n\n" + t.notes + "\n";
+  }
   return out;
 }
 
