@@ -185,3 +185,24 @@ def test_merge_of_disjoint_reports() -> None:
     assert len(merged) == len(a) + len(b)
     assert merged.stats["objects"] == 2 and "seconds" not in merged.stats
     assert merged.stats["byCheck"]["latest-tag"] == 1
+
+
+def test_validating_admission_policy_from_the_configuration() -> None:
+    """A policy given inline in the configuration document is a check, as with kfix scan --policy."""
+    policy = {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingAdmissionPolicy",
+        "metadata": {"name": "no-latest"},
+        "spec": {
+            "matchConstraints": {"resourceRules": [{"apiGroups": ["apps"], "apiVersions": ["v1"],
+                                                    "operations": ["CREATE"], "resources": ["deployments"]}]},
+            "validations": [{"expression": "object.spec.template.spec.containers.all(c, !c.image.endsWith(':latest'))",
+                             "message": "no :latest images"}],
+        },
+    }
+    engine = kfix.Engine({"checks": {"doNotAutoAddDefaults": True}, "policies": [policy]})
+    report = engine.scan(WEB, "web.yaml")
+    assert [(f.check, f.line, f.message) for f in report.findings] == [
+        ("no-latest", 11, "ValidatingAdmissionPolicy 'no-latest' denied request: no :latest images")]
+    with pytest.raises(kfix.Error):
+        kfix.Engine({"policies": [{**policy, "spec": {**policy["spec"], "validations": [{"expression": "1 +"}]}}]})
