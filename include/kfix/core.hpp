@@ -192,6 +192,13 @@ struct ParseOptions {
   std::size_t max_scalar_bytes = 16u << 20;          ///< one scalar
   std::size_t max_alias_expansion = 1u << 20;        ///< nodes produced by alias expansion per document
   std::size_t max_nodes = 16u << 20;                 ///< nodes per document (after expansion)
+  /// Nodes per call (a file: all its documents together, after expansion;
+  /// keys count). Past it the rest of the stream is not read. With
+  /// max_documents it bounds the memory one file can take: a 64 MiB file at
+  /// the limits stays well under 1 GB in every command (docs/yaml-semantics.md R24).
+  std::size_t max_total_nodes = 4u << 20;
+  std::size_t max_documents = 256u << 10;            ///< documents per call (a file), empty ones included
+  std::size_t max_errors = 1000;                     ///< errors per call before the rest is not read; warnings past it are counted, not kept
   bool strict_duplicate_keys = false;  ///< duplicate keys: error (true) or warning, last wins (false)
   bool expand_lists = true;            ///< expand `kind: List` into its items
   bool require_objects = true;         ///< a non-empty document that is not a mapping is an error
@@ -206,6 +213,7 @@ struct LoadResult {
   std::vector<Status> errors;
   std::vector<Status> warnings;
   std::int32_t documents = 0;  ///< documents seen in the stream (empty ones included)
+  std::size_t nodes = 0;       ///< nodes built (what ParseOptions::max_total_nodes counts)
 };
 
 /// Loads a YAML stream (multi-document, YAML 1.1 resolution as Kubernetes
@@ -250,6 +258,12 @@ struct LoadPathsOptions {
   std::function<void(std::size_t loaded, std::size_t found)> progress;
   /// Keep each file's text in LoadedFile::text (for rendering it back).
   bool keep_text = false;
+  /// Limits for the whole run (every file together); `parse` holds the
+  /// per-file ones. A file that would start past either is not loaded: its
+  /// LoadResult has one kLimitExceeded error naming the limit. A file that
+  /// starts under them may finish past them (by at most one file per thread).
+  std::size_t max_run_nodes = 32u << 20;
+  std::size_t max_run_documents = 1u << 20;
 };
 
 /// One file loaded by LoadPaths().

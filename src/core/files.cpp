@@ -186,6 +186,8 @@ Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths,
   std::atomic<std::size_t> found{0};  // raised under `mu` with each push, so never behind a claimed entry
   bool walked = false;
   std::atomic<bool> failed{false};
+  std::atomic<std::size_t> run_nodes{0};
+  std::atomic<std::size_t> run_documents{0};
   std::mutex progress_mu;
   Status st;
 
@@ -224,7 +226,25 @@ Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths,
       }
       if (failed.load(std::memory_order_relaxed)) continue;  // the walk failed: the result is thrown away
       e->file.worker = worker;
-      e->file.result = LoadFile(e->file.path, options.parse, options.keep_text ? &e->file.text : nullptr);
+      const std::size_t nodes_now = run_nodes.load(std::memory_order_relaxed);
+      const std::size_t documents_now = run_documents.load(std::memory_order_relaxed);
+      if (nodes_now >= options.max_run_nodes || documents_now >= options.max_run_documents) {
+        SourceLocation l;
+        l.file = e->file.path;
+        const bool by_nodes = nodes_now >= options.max_run_nodes;
+        e->file.result.errors.push_back(LimitExceededError(
+            "not loaded: the files before it hold " + std::to_string(by_nodes ? nodes_now : documents_now) +
+                (by_nodes ? " nodes (LoadPathsOptions::max_run_nodes = " + std::to_string(options.max_run_nodes)
+                          : " documents (LoadPathsOptions::max_run_documents = " +
+                                std::to_string(options.max_run_documents)) +
+                ")",
+            std::move(l)));
+      } else {
+        e->file.result = LoadFile(e->file.path, options.parse, options.keep_text ? &e->file.text : nullptr);
+        run_nodes.fetch_add(e->file.result.nodes, std::memory_order_relaxed);
+        run_documents.fetch_add(static_cast<std::size_t>(std::max(0, e->file.result.documents)),
+                                std::memory_order_relaxed);
+      }
       if (options.progress) {
         std::lock_guard<std::mutex> lock(progress_mu);
         options.progress(++loaded, found.load());
@@ -258,6 +278,7 @@ LoadResult MergeLoadedFiles(std::vector<LoadedFile>&& files) {
     for (Status& e : f.result.errors) all.errors.push_back(std::move(e));
     for (Status& w : f.result.warnings) all.warnings.push_back(std::move(w));
     all.documents += f.result.documents;
+    all.nodes += f.result.nodes;
   }
   files.clear();
   return all;

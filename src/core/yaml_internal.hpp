@@ -41,9 +41,10 @@ using YamlDocumentFn = std::function<void(std::int32_t document, Value&& root)>;
 /// (limits, complex keys, bad tags, strict duplicates) skip that document and
 /// continue; a libyaml syntax error stops the stream (documents completed
 /// before it were already delivered). Returns the number of documents seen.
+/// `nodes`, when given, receives the nodes built (ParseOptions::max_total_nodes).
 std::int32_t LoadYamlStream(std::string_view text, std::string_view file, const ParseOptions& options,
                             const YamlDocumentFn& on_document, std::vector<Status>& errors,
-                            std::vector<Status>& warnings);
+                            std::vector<Status>& warnings, std::size_t* nodes = nullptr);
 
 /// How block YAML is laid out: `indent` spaces per nested mapping,
 /// `sequence_indent` spaces between a key and the dashes of its sequence (0 =

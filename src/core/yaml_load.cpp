@@ -424,13 +424,47 @@ class YamlBuilder {
 
   // Records a per-document error and skips the rest of the document.
   void Fail(Status s) {
-    errors_.push_back(std::move(s));
+    AddError(std::move(s));
     skipping_ = true;
     ClearStacks();
   }
+  // Errors past ParseOptions::max_errors stop the stream: a file of millions
+  // of broken documents must not keep millions of messages.
+  void AddError(Status s) {
+    if (errors_.size() >= options_.max_errors) {
+      if (!abort_stream_) {
+        SourceLocation l = s.location();
+        errors_.push_back(LimitExceededError("more than " + std::to_string(options_.max_errors) +
+                                                 " errors (ParseOptions::max_errors); the rest of the stream was not read",
+                                             std::move(l)));
+      }
+      abort_stream_ = true;
+      return;
+    }
+    errors_.push_back(std::move(s));
+  }
+  void AddWarning(Status s) {
+    if (warnings_.size() >= options_.max_errors) {
+      ++dropped_warnings_;
+      return;
+    }
+    warnings_.push_back(std::move(s));
+  }
 
+ public:
+  std::size_t total_nodes() const { return total_nodes_; }
+
+ private:
   bool CountNodes(std::size_t n, const yaml_mark_t& mark) {
     nodes_ += n;
+    total_nodes_ += n;
+    if (total_nodes_ > options_.max_total_nodes) {
+      Fail(LimitExceededError("the file has more than " + std::to_string(options_.max_total_nodes) +
+                                  " nodes (ParseOptions::max_total_nodes); the rest of the stream was not read",
+                              Loc(mark)));
+      abort_stream_ = true;
+      return false;
+    }
     if (nodes_ > options_.max_nodes) {
       Fail(LimitExceededError("document has more than " + std::to_string(options_.max_nodes) +
                                   " nodes (ParseOptions::max_nodes)",
@@ -487,6 +521,8 @@ class YamlBuilder {
   std::size_t alias_nodes_ = 0;
   bool skipping_ = false;
   bool abort_stream_ = false;
+  std::size_t total_nodes_ = 0;
+  std::size_t dropped_warnings_ = 0;
   // Open collections in libyaml's event stream, counted even while a failed
   // document is being skipped: the depth limit must hold there too.
   std::size_t raw_depth_ = 0;
@@ -502,7 +538,7 @@ void YamlBuilder::DepthExceeded(const yaml_event_t& e) {
                                     "); the rest of the stream was not read",
                                 Loc(e.start_mark));
   if (skipping_) {
-    errors_.push_back(std::move(s));
+    AddError(std::move(s));
   } else {
     Fail(std::move(s));
   }
@@ -525,7 +561,7 @@ void YamlBuilder::SyntaxError(const yaml_parser_t& p) {
       msg += buf;
     }
   } else if (p.error == YAML_MEMORY_ERROR) {
-    errors_.push_back(Status(StatusCode::kOutOfMemory, "libyaml ran out of memory", Loc(0, 0)));
+    AddError(Status(StatusCode::kOutOfMemory, "libyaml ran out of memory", Loc(0, 0)));
     return;
   } else {
     loc = Loc(p.problem_mark);
@@ -537,7 +573,7 @@ void YamlBuilder::SyntaxError(const yaml_parser_t& p) {
     }
   }
   if (document_ < 0) loc.document = -1;
-  errors_.push_back(ParseError(std::move(msg), std::move(loc)));
+  AddError(ParseError(std::move(msg), std::move(loc)));
 }
 
 bool YamlBuilder::ResolveTagged(const yaml_event_t& e, std::string_view text, Value& out) {
@@ -644,7 +680,7 @@ void YamlBuilder::InsertMember(Frame& f, Value&& v, const yaml_mark_t& mark) {
       Fail(ParseError(std::move(msg), Loc(f.key_line, f.key_column)));
       return;
     }
-    warnings_.push_back(ParseError(msg + "; the last value wins", Loc(f.key_line, f.key_column)));
+    AddWarning(ParseError(msg + "; the last value wins", Loc(f.key_line, f.key_column)));
     m.value = std::move(v);
     m.key_line = f.key_line;
     m.key_column = f.key_column;
@@ -896,6 +932,14 @@ std::int32_t YamlBuilder::Run() {
         done = true;
         break;
       case YAML_DOCUMENT_START_EVENT:
+        if (static_cast<std::size_t>(documents_) >= options_.max_documents) {
+          document_ = documents_;
+          AddError(LimitExceededError("the file has more than " + std::to_string(options_.max_documents) +
+                                          " documents (ParseOptions::max_documents); the rest of the stream was not read",
+                                      Loc(e.start_mark)));
+          abort_stream_ = true;
+          break;
+        }
         document_ = documents_++;
         anchors_.clear();
         ClearStacks();
@@ -931,6 +975,13 @@ std::int32_t YamlBuilder::Run() {
   yaml_parser_delete(&parser);
   ClearStacks();
   anchors_.clear();
+  if (dropped_warnings_ > 0) {
+    SourceLocation l;
+    l.file = std::string(file_);
+    warnings_.push_back(ParseError(std::to_string(dropped_warnings_) + " more warnings not kept (ParseOptions::max_errors = " +
+                                       std::to_string(options_.max_errors) + ")",
+                                   std::move(l)));
+  }
   return documents_;
 }
 
@@ -970,7 +1021,7 @@ bool ScalarKeyText(const Value& v, std::string& out) {
 
 std::int32_t LoadYamlStream(std::string_view text, std::string_view file, const ParseOptions& options,
                             const YamlDocumentFn& on_document, std::vector<Status>& errors,
-                            std::vector<Status>& warnings) {
+                            std::vector<Status>& warnings, std::size_t* nodes) {
   if (text.size() > options.max_document_bytes) {
     SourceLocation l;
     l.file = std::string(file);
@@ -981,7 +1032,9 @@ std::int32_t LoadYamlStream(std::string_view text, std::string_view file, const 
     return 0;
   }
   YamlBuilder b(text, file, options, on_document, errors, warnings);
-  return b.Run();
+  const std::int32_t documents = b.Run();
+  if (nodes != nullptr) *nodes = b.total_nodes();
+  return documents;
 }
 
 }  // namespace internal
@@ -989,6 +1042,17 @@ std::int32_t LoadYamlStream(std::string_view text, std::string_view file, const 
 // --- Manifests --------------------------------------------------------------------------
 
 namespace {
+
+// Nodes of a tree as the loaders count them (collections, scalars and keys).
+std::size_t CountTreeNodes(const Value& v) {
+  std::size_t n = 1;
+  if (v.is_array()) {
+    for (const Value& x : v.as_array()) n += CountTreeNodes(x);
+  } else if (v.is_object()) {
+    for (const Member& m : v.as_object()) n += 1 + CountTreeNodes(m.value);
+  }
+  return n;
+}
 
 // Adds one document root to `r` (List expansion, require_objects).
 void AddRoot(LoadResult& r, std::string_view file, std::int32_t document, Value&& root, const ParseOptions& options) {
@@ -1045,7 +1109,7 @@ LoadResult LoadYaml(std::string_view text, std::string_view file, const ParseOpt
   r.documents = internal::LoadYamlStream(
       text, file, options,
       [&](std::int32_t document, Value&& root) { AddRoot(r, file, document, std::move(root), options); }, r.errors,
-      r.warnings);
+      r.warnings, &r.nodes);
   return r;
 }
 
@@ -1058,7 +1122,9 @@ LoadResult LoadManifests(std::string_view text, std::string_view file, const Par
   LoadResult r;
   std::vector<Status> warnings;
   const std::string_view json = text.substr(0, 3) == "\xEF\xBB\xBF" ? text.substr(3) : text;
-  Result<Value> parsed = internal::ParseJsonWithWarnings(json, options, &warnings);
+  ParseOptions json_options = options;  // one JSON document is the whole file
+  json_options.max_nodes = std::min(options.max_nodes, options.max_total_nodes);
+  Result<Value> parsed = internal::ParseJsonWithWarnings(json, json_options, &warnings);
   if (!parsed.ok()) {
     // Flow-style YAML also starts with `{`/`[`: accept it when YAML loads it cleanly.
     LoadResult y = LoadYaml(text, file, options);
@@ -1075,6 +1141,8 @@ LoadResult LoadManifests(std::string_view text, std::string_view file, const Par
   base.document = 0;
   for (Status& w : warnings) r.warnings.push_back(w.WithDefaultLocation(base));
   r.documents = 1;
+  r.nodes = CountTreeNodes(*parsed);
+  if (warnings.size() > options.max_errors) warnings.resize(options.max_errors);
   Value root = std::move(*parsed);
   if (root.is_array()) {
     std::int32_t idx = 0;

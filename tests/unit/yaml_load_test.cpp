@@ -2,7 +2,11 @@
 // Test-case names match the rows of docs/yaml-semantics.md ("R<n>: ...").
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "core/yaml_internal.hpp"
@@ -449,6 +453,87 @@ TEST_CASE("R24: limits max_document_bytes, max_scalar_bytes, max_nodes") {
   n.max_nodes = 5;
   CHECK(kfix::LoadYaml("a: [1, 2]\n", "n", n).errors.empty());
   CHECK(kfix::LoadYaml("a: [1, 2, 3, 4]\n", "n", n).errors.size() == 1);
+}
+
+TEST_CASE("R24: per-file limits max_total_nodes, max_documents, max_errors bound what one file can hold") {
+  // Tiny documents: the default document limit stops the stream, keeps the
+  // documents before it, and the error names the file and the limit.
+  std::string tiny;
+  for (int i = 0; i < 300000; ++i) tiny += "---\na: 1\n";
+  kfix::ParseOptions o;
+  o.require_objects = false;
+  kfix::LoadResult r = kfix::LoadYaml(tiny, "tiny.yaml", o);
+  CHECK(r.manifests.size() == o.max_documents);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].code() == kfix::StatusCode::kLimitExceeded);
+  CHECK(r.errors[0].location().file == "tiny.yaml");
+  CHECK(r.errors[0].message().find("max_documents") != std::string::npos);
+  CHECK(r.errors[0].message().find(std::to_string(o.max_documents)) != std::string::npos);
+  CHECK(r.nodes == 3 * o.max_documents);
+  // Nodes across documents: each document is under max_nodes, the file is not.
+  kfix::ParseOptions n;
+  n.max_total_nodes = 100;
+  std::string docs;
+  for (int i = 0; i < 20; ++i) docs += "---\na: [1, 2, 3, 4, 5, 6, 7, 8]\n";  // 11 nodes each
+  kfix::LoadResult t = kfix::LoadYaml(docs, "n.yaml", n);
+  CHECK(t.manifests.size() == 9);
+  REQUIRE(t.errors.size() == 1);
+  CHECK(t.errors[0].message().find("max_total_nodes") != std::string::npos);
+  CHECK(t.errors[0].location().file == "n.yaml");
+  // The JSON route counts too.
+  std::string arr = "[";
+  for (int i = 0; i < 200; ++i) arr += std::string(i ? "," : "") + "1";
+  arr += "]";
+  kfix::ParseOptions j;
+  j.max_total_nodes = 100;
+  j.require_objects = false;
+  CHECK_FALSE(kfix::LoadManifests(arr, "a.json", j).errors.empty());
+  CHECK(kfix::LoadManifests("{\"a\": [1, 2]}", "o.json").nodes == 5);
+  // Errors: past max_errors the stream stops; warnings past it are counted.
+  std::string broken;
+  for (int i = 0; i < 5000; ++i) broken += "---\nx: !!int y\n";
+  kfix::LoadResult b = kfix::LoadYaml(broken, "b.yaml");
+  CHECK(b.errors.size() == 1001);
+  CHECK(b.errors.back().message().find("max_errors") != std::string::npos);
+  std::string dups;
+  for (int i = 0; i < 5000; ++i) dups += "a: 1\n";
+  kfix::LoadResult d = kfix::LoadYaml(dups, "d.yaml");
+  CHECK(d.warnings.size() == 1001);
+  CHECK(d.warnings.back().message().find("3999 more warnings") == 0);
+}
+
+TEST_CASE("R24: LoadPaths bounds a whole run (max_run_nodes, max_run_documents)") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("kfix-run-limits-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (int i = 0; i < 6; ++i) {
+    std::ofstream(dir / ("f" + std::to_string(i) + ".yaml")) << "a: [1, 2, 3, 4, 5, 6, 7, 8]\n";  // 11 nodes
+  }
+  kfix::LoadPathsOptions o;
+  o.parse.require_objects = false;
+  o.max_run_nodes = 30;
+  auto files = kfix::LoadPaths({dir.string()}, o);
+  REQUIRE(files.ok());
+  REQUIRE(files->size() == 6);
+  std::size_t loaded = 0;
+  std::size_t refused = 0;
+  for (const kfix::LoadedFile& f : *files) {
+    loaded += f.result.manifests.size();
+    for (const kfix::Status& e : f.result.errors) {
+      if (e.message().find("max_run_nodes") != std::string::npos) {
+        ++refused;
+        CHECK(e.location().file == f.path);
+      }
+    }
+  }
+  CHECK(loaded == 3);  // 0, 11 and 22 nodes before them: under 30; the third ends the run at 33
+  CHECK(refused == 3);
+  o.max_run_nodes = 1000;
+  o.max_run_documents = 3;
+  auto docs = kfix::LoadPaths({dir.string()}, o);
+  REQUIRE(docs.ok());
+  CHECK(kfix::MergeLoadedFiles(std::move(*docs)).manifests.size() == 3);
+  fs::remove_all(dir);
 }
 
 TEST_CASE("R25: invalid UTF-8 is a parse error with position") {
