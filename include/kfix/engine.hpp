@@ -92,12 +92,16 @@ struct EngineConfig {
   RiskFeedFiles feeds;       ///< risk.epss / risk.kev / risk.trivy (loaded once by Create)
   SchedulerConfig schedule;  ///< schedule:
   ProposeConfig propose;     ///< propose: (Engine::Propose, `kfix propose`)
-  ParseOptions parse;        ///< limits for every load (not part of the document)
+  ParseOptions parse;        ///< limits for every load (limits: maxFileBytes, maxDepth, ... per file)
+  /// limits.maxRunNodes / maxRunDocuments: caps over all files of one call
+  /// (LoadPathsOptions::max_run_nodes / max_run_documents).
+  std::size_t max_run_nodes = LoadPathsOptions{}.max_run_nodes;
+  std::size_t max_run_documents = LoadPathsOptions{}.max_run_documents;
   std::string source;        ///< where the document came from ("" = built-in defaults)
 };
 
 /// The valid top-level keys of the document, in documentation order:
-/// checks, customChecks, kfixRules, policies, scan, fix, risk, schedule, propose.
+/// checks, customChecks, kfixRules, policies, scan, fix, risk, schedule, propose, limits.
 const std::vector<std::string>& EngineConfigSections();
 
 /// Parses a configuration document: JSON when the first non-blank character

@@ -57,6 +57,44 @@ Status ParseScanSection(const std::string& source, const Value& scan, ScanOption
   return Status::Ok();
 }
 
+// limits: the input caps of every load (docs/config.md, docs/yaml-semantics.md).
+Status ParseLimitsSection(const std::string& source, const Value& limits, EngineConfig* out) {
+  if (!limits.is_object()) return ValueError(source, "\"limits\" must be a mapping", limits);
+  struct Field {
+    const char* key;
+    std::size_t* target;
+  };
+  ParseOptions& p = out->parse;
+  const Field fields[] = {
+      {"maxFileBytes", &p.max_document_bytes},
+      {"maxDepth", &p.max_depth},
+      {"maxScalarBytes", &p.max_scalar_bytes},
+      {"maxAliasExpansion", &p.max_alias_expansion},
+      {"maxNodesPerDocument", &p.max_nodes},
+      {"maxNodesPerFile", &p.max_total_nodes},
+      {"maxDocumentsPerFile", &p.max_documents},
+      {"maxErrorsPerFile", &p.max_errors},
+      {"maxRunNodes", &out->max_run_nodes},
+      {"maxRunDocuments", &out->max_run_documents},
+  };
+  for (const Member& m : limits.as_object()) {
+    const Field* f = nullptr;
+    for (const Field& c : fields) {
+      if (m.key == c.key) f = &c;
+    }
+    if (f == nullptr) {
+      std::string want;
+      for (const Field& c : fields) want += (want.empty() ? "" : ", ") + std::string(c.key);
+      return KeyError(source, "unknown key \"limits." + m.key + "\" (want " + want + ")", m);
+    }
+    if (!m.value.is_int() || m.value.as_int() < 1) {
+      return ValueError(source, "\"limits." + m.key + "\" must be a positive integer", m.value);
+    }
+    *f->target = static_cast<std::size_t>(m.value.as_int());
+  }
+  return Status::Ok();
+}
+
 Status ParseRiskSection(const std::string& source, const Value& risk, RiskFeedFiles* files, RiskConfig* config) {
   if (!risk.is_object()) return ValueError(source, "\"risk\" must be a mapping", risk);
   for (const Member& m : risk.as_object()) {
@@ -114,7 +152,7 @@ Status ParseScheduleSection(const std::string& source, const Value& v, Scheduler
 
 const std::vector<std::string>& EngineConfigSections() {
   static const std::vector<std::string> kSections = {"checks", "customChecks", "kfixRules", "policies", "scan",
-                                                     "fix",    "risk",         "schedule",  "propose"};
+                                                     "fix",    "risk",         "schedule",  "propose", "limits"};
   return kSections;
 }
 
@@ -133,6 +171,8 @@ Result<EngineConfig> EngineConfigFromValue(const Value& document, std::string_vi
       KFIX_RETURN_IF_ERROR(ParseScanSection(source, m.value, &config.scan));
     } else if (m.key == "schedule") {
       KFIX_RETURN_IF_ERROR(ParseScheduleSection(source, m.value, &config.schedule));
+    } else if (m.key == "limits") {
+      KFIX_RETURN_IF_ERROR(ParseLimitsSection(source, m.value, &config));
     } else if (m.key == "risk") {
       KFIX_RETURN_IF_ERROR(ParseRiskSection(source, m.value, &config.feeds, &config.risk));
     } else if (m.key == "fix") {

@@ -71,6 +71,8 @@ Result<LoadedInputs> Engine::Load(const std::vector<std::string>& paths, const C
   if (paths.empty()) return InvalidArgumentError("no path given");
   LoadPathsOptions lo;
   lo.parse = state_->config.parse;
+  lo.max_run_nodes = state_->config.max_run_nodes;
+  lo.max_run_documents = state_->config.max_run_documents;
   lo.jobs = Jobs(state_->config, options);
   lo.keep_text = options.keep_sources;
   const RuleSet* rules = state_->rules.get();

@@ -118,6 +118,50 @@ TEST_CASE("an unknown top-level key lists every valid section") {
   }
 }
 
+TEST_CASE("limits: every input cap is configurable and enforced through the engine") {
+  kfix::Result<kfix::EngineConfig> c = kfix::ParseEngineConfig(
+      "limits:\n  maxFileBytes: 1000\n  maxDepth: 9\n  maxNodesPerFile: 50\n  maxDocumentsPerFile: 3\n"
+      "  maxRunNodes: 20\n  maxRunDocuments: 7\n");
+  REQUIRE(c.ok());
+  CHECK(c->parse.max_document_bytes == 1000);
+  CHECK(c->parse.max_depth == 9);
+  CHECK(c->parse.max_total_nodes == 50);
+  CHECK(c->parse.max_documents == 3);
+  CHECK(c->max_run_nodes == 20);
+  CHECK(c->max_run_documents == 7);
+
+  kfix::Result<kfix::EngineConfig> bad = kfix::ParseEngineConfig("limits:\n  maxDepth: 0\n", "l.yaml");
+  REQUIRE(!bad.ok());
+  CHECK(bad.status().location().line == 2);
+  CHECK(bad.status().message().find("limits.maxDepth") != std::string::npos);
+  kfix::Result<kfix::EngineConfig> unknown = kfix::ParseEngineConfig("limits: {maxBytes: 5}\n", "l.yaml");
+  REQUIRE(!unknown.ok());
+  CHECK(unknown.status().message().find("maxFileBytes") != std::string::npos);
+
+  // Per file: a file of four documents past maxDocumentsPerFile 3 gets a limit error naming it.
+  fs::path dir = TempDir("limits");
+  std::string four;
+  for (int i = 0; i < 4; ++i) four += "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c" + std::to_string(i) + "}\n";
+  WriteFile(dir / "a.yaml", four);
+  WriteFile(dir / "b.yaml", four);
+  kfix::Engine e = MakeEngine("limits: {maxDocumentsPerFile: 3}\nscan: {jobs: 1}\n");
+  kfix::Result<kfix::LoadedInputs> in = e.Load({(dir / "a.yaml").string()});
+  REQUIRE(in.ok());
+  REQUIRE(!in->load.errors.empty());
+  CHECK(in->load.errors[0].code() == kfix::StatusCode::kLimitExceeded);
+  CHECK(in->load.errors[0].location().file == (dir / "a.yaml").string());
+
+  // Per run: once the files before it hold maxRunDocuments, the next file is not loaded.
+  kfix::Engine run = MakeEngine("limits: {maxRunDocuments: 4}\nscan: {jobs: 1}\n");
+  kfix::Result<kfix::LoadedInputs> both = run.Load({dir.string()});
+  REQUIRE(both.ok());
+  REQUIRE(both->load.errors.size() == 1);
+  CHECK(both->load.errors[0].code() == kfix::StatusCode::kLimitExceeded);
+  CHECK(both->load.errors[0].location().file == (dir / "b.yaml").string());
+  CHECK(both->load.errors[0].message().find("max_run_documents") != std::string::npos);
+  CHECK(both->load.manifests.size() == 4);
+}
+
 TEST_CASE("the same document as YAML and as JSON gives the same engine") {
   const char* yaml =
       "checks:\n  exclude: [latest-tag]\nscan:\n  context: per-file\n  jobs: 2\n"
