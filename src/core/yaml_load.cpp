@@ -566,9 +566,15 @@ void YamlBuilder::SyntaxError(const yaml_parser_t& p) {
   } else {
     loc = Loc(p.problem_mark);
     if (p.context) {
-      msg += " ";
-      msg += p.context;
-      msg += " at line " + std::to_string(p.context_mark.line + 1) + " column " +
+      // One position for the error (loc); the construct it happened in is
+      // named with where it starts: "... in the flow sequence that starts at 1:4".
+      std::string what = p.context;
+      for (const char* prefix : {"while parsing ", "while scanning "}) {
+        if (what.rfind(prefix, 0) == 0) what.erase(0, std::char_traits<char>::length(prefix));
+      }
+      if (what.rfind("a ", 0) == 0) what.replace(0, 2, "the ");
+      if (what.rfind("an ", 0) == 0) what.replace(0, 3, "the ");
+      msg += " in " + what + " that starts at " + std::to_string(p.context_mark.line + 1) + ":" +
              std::to_string(p.context_mark.column + 1);
     }
   }

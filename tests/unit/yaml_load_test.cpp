@@ -614,3 +614,19 @@ TEST_CASE("R32: block scalars and folding keep their text") {
   CHECK(IsStr(*v.Find("b"), "x y\n"));
   CHECK(IsStr(*v.Find("c"), "esc\n\t\xC3\xA9"));
 }
+
+TEST_CASE("a syntax error has one position; the construct it is in is named with where it starts") {
+  kfix::LoadResult r = kfix::LoadManifests("a: [1,\nb: 2\n", "bad.yaml");
+  REQUIRE(r.errors.size() == 1);
+  const kfix::Status& e = r.errors[0];
+  CHECK(e.location().file == "bad.yaml");
+  CHECK(e.location().line == 3);
+  CHECK(e.location().column == 1);
+  CHECK(e.message().find("in the flow sequence that starts at 1:4") != std::string::npos);
+  CHECK(e.message().find(" at line ") == std::string::npos);
+  CHECK(e.message().find("while ") == std::string::npos);
+  // ToString names the position once.
+  const std::string text = e.ToString();
+  CHECK(text.find("bad.yaml:3:1") != std::string::npos);
+  CHECK(text.find("line 1 column") == std::string::npos);
+}
