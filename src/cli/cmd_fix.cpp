@@ -83,8 +83,10 @@ int RunFix(const std::vector<std::string>& raw) {
 
   for (const kfix::Status& e : report.errors) std::fprintf(stderr, "kfix fix: %s\n", e.ToString().c_str());
 
+  kfix::Value write_back;  // the report's "writeBack" member (null: nothing rendered)
   if (wb.mode != kfix::WriteMode::kNone || wb.diff) {
     auto written = engine->WriteBack(report, a.positionals(), wb);
+    if (written.ok()) write_back = kfix::WriteBackResultToValue(*written);
     if (!written.ok()) {
       std::fprintf(stderr, "kfix fix: %s\n", written.status().ToString().c_str());
       code = kfix::cli::kExitError;
@@ -116,12 +118,24 @@ int RunFix(const std::vector<std::string>& raw) {
                  static_cast<long long>(s.rejected), static_cast<long long>(s.needs_review),
                  static_cast<long long>(s.unfixable));
   } else if (format == "json") {
-    const int jobs = call.jobs != 0 ? call.jobs : engine->config().scan.jobs;
-    if (!kfix::WriteFixReportJson(report, true, jobs, [](std::string_view piece) {
-          return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
-        })) {
-      std::fprintf(stderr, "kfix fix: cannot write the report to stdout\n");
-      code = kfix::cli::kExitError;
+    if (write_back.is_null()) {
+      const int jobs = call.jobs != 0 ? call.jobs : engine->config().scan.jobs;
+      if (!kfix::WriteFixReportJson(report, true, jobs, [](std::string_view piece) {
+            return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
+          })) {
+        std::fprintf(stderr, "kfix fix: cannot write the report to stdout\n");
+        code = kfix::cli::kExitError;
+      }
+    } else {
+      // With write-back (files on disk, so the report is small beside them):
+      // the one report document plus its writeBack member.
+      kfix::Value v = kfix::FixReportToValue(report);
+      v.Set("writeBack", std::move(write_back));
+      const std::string j = kfix::ToJson(v, kfix::JsonStyle::kPretty) + "\n";
+      if (std::fwrite(j.data(), 1, j.size(), stdout) != j.size()) {
+        std::fprintf(stderr, "kfix fix: cannot write the report to stdout\n");
+        code = kfix::cli::kExitError;
+      }
     }
   } else {
     std::string t = kfix::FixReportToText(report);

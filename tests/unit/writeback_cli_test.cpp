@@ -276,3 +276,47 @@ TEST_CASE("--kustomize writes an overlay that kubectl kustomize renders to the -
   CHECK(matched == 2);
   fs::remove_all(d);
 }
+
+TEST_CASE("--write reports each file in the JSON report's writeBack, refusals included") {
+  fs::path d = TempDir("report");
+  // The privileged fix lands inside &sc, which container b shares through *sc:
+  // the render refuses it (needs review) instead of changing both containers.
+  const std::string shared =
+      "apiVersion: v1\n"
+      "kind: Pod\n"
+      "metadata: {name: shared, namespace: prod}\n"
+      "spec:\n"
+      "  containers:\n"
+      "  - name: a\n"
+      "    image: nginx:1.25.3\n"
+      "    securityContext: &sc\n"
+      "      privileged: true\n"
+      "  - name: b\n"
+      "    image: nginx:1.25.3\n"
+      "    securityContext: *sc\n";
+  Write(d / "in" / "shared.yaml", shared);
+  Write(d / "in" / "web.yaml", kWeb);
+  Run r = Cli("fix --format json --write " + (d / "out").string() + " " + (d / "in").string());
+  kfix::Result<kfix::Value> doc = kfix::ParseJson(r.out);
+  REQUIRE_MESSAGE(doc.ok(), r.out);
+  const kfix::Value* wb = doc->Find("writeBack");
+  REQUIRE(wb != nullptr);
+  REQUIRE(wb->is_array());
+  REQUIRE(wb->size() == 2);
+  const kfix::Value& s = wb->as_array()[0];
+  CHECK(s.Find("file")->as_string() == (d / "in" / "shared.yaml").string());
+  CHECK(s.Find("fixed")->as_bool() == false);
+  REQUIRE(s.Find("refused") != nullptr);
+  CHECK(s.Find("refused")->as_array()[0].Find("reason")->as_string().find("&sc") != std::string::npos);
+  CHECK(Read(d / "out" / "shared.yaml") == shared);  // copied unchanged
+  const kfix::Value& w = wb->as_array()[1];
+  CHECK(w.Find("fixed")->as_bool() == true);
+  CHECK(w.Find("output")->as_string() == (d / "out" / "web.yaml").string());
+  CHECK(w.Find("refused") == nullptr);
+  // Without write-back the report has no writeBack member.
+  Run plain = Cli("fix --format json " + (d / "in").string());
+  kfix::Result<kfix::Value> p = kfix::ParseJson(plain.out);
+  REQUIRE(p.ok());
+  CHECK(p->Find("writeBack") == nullptr);
+  fs::remove_all(d);
+}
