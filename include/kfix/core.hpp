@@ -322,6 +322,10 @@ std::string JsonQuote(std::string_view s);
 /// and Python's Error.detail are this value with the numeric code.
 Value StatusToValue(const Status& status);
 
+/// The one JSON shape of an object's identity in every document:
+/// {"apiVersion", "kind", "namespace", "name"} (all four, "" when unset).
+Value ObjectRefToValue(const ObjectRef& ref);
+
 /// The `kfix parse --format json` document: {"schemaVersion": 2, "objects":
 /// [{file, document, item (List items only), line, column, apiVersion, kind,
 /// namespace, name, object (with `with_objects`)}], "errors", "warnings"}.

@@ -111,7 +111,8 @@ enum class LintContext {
 };
 
 /// Configuration: kube-linter's `.kube-linter.yaml` plus kfix extensions.
-/// Build with ParseRulesConfig() / LoadRulesConfig(), or fill in directly.
+/// Build with ParseRulesConfig(), or fill in directly; a whole configuration
+/// file (these keys plus kfix's sections) is read by LoadEngineConfig() (engine.hpp).
 struct RulesConfig {
   bool do_not_auto_add_defaults = false;
   bool add_all_built_in = false;
@@ -136,9 +137,6 @@ Result<RulesConfig> ParseRulesConfig(std::string_view yaml_text, std::string_vie
 /// Same from an already-parsed tree (null = defaults): errors carry the
 /// tree's own positions and `source_name`.
 Result<RulesConfig> RulesConfigFromValue(Value root, std::string_view source_name);
-/// Loads `path`; with an empty path, looks for .kube-linter.yaml then
-/// .kube-linter.yml in the working directory, else returns defaults.
-Result<RulesConfig> LoadRulesConfig(const std::string& path);
 
 /// The built-in catalog (kube-linter's 63 plus kfix's extras), sorted by name.
 const std::vector<CheckInfo>& BuiltinChecks();

@@ -4,6 +4,15 @@
 
 namespace kfix {
 
+Value ObjectRefToValue(const ObjectRef& o) {
+  Value v = Value::MakeObject();
+  v.Set("apiVersion", o.api_version);
+  v.Set("kind", o.kind);
+  v.Set("namespace", o.namespace_);
+  v.Set("name", o.name);
+  return v;
+}
+
 Value StatusToValue(const Status& s) {
   Value v = Value::MakeObject();
   const SourceLocation& l = s.location();
@@ -31,10 +40,8 @@ Value LoadResultToValue(const LoadResult& loaded, bool with_objects) {
     if (m.item >= 0) o.Set("item", m.item);
     o.Set("line", m.root.line());
     o.Set("column", m.root.column());
-    o.Set("apiVersion", ref.api_version);
-    o.Set("kind", ref.kind);
-    o.Set("namespace", ref.namespace_);
-    o.Set("name", ref.name);
+    Value identity = ObjectRefToValue(ref);
+    for (Member& member : identity.as_object()) o.Set(member.key, std::move(member.value));
     if (with_objects) o.Set("object", m.root);
     objects.PushBack(std::move(o));
   }

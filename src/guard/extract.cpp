@@ -2,7 +2,6 @@
 // validation of RFC 6902 documents.
 #include <string>
 
-#include <nlohmann/json.hpp>
 
 #include "kfix/guard.hpp"
 #include "guard/extract_internal.hpp"
@@ -22,42 +21,16 @@ const char* PatchFormName(PatchForm f) noexcept {
 
 namespace {
 
-Value FromJson(const nlohmann::json& j) {
-  switch (j.type()) {
-    case nlohmann::json::value_t::null: return Value();
-    case nlohmann::json::value_t::boolean: return Value(j.get<bool>());
-    case nlohmann::json::value_t::number_integer: return Value(j.get<std::int64_t>());
-    case nlohmann::json::value_t::number_unsigned: {
-      auto u = j.get<std::uint64_t>();
-      if (u > static_cast<std::uint64_t>(INT64_MAX)) return Value(static_cast<double>(u));
-      return Value(static_cast<std::int64_t>(u));
-    }
-    case nlohmann::json::value_t::number_float: return Value(j.get<double>());
-    case nlohmann::json::value_t::string: return Value(j.get<std::string>());
-    case nlohmann::json::value_t::array: {
-      Value out = Value::MakeArray();
-      for (const auto& e : j) out.PushBack(FromJson(e));
-      return out;
-    }
-    case nlohmann::json::value_t::object: {
-      Value out = Value::MakeObject();
-      for (auto it = j.begin(); it != j.end(); ++it) out.Set(it.key(), FromJson(it.value()));
-      return out;
-    }
-    default: return Value();
-  }
-}
-
-/// Parses JSON without exceptions; on failure `error` gets nlohmann's message.
+/// Parses JSON (kfix's parser, no exceptions); on failure `error` says
+/// where and why.
 bool TryJson(std::string_view text, Value& out, std::string& error) {
-  try {
-    nlohmann::json j = nlohmann::json::parse(text.begin(), text.end());
-    out = FromJson(j);
-    return true;
-  } catch (const nlohmann::json::exception& e) {
-    error = e.what();
+  Result<Value> j = ParseJson(text);
+  if (!j.ok()) {
+    error = j.status().ToString();
     return false;
   }
+  out = std::move(*j);
+  return true;
 }
 
 std::string_view Trim(std::string_view s) {

@@ -8,19 +8,11 @@
 #include "core/parallel_internal.hpp"
 #include "guard/verdict_internal.hpp"
 #include "kfix/pipeline.hpp"
+#include "pipeline/documents_internal.hpp"
 
 namespace kfix {
 
 namespace {
-
-Value ObjectRefValue(const ObjectRef& o) {
-  Value v = Value::MakeObject();
-  v.Set("apiVersion", o.api_version);
-  v.Set("kind", o.kind);
-  v.Set("namespace", o.namespace_);
-  v.Set("name", o.name);
-  return v;
-}
 
 Value RolesValue(const std::vector<OpRole>& roles) {
   Value arr = Value::MakeArray();
@@ -38,7 +30,7 @@ Value FixResultToValue(const FixResult& r) {
   if (f.item >= 0) e.Set("item", f.item);
   e.Set("check", f.check);
   e.Set("policy", f.policy);
-  e.Set("object", ObjectRefValue(f.object));
+  e.Set("object", ObjectRefToValue(f.object));
   e.Set("container", f.container);
   e.Set("line", f.line);
   e.Set("message", f.message);
@@ -68,6 +60,19 @@ Value FixResultToValue(const FixResult& r) {
     e.Set("attemptLog", std::move(log));
   }
   return e;
+}
+
+Value internal::ByCheckToValue(const std::map<std::string, std::map<std::string, std::int64_t>>& by_check) {
+  Value by = Value::MakeObject();
+  for (const auto& [check, counts] : by_check) {
+    Value c = Value::MakeObject();
+    for (const char* k : {"findings", "accepted", "rejected", "needs_review", "unfixable"}) {
+      auto it = counts.find(k);
+      c.Set(k, it == counts.end() ? std::int64_t{0} : it->second);
+    }
+    by.Set(check, std::move(c));
+  }
+  return by;
 }
 
 namespace {
@@ -103,7 +108,7 @@ Value ObjectFixToValue(const FixReport& report, const ObjectFix& o) {
     e.Set("file", m.file);
     e.Set("document", m.document);
     if (m.item >= 0) e.Set("item", m.item);
-    e.Set("object", ObjectRefValue(m.Ref()));
+    e.Set("object", ObjectRefToValue(m.Ref()));
   }
   e.Set("accepted", o.accepted);
   e.Set("reason", o.reason);
@@ -132,16 +137,7 @@ Value FixReportShell(const FixReport& report) {
   sum.Set("unfixable", s.unfixable);
   sum.Set("median_ops", s.median_ops);
   sum.Set("max_ops", s.max_ops);
-  Value by = Value::MakeObject();
-  for (const auto& [check, counts] : s.by_check) {
-    Value c = Value::MakeObject();
-    for (const char* k : {"findings", "accepted", "rejected", "needs_review", "unfixable"}) {
-      auto it = counts.find(k);
-      c.Set(k, it == counts.end() ? std::int64_t{0} : it->second);
-    }
-    by.Set(check, std::move(c));
-  }
-  sum.Set("by_check", std::move(by));
+  sum.Set("by_check", internal::ByCheckToValue(s.by_check));
   if (!s.mode.empty()) {
     sum.Set("mode", s.mode);
     if (!s.model.empty()) sum.Set("model", s.model);
@@ -152,6 +148,7 @@ Value FixReportShell(const FixReport& report) {
   root.Set("summary", std::move(sum));
   return root;
 }
+
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "core/parallel_internal.hpp"
+#include "pipeline/documents_internal.hpp"
 
 namespace kfix {
 namespace {
@@ -50,14 +51,6 @@ const char* RiskBand(double risk) {
   return "low";
 }
 
-Value ObjectRefValue(const ObjectRef& o) {
-  Value v = Value::MakeObject();
-  v.Set("apiVersion", o.api_version);
-  v.Set("kind", o.kind);
-  v.Set("namespace", o.namespace_);
-  v.Set("name", o.name);
-  return v;
-}
 
 /// Fills the summary from the fix report, risk and schedule.
 void Summarise(PipelineResult& r) {
@@ -294,7 +287,7 @@ Value PipelineScheduleToValue(const PipelineResult& r) {
     e.Set("document", f.document);
     if (f.item >= 0) e.Set("item", f.item);
     e.Set("line", f.line);
-    e.Set("object", ObjectRefValue(f.object));
+    e.Set("object", ObjectRefToValue(f.object));
     e.Set("container", f.container);
     e.Set("risk", sf.scored.item.risk);
     e.Set("kev", sf.scored.item.kev);
@@ -340,16 +333,7 @@ Value PipelineSummaryToValue(const PipelineResult& r) {
   Value sev = Value::MakeObject();
   for (const auto& [name, count] : s.by_severity) sev.Set(name, count);
   v.Set("by_severity", std::move(sev));
-  Value by = Value::MakeObject();
-  for (const auto& [check, counts] : s.by_check) {
-    Value c = Value::MakeObject();
-    for (const char* k : {"findings", "accepted", "rejected", "needs_review", "unfixable"}) {
-      auto it = counts.find(k);
-      c.Set(k, it == counts.end() ? std::int64_t{0} : it->second);
-    }
-    by.Set(check, std::move(c));
-  }
-  v.Set("by_check", std::move(by));
+  v.Set("by_check", internal::ByCheckToValue(s.by_check));
   Value feeds = Value::MakeObject();
   const LoadedFeeds& lf = *r.feeds;
   feeds.Set("epss", lf.has_epss ? Value(lf.epss.source) : Value());

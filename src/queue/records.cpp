@@ -29,14 +29,6 @@ Status StringField(const Value& rec, std::string_view key, std::size_t index, bo
   return Status::Ok();
 }
 
-Value ObjectRefToValue(const ObjectRef& o) {
-  Value v = Value::MakeObject();
-  v.Set("apiVersion", o.api_version);
-  v.Set("kind", o.kind);
-  v.Set("namespace", o.namespace_);
-  v.Set("name", o.name);
-  return v;
-}
 
 }  // namespace
 

@@ -2,40 +2,12 @@
 #include <cmath>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "kfix/remediate.hpp"
 #include "remediate/builder.hpp"
 
 namespace kfix {
 
 namespace {
-
-Value FromNlohmann(const nlohmann::json& j) {
-  switch (j.type()) {
-    case nlohmann::json::value_t::null: return Value();
-    case nlohmann::json::value_t::boolean: return Value(j.get<bool>());
-    case nlohmann::json::value_t::number_integer: return Value(j.get<std::int64_t>());
-    case nlohmann::json::value_t::number_unsigned: {
-      auto u = j.get<std::uint64_t>();
-      if (u > static_cast<std::uint64_t>(INT64_MAX)) return Value(static_cast<double>(u));
-      return Value(static_cast<std::int64_t>(u));
-    }
-    case nlohmann::json::value_t::number_float: return Value(j.get<double>());
-    case nlohmann::json::value_t::string: return Value(j.get<std::string>());
-    case nlohmann::json::value_t::array: {
-      Value out = Value::MakeArray();
-      for (const auto& e : j) out.PushBack(FromNlohmann(e));
-      return out;
-    }
-    case nlohmann::json::value_t::object: {
-      Value out = Value::MakeObject();
-      for (auto it = j.begin(); it != j.end(); ++it) out.Set(it.key(), FromNlohmann(it.value()));
-      return out;
-    }
-    default: return Value();
-  }
-}
 
 SourceLocation Loc(std::string_view source, const Value& v) {
   SourceLocation l;
@@ -164,13 +136,13 @@ Result<FixConfig> ParseFixConfig(std::string_view text, std::string_view source)
   std::size_t first = text.find_first_not_of(" \t\r\n");
   Value doc;
   if (first != std::string_view::npos && (text[first] == '{' || text[first] == '[')) {
-    nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
-    if (j.is_discarded()) {
-      SourceLocation l;
+    Result<Value> j = ParseJson(text);
+    if (!j.ok()) {
+      SourceLocation l = j.status().location();
       l.file = std::string(source);
-      return ParseError("fix config: invalid JSON", l);
+      return ParseError("fix config: invalid JSON: " + j.status().message(), l);
     }
-    doc = FromNlohmann(j);
+    doc = std::move(*j);
   } else {
     Result<Value> y = ParseYaml(text);
     if (!y.ok()) {

@@ -30,12 +30,7 @@ Value RiskReportToValue(const RiskReport& report) {
     r.Set("document", f.document);
     if (f.item >= 0) r.Set("item", f.item);
     r.Set("line", f.line);
-    Value obj = Value::MakeObject();
-    obj.Set("apiVersion", f.object.api_version);
-    obj.Set("kind", f.object.kind);
-    obj.Set("namespace", f.object.namespace_);
-    obj.Set("name", f.object.name);
-    r.Set("object", std::move(obj));
+    r.Set("object", ObjectRefToValue(f.object));
     r.Set("container", f.container);
     Value rv = RiskResultToValue(s.risk);
     for (Member& m : rv.as_object()) r.Set(m.key, std::move(m.value));

@@ -562,23 +562,6 @@ Result<RulesConfig> RulesConfigFromValue(Value root, std::string_view source_nam
   return cfg;
 }
 
-Result<RulesConfig> LoadRulesConfig(const std::string& path) {
-  std::string file = path;
-  if (file.empty()) {
-    std::error_code ec;
-    for (const char* candidate : {".kube-linter.yaml", ".kube-linter.yml"}) {
-      if (std::filesystem::is_regular_file(candidate, ec)) {
-        file = candidate;
-        break;
-      }
-    }
-    if (file.empty()) return RulesConfig{};
-  }
-  auto text = ReadFileToString(file);
-  if (!text.ok()) return text.status();
-  return ParseRulesConfig(*text, file);
-}
-
 const std::vector<CheckInfo>& BuiltinChecks() {
   static const std::vector<CheckInfo> kChecks = [] {
     std::vector<CheckInfo> out;

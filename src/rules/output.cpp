@@ -59,12 +59,7 @@ Value FindingToValue(const Finding& f) {
   v.Set("line", f.line);
   v.Set("column", f.column);
   v.Set("pointer", f.pointer);
-  Value obj = Obj();
-  obj.Set("apiVersion", f.object.api_version);
-  obj.Set("kind", f.object.kind);
-  obj.Set("namespace", f.object.namespace_);
-  obj.Set("name", f.object.name);
-  v.Set("object", std::move(obj));
+  v.Set("object", ObjectRefToValue(f.object));
   v.Set("container", f.container);
   if (!f.ignored_by.empty()) v.Set("ignoredBy", f.ignored_by);
   return v;
