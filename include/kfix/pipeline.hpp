@@ -224,11 +224,6 @@ struct WriteBackResult {
   bool ok() const noexcept;
 };
 
-/// The "writeBack" member of the fix report document (fix-report.schema.json):
-/// one entry per file with file, output (when written), fixed, error (when
-/// not rendered or written), notes and refused (when any).
-Value WriteBackResultToValue(const WriteBackResult& result);
-
 /// Checks, before any work, that write-back can go through: no input is
 /// "-" (stdin has no bytes to edit), no two inputs map to the same output
 /// (`a/web.yaml b/web.yaml` with --write), no output is an input.

@@ -86,7 +86,7 @@ int RunFix(const std::vector<std::string>& raw) {
   kfix::Value write_back;  // the report's "writeBack" member (null: nothing rendered)
   if (wb.mode != kfix::WriteMode::kNone || wb.diff) {
     auto written = engine->WriteBack(report, a.positionals(), wb);
-    if (written.ok()) write_back = kfix::WriteBackResultToValue(*written);
+    if (written.ok()) write_back = std::move(*kfix::WriteBackResultToValue(*written).Find("files"));
     if (!written.ok()) {
       std::fprintf(stderr, "kfix fix: %s\n", written.status().ToString().c_str());
       code = kfix::cli::kExitError;

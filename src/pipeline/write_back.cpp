@@ -156,35 +156,6 @@ bool WriteBackResult::ok() const noexcept {
   return true;
 }
 
-Value WriteBackResultToValue(const WriteBackResult& result) {
-  Value files = Value::MakeArray();
-  for (const WrittenFile& f : result.files) {
-    Value v = Value::MakeObject();
-    v.Set("file", f.input);
-    if (!f.output.empty()) v.Set("output", f.output);
-    v.Set("fixed", f.fixed);
-    if (!f.status.ok()) v.Set("error", StatusToValue(f.status));
-    if (!f.notes.empty()) {
-      Value notes = Value::MakeArray();
-      for (const std::string& n : f.notes) notes.PushBack(n);
-      v.Set("notes", std::move(notes));
-    }
-    if (!f.refused.empty()) {
-      Value refused = Value::MakeArray();
-      for (const RenderRefusal& r : f.refused) {
-        Value e = Value::MakeObject();
-        e.Set("document", r.document);
-        if (r.item >= 0) e.Set("item", r.item);
-        e.Set("reason", r.reason);
-        refused.PushBack(std::move(e));
-      }
-      v.Set("refused", std::move(refused));
-    }
-    files.PushBack(std::move(v));
-  }
-  return files;
-}
-
 Status CheckWriteBack(const std::vector<std::string>& paths, const WriteBackOptions& options) {
   if (options.mode == WriteMode::kNone && !options.diff) return Status::Ok();
   Result<Layout> layout = MakeLayout(paths);
