@@ -234,8 +234,8 @@ Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths,
         const bool by_nodes = nodes_now >= options.max_run_nodes;
         e->file.result.errors.push_back(LimitExceededError(
             "not loaded: the files before it hold " + std::to_string(by_nodes ? nodes_now : documents_now) +
-                (by_nodes ? " nodes (LoadPathsOptions::max_run_nodes = " + std::to_string(options.max_run_nodes)
-                          : " documents (LoadPathsOptions::max_run_documents = " +
+                (by_nodes ? " nodes (limits.maxRunNodes / LoadPathsOptions::max_run_nodes = " + std::to_string(options.max_run_nodes)
+                          : " documents (limits.maxRunDocuments / LoadPathsOptions::max_run_documents = " +
                                 std::to_string(options.max_run_documents)) +
                 ")",
             std::move(l)));

@@ -435,7 +435,7 @@ class YamlBuilder {
       if (!abort_stream_) {
         SourceLocation l = s.location();
         errors_.push_back(LimitExceededError("more than " + std::to_string(options_.max_errors) +
-                                                 " errors (ParseOptions::max_errors); the rest of the stream was not read",
+                                                 " errors (limits.maxErrorsPerFile / ParseOptions::max_errors); the rest of the stream was not read",
                                              std::move(l)));
       }
       abort_stream_ = true;
@@ -460,14 +460,14 @@ class YamlBuilder {
     total_nodes_ += n;
     if (total_nodes_ > options_.max_total_nodes) {
       Fail(LimitExceededError("the file has more than " + std::to_string(options_.max_total_nodes) +
-                                  " nodes (ParseOptions::max_total_nodes); the rest of the stream was not read",
+                                  " nodes (limits.maxNodesPerFile / ParseOptions::max_total_nodes); the rest of the stream was not read",
                               Loc(mark)));
       abort_stream_ = true;
       return false;
     }
     if (nodes_ > options_.max_nodes) {
       Fail(LimitExceededError("document has more than " + std::to_string(options_.max_nodes) +
-                                  " nodes (ParseOptions::max_nodes)",
+                                  " nodes (limits.maxNodesPerDocument / ParseOptions::max_nodes)",
                               Loc(mark)));
       return false;
     }
@@ -534,7 +534,7 @@ void YamlBuilder::DepthExceeded(const yaml_event_t& e) {
   // stream stops here instead of skipping to the next document. This holds
   // while a failed document is skipped too (`{{{...` fails as a complex key
   // first and used to run on unbounded).
-  Status s = LimitExceededError("nesting deeper than ParseOptions::max_depth (" + std::to_string(options_.max_depth) +
+  Status s = LimitExceededError("nesting deeper than limits.maxDepth / ParseOptions::max_depth (" + std::to_string(options_.max_depth) +
                                     "); the rest of the stream was not read",
                                 Loc(e.start_mark));
   if (skipping_) {
@@ -765,7 +765,7 @@ void YamlBuilder::Attach(Value&& v, const yaml_mark_t& mark, std::size_t height)
 void YamlBuilder::OnScalar(const yaml_event_t& e) {
   const auto& sc = e.data.scalar;
   if (sc.length > options_.max_scalar_bytes) {
-    Fail(LimitExceededError("scalar of " + std::to_string(sc.length) + " bytes exceeds ParseOptions::max_scalar_bytes (" +
+    Fail(LimitExceededError("scalar of " + std::to_string(sc.length) + " bytes exceeds limits.maxScalarBytes / ParseOptions::max_scalar_bytes (" +
                                 std::to_string(options_.max_scalar_bytes) + ")",
                             Loc(e.start_mark)));
     return;
@@ -838,14 +838,14 @@ void YamlBuilder::OnAlias(const yaml_event_t& e) {
   const Anchor& a = it->second;
   alias_nodes_ += a.nodes;
   if (alias_nodes_ > options_.max_alias_expansion) {
-    Fail(LimitExceededError("alias expansion exceeds ParseOptions::max_alias_expansion (" +
+    Fail(LimitExceededError("alias expansion exceeds limits.maxAliasExpansion / ParseOptions::max_alias_expansion (" +
                                 std::to_string(options_.max_alias_expansion) + " nodes) at alias '" + name + "'",
                             Loc(e.start_mark)));
     return;
   }
   if (!CountNodes(a.nodes, e.start_mark)) return;
   if (frames_.size() + a.height > options_.max_depth) {
-    Fail(LimitExceededError("alias '" + std::string(name) + "' nests deeper than ParseOptions::max_depth (" +
+    Fail(LimitExceededError("alias '" + std::string(name) + "' nests deeper than limits.maxDepth / ParseOptions::max_depth (" +
                                 std::to_string(options_.max_depth) + ")",
                             Loc(e.start_mark)));
     return;
@@ -905,7 +905,7 @@ void YamlBuilder::OnCollectionEnd(const yaml_event_t& e) {
     const std::size_t nodes = nodes_ - f.nodes_at_start;
     alias_nodes_ += nodes;
     if (alias_nodes_ > options_.max_alias_expansion) {
-      Fail(LimitExceededError("anchored and aliased nodes exceed ParseOptions::max_alias_expansion (" +
+      Fail(LimitExceededError("anchored and aliased nodes exceed limits.maxAliasExpansion / ParseOptions::max_alias_expansion (" +
                                   std::to_string(options_.max_alias_expansion) + ") at anchor '" + f.anchor + "'",
                               Loc(mark)));
       return;
@@ -941,7 +941,7 @@ std::int32_t YamlBuilder::Run() {
         if (static_cast<std::size_t>(documents_) >= options_.max_documents) {
           document_ = documents_;
           AddError(LimitExceededError("the file has more than " + std::to_string(options_.max_documents) +
-                                          " documents (ParseOptions::max_documents); the rest of the stream was not read",
+                                          " documents (limits.maxDocumentsPerFile / ParseOptions::max_documents); the rest of the stream was not read",
                                       Loc(e.start_mark)));
           abort_stream_ = true;
           break;
@@ -984,7 +984,7 @@ std::int32_t YamlBuilder::Run() {
   if (dropped_warnings_ > 0) {
     SourceLocation l;
     l.file = std::string(file_);
-    warnings_.push_back(ParseError(std::to_string(dropped_warnings_) + " more warnings not kept (ParseOptions::max_errors = " +
+    warnings_.push_back(ParseError(std::to_string(dropped_warnings_) + " more warnings not kept (limits.maxErrorsPerFile / ParseOptions::max_errors = " +
                                        std::to_string(options_.max_errors) + ")",
                                    std::move(l)));
   }
@@ -1032,7 +1032,7 @@ std::int32_t LoadYamlStream(std::string_view text, std::string_view file, const 
     SourceLocation l;
     l.file = std::string(file);
     errors.push_back(LimitExceededError("input of " + std::to_string(text.size()) +
-                                            " bytes exceeds ParseOptions::max_document_bytes (" +
+                                            " bytes exceeds limits.maxFileBytes / ParseOptions::max_document_bytes (" +
                                             std::to_string(options.max_document_bytes) + ")",
                                         std::move(l)));
     return 0;
