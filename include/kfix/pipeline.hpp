@@ -202,7 +202,6 @@ struct WriteBackOptions {
   WriteMode mode = WriteMode::kNone;
   std::string directory;  ///< kDirectory: the output directory
   bool diff = false;      ///< build a unified diff (a/ and b/ prefixes) against the original bytes
-  bool keep_text = false; ///< fill WrittenFile::text with each file's rendered bytes
   ParseOptions parse;     ///< the options the inputs were loaded with
 };
 
@@ -214,7 +213,7 @@ struct WrittenFile {
   Status status;       ///< why it was not rendered or written (then nothing was written for it)
   std::vector<std::string> notes;      ///< places re-emitted instead of edited in place
   std::vector<RenderRefusal> refused;  ///< objects left unchanged (needs review)
-  std::string text;    ///< the rendered bytes (WriteBackOptions::keep_text, RenderFixedFiles)
+  std::string text;    ///< the rendered bytes (RenderFixedFiles)
 };
 
 struct WriteBackResult {

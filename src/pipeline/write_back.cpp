@@ -120,22 +120,40 @@ const std::string* SourceOf(const FixReport& report, const std::string& file, co
   return read;
 }
 
-// Renders one file's accepted patches into *text (w->fixed, notes, refused);
-// false with w->status set when it cannot be rendered.
-bool RenderOne(const FixReport& report, const std::string& file, const std::string& original,
-               const std::vector<ObjectPatch>& patches, const std::vector<const Manifest*>& objects, bool broken,
+// What the renders of a report need, built once: each file's accepted
+// object patches, every object of those files in load order, and the files
+// with load errors (never written).
+struct RenderPlan {
+  std::map<std::string, std::vector<ObjectPatch>> patches;
+  std::map<std::string, std::vector<const Manifest*>> objects;
+  std::set<std::string> broken;
+};
+
+RenderPlan PlanRenders(const FixReport& report) {
+  RenderPlan plan;
+  plan.patches = PatchesByFile(report);
+  for (const Manifest& m : report.manifests) {
+    if (plan.patches.count(m.file)) plan.objects[m.file].push_back(&m);
+  }
+  for (const Status& e : report.errors) plan.broken.insert(e.location().file);
+  return plan;
+}
+
+// Renders the accepted patches of `file` (which has some) into *text
+// (w->fixed, notes, refused); false with w->status set when it cannot be
+// rendered.
+bool RenderOne(const RenderPlan& plan, const std::string& file, const std::string& original,
                const ParseOptions& parse, WrittenFile* w, std::string* text) {
-  (void)report;
   SourceLocation loc;
   loc.file = file;
-  if (broken) {
+  if (plan.broken.count(file)) {
     w->status = Status(StatusCode::kParseError, file + ": not written: it has documents that could not be loaded", loc);
     return false;
   }
   RenderOptions ro;
   ro.parse = parse;
-  ro.objects = &objects;
-  Result<RenderedFile> r = RenderPatches(original, file, patches, ro);
+  ro.objects = &plan.objects.at(file);
+  Result<RenderedFile> r = RenderPatches(original, file, plan.patches.at(file), ro);
   if (!r.ok()) {
     w->status = r.status().WithDefaultLocation(loc);
     return false;
@@ -176,16 +194,10 @@ Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std
                                   const WriteBackOptions& options) {
   if (Status s = CheckWriteBack(paths, options); !s.ok()) return s;
   WriteBackResult result;
-  if (options.mode == WriteMode::kNone && !options.diff && !options.keep_text) return result;
+  if (options.mode == WriteMode::kNone && !options.diff) return result;
   Result<Layout> layout = MakeLayout(paths);
   if (!layout.ok()) return layout.status();
-  std::map<std::string, std::vector<ObjectPatch>> patches = PatchesByFile(report);
-  std::map<std::string, std::vector<const Manifest*>> objects;  // every object of each file, in load order
-  for (const Manifest& m : report.manifests) {
-    if (patches.count(m.file)) objects[m.file].push_back(&m);
-  }
-  std::set<std::string> broken;
-  for (const Status& e : report.errors) broken.insert(e.location().file);
+  const RenderPlan plan = PlanRenders(report);
   for (const std::string& file : layout->files) {
     WrittenFile w;
     w.input = file;
@@ -199,16 +211,11 @@ Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std
       continue;
     }
     std::string text;
-    auto it = patches.find(file);
-    if (it != patches.end()) {
-      if (!RenderOne(report, file, *original, it->second, objects[file], broken.count(file) > 0, options.parse, &w,
-                     &text)) {
-        result.files.push_back(std::move(w));
-        continue;
-      }
+    if (plan.patches.count(file) && !RenderOne(plan, file, *original, options.parse, &w, &text)) {
+      result.files.push_back(std::move(w));
+      continue;
     }
     const std::string& bytes = w.fixed ? text : *original;
-    if (options.keep_text) w.text = bytes;
     if (options.diff && w.fixed) {
       const std::string name = DiffName(file);
       result.diff += UnifiedDiff(*original, bytes, "a/" + name, "b/" + name);
@@ -236,22 +243,17 @@ Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std
 }
 
 Result<std::vector<WrittenFile>> RenderFixedFiles(const FixReport& report, const ParseOptions& parse) {
-  std::map<std::string, std::vector<ObjectPatch>> patches = PatchesByFile(report);
-  std::map<std::string, std::vector<const Manifest*>> objects;
-  for (const Manifest& m : report.manifests) {
-    if (patches.count(m.file)) objects[m.file].push_back(&m);
-  }
-  std::set<std::string> broken;
-  for (const Status& e : report.errors) broken.insert(e.location().file);
+  const RenderPlan plan = PlanRenders(report);
   std::vector<WrittenFile> out;
-  for (const auto& [file, list] : patches) {
+  for (const auto& entry : plan.patches) {
+    const std::string& file = entry.first;
     WrittenFile w;
     w.input = file;
     std::string read;
     const std::string* original = SourceOf(report, file, parse, &read, &w.status);
     if (original != nullptr) {
       std::string text;
-      if (RenderOne(report, file, *original, list, objects[file], broken.count(file) > 0, parse, &w, &text)) {
+      if (RenderOne(plan, file, *original, parse, &w, &text)) {
         w.text = w.fixed ? std::move(text) : *original;
       }
     } else {
