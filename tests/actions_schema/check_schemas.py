@@ -5,36 +5,25 @@ usage: check_schemas.py KFIX_CLI SOURCE_DIR
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-import jsonschema
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import schema_store  # noqa: E402
 
 KFIX, SRC = sys.argv[1], sys.argv[2]
 DATA = os.path.join(SRC, "tests", "data", "actions")
-SCHEMAS = os.path.join(SRC, "docs", "json-schema")
 
-store = {}
-for name in ("intent", "patch", "intent-validate", "intent-consume", "action-validate", "action-step",
-             "sre-action", "incidents-triage", "watcher-state", "reconcile-decision"):
-    with open(os.path.join(SCHEMAS, name + ".schema.json")) as f:
-        schema = json.load(f)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    store[schema["$id"]] = schema
+store = schema_store.load(SRC, ("intent", "patch", "intent-validate", "intent-consume", "action-validate", "action-step",
+             "sre-action", "incidents-triage", "watcher-state", "reconcile-decision"))
 
 
 def validate(name, doc):
-    schema = store["https://kfix.dev/schema/%s.schema.json" % name]
-    resolver = jsonschema.RefResolver.from_schema(schema, store=store)
-    jsonschema.Draft202012Validator(schema, resolver=resolver).validate(doc)
+    schema_store.validate(store, name, doc)
 
 
 def kfix(*args, codes=(0,)):
-    r = subprocess.run([KFIX] + list(args), capture_output=True, text=True)
-    if r.returncode not in codes:
-        sys.exit("kfix %s exited %d: %s" % (" ".join(args), r.returncode, r.stderr))
-    return json.loads(r.stdout)
+    return schema_store.run_kfix(KFIX, *args, codes=codes)
 
 
 def data(name):

@@ -9,33 +9,21 @@ import subprocess
 import sys
 import tempfile
 
-import jsonschema
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import schema_store  # noqa: E402
 
 KFIX, SRC = sys.argv[1], sys.argv[2]
 DATA = os.path.join(SRC, "tests", "data", "gvisor")
-SCHEMAS = os.path.join(SRC, "docs", "json-schema")
 
-store = {}
-for name in ("gvisor-scan", "gvisor-plan", "gvisor-run", "gvisor-verify"):
-    with open(os.path.join(SCHEMAS, name + ".schema.json")) as f:
-        schema = json.load(f)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    store[schema["$id"]] = schema
+store = schema_store.load(SRC, ("gvisor-scan", "gvisor-plan", "gvisor-run", "gvisor-verify"))
 
 
 def validate(name, doc):
-    # RefResolver (python3-jsonschema 4.10 on Debian bookworm) resolves the
-    # cross-file $refs from the local store; nothing is fetched.
-    schema = store["https://kfix.dev/schema/%s.schema.json" % name]
-    resolver = jsonschema.RefResolver.from_schema(schema, store=store)
-    jsonschema.Draft202012Validator(schema, resolver=resolver).validate(doc)
+    schema_store.validate(store, name, doc)
 
 
 def kfix(*args, codes=(0,)):
-    r = subprocess.run([KFIX] + list(args), capture_output=True, text=True)
-    if r.returncode not in codes:
-        sys.exit("kfix %s exited %d: %s" % (" ".join(args), r.returncode, r.stderr))
-    return json.loads(r.stdout)
+    return schema_store.run_kfix(KFIX, *args, codes=codes)
 
 
 with tempfile.TemporaryDirectory() as tmp:
