@@ -10,7 +10,7 @@ LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPIL
 
 # Debian packages kfix builds and tests with (DEVELOPERS.md).
 DEPS := cmake ninja-build g++ pkg-config make \
-        nlohmann-json3-dev libyaml-dev libre2-dev libsodium-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev \
+        nlohmann-json3-dev libyaml-dev libre2-dev libsodium-dev libsqlite3-dev zlib1g-dev libcurl4-openssl-dev libjemalloc-dev \
         pybind11-dev python3-pybind11 doctest-dev libbenchmark-dev \
         python3-dev python3-pytest python3-mypy python3-setuptools python3-wheel python3-venv python3-pip \
         python3-pandas python3-distributed python3-jsonschema abigail-tools clang binutils chromium time
