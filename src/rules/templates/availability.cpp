@@ -317,6 +317,9 @@ Result<std::unique_ptr<CheckImpl>> PdbMinAvailable(const Params&) {
 
 Result<std::unique_ptr<CheckImpl>> PdbUnhealthyEviction(const Params&) {
   return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+    // As kube-linter: policy/v1 only (the field does not exist in policy/v1beta1, whose objects kube-linter
+    // decodes to a type this check does not read; the schema gate would refuse adding it there).
+    if (o.api_version != "policy/v1") return;
     const Value* v = Get(Get(&o.root(), "spec"), "unhealthyPodEvictionPolicy");
     if (v && !v->is_null() && !ScalarText(v).empty()) return;
     sink.Add("unhealthyPodEvictionPolicy is not explicitly set", "/spec/unhealthyPodEvictionPolicy");
