@@ -9,8 +9,8 @@
 #include "guard/extract_internal.hpp"
 #include "guard/guard_impl.hpp"
 #include "guard/pss.hpp"
-#include "guard/schema.hpp"
 #include "remediate/builder.hpp"
+#include "rules/k8s_schema_internal.hpp"
 
 namespace kfix {
 
@@ -189,6 +189,32 @@ bool NamespaceMatches(std::string_view ns, const std::vector<std::string>& patte
 }
 
 // Gate 7 ----------------------------------------------------------------------
+
+/// An API validation rule the schema cannot express (the OpenAPI EphemeralContainer has every Container field):
+/// the API server rejects ports, resources, resize policy, lifecycle and probes on ephemeral containers.
+std::string EphemeralContainerRule(const PatchOp& op) {
+  static constexpr std::string_view kForbidden[] = {"ports", "resources", "resizePolicy", "lifecycle",
+                                                    "livenessProbe", "readinessProbe", "startupProbe"};
+  if (op.op != PatchOpType::kAdd && op.op != PatchOpType::kReplace) return {};
+  const auto& t = op.path.tokens();
+  for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+    if (t[i] != "ephemeralContainers") continue;
+    std::string_view field;
+    if (i + 2 < t.size()) {
+      field = t[i + 2];
+    } else if (op.value.is_object()) {  // a whole ephemeral container
+      for (std::string_view f : kForbidden) {
+        if (op.value.Find(f)) field = f;
+      }
+    }
+    for (std::string_view f : kForbidden) {
+      if (field == f) {
+        return Concat({op.path.ToString(), ": ephemeral containers cannot set \"", f, "\" (the API server rejects it)"});
+      }
+    }
+  }
+  return {};
+}
 
 std::string FindingKey(const Finding& f) { return Concat({f.check, "\x1f", f.container, "\x1f", f.message}); }
 
@@ -449,12 +475,13 @@ Verdict internal::GuardState::Vet(std::size_t index, const Patch& patch, const s
     std::string d;
     std::string_view kind = before.Find("kind") ? before.Find("kind")->string_or() : "";
     for (const PatchOp& op : patch) {
-      d = internal::SchemaCheckOp(before, op);
+      d = internal::k8s::CheckPatchOp(before, op);
+      if (d.empty()) d = EphemeralContainerRule(op);
       if (!d.empty()) break;
     }
     v.gates.push_back(Gate("schema", d.empty(),
-                           d.empty() ? (internal::SchemaKnowsKind(kind) ? "touched fields exist with the right types"
-                                                                        : Concat({"kind \"", kind, "\" not in the built-in table"}))
+                           d.empty() ? (internal::k8s::KnowsKind(before) ? "touched fields exist with the right types"
+                                                                         : Concat({"kind \"", kind, "\" not in the built-in table"}))
                                      : d));
   }
   // 7 rescan

@@ -336,9 +336,14 @@ std::vector<BuiltinSpec> BuildSpecs() {
       {"schema-validation", "", W, "kubeconform", Obj({{"strict", true}, {"ignoreMissingSchemas", true}}), {"Any"},
        false, true, "Validate Kubernetes resources against their schemas using kubeconform",
        "Fix the resource to conform to the Kubernetes API schema.",
-       "kfix does not ship kubeconform's JSON schemas: this is a basic structural validation (apiVersion/kind "
-       "present and strings, metadata labels/annotations string maps, pod spec containers list, container name/image/"
-       "ports/env types, and with strict: unknown container fields). Findings differ from kubeconform's."},
+       "As kube-linter at its head of 2026-08-19 (kubeconform, strict, ignoreMissingSchemas): one report per invalid "
+       "object, `resource is not valid: ... - at '<pointer>': <cause>` listing every violation (unknown fields, "
+       "wrong types, missing required fields), found at the first violation's line. kfix validates against its "
+       "built-in schema table, generated from the Kubernetes OpenAPI (npm kubernetes-models, Kubernetes v1.36) and "
+       "shared with the fix guard's schema gate, not against kubeconform's downloaded JSON schemas: no network, "
+       "every built-in apiVersion the table has (legacy ones such as extensions/v1beta1 and apps/v1beta2 "
+       "included); enum values and string formats are not checked; int-or-string and quantity type errors read "
+       "`want integer or string` / `want number or string`. Kinds the table lacks (custom resources) are skipped."},
       {"sensitive-host-mounts", "no_host_path", E, "host-mounts",
        Obj({{"dirs", List({"^/$", "^/boot$", "^/dev$", "^/etc$", "^/lib$", "^/proc$", "^/sys$", "^/usr$"})}}), dl, true,
        true, "Alert on deployments with sensitive host system directories mounted in containers",

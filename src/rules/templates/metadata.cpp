@@ -1,7 +1,10 @@
 // Object metadata and shape: labels, annotations, namespace, API kinds, key order, schema.
 // Check templates of this domain; the file registers its own entries (rules/template_helpers.hpp).
 #include <algorithm>
+#include <cctype>
+#include <set>
 
+#include "rules/k8s_schema_internal.hpp"
 #include "rules/template_helpers.hpp"
 
 namespace kfix::internal::templates {
@@ -108,94 +111,63 @@ Result<std::unique_ptr<CheckImpl>> VolumeClaimTemplateAnnotation(const Params& p
   });
 }
 
-// kubeconform (schema-validation): a basic structural validation ------------
-const char* const kContainerFields[] = {
-    "args", "command", "env", "envFrom", "image", "imagePullPolicy", "lifecycle", "livenessProbe", "name", "ports",
-    "readinessProbe", "resizePolicy", "resources", "restartPolicy", "securityContext", "startupProbe", "stdin",
-    "stdinOnce", "targetContainerName", "terminationMessagePath", "terminationMessagePolicy", "tty", "volumeDevices",
-    "volumeMounts", "workingDir"};
+// kubeconform (schema-validation): the built-in schema table ----------------------------
+/// kubeconform's schema file name for a kind: "daemonset-apps-v1.json", "pod-v1.json".
+std::string KubeconformSchemaName(std::string_view kind, std::string_view group, std::string_view version) {
+  std::string name;
+  for (char c : kind) name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (!group.empty()) name.append("-").append(group.substr(0, group.find('.')));
+  return name.append("-").append(version).append(".json");
+}
 
 Result<std::unique_ptr<CheckImpl>> Kubeconform(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(strict, p.Bool("strict", false));
   KFIX_ASSIGN_OR_RETURN(ignore_missing, p.Bool("ignoreMissingSchemas", false));
-  (void)ignore_missing;
-  return Make([strict](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  KFIX_ASSIGN_OR_RETURN(skip_list, p.StringList("skipKinds"));
+  KFIX_ASSIGN_OR_RETURN(reject_list, p.StringList("rejectKinds"));
+  // schemaLocations, cache and kubernetesVersion are accepted for kube-linter configurations; kfix validates
+  // against its built-in table only (kinds from other locations count as missing schemas).
+  KFIX_ASSIGN_OR_RETURN(locations, p.StringList("schemaLocations"));
+  KFIX_ASSIGN_OR_RETURN(cache, p.String("cache"));
+  KFIX_ASSIGN_OR_RETURN(k8s_version, p.String("kubernetesVersion"));
+  (void)locations, (void)cache, (void)k8s_version;
+  std::set<std::string, std::less<>> skip(skip_list.begin(), skip_list.end());
+  std::set<std::string, std::less<>> reject(reject_list.begin(), reject_list.end());
+  return Make([=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const Value& root = o.root();
-    auto type_err = [&](const std::string& ptr, const char* want, const Value* got) {
-      sink.Add("schema validation: " + (ptr.empty() ? std::string("/") : ptr) + ": expected " + want + ", but got " +
-                   got->type_name(),
-               ptr);
-    };
-    if (!root.Find("apiVersion")) sink.Add("schema validation: missing required field \"apiVersion\"", "/apiVersion");
-    else if (!root.Find("apiVersion")->is_string()) type_err("/apiVersion", "string", root.Find("apiVersion"));
-    if (!root.Find("kind")) sink.Add("schema validation: missing required field \"kind\"", "/kind");
-    else if (!root.Find("kind")->is_string()) type_err("/kind", "string", root.Find("kind"));
-    if (const Value* md = root.Find("metadata")) {
-      if (!md->is_object()) {
-        type_err("/metadata", "object", md);
-      } else {
-        for (const char* f : {"labels", "annotations"}) {
-          const Value* m = md->Find(f);
-          if (!m || m->is_null()) continue;
-          if (!m->is_object()) {
-            type_err(std::string("/metadata/") + f, "object", m);
-            continue;
-          }
-          for (const Member& mem : m->as_object()) {
-            if (!mem.value.is_string()) type_err(Ptr(std::string("/metadata/") + f, mem.key), "string", &mem.value);
-          }
-        }
-      }
-    }
-    if (!o.workload || !o.workload->pod_spec) return;
-    const Value* ps = o.workload->pod_spec;
-    if (!ps->is_object()) {
-      type_err(o.pod_spec_ptr, "object", ps);
+    const Value* kind_v = root.Find("kind");
+    const Value* av_v = root.Find("apiVersion");
+    if (!kind_v || !kind_v->is_string() || kind_v->as_string().empty()) {
+      sink.Add("error while processing resource: missing 'kind' key", "/kind");
       return;
     }
-    const Value* cs = ps->Find("containers");
-    if (!cs) sink.Add("schema validation: missing required field \"containers\"", Ptr(o.pod_spec_ptr, "containers"));
-    else if (!cs->is_array()) type_err(Ptr(o.pod_spec_ptr, "containers"), "array", cs);
-    for (std::size_t i = 0; i < o.workload->containers.size(); ++i) {
-      const ContainerRef& c = o.workload->containers[i];
-      const std::string& cptr = o.container_ptrs[i];
-      if (!c.container || !c.container->is_object()) {
-        if (c.container) type_err(cptr, "object", c.container);
-        continue;
-      }
-      const Value* name = c.container->Find("name");
-      if (!name) sink.Add("schema validation: missing required field \"name\"", Ptr(cptr, "name"), c.name);
-      else if (!name->is_string()) type_err(Ptr(cptr, "name"), "string", name);
-      if (const Value* img = c.container->Find("image"); img && !img->is_string() && !img->is_null()) {
-        type_err(Ptr(cptr, "image"), "string", img);
-      }
-      if (const Value* ports = c.container->Find("ports"); ports && !ports->is_null()) {
-        if (!ports->is_array()) {
-          type_err(Ptr(cptr, "ports"), "array", ports);
-        } else {
-          for (std::size_t k = 0; k < ports->as_array().size(); ++k) {
-            const Value* cp = Get(&ports->as_array()[k], "containerPort");
-            std::string pp = Ptr(Ptr(cptr, "ports"), k) + "/containerPort";
-            if (!cp) sink.Add("schema validation: missing required field \"containerPort\"", pp, c.name);
-            else if (!cp->is_int()) type_err(pp, "integer", cp);
-          }
-        }
-      }
-      for (const char* f : {"env", "volumeMounts", "args", "command"}) {
-        const Value* v = c.container->Find(f);
-        if (v && !v->is_null() && !v->is_array()) type_err(Ptr(cptr, f), "array", v);
-      }
-      if (strict) {
-        for (const Member& m : c.container->as_object()) {
-          bool known = false;
-          for (const char* f : kContainerFields) known = known || m.key == f;
-          if (!known) {
-            sink.Add("schema validation: " + cptr + ": additional property " + GoQuote(m.key) + " is not allowed",
-                     Ptr(cptr, m.key), c.name);
-          }
-        }
-      }
+    if (!av_v || !av_v->is_string() || av_v->as_string().empty()) {
+      sink.Add("error while processing resource: missing 'apiVersion' key", "/apiVersion");
+      return;
     }
+    // kubeconform matches skipKinds / rejectKinds on the kind or on "apiVersion/kind".
+    auto listed = [&](const std::set<std::string, std::less<>>& set) {
+      return set.count(o.kind) != 0 || set.count(std::string(o.api_version) + "/" + std::string(o.kind)) != 0;
+    };
+    if (listed(skip)) return;
+    if (listed(reject)) {
+      sink.Add("error while processing resource: prohibited resource kind " + std::string(o.kind), "/kind");
+      return;
+    }
+    const k8s::StructDef* def = k8s::FindKind(o.api_version, o.kind);
+    if (!def) {
+      if (!ignore_missing) {
+        sink.Add("error while processing resource: could not find schema for " + std::string(o.kind), "/kind");
+      }
+      return;
+    }
+    std::vector<k8s::SchemaError> errors = k8s::Validate(root, *def, strict);
+    if (errors.empty()) return;
+    std::string msg = "resource is not valid: problem validating schema. Check JSON formatting: "
+                      "jsonschema validation failed with '" +
+                      KubeconformSchemaName(o.kind, o.group, o.version) + "#'";
+    for (const k8s::SchemaError& e : errors) msg += " - at '" + e.pointer + "': " + e.message;
+    sink.Add(std::move(msg), errors.front().focus);
   });
 }
 
@@ -256,7 +228,7 @@ KFIX_REGISTER_TEMPLATES(metadata) {
       {"disallowed-api-obj", "Flag disallowed API object kinds", {"Any"}, {"group", "version", "kind"}, DisallowedGvk},
       {"forbidden-annotation", "Flag objects carrying at least one annotation matching the provided patterns", {"Any"},
        {"key", "value"}, ForbiddenAnnotation},
-      {"kubeconform", "Validate objects against the Kubernetes schema (kfix: basic structural validation)", {"Any"},
+      {"kubeconform", "Flag objects that do not match the Kubernetes schema (kubeconform's checks on kfix's built-in schema table)", {"Any"},
        {"strict", "ignoreMissingSchemas", "schemaLocations", "cache", "skipKinds", "rejectKinds", "kubernetesVersion"},
        Kubeconform},
       {"required-annotation", "Flag objects not carrying at least one annotation matching the provided patterns", {"Any"},
