@@ -12,6 +12,8 @@
 //   BM_ScanPaths/jobs:N   RuleSet::ScanPaths over the directory (walk, read,
 //                         load, scan, free), as `kfix scan --jobs N` does
 //   BM_ScanReportToJson   the JSON document of the default-check report
+//   BM_SchemaValidate     the schema table's strict validation of every object of a
+//                         built-in kind (what schema-validation adds to a scan)
 // Compare BM_LoadAndScan with BM_RawLibyamlEvents (bytes/s) for the
 // "scan <= 2x raw parse" target, and BM_ScanPaths/jobs:1 with /jobs:2 (real
 // time) for the "--jobs 2 >= 1.7x" one; both pairs want interleaved
@@ -29,6 +31,7 @@
 
 #include "kfix/core.hpp"
 #include "kfix/rules.hpp"
+#include "rules/k8s_schema_internal.hpp"
 
 namespace {
 
@@ -159,6 +162,26 @@ void BM_ScanOnlyAllChecks(benchmark::State& state) {
   Finish(state, in);
 }
 BENCHMARK(BM_ScanOnlyAllChecks)->Unit(benchmark::kMillisecond);
+
+void BM_SchemaValidate(benchmark::State& state) {
+  namespace k8s = kfix::internal::k8s;
+  const Input& in = GetInput();
+  std::vector<std::pair<const kfix::Value*, const k8s::StructDef*>> known;
+  for (const kfix::Manifest& m : in.manifests) {
+    const kfix::Value* av = m.root.Find("apiVersion");
+    const kfix::Value* kind = m.root.Find("kind");
+    if (!av || !kind || !av->is_string() || !kind->is_string()) continue;
+    if (const k8s::StructDef* d = k8s::FindKind(av->as_string(), kind->as_string())) known.emplace_back(&m.root, d);
+  }
+  for (auto _ : state) {
+    std::size_t errors = 0;
+    for (const auto& [root, def] : known) errors += k8s::Validate(*root, *def, /*strict=*/true).size();
+    benchmark::DoNotOptimize(errors);
+  }
+  Finish(state, in);
+  state.counters["validated"] = static_cast<double>(known.size());
+}
+BENCHMARK(BM_SchemaValidate)->Unit(benchmark::kMillisecond);
 
 void BM_ScanOnlyJobs2(benchmark::State& state) {
   const Input& in = GetInput();
