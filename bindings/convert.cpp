@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <unordered_map>
 
 namespace kfix::py {
 
@@ -20,37 +21,98 @@ void GilYielder::Tick() {
 
 namespace {
 
-pybind11::object ToPythonAt(const Value& v, GilYielder& y) {
+// Object keys repeat across a document ("name", "passed", "detail", ...):
+// each distinct key becomes one Python str, shared by every dict that uses
+// it. The cache lives for one conversion and holds at most kMaxKeys keys, so
+// a document with many distinct keys (labels, annotations) costs no more
+// than an uncached conversion.
+class KeyCache {
+ public:
+  static constexpr std::size_t kMaxKeys = 4096;
+  ~KeyCache() {
+    for (auto& [key, obj] : keys_) Py_DECREF(obj);
+  }
+  // A new reference to the str of `key`, or nullptr with a Python error set.
+  PyObject* Get(const std::string& key) {
+    auto it = keys_.find(key);
+    if (it != keys_.end()) {
+      Py_INCREF(it->second);
+      return it->second;
+    }
+    PyObject* s = PyUnicode_DecodeUTF8(key.data(), static_cast<Py_ssize_t>(key.size()), "replace");
+    if (s == nullptr || keys_.size() >= kMaxKeys) return s;
+    Py_INCREF(s);
+    keys_.emplace(key, s);
+    return s;
+  }
+
+ private:
+  std::unordered_map<std::string, PyObject*> keys_;
+};
+
+// A new reference to the Python value of `v`, or nullptr with a Python
+// error set (out of memory). Raw C API: this runs once per node of every
+// document a result is read through.
+PyObject* ToPythonAt(const Value& v, GilYielder& y, KeyCache& keys) {
   y.Tick();
   switch (v.type()) {
-    case Value::Type::kNull: return pybind11::none();
-    case Value::Type::kBool: return pybind11::bool_(v.as_bool());
-    case Value::Type::kInt: return pybind11::int_(v.as_int());
-    case Value::Type::kDouble: return pybind11::float_(v.as_double());
-    case Value::Type::kString: return pybind11::str(v.as_string());
+    case Value::Type::kNull: Py_RETURN_NONE;
+    case Value::Type::kBool: return PyBool_FromLong(v.as_bool() ? 1 : 0);
+    case Value::Type::kInt: return PyLong_FromLongLong(v.as_int());
+    case Value::Type::kDouble: return PyFloat_FromDouble(v.as_double());
+    case Value::Type::kString: {
+      const std::string& s = v.as_string();
+      return PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+    }
     case Value::Type::kArray: {
-      pybind11::list out(v.as_array().size());
-      std::size_t i = 0;
-      for (const Value& e : v.as_array()) out[i++] = ToPythonAt(e, y);
+      const Value::Array& a = v.as_array();
+      PyObject* out = PyList_New(static_cast<Py_ssize_t>(a.size()));
+      if (out == nullptr) return nullptr;
+      Py_ssize_t i = 0;
+      for (const Value& e : a) {
+        PyObject* item = ToPythonAt(e, y, keys);
+        if (item == nullptr) {
+          Py_DECREF(out);
+          return nullptr;
+        }
+        PyList_SET_ITEM(out, i++, item);  // steals item
+      }
       return out;
     }
     case Value::Type::kObject: {
-      pybind11::dict out;
-      for (const Member& m : v.as_object()) out[pybind11::str(m.key)] = ToPythonAt(m.value, y);
+      PyObject* out = PyDict_New();
+      if (out == nullptr) return nullptr;
+      for (const Member& m : v.as_object()) {
+        PyObject* key = keys.Get(m.key);
+        PyObject* item = key != nullptr ? ToPythonAt(m.value, y, keys) : nullptr;
+        int rc = item != nullptr ? PyDict_SetItem(out, key, item) : -1;
+        Py_XDECREF(key);
+        Py_XDECREF(item);
+        if (rc != 0) {
+          Py_DECREF(out);
+          return nullptr;
+        }
+      }
       return out;
     }
   }
-  return pybind11::none();
+  Py_RETURN_NONE;
 }
 
 }  // namespace
 
-pybind11::object ToPython(const Value& v) {
-  GilYielder y;
-  return ToPythonAt(v, y);
+pybind11::object ToPython(const Value& v, GilYielder& y) {
+  KeyCache keys;
+  PyObject* out = ToPythonAt(v, y, keys);
+  if (out == nullptr) throw pybind11::error_already_set();
+  return pybind11::reinterpret_steal<pybind11::object>(out);
 }
 
-pybind11::object ToPython(const Value& v, GilYielder& y) { return ToPythonAt(v, y); }
+pybind11::object ToPython(const Value& v) {
+  GilYielder y;
+  return ToPython(v, y);
+}
+
 
 namespace {
 
@@ -108,6 +170,8 @@ Status FromPythonAt(pybind11::handle h, int depth, const std::string& where, Val
       arr.PushBack(std::move(child));
     }
     *out = std::move(arr);
+  } else if (bool is_view = false; *out = ViewValue(h, &is_view), is_view) {
+    // a DocumentView: its node, copied
   } else {
     return InvalidArgumentError(std::string("cannot convert a ") + Py_TYPE(o)->tp_name + " to JSON at " +
                                 (where.empty() ? "/" : where));

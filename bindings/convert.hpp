@@ -10,6 +10,7 @@
 #include <pybind11/stl.h>
 
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -64,7 +65,25 @@ class GilYielder {
 pybind11::object ToPython(const Value& v);
 /// Same, sharing one yielder across several conversions.
 pybind11::object ToPython(const Value& v, GilYielder& y);
-/// Plain Python objects as a Value; raises kfix.InvalidArgumentError for
+/// A read-only view of one object or array node of a document shared by
+/// every view into it (kfix._core.DocumentView, bindings/view.cpp).
+struct DocumentView {
+  std::shared_ptr<const Value> root;
+  const Value* node = nullptr;
+};
+/// `document` shared by the views into it; freed without the GIL when the
+/// last view goes away with it held.
+std::shared_ptr<const Value> SharedDocument(Value document);
+/// The document as a DocumentView (a scalar document: its Python value).
+/// GIL held.
+pybind11::object ViewOf(std::shared_ptr<const Value> root);
+/// The Value of `h` when it is a DocumentView (*is_view = true), else
+/// *is_view = false and a null Value. GIL held.
+Value ViewValue(pybind11::handle h, bool* is_view);
+/// Registers kfix._core.DocumentView.
+void BindDocumentView(pybind11::module_& m);
+
+/// Plain Python objects (or DocumentViews) as a Value; raises kfix.InvalidArgumentError for
 /// anything not JSON-like (non-str keys, sets, objects, ...).
 Value FromPython(pybind11::handle h);
 

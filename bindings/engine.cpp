@@ -142,6 +142,22 @@ void BindEngine(pybind11::module_& m) {
           },
           py::arg("name"), "One of the five documents as Python values (findings, fixes, risk, schedule, summary).")
       .def(
+          "view",
+          [](const PyPipelineRun& self, const std::string& name) {
+            if (name != "findings" && name != "fixes" && name != "risk" && name != "schedule" && name != "summary") {
+              RaiseIfError(InvalidArgumentError("unknown run document \"" + name +
+                                                "\" (findings, fixes, risk, schedule, summary)"));
+            }
+            std::shared_ptr<const Value> doc;
+            {
+              py::gil_scoped_release release;
+              doc = SharedDocument(RunDocument(*self.rep, name));
+            }
+            return ViewOf(std::move(doc));
+          },
+          py::arg("name"),
+          "One of the five documents as a DocumentView: nodes become Python values only when read.")
+      .def(
           "schema_version",
           [](const PyPipelineRun& self) {
             std::int64_t version = 0;

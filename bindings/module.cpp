@@ -201,6 +201,7 @@ PYBIND11_MODULE(_core, m) {
       py::arg("values"),
       "kfix.Error instances for error documents ({code, message, file, line, ...}), as exceptions carry them.");
 
+  kfix::py::BindDocumentView(m);
   kfix::py::BindEngine(m);
   kfix::py::BindAudit(m);
   kfix::py::BindQueue(m);

@@ -17,8 +17,28 @@ from .errors import Error, InvalidArgumentError, IoError
 def _errors(values: Any) -> List[Error]:
     """Typed errors of a document: each ``{"code": name, "message", "file", "line", ...}`` entry as the
     :class:`kfix.Error` subclass an exception for it would be (same ``code``, ``message``, ``detail``)."""
-    values = list(values or [])
+    values = list(_plain(values) or [])
     return _core.errors_from_values(values) if values else []  # type: ignore[no-any-return]
+
+
+_View = _core.DocumentView
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as plain Python values: a ``kfix._core.DocumentView`` (a lazily converted node of a large
+    result document) is converted, and so are the views in a record of :func:`_records`; anything else is
+    returned as is."""
+    if isinstance(value, _View):
+        return value.to_python()
+    if isinstance(value, dict) and any(isinstance(v, _View) for v in value.values()):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _records(value: Any) -> Any:
+    """The elements of a document list; the objects of a view each as one shallow dict (one call for the
+    list, nested containers still views)."""
+    return value.records() if isinstance(value, _View) else value
 
 
 def _options(options: Optional[Dict[str, Any]], **members: Any) -> Dict[str, Any]:
@@ -36,22 +56,32 @@ __all__ = ["Manifest", "LoadResult", "ObjectRef", "Finding", "ScanReport", "Chec
 
 
 class _Document:
-    """Base of the result classes that wrap one kfix document (Python values built from its ToValue):
-    ``to_dict()`` is the document, ``to_json()`` its compact JSON, and pickling keeps the document."""
+    """Base of the result classes that wrap one kfix document (Python values built from its ToValue, or a
+    ``kfix._core.DocumentView`` of it whose nodes become Python values only when read): ``to_dict()`` is
+    the document, ``to_json()`` its compact JSON, and pickling keeps the document."""
 
     def __init__(self, doc: Dict[str, Any]) -> None:
         self._doc = doc
 
     def to_dict(self) -> Dict[str, Any]:
         """The document as Python values."""
+        self._doc = _plain(self._doc)
         return self._doc
 
     def to_json(self) -> str:
         """The document as compact JSON (kfix's serialiser)."""
         return _core.to_json(self._doc, False, False)
 
+    def _lazy(self, name: str, build: Any) -> Any:
+        """The member ``name`` built by ``build(document)`` on first use, then kept: lists and nested
+        records are only turned into Python objects when read."""
+        cache = self.__dict__.setdefault("_built", {})
+        if name not in cache:
+            cache[name] = build(self._doc)
+        return cache[name]
+
     def __reduce__(self) -> Any:
-        return (type(self), (self._doc,))
+        return (type(self), (self.to_dict(),))
 
 
 class _DocumentList(_Document):
@@ -208,6 +238,8 @@ class ObjectRef:
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> "ObjectRef":
         """Builds the reference from its document shape ``{"apiVersion", "kind", "namespace", "name"}``."""
+        if isinstance(d, _View):
+            d = d.shallow()
         return cls(d.get("apiVersion", ""), d.get("kind", ""), d.get("namespace", ""), d.get("name", ""))
 
     def to_dict(self) -> Dict[str, Any]:
@@ -295,7 +327,7 @@ class Finding:
 
     def to_dict(self) -> Dict[str, Any]:
         """The finding as the scan report document holds it (a copy)."""
-        return dict(self._doc)
+        return dict(_plain(self._doc))
 
     def to_json(self) -> str:
         """The finding as compact JSON (kfix's serialiser)."""
@@ -314,7 +346,7 @@ class Finding:
         return f"Finding({self.check} at {self.file}:{self.line}:{self.column} {self.pointer})"
 
     def __reduce__(self) -> Any:
-        return (Finding, (self._doc,))
+        return (Finding, (_plain(self._doc),))
 
 
 class ScanReport:
@@ -349,14 +381,14 @@ class ScanReport:
     def findings(self) -> List[Finding]:
         """The reported findings, sorted (file, document, item, line, check, ...)."""
         if self._findings is None:
-            self._findings = [Finding(f) for f in self._doc.get("findings", [])]
+            self._findings = [Finding(f) for f in _records(self._doc.get("findings", []))]
         return self._findings
 
     @property
     def ignored(self) -> List[Finding]:
         """Findings suppressed by ignore annotations (each with ``ignored_by``)."""
         if self._ignored is None:
-            self._ignored = [Finding(f) for f in self._doc.get("ignored", [])]
+            self._ignored = [Finding(f) for f in _records(self._doc.get("ignored", []))]
         return self._ignored
 
     @classmethod
@@ -370,6 +402,7 @@ class ScanReport:
 
     def to_dict(self) -> Dict[str, Any]:
         """The report document as Python values."""
+        self._doc = _plain(self._doc)
         return self._doc
 
     def to_json(self, *, pretty: bool = False, timing: bool = True) -> str:
@@ -410,17 +443,14 @@ class ScanReport:
             pd = importlib.import_module("pandas")  # optional dependency, imported lazily
         except ImportError as exc:  # pragma: no cover - pandas is installed in CI
             raise ImportError("ScanReport.to_pandas() needs pandas") from exc
-        docs = self._doc.get("findings", [])
-        objects = [d.get("object", {}) for d in docs]
+        findings = self.findings
         columns: Dict[str, Any] = {}
-        for key, default in (("check", ""), ("policy", ""), ("severity", ""), ("message", ""), ("remediation", ""),
-                             ("file", ""), ("document", 0), ("item", -1), ("line", 0), ("column", 0),
-                             ("pointer", "")):
-            columns[key] = [d.get(key, default) for d in docs]
-        for key, name in (("apiVersion", "api_version"), ("kind", "kind"), ("namespace", "namespace"),
-                          ("name", "name")):
-            columns[name] = [o.get(key, "") for o in objects]
-        columns["container"] = [d.get("container", "") for d in docs]
+        for key in ("check", "policy", "severity", "message", "remediation", "file", "document", "item", "line",
+                    "column", "pointer"):
+            columns[key] = [getattr(f, key) for f in findings]
+        for key in ("api_version", "kind", "namespace", "name"):
+            columns[key] = [getattr(f.object, key) for f in findings]
+        columns["container"] = [f.container for f in findings]
         return pd.DataFrame(columns)
 
     def __len__(self) -> int:
@@ -436,7 +466,7 @@ class ScanReport:
         return f"ScanReport({len(self)} findings, {len(self.errors)} errors)"
 
     def __reduce__(self) -> Any:
-        return (ScanReport, (self._doc,))
+        return (ScanReport, (self.to_dict(),))
 
     @staticmethod
     def merge(reports: "List[ScanReport]") -> "ScanReport":
@@ -538,14 +568,31 @@ class FixOutcome(_Document):
         self.message: str = d.get("message", "")
         self.status: str = d.get("status", "")
         self.reason: str = d.get("reason", "")
-        self.patch: List[Dict[str, Any]] = list(d.get("patch", []))
-        self.gates: List[Gate] = [Gate(g) for g in d.get("gates", [])]
         #: ``kfix propose`` only: "llm" or "rules" ("" for ``kfix fix``).
         self.proposer: str = d.get("proposer", "")
         #: ``kfix propose`` only: proposals vetted for this finding.
         self.attempts: int = d.get("attempts", 0)
-        #: ``kfix propose`` only: every vetted proposal (proposer, outcome, gate, detail, tokens, latencyMs).
-        self.attempt_log: List[Dict[str, Any]] = list(d.get("attemptLog", []))
+
+    @property
+    def patch(self) -> List[Dict[str, Any]]:
+        """The RFC 6902 patch proposed for the finding (empty when none)."""
+        return self._lazy("patch", lambda d: list(_plain(d.get("patch", []))))  # type: ignore[no-any-return]
+
+    @property
+    def gates(self) -> List[Gate]:
+        """Every guard gate's verdict, in order."""
+        return self._lazy("gates", lambda d: [Gate(g) for g in _records(d.get("gates", []))])  # type: ignore[no-any-return]
+
+    @property
+    def risk(self) -> Dict[str, Any]:
+        """``kfix run`` only: the finding's risk document (risk, kev, maxEpss, terms, ...); empty otherwise."""
+        return self._lazy("risk", lambda d: dict(_plain(d.get("risk", {}))))  # type: ignore[no-any-return]
+
+    @property
+    def attempt_log(self) -> List[Dict[str, Any]]:
+        """``kfix propose`` only: every vetted proposal (proposer, outcome, gate, detail, tokens, latencyMs)."""
+        return self._lazy("attempt_log",  # type: ignore[no-any-return]
+                          lambda d: list(_plain(d.get("attemptLog", []))))
 
     def __repr__(self) -> str:
         return f"FixOutcome({self.check} {self.object.kind}/{self.object.name}: {self.status})"
@@ -607,12 +654,15 @@ class FixResult(_DocumentList):
     def __init__(self, doc: Dict[str, Any], core: Any = None) -> None:
         _Document.__init__(self, doc)
         self._core = core  # kfix._core.FixReport, or None
-        self.results: List[FixOutcome] = [FixOutcome(r) for r in doc.get("results", [])]
-        #: One per object with an accepted fix: object, accepted, patch (merged), gates.
-        self.objects: List[Dict[str, Any]] = list(doc.get("objects", []))
+        self.results: List[FixOutcome] = [FixOutcome(r) for r in _records(doc.get("results", []))]
         #: Documents that could not be read, as :class:`kfix.Error`.
         self.errors: List[Error] = _errors(doc.get("errors"))
-        self.summary: Dict[str, Any] = dict(doc.get("summary", {}))
+        self.summary: Dict[str, Any] = dict(_plain(doc.get("summary", {})))
+
+    @property
+    def objects(self) -> List[Dict[str, Any]]:
+        """One per object with an accepted fix: object, accepted, patch (merged), gates."""
+        return self._lazy("objects", lambda d: list(_plain(d.get("objects", []))))  # type: ignore[no-any-return]
 
     def accepted(self) -> List[FixOutcome]:
         return [r for r in self.results if r.status == "accepted"]
@@ -708,11 +758,28 @@ class ScoredFinding(_Document):
         self.risk: float = float(d.get("risk", 0.0))
         self.kev: bool = bool(d.get("kev", False))
         self.max_epss: float = float(d.get("maxEpss", 0.0))
-        self.images: List[str] = list(d.get("images", []))
-        self.cves: List[str] = list(d.get("cves", []))
-        self.attack_techniques: List[str] = list(d.get("attackTechniques", []))
-        self.terms: List[RiskTerm] = [RiskTerm(t.get("name", ""), float(t.get("value", 0.0)), t.get("detail", ""))
-                                      for t in d.get("terms", [])]
+
+    @property
+    def images(self) -> List[str]:
+        """The container images of the finding's object."""
+        return self._lazy("images", lambda d: list(_plain(d.get("images", []))))  # type: ignore[no-any-return]
+
+    @property
+    def cves(self) -> List[str]:
+        """CVEs of those images found in the image reports."""
+        return self._lazy("cves", lambda d: list(_plain(d.get("cves", []))))  # type: ignore[no-any-return]
+
+    @property
+    def attack_techniques(self) -> List[str]:
+        """MITRE ATT&CK techniques the finding maps to."""
+        return self._lazy("attack_techniques",  # type: ignore[no-any-return]
+                          lambda d: list(_plain(d.get("attackTechniques", []))))
+
+    @property
+    def terms(self) -> List[RiskTerm]:
+        """The additive terms of the score (base, vuln, epss, kev, attack)."""
+        return self._lazy("terms", lambda d: [  # type: ignore[no-any-return]
+            RiskTerm(t.get("name", ""), float(t.get("value", 0.0)), t.get("detail", "")) for t in _records(d.get("terms", []))])
 
     def __repr__(self) -> str:
         return f"ScoredFinding({self.check} {self.object.kind}/{self.object.name} risk={self.risk})"
@@ -725,10 +792,10 @@ class RiskReport(_DocumentList):
 
     def __init__(self, doc: Dict[str, Any]) -> None:
         _Document.__init__(self, doc)
-        self.results: List[ScoredFinding] = [ScoredFinding(r) for r in doc.get("results", [])]
+        self.results: List[ScoredFinding] = [ScoredFinding(r) for r in _records(doc.get("results", []))]
         #: Documents that could not be read, as :class:`kfix.Error`.
         self.errors: List[Error] = _errors(doc.get("errors"))
-        self.feeds: Dict[str, Any] = dict(doc.get("feeds", {}))
+        self.feeds: Dict[str, Any] = dict(_plain(doc.get("feeds", {})))
 
     def to_pandas(self) -> Any:
         """One row per scored finding with the risk terms as columns. Needs pandas."""
@@ -847,8 +914,11 @@ class ScheduledFix(_Document):
         self.expected_seconds: float = float(d.get("expectedSeconds", 0.0))
         self.explore: float = float(d.get("explore", 0.0))
         self.wait_hours: float = float(d.get("waitHours", 0.0))
-        #: The vetted RFC 6902 patch.
-        self.patch: List[Dict[str, Any]] = list(d.get("patch", []))
+
+    @property
+    def patch(self) -> List[Dict[str, Any]]:
+        """The vetted RFC 6902 patch."""
+        return self._lazy("patch", lambda d: list(_plain(d.get("patch", []))))  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return f"ScheduledFix(#{self.rank} {self.check} {self.object.kind}/{self.object.name} score={self.score:.3g})"
@@ -938,7 +1008,13 @@ class RunResult:
     def _document(self, name: str) -> Dict[str, Any]:
         doc = self._docs.get(name)
         if doc is None:
-            doc = self._docs[name] = self._core.document(name) if self._core is not None else {}
+            if self._core is None:
+                doc = {}
+            elif name == "summary":
+                doc = self._core.document(name)
+            else:  # large: a view, converted node by node as the typed objects read it
+                doc = self._core.view(name)
+            self._docs[name] = doc
         return doc  # type: ignore[no-any-return]
 
     @property
@@ -973,13 +1049,13 @@ class RunResult:
     def schedule(self) -> List[ScheduledFix]:
         """The accepted fixes, best first (``schedule.json`` items)."""
         if "schedule" not in self._built:
-            self._built["schedule"] = [ScheduledFix(i) for i in self._document("schedule").get("items", [])]
+            self._built["schedule"] = [ScheduledFix(i) for i in _records(self._document("schedule").get("items", []))]
         return self._built["schedule"]  # type: ignore[no-any-return]
 
     @property
     def schedule_config(self) -> Dict[str, Any]:
         """The scheduler configuration the schedule was ranked with."""
-        return dict(self._document("schedule").get("config", {}))
+        return dict(_plain(self._document("schedule").get("config", {})))
 
     @property
     def now(self) -> float:
@@ -995,7 +1071,10 @@ class RunResult:
 
     def documents(self) -> Dict[str, Dict[str, Any]]:
         """The five documents by name (``findings``, ``fixes``, ``risk``, ``schedule``, ``summary``)."""
-        return {name: self._document(name) for name in _RUN_DOCUMENTS}
+        out = {}
+        for name in _RUN_DOCUMENTS:
+            self._docs[name] = out[name] = _plain(self._document(name))
+        return out
 
     def to_dict(self) -> Dict[str, Any]:
         """``{"schemaVersion", "findings", "fixes", "risk", "schedule", "summary"}`` as Python values."""

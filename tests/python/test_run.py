@@ -272,3 +272,85 @@ def test_results_are_built_once(engine: kfix.Engine, manifests_dir: pathlib.Path
     assert result.schedule is result.schedule and result.summary is result.summary
     assert result.summary.findings == len(result.findings.findings) == len(result.fixes) == len(result.risk)
     assert result.schema_version == json.loads(result.to_json())["schemaVersion"]
+
+
+def _no_views(value: Any, where: str = "") -> None:
+    assert not isinstance(value, kfix._core.DocumentView), f"a DocumentView left at {where or '/'}"
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _no_views(v, f"{where}/{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _no_views(v, f"{where}/{i}")
+
+
+def test_typed_results_read_the_documents_through_views(engine: kfix.Engine, manifests_dir: pathlib.Path) -> None:
+    # the large documents stay C++ values read node by node; what users get is plain Python
+    result = engine.run_paths(manifests_dir, now=5)
+    docs = json.loads(result.to_json())
+    fixes, risk, findings = result.fixes, result.risk, result.findings
+    assert isinstance(result._document("fixes"), kfix._core.DocumentView)
+    for outcome, want in zip(fixes.results, docs["fixes"]["results"]):
+        assert outcome.patch == want["patch"] and type(outcome.patch) is list
+        assert [(g.name, g.passed, g.detail) for g in outcome.gates] == \
+            [(g["name"], g["passed"], g["detail"]) for g in want["gates"]]
+        assert outcome.risk == want["risk"]
+        assert outcome.to_dict() == want
+        _no_views(outcome.to_dict())
+    for scored, want in zip(risk.results, docs["risk"]["results"]):
+        assert scored.images == want["images"] and scored.cves == want["cves"]
+        assert [(t.name, t.value, t.detail) for t in scored.terms] == \
+            [(t["name"], t["value"], t["detail"]) for t in want["terms"]]
+    for f, want in zip(findings.findings, docs["findings"]["findings"]):
+        assert f.to_dict() == want and json.loads(f.to_json()) == want
+        _no_views(f.to_dict())
+    assert fixes.objects == docs["fixes"]["objects"] and fixes.summary == docs["fixes"]["summary"]
+    assert [s.patch for s in result.schedule] == [i["patch"] for i in docs["schedule"]["items"]]
+    assert result.schedule_config == docs["schedule"]["config"]
+    whole = result.to_dict()
+    _no_views(whole)
+    assert whole == docs
+    # pickling gives plain documents, equal to the originals
+    again = pickle.loads(pickle.dumps(result))
+    assert again.to_dict() == docs and again.fixes.results[0].gates[0].name == fixes.results[0].gates[0].name
+    assert pickle.loads(pickle.dumps(fixes.results[0])).to_dict() == docs["fixes"]["results"][0]
+
+
+def test_document_view_is_a_read_only_mapping_and_sequence(engine: kfix.Engine,
+                                                          manifests_dir: pathlib.Path) -> None:
+    import copy
+
+    result = engine.run_paths(manifests_dir, now=5)
+    plain = json.loads(result.to_json())["fixes"]
+    view = result._core.view("fixes")
+    assert view == plain and plain == view and not view != plain
+    assert view.to_python() == plain and len(view) == len(plain) and list(view) == list(plain)
+    assert view.keys() == list(plain.keys()) and "results" in view and "nope" not in view
+    assert view.get("nope", 7) == 7 and view.get("summary") == plain["summary"]
+    with pytest.raises(KeyError):
+        view["nope"]
+    results = view["results"]
+    n = len(plain["results"])
+    assert n > 2 and len(results) == n and results[-1] == plain["results"][-1] and results[1:3] == plain["results"][1:3]
+    with pytest.raises(IndexError):
+        results[n]
+    with pytest.raises(TypeError):
+        results["check"]
+    assert [r.to_python() for r in results] == plain["results"]
+    assert results.records()[0]["check"] == plain["results"][0]["check"]
+    assert results[0].shallow()["gates"] == plain["results"][0]["gates"]
+    assert {k: (v.to_python() if isinstance(v, kfix._core.DocumentView) else v)
+            for k, v in view["summary"].items()} == plain["summary"]
+    assert pickle.loads(pickle.dumps(view)) == plain and type(pickle.loads(pickle.dumps(view))) is dict
+    assert copy.deepcopy(view) == plain and type(copy.deepcopy(view)) is dict
+    with pytest.raises(TypeError):
+        hash(view)
+    # a view keeps its document alive after the run and the parent view are gone
+    first = results[0]
+    del result, view, results
+    import gc
+
+    gc.collect()
+    assert first == plain["results"][0]
+    # views go into kfix's own functions as the values they show
+    assert json.loads(kfix._core.to_json(first, False, False)) == plain["results"][0]
