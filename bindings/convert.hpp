@@ -109,6 +109,28 @@ pybind11::object Document(Fn&& build) {
   return out;
 }
 
+// Runs `build` (returning a Value or a Result<Value>) without the GIL and
+// returns its value as a DocumentView (ViewOf): for documents that can be
+// large, read node by node instead of converted whole; raises its error.
+template <typename Fn>
+pybind11::object View(Fn&& build) {
+  std::shared_ptr<const Value> doc;
+  Status status;
+  {
+    pybind11::gil_scoped_release release;
+    auto v = build();
+    if constexpr (std::is_same_v<decltype(v), Value>) {
+      doc = SharedDocument(std::move(v));
+    } else if (v.ok()) {
+      doc = SharedDocument(std::move(*v));
+    } else {
+      status = v.status();
+    }
+  }
+  RaiseIfError(status);
+  return ViewOf(std::move(doc));
+}
+
 // Document() of a result whose document is a JSON object.
 template <typename Fn>
 pybind11::dict Dict(Fn&& build) {

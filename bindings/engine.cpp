@@ -204,9 +204,10 @@ void BindEngine(pybind11::module_& m) {
       .def(
           "scan_paths",
           [](const Engine& self, const std::vector<std::string>& paths, int jobs) {
-            return Dict([&] { return ValueOf(self.ScanPaths(paths, Jobs(jobs))); });
+            return View([&] { return ValueOf(self.ScanPaths(paths, Jobs(jobs))); });
           },
-          py::arg("paths"), py::arg("jobs") = 0, "Scan report document of files and directories.")
+          py::arg("paths"), py::arg("jobs") = 0,
+          "Scan report document of files and directories, as a DocumentView (it can be large).")
       .def(
           "scan_many",
           [](const Engine& self, std::vector<Text> docs, std::vector<std::string> names, int jobs) {

@@ -69,6 +69,9 @@ void BindPlaybooks(pybind11::module_& m) {
           "document", [](const PyFixReport& self) { return Dict([&] { return ToValue(*self.rep); }); },
           "The `kfix fix --format json` document.")
       .def(
+          "view", [](const PyFixReport& self) { return View([&] { return ToValue(*self.rep); }); },
+          "The `kfix fix --format json` document as a DocumentView (read node by node; it can be large).")
+      .def(
           "render", [](const PyFixReport& self) { return Dict([&] { return self.engine.RenderDocument(*self.rep); }); },
           "The render document: {schemaVersion, files: [{file, fixed, notes, refused, error, text}]}.")
       .def(

@@ -415,7 +415,7 @@ class Engine:
             9
         """
         core = self._engine.fix_report_paths(_paths(paths, "fix_paths"), int(jobs))
-        return FixResult(core.document(), core)
+        return FixResult(core.view(), core)
 
     def propose_paths(self, *paths: PathLike, mode: Optional[str] = None, endpoint: Optional[str] = None,
                       model: Optional[str] = None, api_key_env: Optional[str] = None,

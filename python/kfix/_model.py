@@ -364,7 +364,7 @@ class ScanReport:
         []
     """
 
-    def __init__(self, doc: Dict[str, Any], text: Optional[str] = None) -> None:
+    def __init__(self, doc: Any, text: Optional[str] = None) -> None:  # a dict or a DocumentView
         self._doc = doc
         self._text = text
         self._findings: Optional[List[Finding]] = None
@@ -651,7 +651,7 @@ class FixResult(_DocumentList):
 
     _items = "results"
 
-    def __init__(self, doc: Dict[str, Any], core: Any = None) -> None:
+    def __init__(self, doc: Any, core: Any = None) -> None:  # a dict or a DocumentView
         _Document.__init__(self, doc)
         self._core = core  # kfix._core.FixReport, or None
         self.results: List[FixOutcome] = [FixOutcome(r) for r in _records(doc.get("results", []))]
