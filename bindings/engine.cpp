@@ -54,13 +54,14 @@ PyPipelineRun RunOrRaise(Result<PipelineResult>&& run) {
   return PyPipelineRun(std::make_shared<const PipelineResult>(ValueOrRaise(std::move(run))));
 }
 
-Value RunDocument(const PipelineResult& r, const std::string& name) {
+// One of the five documents of a run by name, or an error naming them.
+Result<Value> RunDocument(const PipelineResult& r, const std::string& name) {
   if (name == "findings") return PipelineFindingsToValue(r);
   if (name == "fixes") return PipelineFixesToValue(r);
   if (name == "risk") return PipelineRiskToValue(r);
   if (name == "schedule") return PipelineScheduleToValue(r);
   if (name == "summary") return PipelineSummaryToValue(r);
-  return Value();
+  return InvalidArgumentError("unknown run document \"" + name + "\" (findings, fixes, risk, schedule, summary)");
 }
 
 Engine EngineFromPython(const pybind11::object& config) {
@@ -134,26 +135,13 @@ void BindEngine(pybind11::module_& m) {
       .def(
           "document",
           [](const PyPipelineRun& self, const std::string& name) {
-            if (name != "findings" && name != "fixes" && name != "risk" && name != "schedule" && name != "summary") {
-              RaiseIfError(InvalidArgumentError("unknown run document \"" + name +
-                                                "\" (findings, fixes, risk, schedule, summary)"));
-            }
             return Dict([&] { return RunDocument(*self.rep, name); });
           },
           py::arg("name"), "One of the five documents as Python values (findings, fixes, risk, schedule, summary).")
       .def(
           "view",
           [](const PyPipelineRun& self, const std::string& name) {
-            if (name != "findings" && name != "fixes" && name != "risk" && name != "schedule" && name != "summary") {
-              RaiseIfError(InvalidArgumentError("unknown run document \"" + name +
-                                                "\" (findings, fixes, risk, schedule, summary)"));
-            }
-            std::shared_ptr<const Value> doc;
-            {
-              py::gil_scoped_release release;
-              doc = SharedDocument(RunDocument(*self.rep, name));
-            }
-            return ViewOf(std::move(doc));
+            return View([&] { return RunDocument(*self.rep, name); });
           },
           py::arg("name"),
           "One of the five documents as a DocumentView: nodes become Python values only when read.")
