@@ -32,14 +32,56 @@ std::string ContainerKey(const ContainerRef& c) {
   return Concat({ContainerGroupField(c.group), "/", c.name.empty() ? std::to_string(c.index) : c.name});
 }
 
+/// For each container of `before`, the container of `after` with its
+/// ContainerKey (group, then the name, or the index for a container without
+/// one): the last one when keys repeat, as a map from ContainerKey filled in
+/// order keeps it; nullptr when none. Sorted keys, no key strings built for
+/// named containers (an index is short enough not to allocate).
+std::vector<const ContainerRef*> MatchContainers(const WorkloadView& before, const WorkloadView& after) {
+  struct Key {
+    ContainerGroup group;
+    std::string_view text;
+    std::size_t position;
+  };
+  std::vector<std::string> numbers;  // the text of nameless containers' indices
+  numbers.reserve(before.containers.size() + after.containers.size());
+  auto key_of = [&](const ContainerRef& c, std::size_t position) {
+    if (!c.name.empty()) return Key{c.group, c.name, position};
+    numbers.push_back(std::to_string(c.index));
+    return Key{c.group, numbers.back(), position};
+  };
+  auto less = [](const Key& x, const Key& y) {
+    if (x.group != y.group) return x.group < y.group;
+    return x.text < y.text;
+  };
+  std::vector<Key> keys;
+  keys.reserve(after.containers.size());
+  for (std::size_t i = 0; i < after.containers.size(); ++i) keys.push_back(key_of(after.containers[i], i));
+  std::stable_sort(keys.begin(), keys.end(), less);
+  std::vector<const ContainerRef*> out;
+  out.reserve(before.containers.size());
+  for (const ContainerRef& c : before.containers) {
+    const Key k = key_of(c, 0);
+    auto it = std::upper_bound(keys.begin(), keys.end(), k, less);
+    if (it == keys.begin() || less(*std::prev(it), k)) {
+      out.push_back(nullptr);
+    } else {
+      out.push_back(&after.containers[std::prev(it)->position]);
+    }
+  }
+  return out;
+}
+
 std::string EffectiveServiceAccount(const Value* pod_spec) {
   std::string sa = S(F(pod_spec, "serviceAccountName"));
   if (sa.empty()) sa = S(F(pod_spec, "serviceAccount"));
   return sa.empty() ? "default" : sa;
 }
 
+/// `matched`: MatchContainers(*vb, *va) when both views have a pod spec.
 std::string DestructiveCheck(const Value& before, const std::optional<WorkloadView>& vb, const Value& after,
-                             const std::optional<WorkloadView>& va, const FixConfig& config, const FixContext& ctx) {
+                             const std::optional<WorkloadView>& va, const std::vector<const ContainerRef*>& matched,
+                             const FixConfig& config, const FixContext& ctx) {
   // Identity.
   for (std::string_view k : {"apiVersion", "kind"}) {
     const Value* a = before.Find(k);
@@ -64,13 +106,12 @@ std::string DestructiveCheck(const Value& before, const std::optional<WorkloadVi
   if (!vb || !vb->pod_spec) return {};
   if (!va || !va->pod_spec) return "removes the pod template";
   // Containers: none removed (by group and name), none renamed away.
-  std::map<std::string, const ContainerRef*> after_c;
-  for (const ContainerRef& c : va->containers) after_c[ContainerKey(c)] = &c;
-  for (const ContainerRef& c : vb->containers) {
-    auto it = after_c.find(ContainerKey(c));
-    if (it == after_c.end()) return Concat({"removes container \"", ContainerKey(c), "\""});
+  for (std::size_t ci = 0; ci < vb->containers.size(); ++ci) {
+    const ContainerRef& c = vb->containers[ci];
+    const ContainerRef* m = matched[ci];
+    if (!m) return Concat({"removes container \"", ContainerKey(c), "\""});
     // Image changes only under the pin policy.
-    std::string ib = S(F(c.container, "image")), ia = S(F(it->second->container, "image"));
+    std::string ib = S(F(c.container, "image")), ia = S(F(m->container, "image"));
     if (ib != ia) {
       auto pin = config.image_pins.find(ib);
       if (pin == config.image_pins.end()) {
@@ -86,7 +127,7 @@ std::string DestructiveCheck(const Value& before, const std::optional<WorkloadVi
     // Ports a Service or a probe uses.
     const Value* pb = F(c.container, "ports");
     if (pb && pb->is_array()) {
-      const Value* pa = F(it->second->container, "ports");
+      const Value* pa = F(m->container, "ports");
       for (const Value& p : pb->as_array()) {
         const Value* num = F(&p, "containerPort");
         std::string name = S(F(&p, "name"));
@@ -102,7 +143,7 @@ std::string DestructiveCheck(const Value& before, const std::optional<WorkloadVi
                     (!name.empty() && ctx.service_target_ports.count(Concat({ns, "/", name})));
         for (std::string_view probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
           for (std::string_view h : {"httpGet", "tcpSocket", "grpc"}) {
-            const Value* port = F(F(F(it->second->container, probe), h), "port");
+            const Value* port = F(F(F(m->container, probe), h), "port");
             if (port && ((port->is_int() && num->is_int() && port->as_int() == num->as_int()) ||
                          (!name.empty() && port->string_or() == name)))
               used = true;
@@ -144,20 +185,19 @@ std::string DestructiveCheck(const Value& before, const std::optional<WorkloadVi
 // being fixed is about them (a check whose name mentions "command" or "args",
 // such as a custom rule).
 std::string CommandCheck(const std::optional<WorkloadView>& vb, const std::optional<WorkloadView>& va,
-                         const std::vector<const Finding*>& targets) {
+                         const std::vector<const ContainerRef*>& matched, const std::vector<const Finding*>& targets) {
   if (!vb || !va) return {};
   for (const Finding* t : targets) {
     const std::string name = internal::ToLower(t->check);
     if (name.find("command") != std::string::npos || name.find("args") != std::string::npos) return {};
   }
-  std::map<std::string, const ContainerRef*> after_c;
-  for (const ContainerRef& c : va->containers) after_c[ContainerKey(c)] = &c;
-  for (const ContainerRef& c : vb->containers) {
-    auto it = after_c.find(ContainerKey(c));
-    if (it == after_c.end()) continue;
+  for (std::size_t ci = 0; ci < vb->containers.size(); ++ci) {
+    const ContainerRef& c = vb->containers[ci];
+    const ContainerRef* m = matched[ci];
+    if (!m) continue;
     for (std::string_view field : {"command", "args"}) {
       const Value* b = F(c.container, field);
-      const Value* a = F(it->second->container, field);
+      const Value* a = F(m->container, field);
       if ((b == nullptr) != (a == nullptr) || (b && *a != *b))
         return Concat({"changes the ", field, " of container \"", c.name, "\" (", b ? ToJson(*b) : "unset", " -> ",
                        a ? ToJson(*a) : "unset", ")"});
@@ -168,11 +208,6 @@ std::string CommandCheck(const std::optional<WorkloadView>& vb, const std::optio
 
 // Gate 4 ----------------------------------------------------------------------
 // The table lives in pss.cpp (Pod Security Standards plus kfix's facts).
-
-bool SameViolation(const internal::PssViolation& a, const internal::PssViolation& b) {
-  return a.level == b.level && std::string_view(a.control) == b.control && a.Subject() == b.Subject() &&
-         a.Detail() == b.Detail();
-}
 
 // Gate 5 ----------------------------------------------------------------------
 
@@ -429,23 +464,26 @@ Verdict internal::GuardState::Vet(std::size_t index, const Patch& patch, const s
   const std::optional<WorkloadView> va = ViewWorkload(after);
   // 3 destructive
   {
-    std::string d = DestructiveCheck(before, bf.view, after, va, config, fix_context);
-    if (d.empty()) d = CommandCheck(bf.view, va, targets);
+    const std::vector<const ContainerRef*> matched =
+        bf.view && va ? MatchContainers(*bf.view, *va) : std::vector<const ContainerRef*>();
+    std::string d = DestructiveCheck(before, bf.view, after, va, matched, config, fix_context);
+    if (d.empty()) d = CommandCheck(bf.view, va, matched, targets);
     v.gates.push_back(Gate("destructive", d.empty(), d.empty() ? "no destructive edit" : d));
   }
   // 4 privilege
   {
-    const std::vector<internal::PssViolation> after_pss = internal::EvaluatePodSecurity(va);
-    const std::vector<internal::PssViolation>& bv = bf.violations;
+    const internal::PssViolations after_pss = internal::EvaluatePodSecurity(va);
+    const internal::PssViolations& bv = bf.violations;
     std::string d;
     // Each violation of the patched object must be one of the original's. The
     // evaluation order is stable, so a kept violation is usually found by
     // walking the original's list along; only the others are looked up by key.
     std::size_t next = 0;
+    const std::string* same_subjects[2] = {nullptr, nullptr};
     for (const internal::PssViolation& f : after_pss) {
       bool known = false;
       for (std::size_t k = next; k < bv.size(); ++k) {
-        if (SameViolation(bv[k], f)) {
+        if (bv[k].SameAs(f, same_subjects)) {
           known = true;
           next = k + 1;
           break;

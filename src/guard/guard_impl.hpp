@@ -68,7 +68,7 @@ class GuardState {
   /// (lazily, thread-safe): its workload view and its privilege facts.
   struct BeforeFacts {
     std::optional<WorkloadView> view;
-    std::vector<PssViolation> violations;  ///< EvaluatePodSecurity(view), in its order
+    PssViolations violations;  ///< EvaluatePodSecurity(view), in its order
   };
   const BeforeFacts& Before(std::size_t index) const;
   /// The keys (PssViolation::Key) of Before(index).violations, made on first

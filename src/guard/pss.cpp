@@ -3,6 +3,7 @@
 #include "guard/pss.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -68,14 +69,14 @@ std::string CapName(std::string_view s) {
   return c;
 }
 
-using Who = std::shared_ptr<const std::string>;
+using Who = const std::string*;
 
-Who Subject(const ContainerRef& c) {
+std::string SubjectText(const ContainerRef& c) {
   const std::string who = c.name.empty() ? Concat({"#", std::to_string(c.index)}) : Concat({"\"", c.name, "\""});
   switch (c.group) {
-    case ContainerGroup::kInit: return std::make_shared<const std::string>("init container " + who);
-    case ContainerGroup::kEphemeral: return std::make_shared<const std::string>("ephemeral container " + who);
-    default: return std::make_shared<const std::string>("container " + who);
+    case ContainerGroup::kInit: return "init container " + who;
+    case ContainerGroup::kEphemeral: return "ephemeral container " + who;
+    default: return "container " + who;
   }
 }
 
@@ -92,17 +93,22 @@ const std::string& DoesNotDrop(std::size_t cap_index) {
 
 class Evaluator {
  public:
-  explicit Evaluator(std::vector<PssViolation>& out) : out_(out) {}
+  explicit Evaluator(PssViolations& out) : out_(out) {}
+  /// A subject text owned by the result.
+  Who Subject(std::string text) {
+    out_.subjects.push_back(std::make_unique<const std::string>(std::move(text)));
+    return out_.subjects.back().get();
+  }
   // `detail` is constant text (a literal or static storage).
-  void Add(PssLevel level, const char* control, const Who& subject, const char* detail) {
-    PssViolation& v = out_.emplace_back();
+  void Add(PssLevel level, const char* control, Who subject, const char* detail) {
+    PssViolation& v = out_.list.emplace_back();
     v.level = level;
     v.control = control;
     v.subject = subject;
     v.fixed_detail = detail;
   }
-  void Add(PssLevel level, const char* control, const Who& subject, std::string detail) {
-    PssViolation& v = out_.emplace_back();
+  void Add(PssLevel level, const char* control, Who subject, std::string detail) {
+    PssViolation& v = out_.list.emplace_back();
     v.level = level;
     v.control = control;
     v.subject = subject;
@@ -110,7 +116,7 @@ class Evaluator {
   }
 
   // Controls that read one security context (pod or container).
-  void SecurityContext(const Value* sc, const Who& who) {
+  void SecurityContext(const Value* sc, Who who) {
     if (IsTrue(F(F(sc, "windowsOptions"), "hostProcess")))
       Add(PssLevel::kBaseline, "host-process", who, "windowsOptions.hostProcess=true");
     if (const Value* t = F(F(sc, "appArmorProfile"), "type"); Set(t) && !OneOf(S(t), {"RuntimeDefault", "Localhost"}))
@@ -137,7 +143,7 @@ class Evaluator {
     const Value* ps = view.pod_spec;
     const Value* psc = F(ps, "securityContext");
     const bool windows = S(F(F(ps, "os"), "name")) == "windows";
-    const Who pod = std::make_shared<const std::string>("pod");
+    const Who pod = Subject("pod");
     for (const char* f : {"hostNetwork", "hostPID", "hostIPC"}) {
       if (IsTrue(F(ps, f))) Add(PssLevel::kBaseline, "host-namespaces", pod, std::string(f) + "=true");
     }
@@ -184,7 +190,7 @@ class Evaluator {
         if (m.key.rfind(kPrefix, 0) != 0) continue;
         const std::string value(m.value.string_or());
         if (value != "runtime/default" && value.rfind("localhost/", 0) != 0)
-          Add(PssLevel::kBaseline, "apparmor", std::make_shared<const std::string>("container \"" + m.key.substr(kPrefix.size()) + "\""),
+          Add(PssLevel::kBaseline, "apparmor", Subject("container \"" + m.key.substr(kPrefix.size()) + "\""),
               "annotation " + m.key + "=" + Text(&m.value));
       }
     }
@@ -193,7 +199,7 @@ class Evaluator {
   }
 
   void Container(const ContainerRef& c, const Value* psc, bool windows) {
-    const Who who = Subject(c);
+    const Who who = Subject(SubjectText(c));
     const Value* sc = F(c.container, "securityContext");
     if (IsTrue(F(sc, "privileged"))) Add(PssLevel::kBaseline, "privileged", who, "privileged=true");
     SecurityContext(sc, who);
@@ -252,7 +258,7 @@ class Evaluator {
   }
 
  private:
-  std::vector<PssViolation>& out_;
+  PssViolations& out_;
 };
 
 }  // namespace
@@ -274,15 +280,30 @@ std::string PssViolation::Describe() const {
   return Concat({PssLevelName(level), "/", control, ": ", Subject(), ": ", Detail()});
 }
 
-std::vector<PssViolation> EvaluatePodSecurity(const std::optional<WorkloadView>& view) {
-  std::vector<PssViolation> out;
+bool PssViolation::SameAs(const PssViolation& o, const std::string** known_same) const noexcept {
+  if (level != o.level) return false;
+  if (control != o.control && std::strcmp(control, o.control) != 0) return false;
+  if (subject != o.subject && !(known_same && known_same[0] == subject && known_same[1] == o.subject)) {
+    if (Subject() != o.Subject()) return false;
+    if (known_same) {
+      known_same[0] = subject;
+      known_same[1] = o.subject;
+    }
+  }
+  if (fixed_detail != nullptr && fixed_detail == o.fixed_detail) return true;
+  return Detail() == o.Detail();
+}
+
+PssViolations EvaluatePodSecurity(const std::optional<WorkloadView>& view) {
+  PssViolations out;
   if (!view || !view->pod_spec) return out;
-  out.reserve(16 + 48 * view->containers.size());
+  out.list.reserve(16 + 48 * view->containers.size());
+  out.subjects.reserve(1 + view->containers.size());
   Evaluator(out).Pod(*view);
   return out;
 }
 
-const char* PssHighestLevel(const std::vector<PssViolation>& violations) noexcept {
+const char* PssHighestLevel(const PssViolations& violations) noexcept {
   bool baseline = true;
   bool restricted = true;
   for (const PssViolation& v : violations) {

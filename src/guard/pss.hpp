@@ -30,8 +30,8 @@ struct PssViolation {
   PssLevel level = PssLevel::kBaseline;
   const char* control = "";  ///< e.g. "host-namespaces", "seccomp" (a string literal)
   /// "pod" or `container "web"` (init/ephemeral containers say so), shared by
-  /// the violations of one subject.
-  std::shared_ptr<const std::string> subject;
+  /// the violations of one subject and owned by the PssViolations holding it.
+  const std::string* subject = nullptr;
   /// The offending field and value, e.g. "hostNetwork=true": `fixed_detail`
   /// when it is constant text (static storage), else `detail_text`.
   const char* fixed_detail = nullptr;
@@ -45,14 +45,31 @@ struct PssViolation {
   std::string Key() const;
   /// "restricted/seccomp: container \"web\": seccompProfile.type is not set ..."
   std::string Describe() const;
+  /// Same identity as Key() compares, without building the keys; constant
+  /// texts are compared by address first. `known_same`, when given, is a pair
+  /// of subjects already found equal (this one's, then o's); it is updated.
+  bool SameAs(const PssViolation& o, const std::string** known_same = nullptr) const noexcept;
+};
+
+/// An evaluation's violations, in its order, and the subject texts they point
+/// at (moving it keeps the pointers valid). Iterates like a vector.
+struct PssViolations {
+  std::vector<PssViolation> list;
+  std::vector<std::unique_ptr<const std::string>> subjects;
+
+  std::vector<PssViolation>::const_iterator begin() const noexcept { return list.begin(); }
+  std::vector<PssViolation>::const_iterator end() const noexcept { return list.end(); }
+  std::size_t size() const noexcept { return list.size(); }
+  bool empty() const noexcept { return list.empty(); }
+  const PssViolation& operator[](std::size_t i) const noexcept { return list[i]; }
 };
 
 /// Every violation of `object` (a workload viewed by ViewWorkload; nothing
 /// for other kinds), in a stable order.
-std::vector<PssViolation> EvaluatePodSecurity(const std::optional<WorkloadView>& view);
+PssViolations EvaluatePodSecurity(const std::optional<WorkloadView>& view);
 
 /// The highest level the violations allow: "restricted", "baseline" or
 /// "privileged" (kfix facts do not count).
-const char* PssHighestLevel(const std::vector<PssViolation>& violations) noexcept;
+const char* PssHighestLevel(const PssViolations& violations) noexcept;
 
 }  // namespace kfix::internal

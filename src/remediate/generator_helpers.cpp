@@ -28,14 +28,35 @@ std::string Quoted(std::string_view msg, std::string_view after) {
   return std::string(msg.substr(a + 1, b - a - 1));
 }
 
+namespace {
+
+/// How many bytes of `p` the text of `ptr` (ToString) covers when `p` starts
+/// with it; npos when it does not. No string is built.
+std::size_t PointerTextPrefix(std::string_view p, const JsonPointer& ptr) {
+  std::size_t at = 0;
+  for (const std::string& token : ptr.tokens()) {
+    if (at >= p.size() || p[at] != '/') return std::string_view::npos;
+    ++at;
+    for (char ch : token) {
+      const std::string_view want = ch == '~' ? "~0" : ch == '/' ? "~1" : std::string_view(&ch, 1);
+      if (p.compare(at, want.size(), want) != 0) return std::string_view::npos;
+      at += want.size();
+    }
+  }
+  return at;
+}
+
+}  // namespace
+
 std::vector<const ContainerRef*> TargetContainers(const GenCtx& g) {
   std::vector<const ContainerRef*> out;
   if (!g.view) return out;
   const std::string& p = g.finding.pointer;
   if (!p.empty()) {
     for (const ContainerRef& c : g.view->containers) {
-      std::string cp = c.pointer.ToString();
-      if (p == cp || (p.size() > cp.size() && p.compare(0, cp.size(), cp) == 0 && p[cp.size()] == '/')) {
+      // The finding's pointer is the container's or leads into it.
+      const std::size_t n = PointerTextPrefix(p, c.pointer);
+      if (n != std::string_view::npos && (n == p.size() || p[n] == '/')) {
         out.push_back(&c);
         return out;
       }
