@@ -209,6 +209,33 @@ std::string CommandCheck(const std::optional<WorkloadView>& vb, const std::optio
 // Gate 4 ----------------------------------------------------------------------
 // The table lives in pss.cpp (Pod Security Standards plus kfix's facts).
 
+/// The containers (indices into view.containers) a patch edits when every op
+/// stays inside one existing container, below its index (so the pod's fields,
+/// the container lists and the other containers are as they were); false
+/// otherwise.
+bool ContainerLocalPatch(const Patch& patch, const WorkloadView& view, std::vector<std::size_t>& touched) {
+  if (!view.pod_spec) return false;
+  const std::vector<std::string>& base = view.pod_spec_pointer.tokens();
+  for (const PatchOp& op : patch) {
+    if (op.op == PatchOpType::kMove || op.op == PatchOpType::kCopy) return false;
+    const std::vector<std::string>& t = op.path.tokens();
+    if (t.size() < base.size() + 3 || !std::equal(base.begin(), base.end(), t.begin())) return false;
+    const std::string& group = t[base.size()];
+    const std::string& index = t[base.size() + 1];
+    if (index.empty() || index.size() > 9 || (index.size() > 1 && index[0] == '0') ||
+        !std::all_of(index.begin(), index.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+      return false;
+    const std::size_t i = static_cast<std::size_t>(std::stoul(index));
+    std::size_t k = 0;
+    while (k < view.containers.size() &&
+           !(view.containers[k].index == i && group == ContainerGroupField(view.containers[k].group)))
+      ++k;
+    if (k == view.containers.size()) return false;
+    if (std::find(touched.begin(), touched.end(), k) == touched.end()) touched.push_back(k);
+  }
+  return !touched.empty();
+}
+
 // Gate 5 ----------------------------------------------------------------------
 
 bool NamespaceMatches(std::string_view ns, const std::vector<std::string>& patterns) {
@@ -471,7 +498,47 @@ Verdict internal::GuardState::Vet(std::size_t index, const Patch& patch, const s
     v.gates.push_back(Gate("destructive", d.empty(), d.empty() ? "no destructive edit" : d));
   }
   // 4 privilege
-  {
+  // A patch that stays inside some containers leaves every other violation as
+  // it was: only those containers are evaluated again, each against its own
+  // block of the original's violations first. When all of theirs are known the
+  // gate passes; otherwise the whole object is evaluated below, for the same
+  // verdict and its detail.
+  bool privilege_settled = false;
+  if (std::vector<std::size_t> touched; bf.view && va && va->containers.size() == bf.view->containers.size() &&
+                                        ContainerLocalPatch(patch, *bf.view, touched)) {
+    const internal::PssViolations& bv = bf.violations;
+    bool all_known = true;
+    for (std::size_t k = 0; k < touched.size() && all_known; ++k) {
+      const std::size_t c = touched[k];
+      if (va->containers[c].group != bf.view->containers[c].group ||
+          va->containers[c].index != bf.view->containers[c].index) {
+        all_known = false;
+        break;
+      }
+      const internal::PssViolations after_c = internal::EvaluateContainerPodSecurity(*va, c);
+      auto [next, last] = bv.ContainerBlock(c);
+      const std::string* same_subjects[2] = {nullptr, nullptr};
+      for (const internal::PssViolation& f : after_c) {
+        bool known = false;
+        for (std::size_t j = next; j < last; ++j) {
+          if (bv[j].SameAs(f, same_subjects)) {
+            known = true;
+            next = j + 1;
+            break;
+          }
+        }
+        if (!known && !PrivilegeKeys(index).count(f.Key())) {
+          all_known = false;
+          break;
+        }
+      }
+    }
+    if (all_known) {
+      v.gates.push_back(Gate("privilege", true, "no privilege increase"));
+      privilege_settled = true;
+    }
+  }
+  if (!privilege_settled) {
     const internal::PssViolations after_pss = internal::EvaluatePodSecurity(va);
     const internal::PssViolations& bv = bf.violations;
     std::string d;

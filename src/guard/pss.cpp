@@ -195,7 +195,19 @@ class Evaluator {
       }
     }
 
-    for (const ContainerRef& c : view.containers) Container(c, psc, windows);
+    out_.container_begin.reserve(view.containers.size());
+    for (const ContainerRef& c : view.containers) {
+      out_.container_begin.push_back(out_.list.size());
+      Container(c, psc, windows);
+    }
+  }
+
+  /// One container's block, as Pod() makes it.
+  void OneContainer(const WorkloadView& view, std::size_t k) {
+    const Value* psc = F(view.pod_spec, "securityContext");
+    const bool windows = S(F(F(view.pod_spec, "os"), "name")) == "windows";
+    out_.container_begin.push_back(0);
+    Container(view.containers[k], psc, windows);
   }
 
   void Container(const ContainerRef& c, const Value* psc, bool windows) {
@@ -300,6 +312,13 @@ PssViolations EvaluatePodSecurity(const std::optional<WorkloadView>& view) {
   out.list.reserve(16 + 48 * view->containers.size());
   out.subjects.reserve(1 + view->containers.size());
   Evaluator(out).Pod(*view);
+  return out;
+}
+
+PssViolations EvaluateContainerPodSecurity(const WorkloadView& view, std::size_t k) {
+  PssViolations out;
+  out.list.reserve(48);
+  Evaluator(out).OneContainer(view, k);
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "kfix/core.hpp"
@@ -56,6 +57,14 @@ struct PssViolation {
 struct PssViolations {
   std::vector<PssViolation> list;
   std::vector<std::unique_ptr<const std::string>> subjects;
+  /// Where the violations of each container of the view (in its order) start
+  /// in `list`: the pod's come first, then each container's, one block each.
+  std::vector<std::size_t> container_begin;
+
+  /// [first, last) of the `k`-th container's block in `list`.
+  std::pair<std::size_t, std::size_t> ContainerBlock(std::size_t k) const noexcept {
+    return {container_begin[k], k + 1 < container_begin.size() ? container_begin[k + 1] : list.size()};
+  }
 
   std::vector<PssViolation>::const_iterator begin() const noexcept { return list.begin(); }
   std::vector<PssViolation>::const_iterator end() const noexcept { return list.end(); }
@@ -67,6 +76,11 @@ struct PssViolations {
 /// Every violation of `object` (a workload viewed by ViewWorkload; nothing
 /// for other kinds), in a stable order.
 PssViolations EvaluatePodSecurity(const std::optional<WorkloadView>& view);
+
+/// The violations of the `k`-th container of `view` alone: the block
+/// EvaluatePodSecurity(view) lists for it (it reads the container and the
+/// pod's securityContext and os). Precondition: view.pod_spec, k in range.
+PssViolations EvaluateContainerPodSecurity(const WorkloadView& view, std::size_t k);
 
 /// The highest level the violations allow: "restricted", "baseline" or
 /// "privileged" (kfix facts do not count).
