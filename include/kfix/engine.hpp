@@ -128,6 +128,9 @@ struct CallOptions {
   /// Keep each input file's text in FixReport::sources, so Render and
   /// WriteBack edit the bytes that were scanned (and stdin can be rendered).
   bool keep_sources = false;
+  /// Fix / FixPaths: fill ObjectFix::patched (FixOptions::keep_patched); the
+  /// kfix tool turns it off (nothing it writes reads the patched copies).
+  bool keep_patched = true;
   /// Progress of Run / FixPaths: "load", "fix", "risk" (optional; calls are
   /// serialised but may come from worker threads).
   PipelineProgress progress;

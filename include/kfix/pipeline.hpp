@@ -96,7 +96,7 @@ struct ObjectFix {
   bool accepted = false;          ///< the merged patch passed every gate again
   std::string reason;
   std::vector<GateResult> gates;
-  Value patched;                  ///< the fully patched object when accepted
+  Value patched;                  ///< the fully patched object when the patch applied (FixOptions::keep_patched)
 };
 
 /// One proposer's share of a propose run. Counts over findings, unless named
@@ -151,6 +151,10 @@ struct FixOptions {
   /// rules fallback). Null model: the rules proposer (as `kfix fix`).
   bool record_proposer = false;
   std::shared_ptr<const ModelProposer> model;
+  /// Fill ObjectFix::patched (a copy of every fixed object). False leaves it
+  /// null and saves that memory: write-back, kustomize overlays and the JSON
+  /// report work from the patches (the kfix tool does not keep them).
+  bool keep_patched = true;
 };
 
 /// Scans one lint context, proposes and vets a fix per finding, merges the

@@ -69,6 +69,7 @@ int RunFix(const std::vector<std::string>& raw) {
   // The files' texts are kept for rendering them back (Lists and their
   // other fields stay as written).
   call.keep_sources = a.Has("write") || a.Has("in-place") || a.Has("diff");
+  call.keep_patched = false;  // nothing below reads ObjectFix::patched: write-back renders the patches
   kfix::Result<kfix::FixReport> fixed = engine->FixPaths(a.positionals(), call);
   if (!fixed.ok()) return kfix::cli::Fail(cmd, fixed.status());
   const kfix::FixReport& report = *fixed;

@@ -146,6 +146,7 @@ FixReport Engine::FixText(std::string_view text, std::string_view source_name, c
 FixReport Engine::Fix(LoadedInputs inputs, const CallOptions& options) const {
   FixOptions fo;
   fo.jobs = Jobs(state_->config, options);
+  fo.keep_patched = options.keep_patched;
   if (options.progress) {
     fo.progress = [&options](std::size_t done, std::size_t total) { options.progress("fix", done, total); };
   }

@@ -188,12 +188,13 @@ void SettleRescansIndividually(const GuardState& g, std::size_t index, std::vect
 }
 
 /// Composes the accepted fixes of one object by regenerating each fix on the
-/// result of the previous ones; `cur` ends as the object with `merged`
-/// applied. Returns false (and `conflict`) when a later fix rewrites a path an
-/// earlier one set to a different value.
-bool Compose(const GuardState& g, std::size_t index, const std::vector<const FixResult*>& accepted, Patch& merged,
-             std::vector<const Finding*>& targets, std::string& conflict, Value& cur) {
-  cur = g.objects[index].root;
+/// result of the previous ones. `cur` is the object's working copy (equal to
+/// the object on entry): the fixes are applied to it in place, recorded in
+/// `undo`, and the caller undoes them (on success `cur` is then the object
+/// with `merged` applied). Returns false (and `conflict`) when a later fix
+/// rewrites a path an earlier one set to a different value.
+bool Compose(const GuardState& g, const std::vector<const FixResult*>& accepted, Patch& merged,
+             std::vector<const Finding*>& targets, std::string& conflict, Value& cur, internal::PatchUndo& undo) {
   std::map<std::string, Value> written;
   for (const FixResult* r : accepted) {
     if (r->proposer == "llm") {
@@ -206,7 +207,7 @@ bool Compose(const GuardState& g, std::size_t index, const std::vector<const Fix
           return false;
         }
       }
-      if (Status s = ApplyPatch(cur, r->patch); !s.ok()) {
+      if (Status s = internal::ApplyPatchUndoable(cur, r->patch, undo); !s.ok()) {
         conflict = "the model's patch for " + r->finding.check + " does not apply after the other fixes: " + s.message();
         return false;
       }
@@ -239,8 +240,7 @@ bool Compose(const GuardState& g, std::size_t index, const std::vector<const Fix
         return false;
       }
     }
-    // No atomic copy: on failure `cur` is dropped.
-    Status s = internal::ApplyPatchInPlace(cur, p.patch);
+    Status s = internal::ApplyPatchUndoable(cur, p.patch, undo);
     if (!s.ok()) {
       conflict = "merged patch does not apply: " + s.message();
       return false;
@@ -253,20 +253,27 @@ bool Compose(const GuardState& g, std::size_t index, const std::vector<const Fix
   return true;
 }
 
-ObjectFix MergeObject(const GuardState& g, std::size_t index, std::vector<FixResult*>& results, Value* scratch) {
+ObjectFix MergeObject(const GuardState& g, std::size_t index, std::vector<FixResult*>& results, Value* scratch,
+                      bool keep_patched) {
   ObjectFix of;
   of.object_index = index;
   auto attempt = [&](const std::vector<const FixResult*>& set, ObjectFix& out) {
     Patch merged;
     std::vector<const Finding*> targets;
     std::string conflict;
+    // Composed on the working copy and undone: the object is copied only
+    // when the caller keeps `patched`.
+    internal::PatchUndo undo;
+    const bool composed_ok = Compose(g, set, merged, targets, conflict, *scratch, undo);
     Value composed;
-    if (!Compose(g, index, set, merged, targets, conflict, composed)) {
+    if (composed_ok && keep_patched) composed = *scratch;
+    internal::UndoPatch(*scratch, undo);
+    if (!composed_ok) {
       out.accepted = false;
       out.reason = conflict;
       return false;
     }
-    // Vetted on the scratch copy; `composed` is the same object with the
+    // Vetted on the working copy; `composed` is the same object with the
     // merged patch applied, so it becomes `patched` once the patch applied.
     Verdict v = g.Vet(index, merged, targets, g.config.max_ops * std::max<std::size_t>(1, set.size()), nullptr,
                       nullptr, false, scratch);
@@ -446,7 +453,7 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
       rs.push_back(&report.results[id]);
     }
     bool any = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; });
-    if (any) object_fixes[w] = MergeObject(g, index, rs, work_copy());
+    if (any) object_fixes[w] = MergeObject(g, index, rs, work_copy(), options.keep_patched);
     // Rescans still deferred (rejected by another gate, or left out of the
     // merge) are settled one patch at a time.
     bool pending = false;
