@@ -429,7 +429,20 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   std::vector<char> has_fix(work.size(), 0);
   std::mutex progress_mu;
   std::size_t done = 0;
-  internal::ParallelFor(work.size(), internal::ThreadCount(options.jobs, work.size()), [&](std::size_t w) {
+  const int threads = internal::ThreadCount(options.jobs, work.size());
+  // With several threads the objects with the most findings are taken first
+  // (an object's cost grows with its findings and with its containers, which
+  // bring findings of their own), so that one large object near the end of
+  // the input does not run alone while the other threads are idle. Results
+  // land in their own slots: the order of the work does not change the output.
+  std::vector<std::size_t> order(work.size());
+  for (std::size_t w = 0; w < work.size(); ++w) order[w] = w;
+  if (threads > 1) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return work[a].second.size() > work[b].second.size(); });
+  }
+  internal::ParallelFor(work.size(), threads, [&](std::size_t ow) {
+    const std::size_t w = order[ow];
     const auto& [index, finding_ids] = work[w];
     const Value& obj = g.objects[index].root;
     // One working copy of the object per object: every vet applies its patch
