@@ -37,6 +37,11 @@ std::size_t PointerTextPrefix(std::string_view p, const JsonPointer& ptr) {
   for (const std::string& token : ptr.tokens()) {
     if (at >= p.size() || p[at] != '/') return std::string_view::npos;
     ++at;
+    if (token.find_first_of("~/") == std::string::npos) {  // the usual token: its text is itself
+      if (p.compare(at, token.size(), token) != 0) return std::string_view::npos;
+      at += token.size();
+      continue;
+    }
     for (char ch : token) {
       const std::string_view want = ch == '~' ? "~0" : ch == '/' ? "~1" : std::string_view(&ch, 1);
       if (p.compare(at, want.size(), want) != 0) return std::string_view::npos;
