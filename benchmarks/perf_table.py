@@ -44,7 +44,7 @@ GNU_TIME = "/usr/bin/time"  # Debian package `time`: the peak RSS of the command
 
 
 def run_once(argv, ok_codes=(0, 2)):
-    """Wall seconds and peak RSS (bytes) of one command.
+    """Wall seconds, peak RSS (bytes) and CPU seconds (user + system) of one command.
 
     The peak RSS comes from GNU time when it is installed: the kernel's figure
     for a child forked from Python includes Python's own pages before exec.
@@ -61,15 +61,16 @@ def run_once(argv, ok_codes=(0, 2)):
         if code not in ok_codes:
             sys.exit(f"perf_table: {' '.join(argv)} exited {code}")
         rss = usage.ru_maxrss * 1024
+        cpu = usage.ru_utime + usage.ru_stime  # includes GNU time's own child, the command
         if full is not argv:
             text = rss_file.read().strip().splitlines()
             rss = int(text[-1]) * 1024 if text and text[-1].isdigit() else rss
-        return wall, rss
+        return wall, rss, cpu
 
 
 def measure(commands, rounds):
-    """commands: list of (key, argv). Returns key -> (walls, rss list)."""
-    out = {k: ([], []) for k, _ in commands}
+    """commands: list of (key, argv). Returns key -> (walls, rss list, cpu list)."""
+    out = {k: ([], [], []) for k, _ in commands}
     for k, argv in commands:  # warm the page cache and the binaries
         run_once(argv)
     for r in range(rounds):
@@ -77,9 +78,10 @@ def measure(commands, rounds):
         if r % 2:
             order = order[::-1]
         for k, argv in order:
-            w, rss = run_once(argv)
+            w, rss, cpu = run_once(argv)
             out[k][0].append(w)
             out[k][1].append(rss)
+            out[k][2].append(cpu)
     return out
 
 
@@ -120,6 +122,13 @@ def cpu_model():
     return platform.machine()
 
 
+def load_average():
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
+
+
 def ms(s):
     return f"{s * 1000:,.0f} ms"
 
@@ -158,25 +167,29 @@ def main():
                                            corpus]),
         ]
         started = datetime.datetime.now(datetime.timezone.utc)
+        load_before = load_average()
         res = measure([(key, argv) for key, _, argv in cmds], a.rounds)
+        load_after = load_average()
         raw_med = statistics.median(res["raw"][0])
+        raw_cpu = statistics.median(res["raw"][2])
         print(f"## kfix performance ({started:%Y-%m-%d %H:%M} UTC; {cpu_model()}, {os.cpu_count()} CPUs, "
               f"{platform.system()} {platform.release()})")
         print()
         print(f"Input: {corpus} ({nbytes:,} bytes). {a.rounds} alternating rounds; medians; "
-              "RSS is the peak of each process.")
+              "RSS is the peak of each process; CPU is user + system time of the process. "
+              f"Load average (1 min) {load_before} before, {load_after} after.")
         print()
-        print("| what | ratio to raw (median) | median | best | peak RSS | RSS / input | command |")
-        print("|---|---:|---:|---:|---:|---:|---|")
+        print("| what | ratio to raw (median) | median | best | CPU ratio to raw | peak RSS | RSS / input | command |")
+        print("|---|---:|---:|---:|---:|---:|---:|---|")
         for key, label, argv in cmds:
-            walls, rss = res[key]
+            walls, rss, cpus = res[key]
             med = statistics.median(walls)
             peak = max(rss)
             shown = " ".join(os.path.basename(x) if x in (a.raw, k, sys.executable) else x for x in argv)
             if key == "pyyaml":
                 shown = "python3 -c '<yaml.load_all(..., Loader=yaml.CSafeLoader) per file>' " + corpus
-            print(f"| {label} | {med / raw_med:.2f}x | {ms(med)} | {ms(min(walls))} | {mb(peak)} | "
-                  f"{peak / nbytes:.1f}x | `{shown}` |")
+            print(f"| {label} | {med / raw_med:.2f}x | {ms(med)} | {ms(min(walls))} | "
+                  f"{statistics.median(cpus) / raw_cpu:.2f}x | {mb(peak)} | {peak / nbytes:.1f}x | `{shown}` |")
         f1, f2 = res["fix1"][0], res["fix2"][0]
         s1, s2 = res["scan1"][0], res["scan2"][0]
         print()
@@ -209,7 +222,8 @@ def main():
                       f"{per['fix'] / base:.2f} | {mb(peak)} | {peak / b:.1f}x |")
                 shutil.rmtree(d)
         print()
-        print(f"Finished {datetime.datetime.now(datetime.timezone.utc):%H:%M} UTC.")
+        print(f"Finished {datetime.datetime.now(datetime.timezone.utc):%H:%M} UTC; load average (1 min) "
+              f"{load_average()}.")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
