@@ -273,7 +273,8 @@ std::vector<BuiltinSpec> BuildSpecs() {
        "Set unhealthyPodEvictionPolicy to AlwaysAllow. Refer to "
        "https://kubernetes.io/docs/tasks/run-application/configure-pdb/#unhealthy-pod-eviction-policy for more "
        "information.",
-       ""},
+       "As kube-linter at its head of 2026-08-19: policy/v1 objects only (policy/v1beta1 has no "
+       "unhealthyPodEvictionPolicy field; kube-linter decodes such objects to a type this check does not read)."},
       {"priority-class-name", "", I, "priority-class-name",
        Obj({{"acceptedPriorityClassNames", List({"system-cluster-critical", "system-node-critical"})}}), dl, false,
        true, "Indicates when a deployment-like object does not use a valid priority class name",
