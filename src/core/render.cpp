@@ -36,10 +36,19 @@ using internal::SpanStyle;
 
 constexpr std::size_t kNpos = std::string::npos;
 
+// Where an edit belongs in the span tree (for the local reload check):
+// inside node `node`, or new children of the collection `node` at its end or
+// before its child `before`.
+enum class EditAt : std::uint8_t { kInside, kEnd, kBefore };
+
 struct Edit {
   std::size_t begin = 0;
   std::size_t end = 0;
   std::string text;
+  std::uint32_t doc = 0;
+  std::uint32_t node = 0;
+  EditAt at = EditAt::kInside;
+  std::size_t before = 0;
 };
 
 enum class Where { kRoot, kMapValue, kSeqItem, kFlow };
@@ -59,15 +68,17 @@ bool IsNonEmptyCollection(const Value& v) { return IsCollection(v) && v.size() >
 // Renders one object's differences as edits. A Renderer is cheap; one per object.
 class Renderer {
  public:
-  Renderer(std::string_view text, bool json, const SpanDocument& doc, std::string_view eol)
-      : t_(text), json_(json), doc_(doc), eol_(eol) {
+  Renderer(std::string_view text, bool json, const SpanDocument& doc, std::uint32_t doc_index, std::string_view eol)
+      : t_(text), json_(json), doc_(doc), doc_index_(doc_index), eol_(eol) {
     style_.indent = doc.indent != 0 ? doc.indent : 2;
     style_.sequence_indent = doc.sequence_indent >= 0 ? static_cast<std::size_t>(doc.sequence_indent) : 0;
     style_.item_offset = doc.item_offset != 0 ? doc.item_offset : 2;
   }
 
   // False when the object cannot be edited in place (refusal_ or failed_ set).
-  bool Diff(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const std::string& path);
+  // `differ`: the caller already knows b != a (saves comparing again).
+  bool Diff(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const std::string& path,
+            bool differ = false);
   // Replaces node `ni` by `a` wholesale.
   bool Replace(std::uint32_t ni, const Value& a, const Ctx& ctx);
 
@@ -115,7 +126,13 @@ class Renderer {
       }
       text = std::move(fixed);
     }
-    edits.push_back(Edit{begin, end, std::move(text)});
+    edits.push_back(Edit{begin, end, std::move(text), doc_index_, hint_node_, hint_at_, hint_before_});
+  }
+  // The span node the following Add() calls belong to.
+  void Hint(EditAt at, const SpanNode& n, std::size_t before = 0) {
+    hint_at_ = at;
+    hint_node_ = static_cast<std::uint32_t>(&n - doc_.nodes.data());
+    hint_before_ = before;
   }
   Ctx MemberCtx(const SpanNode& map, std::size_t i) const {
     Ctx c;
@@ -177,7 +194,11 @@ class Renderer {
   std::string_view t_;
   bool json_;
   const SpanDocument& doc_;
+  std::uint32_t doc_index_;
   std::string_view eol_;
+  EditAt hint_at_ = EditAt::kInside;
+  std::uint32_t hint_node_ = 0;
+  std::size_t hint_before_ = 0;
   internal::YamlBlockStyle style_;
 };
 
@@ -353,6 +374,7 @@ std::string Renderer::FlowText(const Value& v) const {
 
 bool Renderer::Replace(std::uint32_t ni, const Value& a, const Ctx& ctx) {
   const SpanNode& n = N(ni);
+  Hint(EditAt::kInside, n);
   if (json_ || ctx.where == Where::kFlow) {
     std::string text;
     if (json_ && !SameLine(n.begin, n.end) && IsNonEmptyCollection(a)) {
@@ -405,8 +427,9 @@ bool Renderer::Replace(std::uint32_t ni, const Value& a, const Ctx& ctx) {
 
 // --- Differences ------------------------------------------------------------------------
 
-bool Renderer::Diff(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const std::string& path) {
-  if (b == a) return true;
+bool Renderer::Diff(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const std::string& path,
+                    bool differ) {
+  if (!differ && b == a) return true;
   const SpanNode& n = N(ni);
   if (n.shared) {
     refusal = "the fix changes " + (path.empty() ? std::string("the object") : path) + ", which carries the anchor &" +
@@ -468,7 +491,7 @@ bool Renderer::DiffMap(std::uint32_t ni, const Value& b, const Value& a, const C
     const Value& bv = *b.Find(n.keys[i]);
     const Value& av = *a.Find(n.keys[i]);
     if (bv == av) continue;
-    if (!Diff(n.kids[2 * i + 1], bv, av, MemberCtx(n, i), path + "/" + JsonPointer::EscapeToken(n.keys[i]))) {
+    if (!Diff(n.kids[2 * i + 1], bv, av, MemberCtx(n, i), path + "/" + JsonPointer::EscapeToken(n.keys[i]), true)) {
       return false;
     }
   }
@@ -524,6 +547,7 @@ void Renderer::RemoveChildren(const SpanNode& n, const std::vector<bool>& remove
   };
   std::size_t first_kept = 0;
   while (first_kept < count && removed[first_kept]) ++first_kept;
+  Hint(EditAt::kInside, n);
   if (n.style == SpanStyle::kFlow || json_) {
     for (std::size_t i = 0; i < count; ++i) {
       if (!removed[i]) continue;
@@ -547,6 +571,7 @@ void Renderer::RemoveChildren(const SpanNode& n, const std::vector<bool>& remove
 }
 
 void Renderer::InsertMembers(const SpanNode& n, const std::vector<const Member*>& added) {
+  Hint(EditAt::kInside, n);
   if (json_ || n.style == SpanStyle::kFlow) {
     std::string text;
     if (n.kids.empty()) {
@@ -575,6 +600,7 @@ void Renderer::InsertMembers(const SpanNode& n, const std::vector<const Member*>
     return;
   }
   const std::size_t key_col = Col(N(n.kids[0]).begin);
+  Hint(EditAt::kEnd, n);
   std::string text;
   for (const Member* m : added) {
     text.append(key_col, ' ');
@@ -596,6 +622,7 @@ void Renderer::InsertMembers(const SpanNode& n, const std::vector<const Member*>
 
 void Renderer::InsertItems(const SpanNode& n, std::size_t before, const Value::Array& items, std::size_t from,
                            std::size_t count) {
+  Hint(EditAt::kInside, n);
   if (json_ || n.style == SpanStyle::kFlow) {
     std::string text;
     const bool at_end = before >= n.kids.size();
@@ -631,6 +658,11 @@ void Renderer::InsertItems(const SpanNode& n, std::size_t before, const Value::A
     return;
   }
   const std::size_t dash_col = Col(n.dash[0]);
+  if (before < n.kids.size()) {
+    Hint(EditAt::kBefore, n, before);
+  } else {
+    Hint(EditAt::kEnd, n);
+  }
   std::string text;
   for (std::size_t k = 0; k < count; ++k) {
     text.append(dash_col, ' ');
@@ -746,6 +778,531 @@ bool Reproduces(std::string_view text, std::string_view file, const ParseOptions
   return true;
 }
 
+// --- The reload check, locally ----------------------------------------------------------
+//
+// The render must load to the expected objects. Loading the whole new text
+// again proves it but costs a full parse per file; LocalCheck proves the same
+// by parsing only the text that changed, and answers false (the caller then
+// loads the whole text) whenever its conditions do not hold.
+//
+// Each edit is widened to a region: the whole lines of a run of children
+// [i0, i1) of a block collection A (for new children: an empty run at the
+// insertion point), plus the blank and comment lines after it. Outside the
+// regions the new text is the original byte for byte. The region's new text is
+// parsed on its own under a skeleton of A's ancestors ("k:" for a mapping,
+// "-" for a sequence, each at the original's column), which puts libyaml in
+// the state it has at the region's first line in the whole text: the same open
+// block collections at the same columns, at a line start, outside any flow
+// collection or scalar. The region cannot read or change anything outside it:
+//   * it starts at a line start right after a complete child of A (or A's own
+//     key line) and its first content line is at A's column, so the text before
+//     it ends exactly as in the original; a region that starts with blank or
+//     comment lines also takes the child before it (a `|+` scalar there would
+//     take those lines);
+//   * every content line of the region is at A's column or deeper, so it closes
+//     nothing above A, and the next content line after it is at A's column or
+//     less, so whatever the region leaves open (a plain or block scalar, a
+//     nested collection) ends there as it ends at the end of the region's own
+//     text; unclosed quotes or brackets are a parse error;
+//   * the document has no anchors, aliases or directives (a region could
+//     define or use what the rest of the text refers to).
+// The loaded object is then the original object with each region's children
+// in place of [i0, i1), compared in order (the whole-text check compares
+// members in any order, so this is only stricter). Limits: the new text's
+// nodes are at most the original's plus the regions', all below the limits.
+
+struct Region {
+  std::uint32_t doc = 0;
+  std::uint32_t node = 0;          // A, a block mapping or sequence
+  std::size_t i0 = 0, i1 = 0;      // its children replaced by the region's text
+  std::size_t begin = 0, end = 0;  // original bytes (line starts)
+  std::ptrdiff_t delta = 0;        // size change of the edits inside
+  std::uint32_t object = 0;        // the object's node (A or above it)
+  std::int64_t next_col = -1;      // column of the first content line after the region, -1: none
+  Value parsed;                    // A as the region's text loads (null: no content)
+  // Children the region's text adds to A's ancestors (lines at their column
+  // after A's): per ancestor, its child that holds A and the new children.
+  struct Spill {
+    std::uint32_t node = 0;
+    std::size_t after = 0;
+    Value children;
+  };
+  std::vector<Spill> spill;
+};
+
+struct CheckTarget {
+  std::uint32_t doc = 0;
+  std::uint32_t node = 0;  // the object's span node
+  bool item = false;       // a `kind: List` item
+  const Value* before = nullptr;
+  const Value* after = nullptr;
+};
+
+class LocalCheck {
+ public:
+  LocalCheck(std::string_view original, std::string_view text, const std::vector<SpanDocument>& docs,
+             const ParseOptions& options, std::string_view file)
+      : o_(original), r_(text), docs_(docs), options_(options), file_(file) {}
+
+  bool Run(const std::vector<Edit>& edits, const std::vector<CheckTarget>& targets);
+
+ private:
+  struct Line {
+    bool content = false;  // not blank, not a comment
+    std::size_t col = 0;   // spaces before the first character
+    bool tab = false;      // the first non-space character is a tab
+  };
+  static Line LineAt(std::string_view t, std::size_t p) {
+    Line l;
+    std::size_t q = p;
+    while (q < t.size() && t[q] == ' ') ++q;
+    l.col = q - p;
+    if (q >= t.size() || t[q] == '\n' || t[q] == '\r' || t[q] == '#') return l;
+    l.content = true;
+    l.tab = t[q] == '\t';
+    return l;
+  }
+  static std::size_t NextLine(std::string_view t, std::size_t p) {
+    const std::size_t q = t.find('\n', p);
+    return q == kNpos ? t.size() : q + 1;
+  }
+  std::size_t LineStart(std::size_t p) const {
+    while (p > 0 && o_[p - 1] != '\n') --p;
+    return p;
+  }
+  const SpanNode& N(std::uint32_t doc, std::uint32_t i) const { return docs_[doc].nodes[i]; }
+  const std::vector<std::int32_t>& Parents(std::uint32_t doc);
+  bool Suitable(std::uint32_t doc, std::uint32_t x) const {
+    const SpanNode& n = N(doc, x);
+    if (n.style != SpanStyle::kBlock || n.kids.empty()) return false;
+    if (n.kind == SpanKind::kMapping) return !n.odd_keys && !n.has_merge;
+    return n.kind == SpanKind::kSequence && n.dashes_known;
+  }
+  static std::size_t Count(const SpanNode& n) { return n.kind == SpanKind::kMapping ? n.kids.size() / 2 : n.kids.size(); }
+  std::size_t First(std::uint32_t doc, const SpanNode& n, std::size_t k) const {
+    return n.kind == SpanKind::kMapping ? N(doc, n.kids[2 * k]).begin : n.dash[k];
+  }
+  std::size_t Last(std::uint32_t doc, const SpanNode& n, std::size_t k) const {
+    return n.kind == SpanKind::kMapping ? std::max(N(doc, n.kids[2 * k]).end, N(doc, n.kids[2 * k + 1]).end)
+                                        : N(doc, n.kids[k]).end;
+  }
+  // Whole lines of child k: [*s, *e); false unless it starts its line and
+  // only a comment follows it on its last line.
+  bool ChildLines(std::uint32_t doc, const SpanNode& n, std::size_t k, std::size_t* s, std::size_t* e) const {
+    const std::size_t first = First(doc, n, k);
+    *s = LineStart(first);
+    for (std::size_t p = *s; p < first; ++p) {
+      if (o_[p] != ' ') return false;
+    }
+    std::size_t p = Last(doc, n, k);
+    while (p < o_.size() && (o_[p] == ' ' || o_[p] == '\t' || o_[p] == '\r')) ++p;
+    if (p < o_.size() && o_[p] != '\n' && o_[p] != '#') return false;
+    *e = NextLine(o_, p);
+    return true;
+  }
+  // The column of a collection's keys or dashes (only spaces and dashes before).
+  bool Column(std::uint32_t doc, std::uint32_t x, std::size_t* col) const {
+    const SpanNode& n = N(doc, x);
+    const std::size_t p = First(doc, n, 0);
+    const std::size_t s = LineStart(p);
+    for (std::size_t q = s; q < p; ++q) {
+      if (o_[q] != ' ' && o_[q] != '-') return false;
+    }
+    *col = p - s;
+    return true;
+  }
+  bool RegionFor(const Edit& e, std::uint32_t object, Region* out);
+  bool Close(Region& g);
+  bool Merge(Region& a, Region& b);
+  bool Load(Region& g);
+  bool Same(std::uint32_t doc, std::uint32_t x, const Value& before, const Value& after);
+
+  std::string_view o_, r_;
+  const std::vector<SpanDocument>& docs_;
+  const ParseOptions& options_;
+  std::string_view file_;
+  std::map<std::uint32_t, std::vector<std::int32_t>> parents_;
+  std::vector<Region> regions_;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<std::size_t>> at_;  // (doc, A) -> regions
+  std::map<std::uint32_t, std::vector<bool>> on_path_;                                // doc -> A or above
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<const Region::Spill*>> spills_;
+  std::size_t nodes_ = 0;
+};
+
+const std::vector<std::int32_t>& LocalCheck::Parents(std::uint32_t doc) {
+  auto it = parents_.find(doc);
+  if (it != parents_.end()) return it->second;
+  std::vector<std::int32_t>& p = parents_[doc];
+  const SpanDocument& d = docs_[doc];
+  p.assign(d.nodes.size(), -1);
+  for (std::size_t i = 0; i < d.nodes.size(); ++i) {
+    for (std::uint32_t k : d.nodes[i].kids) p[k] = static_cast<std::int32_t>(i);
+  }
+  return p;
+}
+
+bool LocalCheck::RegionFor(const Edit& e, std::uint32_t object, Region* g) {
+  const std::uint32_t doc = e.doc;
+  g->doc = doc;
+  g->delta = static_cast<std::ptrdiff_t>(e.text.size()) - static_cast<std::ptrdiff_t>(e.end - e.begin);
+  const bool line_start = e.begin == 0 || o_[e.begin - 1] == '\n';
+  if (e.at != EditAt::kInside && e.begin == e.end && line_start && Suitable(doc, e.node)) {
+    const SpanNode& n = N(doc, e.node);
+    const std::size_t k = e.at == EditAt::kEnd ? Count(n) : e.before;
+    std::size_t s = 0, end = 0;
+    const std::size_t probe = e.at == EditAt::kEnd ? k - 1 : k;
+    if (probe < Count(n) && ChildLines(doc, n, probe, &s, &end) && e.begin == (e.at == EditAt::kEnd ? end : s)) {
+      g->node = e.node;
+      g->i0 = g->i1 = k;
+      g->begin = g->end = e.begin;
+      return true;
+    }
+  }
+  const std::vector<std::int32_t>& parent = Parents(doc);
+  std::int64_t y = e.node;
+  while (y >= 0) {
+    const auto x = static_cast<std::uint32_t>(y);
+    if (Suitable(doc, x)) {
+      const SpanNode& n = N(doc, x);
+      for (std::size_t k = 0; k < Count(n); ++k) {
+        std::size_t s = 0, end = 0;
+        if (!ChildLines(doc, n, k, &s, &end)) continue;
+        if (s <= e.begin && e.end <= end && e.begin < end) {
+          std::size_t k0 = k;
+          if (e.begin == s && k > 0) {  // whole lines: take the child before too
+            std::size_t s0 = 0, end0 = 0;
+            if (!ChildLines(doc, n, k - 1, &s0, &end0)) return false;
+            k0 = k - 1;
+            s = s0;
+          }
+          g->node = x;
+          g->i0 = k0;
+          g->i1 = k + 1;
+          g->begin = s;
+          g->end = end;
+          return true;
+        }
+      }
+    }
+    if (x == object) return false;
+    y = parent[x];
+  }
+  return false;
+}
+
+// Takes in the blank and comment lines after the region; the next content
+// line must be at A's column or less.
+bool LocalCheck::Close(Region& g) {
+  std::size_t col = 0;
+  if (!Column(g.doc, g.node, &col)) return false;
+  while (g.end < o_.size() && !LineAt(o_, g.end).content) g.end = NextLine(o_, g.end);
+  g.next_col = -1;
+  if (g.end < o_.size()) {
+    const Line l = LineAt(o_, g.end);
+    if (l.tab || l.col > col) return false;
+    g.next_col = static_cast<std::int64_t>(l.col);
+  }
+  return true;
+}
+
+// `a` grows to cover `b` too: the same collection's children, or the children
+// of the two regions' lowest common collection that hold them.
+bool LocalCheck::Merge(Region& a, Region& b) {
+  if (a.doc != b.doc) return false;
+  if (a.node != b.node) {
+    const std::vector<std::int32_t>& parent = Parents(a.doc);
+    // New children at the end of a collection and of one of its ancestors, at
+    // one place: one region at the deeper one, whose text goes on at the
+    // ancestor's column (Load takes those lines as the ancestor's children).
+    auto inside = [&](std::uint32_t x, std::uint32_t up) {
+      for (std::int64_t y = x; y >= 0; y = parent[static_cast<std::size_t>(y)]) {
+        if (y == static_cast<std::int64_t>(up)) return true;
+      }
+      return false;
+    };
+    auto at_end = [](const Region& g) { return g.i0 == g.i1 && g.begin == g.end; };
+    if (at_end(a) && a.begin == b.begin && a.node != b.node && inside(b.node, a.node)) std::swap(a, b);
+    if (at_end(b) && b.begin >= a.begin && inside(a.node, b.node)) {
+      a.end = std::max(a.end, b.end);
+      a.delta += b.delta;
+      if (b.next_col >= 0 && (a.next_col < 0 || b.next_col < a.next_col)) a.next_col = b.next_col;
+      return true;
+    }
+    std::vector<bool> above(parent.size(), false);
+    for (std::int64_t y = a.node; y >= 0; y = parent[static_cast<std::size_t>(y)]) above[static_cast<std::size_t>(y)] = true;
+    std::int64_t l = b.node;
+    while (l >= 0 && !above[static_cast<std::size_t>(l)]) l = parent[static_cast<std::size_t>(l)];
+    if (l < 0 || !Suitable(a.doc, static_cast<std::uint32_t>(l))) return false;
+    const auto lca = static_cast<std::uint32_t>(l);
+    const SpanNode& n = N(a.doc, lca);
+    // The run of children of the common collection that a region covers.
+    auto run = [&](const Region& g, std::size_t* i0, std::size_t* i1) {
+      if (g.node == lca) {
+        *i0 = g.i0;
+        *i1 = g.i1;
+        return true;
+      }
+      std::int64_t c = g.node;
+      while (parent[static_cast<std::size_t>(c)] != static_cast<std::int64_t>(lca)) c = parent[static_cast<std::size_t>(c)];
+      const auto it = std::find(n.kids.begin(), n.kids.end(), static_cast<std::uint32_t>(c));
+      const auto pos = static_cast<std::size_t>(it - n.kids.begin());
+      if (n.kind == SpanKind::kMapping && pos % 2 != 1) return false;
+      *i0 = n.kind == SpanKind::kMapping ? pos / 2 : pos;
+      *i1 = *i0 + 1;
+      return true;
+    };
+    std::size_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+    if (!run(a, &a0, &a1) || !run(b, &b0, &b1)) return false;
+    const std::size_t i0 = std::min(a0, b0), i1 = std::max(a1, b1);
+    std::size_t s = 0, e = 0, s1 = 0, e1 = 0;
+    if (i0 >= i1 || i1 > Count(n) || !ChildLines(a.doc, n, i0, &s, &e) || !ChildLines(a.doc, n, i1 - 1, &s1, &e1)) {
+      return false;
+    }
+    const std::size_t end = std::max({a.end, b.end, e1});
+    a.node = lca;
+    a.i0 = i0;
+    a.i1 = i1;
+    a.begin = std::min({s, a.begin, b.begin});
+    a.end = end;
+    a.delta += b.delta;
+    return Close(a);
+  }
+  a.i0 = std::min(a.i0, b.i0);
+  a.i1 = std::max(a.i1, b.i1);
+  a.begin = std::min(a.begin, b.begin);
+  a.end = std::max(a.end, b.end);
+  a.delta += b.delta;
+  return true;
+}
+
+bool LocalCheck::Load(Region& g) {
+  std::size_t col = 0;
+  if (!Column(g.doc, g.node, &col)) return false;
+  // The region's new text: its first content line at A's column; the next
+  // content line after it at the column of its least indented line or less.
+  const std::string_view text = r_.substr(g.begin, g.end - g.begin);  // g.begin/g.end are in the new text here
+  bool any = false, first = true;
+  std::size_t min_col = col;
+  for (std::size_t p = 0; p < text.size(); p = NextLine(text, p)) {
+    const Line l = LineAt(text, p);
+    if (!l.content) {
+      if (first && g.i0 > 0) return false;  // leading blank or comment lines after a child
+      first = false;
+      continue;
+    }
+    if (l.tab || (!any && l.col != col)) return false;
+    min_col = std::min(min_col, l.col);
+    any = true;
+    first = false;
+  }
+  if (g.next_col > static_cast<std::int64_t>(min_col)) return false;
+  if (!any) return true;
+  // The skeleton: A's ancestors, outermost first.
+  std::vector<std::uint32_t> chain;
+  const std::vector<std::int32_t>& parent = Parents(g.doc);
+  for (std::int32_t y = parent[g.node]; y >= 0; y = parent[static_cast<std::uint32_t>(y)]) {
+    chain.push_back(static_cast<std::uint32_t>(y));
+  }
+  std::reverse(chain.begin(), chain.end());
+  std::string src;
+  for (std::size_t j = 0; j < chain.size(); ++j) {
+    const std::uint32_t x = chain[j];
+    const std::uint32_t child = j + 1 < chain.size() ? chain[j + 1] : g.node;
+    std::size_t c = 0, cc = 0;
+    if (!Suitable(g.doc, x) || !Column(g.doc, x, &c) || !Column(g.doc, child, &cc)) return false;
+    const SpanNode& n = N(g.doc, x);
+    const bool child_seq = N(g.doc, child).kind == SpanKind::kSequence;
+    if (n.kind == SpanKind::kMapping) {
+      const auto it = std::find(n.kids.begin(), n.kids.end(), child);
+      if (it == n.kids.end() || (it - n.kids.begin()) % 2 != 1) return false;  // a value, not a key
+      if (cc < c || (cc == c && !child_seq)) return false;
+      src.append(c, ' ');
+      src += "k:\n";
+    } else {
+      if (cc <= c) return false;
+      src.append(c, ' ');
+      src += "-\n";
+    }
+  }
+  src.append(text);
+  ParseOptions po = options_;
+  po.expand_lists = false;
+  po.require_objects = false;
+  LoadResult r = LoadYaml(src, file_, po);
+  if (!r.errors.empty() || r.manifests.size() != 1) return false;
+  nodes_ += r.nodes;
+  Value* v = &r.manifests[0].root;
+  bool in_object = false;
+  for (std::size_t j = 0; j < chain.size(); ++j) {
+    const std::uint32_t x = chain[j];
+    const SpanNode& n = N(g.doc, x);
+    in_object = in_object || x == g.object;
+    Value rest;  // what follows the skeleton's own child: the region's lines at x's column
+    if (n.kind == SpanKind::kMapping) {
+      if (!v->is_object() || v->size() < 1 || v->as_object()[0].key != "k") return false;
+      if (v->size() > 1) rest = Value(Value::Object(std::make_move_iterator(v->as_object().begin() + 1),
+                                                    std::make_move_iterator(v->as_object().end())));
+      v = &v->as_object()[0].value;
+    } else {
+      if (!v->is_array() || v->size() < 1) return false;
+      if (v->size() > 1) rest = Value(Value::Array(std::make_move_iterator(v->as_array().begin() + 1),
+                                                   std::make_move_iterator(v->as_array().end())));
+      v = &v->as_array()[0];
+    }
+    if (!rest.is_null()) {
+      if (!in_object) return false;  // outside the object
+      const std::uint32_t child = j + 1 < chain.size() ? chain[j + 1] : g.node;
+      const auto pos = static_cast<std::size_t>(std::find(n.kids.begin(), n.kids.end(), child) - n.kids.begin());
+      g.spill.push_back(Region::Spill{x, n.kind == SpanKind::kMapping ? pos / 2 : pos, std::move(rest)});
+    }
+  }
+  const bool map = N(g.doc, g.node).kind == SpanKind::kMapping;
+  if (map ? !v->is_object() : !v->is_array()) return false;
+  g.parsed = std::move(*v);
+  return true;
+}
+
+bool LocalCheck::Same(std::uint32_t doc, std::uint32_t x, const Value& before, const Value& after) {
+  const std::vector<bool>& path = on_path_[doc];
+  if (!path[x]) return before == after;
+  const SpanNode& n = N(doc, x);
+  static const std::vector<std::size_t> kNone;
+  auto it = at_.find({doc, x});
+  const std::vector<std::size_t>& here = it == at_.end() ? kNone : it->second;
+  const bool map = n.kind == SpanKind::kMapping;
+  if (map ? !before.is_object() || !after.is_object() : !before.is_array() || !after.is_array()) return false;
+  if (before.size() != Count(n)) return false;
+  std::size_t ai = 0, ri = 0;
+  const std::size_t count = Count(n);
+  auto take = [&](const Value& kids) {  // children loaded from a region's text
+    if (kids.is_null()) return true;
+    if (map) {
+      for (const Member& m : kids.as_object()) {
+        if (ai >= after.size() || after.as_object()[ai].key != m.key || after.as_object()[ai].value != m.value) {
+          return false;
+        }
+        ++ai;
+      }
+    } else {
+      for (const Value& v : kids.as_array()) {
+        if (ai >= after.size() || after.as_array()[ai] != v) return false;
+        ++ai;
+      }
+    }
+    return true;
+  };
+  static const std::vector<const Region::Spill*> kNoSpill;
+  auto sp = spills_.find({doc, x});
+  const std::vector<const Region::Spill*>& spills = sp == spills_.end() ? kNoSpill : sp->second;
+  std::size_t k = 0;
+  while (k < count || ri < here.size()) {
+    if (ri < here.size() && regions_[here[ri]].i0 <= k) {
+      const Region& g = regions_[here[ri++]];
+      if (!take(g.parsed)) return false;
+      k = std::max(k, g.i1);
+      continue;
+    }
+    if (k >= count) return false;
+    if (ai >= after.size()) return false;
+    if (map) {
+      const Member& b = before.as_object()[k];
+      const Member& a = after.as_object()[ai];
+      if (b.key != n.keys[k] || a.key != b.key || !Same(doc, n.kids[2 * k + 1], b.value, a.value)) return false;
+    } else if (!Same(doc, n.kids[k], before.as_array()[k], after.as_array()[ai])) {
+      return false;
+    }
+    ++ai;
+    for (const Region::Spill* s : spills) {
+      if (s->after == k && !take(s->children)) return false;
+    }
+    ++k;
+  }
+  if (ai != after.size()) return false;
+  if (map && (!here.empty() || !spills.empty())) {  // the whole text must not repeat a key
+    std::vector<std::string_view> keys;
+    for (const Member& m : after.as_object()) keys.push_back(m.key);
+    std::sort(keys.begin(), keys.end());
+    if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) return false;
+  }
+  return true;
+}
+
+bool LocalCheck::Run(const std::vector<Edit>& edits, const std::vector<CheckTarget>& targets) {
+  if (edits.empty() || r_.size() > options_.max_document_bytes) return false;
+  std::map<std::uint32_t, std::uint32_t> object_of;  // doc -> object node, for documents with one edited object
+  for (const CheckTarget& t : targets) {
+    if (t.doc >= docs_.size() || docs_[t.doc].has_anchors || docs_[t.doc].has_directives) return false;
+    if (!object_of.emplace(t.doc, t.node).second) return false;  // List items sharing a document: whole check
+  }
+  regions_.clear();
+  for (const Edit& e : edits) {
+    auto it = object_of.find(e.doc);
+    Region g;
+    if (it == object_of.end() || !RegionFor(e, it->second, &g) || !Close(g)) return false;
+    g.object = it->second;
+    regions_.push_back(std::move(g));
+  }
+  // Sorted, disjoint: overlapping regions of one collection merge, nested ones fold into the outer.
+  std::sort(regions_.begin(), regions_.end(), [](const Region& a, const Region& b) {
+    if (a.begin != b.begin) return a.begin < b.begin;
+    return a.end > b.end;
+  });
+  std::vector<Region> merged;
+  for (Region& g : regions_) {
+    merged.push_back(std::move(g));
+    // A merge can start a region earlier, so it may reach the one before.
+    while (merged.size() >= 2 && merged[merged.size() - 2].doc == merged.back().doc &&
+           merged.back().begin <= merged[merged.size() - 2].end) {
+      Region last = std::move(merged.back());
+      merged.pop_back();
+      if (!Merge(merged.back(), last)) return false;
+    }
+  }
+  regions_ = std::move(merged);
+  // Positions in the new text; load each region.
+  std::ptrdiff_t shift = 0;
+  std::size_t total = 0;
+  for (const SpanDocument& d : docs_) total += d.nodes.size();
+  nodes_ = total;
+  for (std::size_t i = 0; i < regions_.size(); ++i) {
+    Region& g = regions_[i];
+    const std::ptrdiff_t b = static_cast<std::ptrdiff_t>(g.begin) + shift;
+    const std::ptrdiff_t e = static_cast<std::ptrdiff_t>(g.end) + shift + g.delta;
+    shift += g.delta;
+    if (b < 0 || e < b || static_cast<std::size_t>(e) > r_.size()) return false;
+    const std::size_t ob = g.begin, oe = g.end;
+    g.begin = static_cast<std::size_t>(b);
+    g.end = static_cast<std::size_t>(e);
+    if (!Load(g)) return false;
+    g.begin = ob;
+    g.end = oe;
+    at_[{g.doc, g.node}].push_back(i);
+    for (const Region::Spill& s : g.spill) spills_[{g.doc, s.node}].push_back(&s);
+    std::vector<bool>& path = on_path_[g.doc];
+    if (path.empty()) path.assign(docs_[g.doc].nodes.size(), false);
+    const std::vector<std::int32_t>& parent = Parents(g.doc);
+    for (std::int64_t y = g.node; y >= 0 && !path[static_cast<std::size_t>(y)]; y = parent[static_cast<std::size_t>(y)]) {
+      path[static_cast<std::size_t>(y)] = true;
+    }
+  }
+  if (shift != static_cast<std::ptrdiff_t>(r_.size()) - static_cast<std::ptrdiff_t>(o_.size())) return false;
+  if (nodes_ > options_.max_total_nodes || nodes_ > options_.max_nodes) return false;
+  for (auto& [key, list] : at_) {
+    std::sort(list.begin(), list.end(), [&](std::size_t a, std::size_t b) { return regions_[a].i0 < regions_[b].i0; });
+  }
+  for (const CheckTarget& t : targets) {
+    if (!t.after->is_object()) return false;
+    if (!t.item && options_.expand_lists) {
+      const Value* kind = t.after->Find("kind");
+      if (kind != nullptr && kind->is_string() && kind->as_string() == "List") return false;
+    }
+    auto path = on_path_.find(t.doc);
+    if (path == on_path_.end() || !path->second[t.node]) return false;  // edited, but no region inside it
+    if (!Same(t.doc, t.node, *t.before, *t.after)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<RenderedFile> RenderPatches(std::string_view original, std::string_view file,
@@ -838,14 +1395,14 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
     }
     object_nodes[ti] = {node, ctx};
     located[ti] = true;
-    Renderer r(original, json, doc, eol);
-    const bool ok = r.Diff(node, before, t.after, ctx, "");
+    Renderer r(original, json, doc, static_cast<std::uint32_t>(t.document), eol);
+    const bool ok = r.Diff(node, before, t.after, ctx, "", true);
     if (!r.refusal.empty()) {
       out.refused.push_back(RenderRefusal{t.document, t.item, r.refusal});
       continue;
     }
     if (!ok) {
-      Renderer whole(original, json, doc, eol);
+      Renderer whole(original, json, doc, static_cast<std::uint32_t>(t.document), eol);
       if (!whole.Replace(node, t.after, ctx)) {
         located[ti] = false;
         out.notes.push_back(obj + ": the object could not be edited in place; the file is re-emitted");
@@ -860,14 +1417,20 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
     expected[t.manifest] = &t.after;
   }
   bool all_located = true;
+  std::vector<CheckTarget> check_targets;
   for (std::size_t ti = 0; ti < targets.size(); ++ti) {
     const Target& t = targets[ti];
     if (!located[ti] && objects[t.manifest]->root != t.after) all_located = false;
+    if (located[ti] && expected[t.manifest] == &t.after) {
+      check_targets.push_back(CheckTarget{static_cast<std::uint32_t>(t.document), object_nodes[ti].first, t.item >= 0,
+                                          &objects[t.manifest]->root, &t.after});
+    }
   }
 
   std::string text;
   if (all_located && ApplyEdits(original, edits, text, out.replaced) &&
-      Reproduces(text, file, options.parse, objects, expected)) {
+      ((!json && LocalCheck(original, text, *spans, options.parse, file).Run(edits, check_targets)) ||
+       Reproduces(text, file, options.parse, objects, expected))) {
     out.changed = text != original;
     out.text = std::move(text);
     return out;
@@ -878,7 +1441,8 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
     for (std::size_t ti = 0; ti < targets.size(); ++ti) {
       const Target& t = targets[ti];
       if (expected[t.manifest] != &t.after) continue;
-      Renderer whole(original, json, (*spans)[static_cast<std::size_t>(t.document)], eol);
+      Renderer whole(original, json, (*spans)[static_cast<std::size_t>(t.document)],
+                     static_cast<std::uint32_t>(t.document), eol);
       if (!whole.Replace(object_nodes[ti].first, t.after, object_nodes[ti].second)) {
         all_located = false;
         break;

@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -77,16 +76,16 @@ class Builder {
  private:
   SpanDocument& doc() { return docs_.back(); }
   std::uint32_t NewNode(SpanKind kind, SpanStyle style, const yaml_event_t& e, const yaml_char_t* anchor) {
-    SpanNode n;
+    SpanNode& n = doc().nodes.emplace_back();
     n.kind = kind;
     n.style = style;
     n.begin = offsets_.Byte(e.start_mark);
     n.end = offsets_.Byte(e.end_mark);
     if (anchor) {
+      doc().has_anchors = true;
       n.has_anchor = true;
       n.name.assign(reinterpret_cast<const char*>(anchor));
     }
-    doc().nodes.push_back(std::move(n));
     const auto idx = static_cast<std::uint32_t>(doc().nodes.size() - 1);
     if (anchor) anchors_[doc().nodes[idx].name] = idx;
     return idx;
@@ -142,13 +141,10 @@ void Builder::OnScalar(const yaml_event_t& e) {
     } else if (value == "<<") {
       map.has_merge = true;
       k.assign(value);
-    } else {
-      Value r = ResolvePlainScalar(value);
-      if (r.is_string()) {
-        k = std::move(r.as_string());
-      } else if (!ScalarKeyText(r, k)) {
-        map.odd_keys = true;
-      }
+    } else if (PlainScalarStaysString(value)) {
+      k.assign(value);
+    } else if (!ScalarKeyText(ResolvePlainScalar(value), k)) {
+      map.odd_keys = true;
     }
     map.keys.push_back(std::move(k));
   }
@@ -200,11 +196,23 @@ void Builder::CloseCollection(const yaml_event_t& e) {
   if (n.kind == SpanKind::kMapping) {
     if (n.kids.size() % 2 != 0 || n.keys.size() * 2 != n.kids.size()) {
       n.odd_keys = true;
-    } else {
-      std::unordered_set<std::string_view> seen;
-      for (const std::string& k : n.keys) {
-        if (k != "<<" && !seen.insert(k).second) n.odd_keys = true;
+    } else if (n.keys.size() <= 16) {
+      for (std::size_t i = 0; i < n.keys.size() && !n.odd_keys; ++i) {
+        for (std::size_t j = i + 1; j < n.keys.size(); ++j) {
+          if (n.keys[i] == n.keys[j] && n.keys[i] != "<<") {
+            n.odd_keys = true;
+            break;
+          }
+        }
       }
+    } else {
+      std::vector<std::string_view> keys;
+      keys.reserve(n.keys.size());
+      for (const std::string& k : n.keys) {
+        if (k != "<<") keys.emplace_back(k);
+      }
+      std::sort(keys.begin(), keys.end());
+      if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) n.odd_keys = true;
     }
   } else if (n.style == SpanStyle::kBlock) {
     FindDashes(n);
@@ -259,7 +267,11 @@ Result<std::vector<SpanDocument>> Builder::Run() {
       case YAML_STREAM_END_EVENT: done = true; break;
       case YAML_DOCUMENT_START_EVENT:
         docs_.emplace_back();
+        // About one node per 12 bytes in manifests: saves moving the nodes as the vector grows.
+        if (docs_.size() == 1) doc().nodes.reserve(text_.size() / 12 + 8);
         doc().begin = offsets_.Byte(e.start_mark);
+        doc().has_directives = e.data.document_start.version_directive != nullptr ||
+                               e.data.document_start.tag_directives.start != e.data.document_start.tag_directives.end;
         anchors_.clear();
         stack_.clear();
         break;
@@ -273,6 +285,7 @@ Result<std::vector<SpanDocument>> Builder::Run() {
       case YAML_ALIAS_EVENT: {
         const bool key = ExpectingKey();
         const std::uint32_t idx = NewNode(SpanKind::kAlias, SpanStyle::kPlain, e, nullptr);
+        doc().has_anchors = true;
         std::string name(reinterpret_cast<const char*>(e.data.alias.anchor));
         if (auto it = anchors_.find(name); it != anchors_.end()) doc().nodes[it->second].shared = true;
         doc().nodes[idx].name = std::move(name);

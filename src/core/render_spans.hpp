@@ -49,6 +49,8 @@ struct SpanDocument {
   std::size_t indent = 0;           ///< 0 = unknown
   std::int32_t sequence_indent = -1;  ///< -1 = unknown
   std::size_t item_offset = 0;      ///< 0 = unknown
+  bool has_anchors = false;     ///< some node carries `&name` or is an alias
+  bool has_directives = false;  ///< `%YAML` / `%TAG` before the document
 };
 
 /// Parses `text` into spans, one SpanDocument per libyaml document (the
