@@ -15,6 +15,7 @@
 //
 // Thread safety: reentrant.
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <string_view>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "core/json_internal.hpp"
+#include "core/render_internal.hpp"
 #include "core/render_spans.hpp"
 #include "core/yaml_internal.hpp"
 #include "kfix/core.hpp"
@@ -36,11 +38,11 @@ using internal::SpanStyle;
 
 constexpr std::size_t kNpos = std::string::npos;
 
-// Where an edit belongs in the span tree (for the local reload check):
-// inside node `node`, or new children of the collection `node` at its end or
-// before its child `before`.
-enum class EditAt : std::uint8_t { kInside, kEnd, kBefore };
+using internal::EditAt;
 
+// A text edit and where it belongs in the span tree (for the local reload
+// check): inside node `node`, or new children of the collection `node` at
+// its end or before its child `before`.
 struct Edit {
   std::size_t begin = 0;
   std::size_t end = 0;
@@ -1463,5 +1465,57 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
                            ": no text edit reproduces the patched objects; the file was left unchanged",
                        where);
 }
+
+namespace internal {
+
+bool LocalReloadCheck(std::string_view original, const std::vector<TextEdit>& edits, std::int32_t document,
+                      const Value& after, const ParseOptions& options, std::string* text) {
+  text->clear();
+  Result<std::vector<SpanDocument>> spans = ParseSpans(original);
+  LoadResult loaded = LoadManifests(original, "check", options);
+  if (!spans.ok() || !loaded.errors.empty() || document < 0 || static_cast<std::size_t>(document) >= spans->size()) {
+    return false;
+  }
+  const Manifest* object = nullptr;
+  for (const Manifest& m : loaded.manifests) {
+    if (m.document == document && m.item < 0) object = &m;
+  }
+  const SpanDocument& doc = (*spans)[static_cast<std::size_t>(document)];
+  if (object == nullptr || doc.root < 0) return false;
+  std::vector<Edit> list;
+  for (const TextEdit& t : edits) {
+    Result<JsonPointer> ptr = JsonPointer::Parse(t.node);
+    if (!ptr.ok()) return false;
+    auto node = static_cast<std::uint32_t>(doc.root);
+    for (const std::string& token : ptr->tokens()) {
+      const SpanNode& n = doc.nodes[node];
+      bool found = false;
+      if (n.kind == SpanKind::kMapping) {
+        for (std::size_t i = 0; i < n.keys.size() && !found; ++i) {
+          if (n.keys[i] == token) {
+            node = n.kids[2 * i + 1];
+            found = true;
+          }
+        }
+      } else if (n.kind == SpanKind::kSequence) {
+        const std::size_t i = std::strtoul(token.c_str(), nullptr, 10);
+        if (i < n.kids.size()) {
+          node = n.kids[i];
+          found = true;
+        }
+      }
+      if (!found) return false;
+    }
+    list.push_back(Edit{t.begin, t.end, t.text, static_cast<std::uint32_t>(document), node, t.at, t.before});
+  }
+  std::vector<std::pair<std::size_t, std::size_t>> replaced;
+  if (!ApplyEdits(original, list, *text, replaced)) return false;
+  const std::vector<CheckTarget> targets{
+      CheckTarget{static_cast<std::uint32_t>(document), static_cast<std::uint32_t>(doc.root), false, &object->root,
+                  &after}};
+  return LocalCheck(original, *text, *spans, options, "check").Run(list, targets);
+}
+
+}  // namespace internal
 
 }  // namespace kfix
