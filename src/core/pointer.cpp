@@ -131,9 +131,12 @@ std::string JsonPointer::EscapeToken(std::string_view token) {
 std::string JsonPointer::ToString() const { return internal::PrefixString(*this, tokens_.size()); }
 
 JsonPointer JsonPointer::Child(std::string_view token) const {
-  JsonPointer p = *this;
-  p.tokens_.emplace_back(token);
-  return p;
+  // One exactly-sized allocation (a copy then a push would allocate twice).
+  std::vector<std::string> tokens;
+  tokens.reserve(tokens_.size() + 1);
+  tokens.insert(tokens.end(), tokens_.begin(), tokens_.end());
+  tokens.emplace_back(token);
+  return JsonPointer(std::move(tokens));
 }
 
 JsonPointer JsonPointer::Child(std::size_t index) const { return Child(std::to_string(index)); }

@@ -348,6 +348,14 @@ TEST_CASE("the fix pipeline: per-finding results, merged object patch, summary")
                           "reason", "patch", "gates"})
       CHECK(first.Find(k) != nullptr);
     CHECK(first.Find("item") == nullptr);  // only objects inside a kind: List carry "item"
+    // Without the patched copies: the same results, patches and report, `patched` null.
+    kfix::FixOptions lean = opt;
+    lean.keep_patched = false;
+    kfix::FixReport r2 = kfix::FixObjects(objs, rules, {}, lean);
+    REQUIRE(r2.objects.size() == 1);
+    CHECK(r2.objects[0].patched.is_null());
+    CHECK(kfix::PatchToJson(r2.objects[0].patch) == kfix::PatchToJson(of.patch));
+    CHECK(kfix::FixReportToJson(r2) == kfix::FixReportToJson(r));
     const kfix::Value* sum = j.Find("summary");
     for (const char* k : {"findings", "accepted", "rejected", "needs_review", "unfixable", "median_ops", "max_ops", "by_check"})
       CHECK(sum->Find(k) != nullptr);

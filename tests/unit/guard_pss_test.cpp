@@ -189,6 +189,52 @@ TEST_CASE("privilege gate: every Pod Security Standards control fires and passes
   }
 }
 
+TEST_CASE("one container's evaluation is its block of the whole object's") {
+  // Two containers (the second with weaker settings) and an init container.
+  std::string two = kHardened;
+  const std::string second =
+      R"({"name":"side","image":"side:1","securityContext":{"privileged":true,"capabilities":{"add":["NET_ADMIN"]}}})";
+  two.insert(two.find(R"(]}}}})"), "," + second);
+  two.insert(two.find(R"("containers":[)"), R"("initContainers":[{"name":"init","image":"busybox:1"}],)");
+  const kfix::Value object = J(two);
+  const auto view = kfix::ViewWorkload(object);
+  REQUIRE(view);
+  REQUIRE(view->containers.size() == 3);
+  const kfix::internal::PssViolations all = kfix::internal::EvaluatePodSecurity(view);
+  REQUIRE(all.container_begin.size() == 3);
+  for (std::size_t k = 0; k < 3; ++k) {
+    const auto [first, last] = all.ContainerBlock(k);
+    const kfix::internal::PssViolations one = kfix::internal::EvaluateContainerPodSecurity(*view, k);
+    REQUIRE(one.size() == last - first);
+    CHECK((one.size() == 0) == (view->containers[k].name == "web"));  // only the hardened one has none
+    for (std::size_t i = 0; i < one.size(); ++i) {
+      CHECK(one[i].Key() == all[first + i].Key());
+      CHECK(one[i].SameAs(all[first + i]));
+    }
+  }
+  // A violation of one container is not the same as another's.
+  CHECK_FALSE(all[all.ContainerBlock(0).first].SameAs(all[all.ContainerBlock(2).first]));
+}
+
+TEST_CASE("privilege gate: an edit inside one container is judged as the whole object is") {
+  // The second container already fails; weakening the first is still refused,
+  // improving the second passes, and the refusal names what the whole object names.
+  std::string two = kHardened;
+  two.insert(two.find(R"(]}}}})"),
+             R"(,{"name":"side","image":"side:1","securityContext":{"privileged":true}})");
+  Guarded g(two);
+  const std::string SC1 = C.substr(0, C.size() - 1) + "1/securityContext";
+  CHECK(Gate(g.Vet(Op("replace", SC1 + "/privileged", "false")), "privilege").passed);
+  const kfix::Verdict v = g.Vet(Op("replace", SC + "/privileged", "true"));
+  CHECK_FALSE(Gate(v, "privilege").passed);
+  CHECK(Gate(v, "privilege").detail.find(R"(container "web": privileged=true)") != std::string::npos);
+  // A patch touching the pod and a container is judged on the whole object.
+  CHECK_FALSE(Gate(g.Vet(Op("replace", SC + "/readOnlyRootFilesystem", "true") + "," +
+                         Op("add", P + "/hostPID", "true")),
+                   "privilege")
+                  .passed);
+}
+
 TEST_CASE("privilege gate: a level the object passed is named when it is lost") {
   Guarded g;
   kfix::Verdict v = g.Vet(Op("remove", SC + "/allowPrivilegeEscalation"));
