@@ -14,7 +14,8 @@
 // - integer versus number (TypeScript has only `number`): the package's own compiled validators
 //   (`_schemas/*.js`), probed with 0.5 for every numeric field (an `integer` field rejects it);
 // - int-or-string, quantity, time, and free-form values (RawExtension, JSON, FieldsV1, empty definitions):
-//   by the definition they refer to.
+//   by the definition they refer to;
+// - closed sets of strings (`"Always" | "IfNotPresent" | "Never"`): the declarations' string-literal unions.
 // A kind is a definition whose `apiVersion` and `kind` are string literals; the table holds every kind and the
 // definitions reachable from it.
 import { execFileSync } from "node:child_process";
@@ -78,6 +79,8 @@ async function main(modules) {
   const defIds = new Map();   // full name -> index
   const defList = [];         // {name, fields:[{name, type, required}]}
   const unresolved = new Set();
+  const enums = [];            // sorted value lists
+  const enumIds = new Map();   // JSON of the list -> index
   const intern = (kind, arg) => {
     const key = `${kind}:${arg}`;
     if (!typeIds.has(key)) {
@@ -106,6 +109,14 @@ async function main(modules) {
       case "array": return intern("kArray", resolve(t.elem, owner, ownerFull, prop));
       case "map": return intern("kMap", resolve(t.elem, owner, ownerFull, prop));
       case "lit": return intern("kString", 0);
+      case "enum": { // a closed set of strings: the guard checks written values against it
+        const key = JSON.stringify([...t.values].sort());
+        if (!enumIds.has(key)) {
+          enumIds.set(key, enums.length);
+          enums.push(JSON.parse(key));
+        }
+        return intern("kEnum", enumIds.get(key));
+      }
       case "union": unresolved.add(`${ownerFull}.${prop} (union)`); return intern("kAny", 0);
       case "prim": return intern({ string: "kString", boolean: "kBoolean", number: "kNumber" }[t.name], 0);
       case "inline": { // an anonymous struct: a definition of its own, probed through its owner's validator
@@ -181,12 +192,25 @@ async function main(modules) {
   out.push(`constexpr StructDef kStructs[] = {`);
   out.push(chunk(defList.map((e, i) => `{"${e.short}",${ranges[i][0]},${ranges[i][1]}}`)));
   out.push(`};`);
+  const enumValues = [];
+  const enumRanges = enums.map((vals) => {
+    const r = `{${enumValues.length},${vals.length}}`;
+    enumValues.push(...vals);
+    return r;
+  });
+  out.push(`constexpr std::string_view kEnumValues[] = {`);
+  out.push(chunk(enumValues.map((v) => JSON.stringify(v))));
+  out.push(`};`);
+  out.push(`constexpr EnumDef kEnums[] = {`);
+  out.push(chunk(enumRanges));
+  out.push(`};`);
   out.push(`constexpr KindDef kKinds[] = {`);
   out.push(chunk(kinds.map((k) => `{"${k.kind}","${k.apiVersion}",${k.index}}`)));
   out.push(`};`);
   process.stdout.write(out.join("\n") + "\n");
   if (unresolved.size) process.stderr.write(`free-form (no definition): ${[...unresolved].sort().join(", ")}\n`);
-  process.stderr.write(`${kinds.length} kinds, ${defList.length} definitions, ${first} fields, ${types.length} types\n`);
+  process.stderr.write(`${kinds.length} kinds, ${defList.length} definitions, ${first} fields, ${types.length} types, ` +
+                       `${enums.length} enums\n`);
 }
 
 function parseDts(text, pkg, defs, aliases) {
@@ -241,7 +265,7 @@ class TypeParser {
     if (!this.peek("|")) return first;
     const alts = [first];
     while (this.peek("|")) { this.eat("|"); alts.push(this.single()); }
-    return alts.every((a) => a.k === "lit") ? { k: "lit" } : { k: "union" };
+    return alts.every((a) => a.k === "lit") ? { k: "enum", values: alts.map((a) => a.value) } : { k: "union" };
   }
   single() {
     this.ws();

@@ -10,10 +10,16 @@
 namespace kfix::internal::k8s {
 
 namespace {
-enum class T : std::uint8_t { kString, kInteger, kNumber, kBoolean, kIntOrString, kQuantity, kAny, kObject, kArray, kMap };
+enum class T : std::uint8_t {
+  kString, kInteger, kNumber, kBoolean, kIntOrString, kQuantity, kAny, kObject, kArray, kMap, kEnum
+};
 struct TypeDef {
   T kind;
-  std::uint16_t arg;  ///< kObject: struct index; kArray / kMap: element type index
+  std::uint16_t arg;  ///< kObject: struct index; kArray / kMap: element type index; kEnum: kEnums index
+};
+struct EnumDef {
+  std::uint16_t first;  ///< into kEnumValues (sorted)
+  std::uint16_t count;
 };
 struct FieldDef {
   std::string_view name;
@@ -75,7 +81,8 @@ const std::map<std::string_view, const StructDef*>& BestByKind() {
 
 const char* Want(T t) {
   switch (t) {
-    case T::kString: return "null or string";
+    case T::kString:
+    case T::kEnum: return "null or string";
     case T::kInteger: return "integer or null";
     case T::kNumber: return "null or number";
     case T::kBoolean: return "boolean or null";
@@ -99,7 +106,8 @@ bool IsIntegral(const Value& v) {
 /// Whether a non-null value has the scalar/container shape of `t` (not its contents).
 bool ShapeOk(const Value& v, T t) {
   switch (t) {
-    case T::kString: return v.is_string();
+    case T::kString:
+    case T::kEnum: return v.is_string();
     case T::kInteger: return IsIntegral(v);
     case T::kNumber: return v.is_number();
     case T::kBoolean: return v.is_bool();
@@ -133,6 +141,7 @@ std::string QuoteList(const std::vector<std::string_view>& names) {
 
 struct Walker {
   bool strict;
+  bool enums;  ///< check closed sets of strings (the guard); kubeconform's schemas have no enums
   std::size_t max;
   std::vector<SchemaError>& out;
   std::string ptr;
@@ -172,6 +181,16 @@ struct Walker {
           ptr.resize(mark);
         }
         break;
+      case T::kEnum: {
+        const EnumDef& e = kEnums[t.arg];
+        const std::string_view* b = kEnumValues + e.first;
+        const std::string_view* end = b + e.count;
+        // "" means "unset" for several enum fields (Toleration.effect, ...): accepted.
+        if (enums && !v.as_string().empty() && !std::binary_search(b, end, std::string_view(v.as_string()))) {
+          Error("value must be one of " + QuoteList(std::vector<std::string_view>(b, end)));
+        }
+        break;
+      }
       default: break;
     }
   }
@@ -216,6 +235,13 @@ std::string Describe(std::uint16_t type) {
     case T::kObject: return "object " + std::string(kStructs[t.arg].name);
     case T::kArray: return "array of " + Describe(t.arg);
     case T::kMap: return "map of " + Describe(t.arg);
+    case T::kEnum: {
+      std::string out = "enum";
+      for (std::uint16_t i = 0; i < kEnums[t.arg].count; ++i) {
+        out.append(i ? "|" : " ").append(kEnumValues[kEnums[t.arg].first + i]);
+      }
+      return out;
+    }
   }
   return "";
 }
@@ -259,7 +285,7 @@ std::size_t KindCount() noexcept { return std::size(kKinds); }
 
 std::vector<SchemaError> Validate(const Value& value, const StructDef& def, bool strict, std::size_t max_errors) {
   std::vector<SchemaError> out;
-  Walker w{strict, max_errors, out, {}};
+  Walker w{strict, /*enums=*/false, max_errors, out, {}};
   if (!value.is_object()) {
     w.Error(std::string("got ") + value.type_name() + ", want object");
     return out;
@@ -330,7 +356,7 @@ std::string CheckPatchOp(const Value& object, const PatchOp& op) {
   }
   if (op.op != PatchOpType::kAdd && op.op != PatchOpType::kReplace) return {};
   std::vector<SchemaError> errors;
-  Walker w{true, 1, errors, at};
+  Walker w{true, /*enums=*/true, 1, errors, at};
   if (type) w.Check(op.value, *type);
   else if (!op.value.is_object()) w.Error(std::string("got ") + op.value.type_name() + ", want object");
   else w.Struct(op.value, *s);

@@ -45,7 +45,7 @@ std::vector<SchemaError> Validate(const Value& value, const StructDef& def, bool
                                   std::size_t max_errors = 64);
 
 /// What the table says about one field path below a definition (tests, docs): the type ("integer",
-/// "string", "boolean", "number", "int-or-string", "quantity", "any", "object Container",
+/// "string", "boolean", "number", "int-or-string", "quantity", "any", "enum Always|IfNotPresent|Never", "object Container",
 /// "array of object Container", "map of string", ...) and whether the field is required in its parent.
 struct FieldFacts {
   std::string type;
@@ -54,7 +54,8 @@ struct FieldFacts {
 std::optional<FieldFacts> Lookup(const StructDef& def, const std::vector<std::string>& path);
 
 /// The fix guard's question: does `op` only touch fields the schema of the object's kind defines (strict),
-/// and does it write values of the right types (deep)? Returns "" when fine, else a message naming the path
+/// and does it write values of the right types (deep), strings of a closed set included ("value must be one
+/// of 'Always', 'IfNotPresent', 'Never'"; "" is accepted as unset)? Returns "" when fine, else a message naming the path
 /// and the problem. Objects whose kind is not in the table are accepted ("").
 std::string CheckPatchOp(const Value& object, const PatchOp& op);
 

@@ -84,7 +84,10 @@ TEST_CASE("table: well-known facts of the upstream API") {
   CHECK(Type("v1", "Pod", {"spec", "containers", "0", "securityContext", "privileged"}) == "boolean");
   CHECK(Type("v1", "Pod", {"spec", "securityContext", "sysctls"}) == "array of object Sysctl");
   CHECK(Type("policy/v1", "PodDisruptionBudget", {"spec", "minAvailable"}) == "int-or-string");
-  CHECK(Type("policy/v1", "PodDisruptionBudget", {"spec", "unhealthyPodEvictionPolicy"}) == "string");
+  CHECK(Type("policy/v1", "PodDisruptionBudget", {"spec", "unhealthyPodEvictionPolicy"}) ==
+        "enum AlwaysAllow|IfHealthyBudget");
+  CHECK(Type("v1", "Pod", {"spec", "containers", "0", "imagePullPolicy"}) == "enum Always|IfNotPresent|Never");
+  CHECK(Type("v1", "Pod", {"spec", "containers", "0", "name"}) == "string");
   CHECK(Type("policy/v1beta1", "PodDisruptionBudget", {"spec", "unhealthyPodEvictionPolicy"}) == "<none>");
   CHECK(Type("autoscaling/v2", "HorizontalPodAutoscaler", {"spec", "maxReplicas"}) == "integer");
   CHECK(Type("apps/v1", "StatefulSet", {"spec", "volumeClaimTemplates", "0", "spec", "resources", "requests"}) ==
@@ -199,6 +202,17 @@ TEST_CASE("guard question: CheckPatchOp") {
   // Removing a field the API does not define only makes the object more valid.
   CHECK(k8s::CheckPatchOp(pod, Op(R"({"op":"remove","path":"/spec/replicas"})")) == "");
   CHECK_FALSE(k8s::CheckPatchOp(pod, Op(R"({"op":"remove","path":"/spec/nope/x"})")).empty());
+  // Closed sets of strings: the guard checks them ("" is "unset"); whole-object validation does not (kubeconform's
+  // schemas have no enums).
+  CHECK(k8s::CheckPatchOp(pod, Op(R"({"op":"add","path":"/spec/containers/0/imagePullPolicy","value":"always"})")) ==
+        "/spec/containers/0/imagePullPolicy: value must be one of 'Always', 'IfNotPresent', 'Never'");
+  CHECK(k8s::CheckPatchOp(pod, Op(R"({"op":"add","path":"/spec/containers/0/imagePullPolicy","value":"Always"})")) == "");
+  CHECK(k8s::CheckPatchOp(pod, Op(R"({"op":"add","path":"/spec/securityContext",
+                                      "value":{"seccompProfile":{"type":"runtimedefault"}}})")) ==
+        "/spec/securityContext/seccompProfile/type: value must be one of 'Localhost', 'RuntimeDefault', 'Unconfined'");
+  CHECK(k8s::CheckPatchOp(pod, Op(R"({"op":"add","path":"/spec/tolerations",
+                                      "value":[{"key":"k","operator":"Exists","effect":""}]})")) == "");
+  CHECK(Errors(std::string(kPod) + "      imagePullPolicy: always\n").empty());
   // A kind outside the table: accepted, and KnowsKind says so.
   kfix::Value crd = Yaml("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {a: 1}\n");
   CHECK(k8s::CheckPatchOp(crd, Op(R"({"op":"add","path":"/spec/anything","value":{"x":1}})")) == "");
