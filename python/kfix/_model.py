@@ -563,7 +563,6 @@ class FixOutcome(_Document):
         self.file: str = d.get("file", "")
         self.document: int = d.get("document", 0)
         self.line: int = d.get("line", 0)
-        self.object: ObjectRef = ObjectRef.from_dict(d.get("object", {}))
         self.container: str = d.get("container", "")
         self.message: str = d.get("message", "")
         self.status: str = d.get("status", "")
@@ -593,6 +592,11 @@ class FixOutcome(_Document):
         """``kfix propose`` only: every vetted proposal (proposer, outcome, gate, detail, tokens, latencyMs)."""
         return self._lazy("attempt_log",  # type: ignore[no-any-return]
                           lambda d: list(_plain(d.get("attemptLog", []))))
+
+    @property
+    def object(self) -> ObjectRef:
+        """The object the finding is on (built on first read)."""
+        return self._lazy("object", lambda d: ObjectRef.from_dict(d.get("object", {})))  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return f"FixOutcome({self.check} {self.object.kind}/{self.object.name}: {self.status})"
@@ -753,7 +757,6 @@ class ScoredFinding(_Document):
         self.policy: str = d.get("policy", "")
         self.file: str = d.get("file", "")
         self.line: int = d.get("line", 0)
-        self.object: ObjectRef = ObjectRef.from_dict(d.get("object", {}))
         self.container: str = d.get("container", "")
         self.risk: float = float(d.get("risk", 0.0))
         self.kev: bool = bool(d.get("kev", False))
@@ -780,6 +783,11 @@ class ScoredFinding(_Document):
         """The additive terms of the score (base, vuln, epss, kev, attack)."""
         return self._lazy("terms", lambda d: [  # type: ignore[no-any-return]
             RiskTerm(t.get("name", ""), float(t.get("value", 0.0)), t.get("detail", "")) for t in _records(d.get("terms", []))])
+
+    @property
+    def object(self) -> ObjectRef:
+        """The object the finding is on (built on first read)."""
+        return self._lazy("object", lambda d: ObjectRef.from_dict(d.get("object", {})))  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return f"ScoredFinding({self.check} {self.object.kind}/{self.object.name} risk={self.risk})"
@@ -903,7 +911,6 @@ class ScheduledFix(_Document):
         self.document: int = d.get("document", 0)
         self.item: int = d.get("item", -1)
         self.line: int = d.get("line", 0)
-        self.object: ObjectRef = ObjectRef.from_dict(d.get("object", {}))
         self.container: str = d.get("container", "")
         #: Risk 0-100 of the finding the fix closes.
         self.risk: float = float(d.get("risk", 0.0))
@@ -919,6 +926,11 @@ class ScheduledFix(_Document):
     def patch(self) -> List[Dict[str, Any]]:
         """The vetted RFC 6902 patch."""
         return self._lazy("patch", lambda d: list(_plain(d.get("patch", []))))  # type: ignore[no-any-return]
+
+    @property
+    def object(self) -> ObjectRef:
+        """The object the finding is on (built on first read)."""
+        return self._lazy("object", lambda d: ObjectRef.from_dict(d.get("object", {})))  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return f"ScheduledFix(#{self.rank} {self.check} {self.object.kind}/{self.object.name} score={self.score:.3g})"
