@@ -207,6 +207,9 @@ struct WriteBackOptions {
   std::string directory;  ///< kDirectory: the output directory
   bool diff = false;      ///< build a unified diff (a/ and b/ prefixes) against the original bytes
   ParseOptions parse;     ///< the options the inputs were loaded with
+  /// Threads that read, render and diff the files (<= 0: one per hardware
+  /// thread); files are written in input order, the same bytes for any value.
+  int jobs = 1;
 };
 
 /// One input file's outcome.

@@ -58,6 +58,7 @@ int RunFix(const std::vector<std::string>& raw) {
     wb.mode = kfix::WriteMode::kInPlace;
   }
   wb.diff = a.Has("diff");
+  wb.jobs = call.jobs != 0 ? call.jobs : engine->config().scan.jobs;
   if (kfix::Status s = kfix::CheckWriteBack(a.positionals(), wb); !s.ok()) return kfix::cli::UsageError(cmd, s.ToString());
   if (a.Has("kustomize")) {
     kfix::WriteBackOptions k;

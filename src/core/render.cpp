@@ -62,6 +62,22 @@ struct Ctx {
   std::size_t dash = kNpos;       // block sequence item: its '-'
 };
 
+// Where the diff is, as a chain of tokens; spelled out (a JSON pointer) only
+// for a note or a refusal.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view key;        // a member's key, or
+  std::size_t index = kNpos;   // an item's index
+  std::string Str() const {
+    if (parent == nullptr) return std::string();
+    return parent->Str() + "/" + (index != kNpos ? std::to_string(index) : JsonPointer::EscapeToken(key));
+  }
+  std::string Shown() const {
+    std::string s = Str();
+    return s.empty() ? std::string("/") : s;
+  }
+};
+
 bool HasFlowIndicator(std::string_view s) { return s.find_first_of(",[]{}") != std::string_view::npos; }
 
 bool IsCollection(const Value& v) { return v.is_array() || v.is_object(); }
@@ -79,7 +95,7 @@ class Renderer {
 
   // False when the object cannot be edited in place (refusal_ or failed_ set).
   // `differ`: the caller already knows b != a (saves comparing again).
-  bool Diff(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const std::string& path,
+  bool Diff(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const Path& path,
             bool differ = false);
   // Replaces node `ni` by `a` wholesale.
   bool Replace(std::uint32_t ni, const Value& a, const Ctx& ctx);
@@ -166,8 +182,8 @@ class Renderer {
     return kNpos;
   }
 
-  bool DiffMap(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const std::string& path);
-  bool DiffSeq(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const std::string& path);
+  bool DiffMap(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const Path& path);
+  bool DiffSeq(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const Path& path);
   void RemoveChildren(const SpanNode& n, const std::vector<bool>& removed, bool map);
   void InsertMembers(const SpanNode& n, const std::vector<const Member*>& added);
   void InsertItems(const SpanNode& n, std::size_t before, const Value::Array& items, std::size_t from,
@@ -429,17 +445,18 @@ bool Renderer::Replace(std::uint32_t ni, const Value& a, const Ctx& ctx) {
 
 // --- Differences ------------------------------------------------------------------------
 
-bool Renderer::Diff(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const std::string& path,
+bool Renderer::Diff(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const Path& path,
                     bool differ) {
   if (!differ && b == a) return true;
   const SpanNode& n = N(ni);
   if (n.shared) {
-    refusal = "the fix changes " + (path.empty() ? std::string("the object") : path) + ", which carries the anchor &" +
+    const std::string where = path.Str();
+    refusal = "the fix changes " + (where.empty() ? std::string("the object") : where) + ", which carries the anchor &" +
               n.name + " that aliases share; editing it would change every alias too";
     return false;
   }
   if (n.kind == SpanKind::kAlias) {
-    notes.push_back((path.empty() ? std::string("/") : path) + ": expanded alias *" + n.name + " to edit it");
+    notes.push_back(path.Shown() + ": expanded alias *" + n.name + " to edit it");
     return Replace(ni, a, ctx);
   }
   if (n.kind == SpanKind::kMapping && b.is_object() && a.is_object() && a.size() > 0) {
@@ -451,11 +468,11 @@ bool Renderer::Diff(std::uint32_t ni, const Value& b, const Value& a, const Ctx&
   return Replace(ni, a, ctx);
 }
 
-bool Renderer::DiffMap(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const std::string& path) {
+bool Renderer::DiffMap(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const Path& path) {
   const SpanNode& n = N(ni);
   const std::size_t members = n.keys.size();
   auto whole = [&](const char* why) {
-    notes.push_back((path.empty() ? std::string("/") : path) + ": re-emitted the mapping (" + why + ")");
+    notes.push_back(path.Shown() + ": re-emitted the mapping (" + why + ")");
     return Replace(ni, a, ctx);
   };
   if (n.odd_keys) return whole("it has tagged, alias or duplicate keys");
@@ -493,7 +510,7 @@ bool Renderer::DiffMap(std::uint32_t ni, const Value& b, const Value& a, const C
     const Value& bv = *b.Find(n.keys[i]);
     const Value& av = *a.Find(n.keys[i]);
     if (bv == av) continue;
-    if (!Diff(n.kids[2 * i + 1], bv, av, MemberCtx(n, i), path + "/" + JsonPointer::EscapeToken(n.keys[i]), true)) {
+    if (!Diff(n.kids[2 * i + 1], bv, av, MemberCtx(n, i), Path{&path, n.keys[i]}, true)) {
       return false;
     }
   }
@@ -502,7 +519,7 @@ bool Renderer::DiffMap(std::uint32_t ni, const Value& b, const Value& a, const C
   return true;
 }
 
-bool Renderer::DiffSeq(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const std::string& path) {
+bool Renderer::DiffSeq(std::uint32_t ni, const Value& b, const Value& a, const Ctx& ctx, const Path& path) {
   const SpanNode& n = N(ni);
   const Value::Array& ba = b.as_array();
   const Value::Array& aa = a.as_array();
@@ -516,20 +533,20 @@ bool Renderer::DiffSeq(std::uint32_t ni, const Value& b, const Value& a, const C
   const std::size_t pair = std::min(mid_b, mid_a);
   const bool block = n.style == SpanStyle::kBlock && !json_;
   if (mid_b != mid_a && block && !n.dashes_known) {
-    notes.push_back((path.empty() ? std::string("/") : path) + ": re-emitted the sequence (its dashes were not found)");
+    notes.push_back(path.Shown() + ": re-emitted the sequence (its dashes were not found)");
     return Replace(ni, a, ctx);
   }
   if (mid_b > mid_a && block) {
     for (std::size_t i = p + pair; i < p + mid_b; ++i) {
       if (!OnlySpacesBefore(n.dash[i])) {
-        notes.push_back((path.empty() ? std::string("/") : path) + ": re-emitted the sequence (nested inline item)");
+        notes.push_back(path.Shown() + ": re-emitted the sequence (nested inline item)");
         return Replace(ni, a, ctx);
       }
     }
   }
   for (std::size_t k = 0; k < pair; ++k) {
     const std::size_t i = p + k;
-    if (!Diff(n.kids[i], ba[i], aa[i], ItemCtx(n, i), path + "/" + std::to_string(i))) return false;
+    if (!Diff(n.kids[i], ba[i], aa[i], ItemCtx(n, i), Path{&path, {}, i})) return false;
   }
   if (mid_b > mid_a) {
     std::vector<bool> removed(nb, false);
@@ -1398,7 +1415,7 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
     object_nodes[ti] = {node, ctx};
     located[ti] = true;
     Renderer r(original, json, doc, static_cast<std::uint32_t>(t.document), eol);
-    const bool ok = r.Diff(node, before, t.after, ctx, "", true);
+    const bool ok = r.Diff(node, before, t.after, ctx, Path{}, true);
     if (!r.refusal.empty()) {
       out.refused.push_back(RenderRefusal{t.document, t.item, r.refusal});
       continue;

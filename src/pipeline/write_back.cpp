@@ -6,6 +6,7 @@
 // Thread safety: reentrant.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/parallel_internal.hpp"
 #include "kfix/pipeline.hpp"
 
 namespace kfix {
@@ -198,46 +200,70 @@ Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std
   Result<Layout> layout = MakeLayout(paths);
   if (!layout.ok()) return layout.status();
   const RenderPlan plan = PlanRenders(report);
-  for (const std::string& file : layout->files) {
+  // Each file is read, rendered and diffed on `jobs` threads, a window of
+  // files at a time (so the texts held stay bounded), then written one after
+  // another in input order: the same files, diff and results for any jobs.
+  struct Work {
     WrittenFile w;
-    w.input = file;
-    SourceLocation loc;
-    loc.file = file;
     std::string read;
-    const std::string* original = SourceOf(report, file, options.parse, &read, &w.status);
-    if (original == nullptr) {
-      w.status = w.status.WithDefaultLocation(loc);
-      result.files.push_back(std::move(w));
-      continue;
-    }
+    const std::string* original = nullptr;
     std::string text;
-    if (plan.patches.count(file) && !RenderOne(plan, file, *original, options.parse, &w, &text)) {
+    std::string diff;
+  };
+  const std::vector<std::string>& files = layout->files;
+  const int threads = internal::ThreadCount(options.jobs, files.size());
+  const std::size_t window = static_cast<std::size_t>(threads) * 16;
+  for (std::size_t first = 0; first < files.size(); first += window) {
+    const std::size_t count = std::min(window, files.size() - first);
+    std::vector<Work> work(count);
+    internal::ParallelFor(count, threads, [&](std::size_t i) {
+      const std::string& file = files[first + i];
+      Work& k = work[i];
+      k.w.input = file;
+      k.original = SourceOf(report, file, options.parse, &k.read, &k.w.status);
+      if (k.original == nullptr) {
+        SourceLocation loc;
+        loc.file = file;
+        k.w.status = k.w.status.WithDefaultLocation(loc);
+        return;
+      }
+      if (plan.patches.count(file) && !RenderOne(plan, file, *k.original, options.parse, &k.w, &k.text)) {
+        k.original = nullptr;
+        return;
+      }
+      if (options.diff && k.w.fixed) {
+        const std::string name = DiffName(file);
+        k.diff = UnifiedDiff(*k.original, k.text, "a/" + name, "b/" + name);
+      }
+    });
+    for (Work& k : work) {
+      WrittenFile& w = k.w;
+      if (k.original == nullptr) {
+        result.files.push_back(std::move(w));
+        continue;
+      }
+      const std::string& file = w.input;
+      const std::string& bytes = w.fixed ? k.text : *k.original;
+      result.diff += k.diff;
+      if (options.mode == WriteMode::kDirectory) {
+        WriteOptions wo;
+        struct stat st {};
+        if (::stat(file.c_str(), &st) == 0) wo.mode = st.st_mode & 07777;
+        wo.force_mode = true;
+        wo.protect = files;
+        const std::string& rel = layout->relative.at(file);
+        w.status = WriteFileSafely(options.directory, rel, bytes, wo);
+        if (w.status.ok()) w.output = (fs::path(options.directory) / rel).string();
+      } else if (options.mode == WriteMode::kInPlace && w.fixed) {
+        const fs::path p(file);
+        WriteOptions wo;
+        wo.create_parents = false;
+        const std::string dir = p.has_parent_path() ? p.parent_path().string() : std::string(".");
+        w.status = WriteFileSafely(dir, p.filename().string(), bytes, wo);
+        if (w.status.ok()) w.output = file;
+      }
       result.files.push_back(std::move(w));
-      continue;
     }
-    const std::string& bytes = w.fixed ? text : *original;
-    if (options.diff && w.fixed) {
-      const std::string name = DiffName(file);
-      result.diff += UnifiedDiff(*original, bytes, "a/" + name, "b/" + name);
-    }
-    if (options.mode == WriteMode::kDirectory) {
-      WriteOptions wo;
-      struct stat st {};
-      if (::stat(file.c_str(), &st) == 0) wo.mode = st.st_mode & 07777;
-      wo.force_mode = true;
-      wo.protect = layout->files;
-      const std::string& rel = layout->relative.at(file);
-      w.status = WriteFileSafely(options.directory, rel, bytes, wo);
-      if (w.status.ok()) w.output = (fs::path(options.directory) / rel).string();
-    } else if (options.mode == WriteMode::kInPlace && w.fixed) {
-      const fs::path p(file);
-      WriteOptions wo;
-      wo.create_parents = false;
-      const std::string dir = p.has_parent_path() ? p.parent_path().string() : std::string(".");
-      w.status = WriteFileSafely(dir, p.filename().string(), bytes, wo);
-      if (w.status.ok()) w.output = file;
-    }
-    result.files.push_back(std::move(w));
   }
   return result;
 }

@@ -322,3 +322,29 @@ TEST_CASE("--write reports each file in the JSON report's writeBack, refusals in
   CHECK(p->Find("writeBack") == nullptr);
   fs::remove_all(d);
 }
+
+TEST_CASE("--jobs renders files on several threads with the same diff and files as one thread") {
+  fs::path d = TempDir("jobs");
+  for (int i = 0; i < 40; ++i) {
+    Write(d / "work" / "app" / ("web" + std::to_string(i) + ".yaml"), kWeb);
+    Write(d / "work" / "app" / "sub" / ("cm" + std::to_string(i) + ".yaml"), kClean);
+  }
+  std::string first;
+  for (const char* jobs : {"1", "2", "3", "8"}) {
+    const fs::path out = d / (std::string("out") + jobs);
+    Run r = Cli(std::string("fix --jobs ") + jobs + " --diff --write " + out.string() + " app", d / "work");
+    CHECK(r.code == 0);
+    REQUIRE(r.out.rfind("--- a/app/", 0) == 0);
+    if (first.empty()) {
+      first = r.out;
+      continue;
+    }
+    CHECK(r.out == first);
+    for (int i = 0; i < 40; ++i) {
+      const std::string web = "web" + std::to_string(i) + ".yaml", cm = "sub/cm" + std::to_string(i) + ".yaml";
+      CHECK(Read(out / web) == Read(d / "out1" / web));
+      CHECK(Read(out / cm) == kClean);
+    }
+  }
+  fs::remove_all(d);
+}
