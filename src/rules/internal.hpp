@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -136,7 +137,30 @@ struct LintIndex {
   std::unordered_map<std::string, const ObjectInfo*> secrets;     ///< by name (last wins, as kube-linter)
   std::unordered_map<std::string, const ObjectInfo*> config_maps; ///< by name
   void Build(std::vector<const ObjectInfo*> objs);
+
+  /// An index derived from this context (workloads by pod label, policies by selector, ...), built by
+  /// `build()` on first use and shared by every check and thread of the scan, so that a cross-object
+  /// lookup costs about the number of candidate matches rather than the number of objects. `tag` names
+  /// the index: the address of a string constant of the file that builds it, one per index type `T`
+  /// (each with its own text, so no linker folds two tags into one).
+  template <typename T, typename BuildFn>
+  const T& Derived(const void* tag, BuildFn&& build) const {
+    std::lock_guard<std::mutex> lock(derived_->mu);
+    std::shared_ptr<void>& slot = derived_->items[tag];
+    if (!slot) slot = std::make_shared<T>(build());
+    return *static_cast<const T*>(slot.get());
+  }
+
+ private:
+  struct DerivedIndexes {
+    std::mutex mu;
+    std::unordered_map<const void*, std::shared_ptr<void>> items;
+  };
+  std::unique_ptr<DerivedIndexes> derived_ = std::make_unique<DerivedIndexes>();
 };
+
+/// An unambiguous hash key from several strings (each length-prefixed), for derived indexes.
+std::string IndexKey(std::initializer_list<std::string_view> parts);
 
 bool IsDeploymentLikeKind(std::string_view kind) noexcept;
 

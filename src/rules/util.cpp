@@ -447,6 +447,19 @@ void LintIndex::Build(std::vector<const ObjectInfo*> objs) {
   }
 }
 
+std::string IndexKey(std::initializer_list<std::string_view> parts) {
+  std::size_t size = 0;
+  for (std::string_view p : parts) size += p.size() + sizeof(std::uint32_t);
+  std::string key;
+  key.reserve(size);
+  for (std::string_view p : parts) {
+    auto n = static_cast<std::uint32_t>(p.size());
+    key.append(reinterpret_cast<const char*>(&n), sizeof(n));
+    key.append(p);
+  }
+  return key;
+}
+
 bool KindsMatch(const std::vector<std::string>& kinds, const ObjectInfo& obj) noexcept {
   for (const std::string& k : kinds) {
     if (k == "Any") return true;

@@ -343,10 +343,19 @@ std::string NamespaceOf(const ObjectInfo& o) {
 
 // A Namespace object named `ns`: from the lint context, else from the policy
 // files (which may describe the cluster's namespaces).
+// The context's Namespace objects by name (the first of each name).
+using NamespacesByName = std::unordered_map<std::string_view, const ObjectInfo*>;
+const char kNamespacesByNameTag[] = "namespaces-by-name";
+
 const Value* NamespaceObject(const LintIndex& ctx, const ParamStore& store, std::string_view ns) {
-  for (const ObjectInfo* other : ctx.objects) {
-    if (other->kind == "Namespace" && other->name == ns) return &other->root();
-  }
+  const NamespacesByName& namespaces = ctx.Derived<NamespacesByName>(&kNamespacesByNameTag, [&] {
+    NamespacesByName m;
+    for (const ObjectInfo* other : ctx.objects) {
+      if (other->kind == "Namespace") m.emplace(other->name, other);
+    }
+    return m;
+  });
+  if (auto it = namespaces.find(ns); it != namespaces.end()) return &it->second->root();
   for (const auto& v : store) {
     if (Str(v->Find("kind")) == "Namespace" && Str(Get(v->Find("metadata"), "name")) == ns) return v.get();
   }

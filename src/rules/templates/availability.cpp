@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 #include <optional>
+#include <unordered_map>
 
 #include "rules/template_helpers.hpp"
 
@@ -256,6 +257,11 @@ Result<std::unique_ptr<CheckImpl>> PdbMaxUnavailable(const Params&) {
   });
 }
 
+// Deployment-like objects with a label selector field and a replica count, by namespace and selector
+// text (Selector::ToString), in context order.
+using WorkloadsBySelector = std::unordered_map<std::string, std::vector<const ObjectInfo*>>;
+const char kWorkloadsBySelectorTag[] = "workloads-by-selector";
+
 Result<std::unique_ptr<CheckImpl>> PdbMinAvailable(const Params&) {
   return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
     const Value* spec = Get(&o.root(), "spec");
@@ -294,14 +300,22 @@ Result<std::unique_ptr<CheckImpl>> PdbMinAvailable(const Params&) {
       sink.Add("PDB has invalid label selector: " + pdb_sel.error, "/spec/selector");
       return;
     }
-    std::string pdb_str = pdb_sel.ToString();
-    for (const ObjectInfo* w : ctx.In(ctx.deployment_likes_by_ns, o.namespace_)) {
-      if (!HasLabelSelectorField(w->kind)) continue;
+    const WorkloadsBySelector& by_selector = ctx.Derived<WorkloadsBySelector>(&kWorkloadsBySelectorTag, [&] {
+      WorkloadsBySelector m;
+      for (const auto& [ns, workloads] : ctx.deployment_likes_by_ns) {
+        for (const ObjectInfo* w : workloads) {
+          if (!HasLabelSelectorField(w->kind) || !Replicas(*w)) continue;
+          Value wsel = SelectorAsLabelSelector(*w, SelectorOf(*w, nullptr));
+          Selector ws = Selector::FromLabelSelector(&wsel);
+          if (ws.valid) m[IndexKey({ns, ws.ToString()})].push_back(w);
+        }
+      }
+      return m;
+    });
+    auto same = by_selector.find(IndexKey({o.namespace_, pdb_sel.ToString()}));
+    if (same == by_selector.end()) return;
+    for (const ObjectInfo* w : same->second) {
       auto replicas = Replicas(*w);
-      if (!replicas) continue;
-      Value wsel = SelectorAsLabelSelector(*w, SelectorOf(*w, nullptr));
-      Selector ws = Selector::FromLabelSelector(&wsel);
-      if (!ws.valid || ws.ToString() != pdb_str) continue;
       std::int64_t min_avail = value;
       if (percent) {
         min_avail = static_cast<std::int64_t>(std::floor(static_cast<double>(*replicas) * (static_cast<double>(value) / 100.0)));

@@ -2,7 +2,10 @@
 // Check templates of this domain; the file registers its own entries (rules/template_helpers.hpp).
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "rules/template_helpers.hpp"
 
@@ -37,15 +40,24 @@ std::string GoLabelSelectorValue(const Value* sel) {
 }
 
 // dangling-horizontalpodautoscaler ------------------------------------------
+// Workloads by name, kind and group/version (any namespace, as kube-linter).
+using WorkloadRefs = std::unordered_set<std::string>;
+const char kWorkloadRefsTag[] = "workload-refs";
+
 Result<std::unique_ptr<CheckImpl>> DanglingHpa(const Params&) {
   return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
     const Value* target = Get(Get(&o.root(), "spec"), "scaleTargetRef");
     std::string kind = ScalarText(Get(target, "kind"));
     std::string name = ScalarText(Get(target, "name"));
     std::string api = ScalarText(Get(target, "apiVersion"));
-    for (const ObjectInfo* w : ctx.workloads) {
-      if (w->name == name && w->kind == kind && api == std::string(w->group) + "/" + std::string(w->version)) return;
-    }
+    const WorkloadRefs& refs = ctx.Derived<WorkloadRefs>(&kWorkloadRefsTag, [&] {
+      WorkloadRefs r;
+      for (const ObjectInfo* w : ctx.workloads) {
+        r.insert(IndexKey({w->name, w->kind, std::string(w->group) + "/" + std::string(w->version)}));
+      }
+      return r;
+    });
+    if (refs.count(IndexKey({name, kind, api}))) return;
     sink.Add("no resources found matching HorizontalPodAutoscaler scaleTargetRef ({" + kind + " " + name + " " + api +
                  "})",
              "/spec/scaleTargetRef");
@@ -53,6 +65,10 @@ Result<std::unique_ptr<CheckImpl>> DanglingHpa(const Params&) {
 }
 
 // dangling-ingress ------------------------------------------------------------
+// Services by namespace and name, in context order.
+using ServicesByName = std::unordered_map<std::string, std::vector<const ObjectInfo*>>;
+const char kServicesByNameTag[] = "services-by-name";
+
 Result<std::unique_ptr<CheckImpl>> DanglingIngress(const Params&) {
   return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
     const Value* spec = Get(&o.root(), "spec");
@@ -83,13 +99,18 @@ Result<std::unique_ptr<CheckImpl>> DanglingIngress(const Params&) {
         }
       }
     }
-    const auto& services = ctx.In(ctx.services_by_ns, o.namespace_);
+    const ServicesByName& by_name = ctx.Derived<ServicesByName>(&kServicesByNameTag, [&] {
+      ServicesByName m;
+      for (const ObjectInfo* svc : ctx.services) m[IndexKey({svc->namespace_, svc->name})].push_back(svc);
+      return m;
+    });
+    static const std::vector<const ObjectInfo*> kNone;
     for (const Backend& b : backends) {
       std::string number = ScalarText(Get(b.port, "number"));
       std::string port_name = ScalarText(Get(b.port, "name"));
       bool found = false;
-      for (const ObjectInfo* svc : services) {
-        if (svc->name != b.name) continue;
+      auto named = by_name.find(IndexKey({o.namespace_, b.name}));
+      for (const ObjectInfo* svc : named == by_name.end() ? kNone : named->second) {
         if (number.empty() && port_name.empty()) {
           found = true;
           break;
@@ -117,9 +138,55 @@ Result<std::unique_ptr<CheckImpl>> DanglingIngress(const Params&) {
 }
 
 // dangling-networkpolicy -----------------------------------------------------
+// Workloads (objects with a pod template) by namespace, pod label key and label value text, in context
+// order: a selector with an equality or set-based requirement is tried only against the workloads that
+// carry one of that requirement's values.
+using WorkloadsByLabel = std::unordered_map<std::string, std::vector<const ObjectInfo*>>;
+const char kWorkloadsByLabelTag[] = "workloads-by-label";
+
 bool AnyWorkloadMatches(const LintIndex& ctx, std::string_view ns, const Selector& sel) {
-  for (const ObjectInfo* w : ctx.In(ctx.workloads_by_ns, ns)) {
-    if (sel.Matches(w->pod_labels)) return true;
+  const WorkloadsByLabel& by_label = ctx.Derived<WorkloadsByLabel>(&kWorkloadsByLabelTag, [&] {
+    WorkloadsByLabel m;
+    for (const ObjectInfo* w : ctx.workloads) {
+      if (!IsObject(w->pod_labels)) continue;
+      for (const Member& label : w->pod_labels->as_object()) {
+        std::vector<const ObjectInfo*>& list = m[IndexKey({w->namespace_, label.key, ScalarText(&label.value)})];
+        if (list.empty() || list.back() != w) list.push_back(w);
+      }
+    }
+    return m;
+  });
+  // The requirement with the fewest candidates (Selector::Matches needs one of its values).
+  std::vector<const std::vector<const ObjectInfo*>*> best;
+  std::size_t best_size = 0;
+  bool keyed = false;
+  for (const Selector::Requirement& r : sel.requirements) {
+    if (r.op != Selector::Requirement::kEquals && r.op != Selector::Requirement::kIn) continue;
+    std::vector<const std::vector<const ObjectInfo*>*> lists;
+    std::size_t size = 0;
+    for (const std::string& v : r.values) {
+      auto it = by_label.find(IndexKey({ns, r.key, v}));
+      if (it == by_label.end()) continue;
+      lists.push_back(&it->second);
+      size += it->second.size();
+    }
+    if (!keyed || size < best_size) {
+      best = std::move(lists);
+      best_size = size;
+      keyed = true;
+    }
+    if (best_size == 0) return false;
+  }
+  if (!keyed) {
+    for (const ObjectInfo* w : ctx.In(ctx.workloads_by_ns, ns)) {
+      if (sel.Matches(w->pod_labels)) return true;
+    }
+    return false;
+  }
+  for (const auto* list : best) {
+    for (const ObjectInfo* w : *list) {
+      if (sel.Matches(w->pod_labels)) return true;
+    }
   }
   return false;
 }
@@ -301,16 +368,67 @@ Result<std::unique_ptr<CheckImpl>> NonExistentServiceAccount(const Params&) {
 }
 
 // non-isolated-pod ---------------------------------------------------------------
+// The network policies of one namespace as the check walks them (in context order, up to the first
+// one whose podSelector is invalid, which ends the walk), their pod selectors parsed once and indexed
+// by one equality or set-based requirement's key and values.
+struct NamespacePolicies {
+  std::vector<Selector> selectors;
+  std::optional<std::string> invalid;  ///< the error of the first invalid podSelector
+  std::unordered_map<std::string, std::vector<std::size_t>> by_label;  ///< IndexKey({key, value})
+  std::vector<std::size_t> unkeyed;    ///< selectors without such a requirement (tried for every pod)
+};
+using PoliciesByNamespace = std::unordered_map<std::string_view, NamespacePolicies>;
+const char kPoliciesByNamespaceTag[] = "policies-by-namespace";
+
 Result<std::unique_ptr<CheckImpl>> NonIsolatedPod(const Params&) {
   return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
     if (!o.has_pod_template) return;
-    for (const ObjectInfo* np : ctx.In(ctx.network_policies_by_ns, o.namespace_)) {
-      Selector sel = Selector::FromLabelSelector(Get(Get(&np->root(), "spec"), "podSelector"));
-      if (!sel.valid) {
-        sink.Add("networkpolicy has invalid podSelector: " + sel.error, o.pod_meta_ptr + "/labels");
+    const PoliciesByNamespace& policies = ctx.Derived<PoliciesByNamespace>(&kPoliciesByNamespaceTag, [&] {
+      PoliciesByNamespace m;
+      for (const auto& [ns, nps] : ctx.network_policies_by_ns) {
+        NamespacePolicies& p = m[ns];
+        for (const ObjectInfo* np : nps) {
+          Selector sel = Selector::FromLabelSelector(Get(Get(&np->root(), "spec"), "podSelector"));
+          if (!sel.valid) {
+            p.invalid = sel.error;
+            break;
+          }
+          const std::size_t at = p.selectors.size();
+          auto keyed = std::find_if(sel.requirements.begin(), sel.requirements.end(), [](const Selector::Requirement& r) {
+            return r.op == Selector::Requirement::kEquals || r.op == Selector::Requirement::kIn;
+          });
+          if (keyed == sel.requirements.end()) {
+            p.unkeyed.push_back(at);
+          } else {
+            for (const std::string& v : keyed->values) {
+              std::vector<std::size_t>& list = p.by_label[IndexKey({keyed->key, v})];
+              if (list.empty() || list.back() != at) list.push_back(at);
+            }
+          }
+          p.selectors.push_back(std::move(sel));
+        }
+      }
+      return m;
+    });
+    auto it = policies.find(o.namespace_);
+    if (it != policies.end()) {
+      const NamespacePolicies& p = it->second;
+      for (std::size_t at : p.unkeyed) {
+        if (p.selectors[at].Matches(o.pod_labels)) return;
+      }
+      if (IsObject(o.pod_labels)) {
+        for (const Member& label : o.pod_labels->as_object()) {
+          auto candidates = p.by_label.find(IndexKey({label.key, ScalarText(&label.value)}));
+          if (candidates == p.by_label.end()) continue;
+          for (std::size_t at : candidates->second) {
+            if (p.selectors[at].Matches(o.pod_labels)) return;
+          }
+        }
+      }
+      if (p.invalid) {
+        sink.Add("networkpolicy has invalid podSelector: " + *p.invalid, o.pod_meta_ptr + "/labels");
         return;
       }
-      if (sel.Matches(o.pod_labels)) return;
     }
     sink.Add("pods created by this object are non-isolated", o.pod_meta_ptr + "/labels");
   });

@@ -1,11 +1,20 @@
 // RBAC and service accounts.
 // Check templates of this domain; the file registers its own entries (rules/template_helpers.hpp).
+#include <unordered_map>
+
 #include "rules/template_helpers.hpp"
 
 namespace kfix::internal::templates {
 namespace {
 
 // access-to-resources ---------------------------------------------------------
+// Roles by name and namespace ("default" when unset), ClusterRoles by name; each in context order.
+struct RolesByName {
+  std::unordered_map<std::string, std::vector<const ObjectInfo*>> roles;
+  std::unordered_map<std::string, std::vector<const ObjectInfo*>> cluster_roles;
+};
+const char kRolesByNameTag[] = "roles-by-name";
+
 Result<std::unique_ptr<CheckImpl>> AccessToResources(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(resources, p.StringList("resources"));
   KFIX_ASSIGN_OR_RETURN(verbs, p.StringList("verbs"));
@@ -48,22 +57,32 @@ Result<std::unique_ptr<CheckImpl>> AccessToResources(const Params& p) {
     const Value* role_ref = Get(&o.root(), "roleRef");
     std::string name = ScalarText(Get(role_ref, "name"));
     const std::string ptr = "/roleRef/name";
+    const RolesByName& by_name = ctx.Derived<RolesByName>(&kRolesByNameTag, [&] {
+      RolesByName m;
+      for (const ObjectInfo* r : ctx.roles) {
+        m.roles[IndexKey({r->name, r->namespace_.empty() ? std::string_view("default") : r->namespace_})].push_back(r);
+      }
+      for (const ObjectInfo* r : ctx.cluster_roles) m.cluster_roles[std::string(r->name)].push_back(r);
+      return m;
+    });
+    static const std::vector<const ObjectInfo*> kNone;
+    auto find = [](const auto& map, const std::string& key) -> const std::vector<const ObjectInfo*>& {
+      auto it = map.find(key);
+      return it == map.end() ? kNone : it->second;
+    };
     if (o.kind == "RoleBinding") {
       std::string ns = o.namespace_.empty() ? "default" : std::string(o.namespace_);
       bool exists = false;
-      for (const ObjectInfo* r : ctx.roles) {
-        std::string rns = r->namespace_.empty() ? "default" : std::string(r->namespace_);
-        if (r->name == name && rns == ns) {
-          exists = true;
-          std::string acc = check_access(Get(&r->root(), "rules"));
-          if (!acc.empty()) sink.Add("binding to " + GoQuote(r->name) + " role that has " + acc, ptr);
-        }
+      for (const ObjectInfo* r : find(by_name.roles, IndexKey({name, ns}))) {
+        exists = true;
+        std::string acc = check_access(Get(&r->root(), "rules"));
+        if (!acc.empty()) sink.Add("binding to " + GoQuote(r->name) + " role that has " + acc, ptr);
       }
       if (!exists && flag) sink.Add("role " + GoQuote(name) + " in namespace " + GoQuote(ns) + " not found", ptr);
     } else if (o.kind == "ClusterRoleBinding") {
       bool exists = false;
-      for (const ObjectInfo* r : ctx.cluster_roles) {
-        if (r->name != name || EqualFold(r->name, "cluster_admin")) continue;
+      for (const ObjectInfo* r : find(by_name.cluster_roles, name)) {
+        if (EqualFold(r->name, "cluster_admin")) continue;
         exists = true;
         std::string acc = check_access(Get(&r->root(), "rules"));
         if (!acc.empty()) sink.Add("binding to " + GoQuote(r->name) + " clusterrole that has " + acc, ptr);
