@@ -245,6 +245,177 @@ TEST_CASE("lint contexts: all vs per-file") {
   CHECK(rs->Scan(objs, per_file).findings.size() == 1);
 }
 
+TEST_CASE("cross-object checks: indexed lookups keep kube-linter's matching (selectors, order, namespaces)") {
+  // Equality, numeric-label, set-based and NotIn selectors; a namespace whose first policy selects a pod
+  // before an invalid policy (the walk stops at the invalid one for every other pod); HPA targets by
+  // group/version; PDB targets by selector text; ingress backends by service name and namespace.
+  const char* text = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d1, namespace: a}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web, tier: 1}}
+    spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d2, namespace: a}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s-eq, namespace: a}
+spec: {selector: {app: web}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s-num, namespace: a}
+spec: {selector: {tier: "1"}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s-miss, namespace: a}
+spec: {selector: {app: web, tier: "2"}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s-other-ns, namespace: b}
+spec: {selector: {app: web}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np-in, namespace: a}
+spec:
+  podSelector:
+    matchExpressions: [{key: app, operator: In, values: [db, api]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np-notin, namespace: a}
+spec:
+  podSelector:
+    matchExpressions: [{key: app, operator: NotIn, values: [web, api]}]
+  ingress:
+    - from:
+        - podSelector: {matchLabels: {app: web}}
+        - podSelector: {matchLabels: {app: gone}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: c-first, namespace: c}
+spec:
+  podSelector: {matchLabels: {app: x}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: c-invalid, namespace: c}
+spec:
+  podSelector:
+    matchExpressions: [{key: app, operator: Bogus}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: c-all, namespace: c}
+spec:
+  podSelector: {}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: c1, namespace: c}
+spec:
+  selector: {matchLabels: {app: x}}
+  template:
+    metadata: {labels: {app: x}}
+    spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: c2, namespace: c}
+spec:
+  selector: {matchLabels: {app: y}}
+  template:
+    metadata: {labels: {app: y}}
+    spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: h-ok, namespace: a}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: d1}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: h-gv, namespace: a}
+spec:
+  scaleTargetRef: {apiVersion: extensions/v1beta1, kind: Deployment, name: d1}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: p-web, namespace: a}
+spec:
+  minAvailable: 2
+  selector: {matchLabels: {app: web}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: p-api, namespace: b}
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app: api}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: i, namespace: a}
+spec:
+  defaultBackend: {service: {name: s-eq, port: {number: 80}}}
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: s-num}}}
+          - {path: /b, pathType: Prefix, backend: {service: {name: s-other-ns}}}
+)";
+  kfix::LoadResult r = kfix::LoadManifests(text, "objs.yaml");
+  REQUIRE(r.errors.empty());
+  auto rs = Rules(
+      "checks:\n  doNotAutoAddDefaults: true\n  include: [dangling-service, dangling-networkpolicy,"
+      " dangling-networkpolicypeer-podselector, non-isolated-pod, dangling-horizontalpodautoscaler,"
+      " pdb-min-available, dangling-ingress]\n");
+  const std::vector<std::string> want = {
+      "non-isolated-pod a/d1: pods created by this object are non-isolated",
+      "dangling-service a/s-miss: no pods found matching service labels (map[app:web tier:2])",
+      "dangling-service b/s-other-ns: no pods found matching service labels (map[app:web])",
+      "dangling-networkpolicy a/np-notin: no pods found matching networkpolicy's podSelector labels "
+      "({map[] [{app NotIn [web api]}]}) ",
+      "dangling-networkpolicypeer-podselector a/np-notin: no pods found matching networkpolicy rule's podSelector "
+      "labels (app=gone)",
+      "dangling-networkpolicy c/c-invalid: networkpolicy has invalid podSelector: \"Bogus\" is not a valid label "
+      "selector operator",
+      "non-isolated-pod c/c2: networkpolicy has invalid podSelector: \"Bogus\" is not a valid label selector operator",
+      "dangling-horizontalpodautoscaler a/h-gv: no resources found matching HorizontalPodAutoscaler scaleTargetRef "
+      "({Deployment d1 extensions/v1beta1})",
+      "pdb-min-available a/p-web: The current number of replicas for deployment d1 is equal to or lower than the "
+      "minimum number of replicas specified by its PDB.",
+      "dangling-ingress a/i: no service found matching ingress label (s-eq), port 80",
+      "dangling-ingress a/i: no service found matching ingress label (s-other-ns)",
+  };
+  for (int jobs : {1, 4}) {
+    kfix::ScanOptions options;
+    options.jobs = jobs;
+    std::vector<std::string> got;
+    for (const kfix::Finding& f : rs->Scan(r.manifests, options).findings) {
+      got.push_back(f.check + " " + f.object.namespace_ + "/" + f.object.name + ": " + f.message);
+    }
+    CHECK(got == want);
+  }
+}
+
 TEST_CASE("scan output is identical for any --jobs") {
   auto rs = Rules("checks:\n  addAllBuiltIn: true\n  include: [cap-sys-admin, run-as-user, seccomp-profile]\n");
   std::vector<kfix::Manifest> objs;
