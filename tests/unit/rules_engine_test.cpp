@@ -416,6 +416,55 @@ spec:
   }
 }
 
+TEST_CASE("dangling-servicemonitor: label candidates from the index, namespace selectors as before") {
+  const char* text = R"(apiVersion: v1
+kind: Service
+metadata: {name: s1, namespace: a, labels: {app: web, tier: "1"}}
+spec: {selector: {app: web}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s2, namespace: b, labels: {app: api}}
+spec: {selector: {app: api}}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: m-label, namespace: a}
+spec: {selector: {matchLabels: {app: web, tier: 1}}}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: m-label-miss, namespace: a}
+spec: {selector: {matchLabels: {app: web, tier: 2}}}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: m-ns, namespace: a}
+spec: {namespaceSelector: {matchNames: [b]}}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: m-ns-miss, namespace: a}
+spec: {namespaceSelector: {matchNames: [c]}}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: m-both-miss, namespace: a}
+spec: {namespaceSelector: {matchNames: [b]}, selector: {matchLabels: {app: web}}}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: m-both, namespace: a}
+spec: {namespaceSelector: {any: true}, selector: {matchLabels: {app: api}}}
+)";
+  kfix::LoadResult r = kfix::LoadManifests(text, "sm.yaml");
+  REQUIRE(r.errors.empty());
+  auto rs = Rules("checks:\n  doNotAutoAddDefaults: true\n  include: [dangling-servicemonitor]\n");
+  std::vector<std::string> got;
+  for (const kfix::Finding& f : rs->Scan(r.manifests).findings) got.push_back(f.object.name);
+  CHECK(got == std::vector<std::string>{"m-label-miss", "m-ns-miss", "m-both-miss"});
+}
+
 TEST_CASE("scan output is identical for any --jobs") {
   auto rs = Rules("checks:\n  addAllBuiltIn: true\n  include: [cap-sys-admin, run-as-user, seccomp-profile]\n");
   std::vector<kfix::Manifest> objs;

@@ -271,6 +271,10 @@ Result<std::unique_ptr<CheckImpl>> DanglingService(const Params& p) {
 }
 
 // dangling-servicemonitor ------------------------------------------------------
+// Services by metadata label key and value text (any namespace), in context order.
+using ServicesByLabel = std::unordered_map<std::string, std::vector<const ObjectInfo*>>;
+const char kServicesByLabelTag[] = "services-by-label";
+
 Result<std::unique_ptr<CheckImpl>> DanglingServiceMonitor(const Params&) {
   return Make([](const ObjectInfo& o, const LintIndex& ctx, Sink& sink) {
     const Value* spec = Get(&o.root(), "spec");
@@ -288,14 +292,34 @@ Result<std::unique_ptr<CheckImpl>> DanglingServiceMonitor(const Params&) {
       return;
     }
     Selector sel = Selector::FromMap(ml);
-    for (const ObjectInfo* s : ctx.services) {
+    // A service matches when its namespace is selected and, with labels set, its labels match; with labels
+    // and no namespace selector, any namespace. With labels set, only the services carrying the first
+    // matchLabels pair are candidates.
+    auto selected = [&](const ObjectInfo* s) {
       bool ns_ok = any || std::find(match_names.begin(), match_names.end(), s->namespace_) != match_names.end();
-      if (ns_ok) {
-        if (!label_set) return;
-        if (sel.Matches(s->labels)) return;
-        continue;
-      }
-      if (sel.Matches(s->labels) && label_set && !ns_set) return;
+      if (ns_ok) return !label_set || sel.Matches(s->labels);
+      return label_set && !ns_set && sel.Matches(s->labels);
+    };
+    const std::vector<const ObjectInfo*>* candidates = &ctx.services;
+    static const std::vector<const ObjectInfo*> kNone;
+    if (label_set && !sel.requirements.empty()) {
+      const ServicesByLabel& by_label = ctx.Derived<ServicesByLabel>(&kServicesByLabelTag, [&] {
+        ServicesByLabel m;
+        for (const ObjectInfo* svc : ctx.services) {
+          if (!IsObject(svc->labels)) continue;
+          for (const Member& label : svc->labels->as_object()) {
+            std::vector<const ObjectInfo*>& list = m[IndexKey({label.key, ScalarText(&label.value)})];
+            if (list.empty() || list.back() != svc) list.push_back(svc);
+          }
+        }
+        return m;
+      });
+      const Selector::Requirement& r = sel.requirements.front();
+      auto it = r.values.empty() ? by_label.end() : by_label.find(IndexKey({r.key, r.values.front()}));
+      candidates = it == by_label.end() ? &kNone : &it->second;
+    }
+    for (const ObjectInfo* s : *candidates) {
+      if (selected(s)) return;
     }
     sink.Add("no services found matching the service monitor's label selector (" + sel.ToString() +
                  ") and namespace selector (" + GoStringList(match_names) + ")",
