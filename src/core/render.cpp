@@ -855,6 +855,7 @@ struct CheckTarget {
   bool item = false;       // a `kind: List` item
   const Value* before = nullptr;
   const Value* after = nullptr;
+  bool part = false;  // `node` is a collection inside the object, the rest of which is unchanged
 };
 
 class LocalCheck {
@@ -1310,8 +1311,8 @@ bool LocalCheck::Run(const std::vector<Edit>& edits, const std::vector<CheckTarg
     std::sort(list.begin(), list.end(), [&](std::size_t a, std::size_t b) { return regions_[a].i0 < regions_[b].i0; });
   }
   for (const CheckTarget& t : targets) {
-    if (!t.after->is_object()) return false;
-    if (!t.item && options_.expand_lists) {
+    if (!t.part && !t.after->is_object()) return false;
+    if (!t.item && !t.part && options_.expand_lists) {
       const Value* kind = t.after->Find("kind");
       if (kind != nullptr && kind->is_string() && kind->as_string() == "List") return false;
     }
@@ -1322,10 +1323,368 @@ bool LocalCheck::Run(const std::vector<Edit>& edits, const std::vector<CheckTarg
   return true;
 }
 
+
+// --- Spans of the edited collection only ----------------------------------------------
+//
+// The full span pass parses every fixed file whole. Most fixes change one
+// collection deep inside the object (a container, its list): when the file is
+// plain block YAML (ASCII, no anchors, aliases, tags, directives, tabs or CRs),
+// the loader's positions lead to that collection, only its text is parsed for
+// spans, and the diff starts there. The layout the full pass would find (indent
+// steps, item offset) is read from the loaded positions. Anything else, or any
+// step that does not go through, takes the full pass.
+
+// 1-based line and column of the loaded positions to bytes (ASCII text).
+class LineTable {
+ public:
+  explicit LineTable(std::string_view t) : t_(t) {
+    starts_.push_back(0);
+    for (std::size_t p = t.find('\n'); p != kNpos; p = t.find('\n', p + 1)) starts_.push_back(p + 1);
+  }
+  std::size_t Byte(std::int32_t line, std::int32_t column) const {
+    if (line < 1 || column < 1 || static_cast<std::size_t>(line) > starts_.size()) return kNpos;
+    const std::size_t p = starts_[static_cast<std::size_t>(line) - 1] + static_cast<std::size_t>(column) - 1;
+    return p < t_.size() ? p : kNpos;
+  }
+  std::size_t LineStart(std::size_t p) const {
+    const auto it = std::upper_bound(starts_.begin(), starts_.end(), p);
+    return *(it - 1);
+  }
+
+ private:
+  std::string_view t_;
+  std::vector<std::size_t> starts_;
+};
+
+bool IsFlowStart(std::string_view t, std::size_t p) { return p < t.size() && (t[p] == '{' || t[p] == '['); }
+
+// What the full pass's Layout() finds, from the loaded positions: the same
+// nodes visited in the same (document) order. False when a position is missing.
+class LayoutWalk {
+ public:
+  LayoutWalk(std::string_view t, const LineTable& lines, SpanDocument& d) : t_(t), lines_(lines), d_(d) {}
+  bool Run(const Value& v) {
+    Visit(v);
+    return ok_;
+  }
+
+ private:
+  bool Done() const { return d_.indent != 0 && d_.sequence_indent >= 0 && d_.item_offset != 0; }
+  void Visit(const Value& v) {
+    if (!ok_ || Done() || !IsNonEmptyCollection(v)) return;
+    const std::size_t at = lines_.Byte(v.line(), v.column());
+    if (at == kNpos) {
+      ok_ = false;
+      return;
+    }
+    if (IsFlowStart(t_, at)) return;  // nothing block-styled inside
+    if (v.is_array()) {
+      if (t_[at] != '-') {
+        ok_ = false;
+        return;
+      }
+      const Value& k = v.as_array()[0];
+      if (d_.item_offset == 0 && k.line() == v.line() && k.column() - v.column() >= 2) {
+        d_.item_offset = static_cast<std::size_t>(k.column() - v.column());
+      }
+      for (const Value& item : v.as_array()) Visit(item);
+      return;
+    }
+    for (const Member& m : v.as_object()) {
+      const Value& val = m.value;
+      if (!IsNonEmptyCollection(val) || val.line() <= m.key_line) continue;
+      const std::size_t vat = lines_.Byte(val.line(), val.column());
+      if (vat == kNpos || m.key_column < 1) {
+        ok_ = false;
+        return;
+      }
+      if (IsFlowStart(t_, vat)) continue;
+      if (val.is_array() && t_[vat] != '-') {
+        ok_ = false;
+        return;
+      }
+      if (val.is_object() && d_.indent == 0) {
+        const std::int32_t first = val.as_object()[0].key_column;
+        if (first > m.key_column) d_.indent = static_cast<std::size_t>(first - m.key_column);
+      } else if (val.is_array() && d_.sequence_indent < 0) {
+        if (val.column() >= m.key_column) d_.sequence_indent = val.column() - m.key_column;
+      }
+    }
+    for (const Member& m : v.as_object()) Visit(m.value);
+  }
+
+  std::string_view t_;
+  const LineTable& lines_;
+  SpanDocument& d_;
+  bool ok_ = true;
+};
+
+// One content line: its first non-space byte and column; blank and comment
+// lines are not content.
+struct TextLine {
+  std::size_t next = 0;  // start of the next line
+  std::size_t col = 0;
+  bool content = false;
+  char first = 0;
+  char second = 0;
+};
+TextLine ReadLine(std::string_view t, std::size_t p) {
+  TextLine l;
+  const std::size_t nl = t.find('\n', p);
+  l.next = nl == kNpos ? t.size() : nl + 1;
+  std::size_t q = p;
+  while (q < t.size() && t[q] == ' ') ++q;
+  l.col = q - p;
+  if (q >= t.size() || t[q] == '\n' || t[q] == '#') return l;
+  l.content = true;
+  l.first = t[q];
+  l.second = q + 1 < t.size() ? t[q + 1] : '\n';
+  return l;
+}
+
+// Content lines at column `col` from `from` until the first line left of it
+// (or a document marker): how many keys a block mapping there has.
+std::size_t KeyLines(std::string_view t, std::size_t from, std::size_t col) {
+  std::size_t count = 0;
+  for (std::size_t p = from; p < t.size();) {
+    const TextLine l = ReadLine(t, p);
+    if (l.content) {
+      if (l.col < col) break;
+      if (l.col == 0 && (t.substr(p, 3) == "---" || t.substr(p, 3) == "...")) break;
+      if (l.col == col && !(l.first == '-' && (l.second == ' ' || l.second == '\n'))) ++count;
+    }
+    p = l.next;
+  }
+  return count;
+}
+
+struct Subtree {
+  SpanDocument doc;
+  std::uint32_t node = 0;  // the edited collection
+  Ctx ctx;
+  const Value* before = nullptr;
+  const Value* after = nullptr;
+  std::vector<Path> path;  // root first; back() is the collection's
+};
+
+// The spans of the smallest collection holding every difference between
+// `before` and `after` (one object, the whole document), or false.
+bool SubtreeSpans(std::string_view t, const LineTable& lines, const Value& before, const Value& after,
+                  Subtree* s) {
+  const Value* b = &before;
+  const Value* a = &after;
+  const Value* parent = nullptr;
+  std::size_t which = kNpos;
+  s->path.reserve(16);
+  s->path.emplace_back();
+  for (;;) {
+    std::size_t diff = kNpos;
+    if (b->is_object() && a->is_object() && b->size() == a->size()) {
+      const Value::Object& bo = b->as_object();
+      const Value::Object& ao = a->as_object();
+      for (std::size_t i = 0; i < bo.size(); ++i) {
+        if (bo[i].key != ao[i].key) {
+          diff = kNpos;
+          break;
+        }
+        if (bo[i].value != ao[i].value) {
+          if (diff != kNpos) {
+            diff = kNpos;
+            break;
+          }
+          diff = i;
+        }
+      }
+      if (diff == kNpos || !IsNonEmptyCollection(bo[diff].value) || !IsCollection(ao[diff].value)) break;
+      s->path.push_back(Path{&s->path.back(), bo[diff].key});
+      parent = b;
+      which = diff;
+      b = &bo[diff].value;
+      a = &ao[diff].value;
+    } else if (b->is_array() && a->is_array() && b->size() == a->size()) {
+      const Value::Array& ba = b->as_array();
+      const Value::Array& aa = a->as_array();
+      for (std::size_t i = 0; i < ba.size(); ++i) {
+        if (ba[i] != aa[i]) {
+          if (diff != kNpos) {
+            diff = kNpos;
+            break;
+          }
+          diff = i;
+        }
+      }
+      if (diff == kNpos || !IsNonEmptyCollection(ba[diff]) || !IsCollection(aa[diff])) break;
+      s->path.push_back(Path{&s->path.back(), {}, diff});
+      parent = b;
+      which = diff;
+      b = &ba[diff];
+      a = &aa[diff];
+    } else {
+      break;
+    }
+    if (s->path.size() >= 16) break;
+    // Every collection above the edited one: block style, and (mappings) one
+    // line per key, so that the full pass would find no odd keys there.
+    const std::size_t at = lines.Byte(parent->line(), parent->column());
+    if (at == kNpos || IsFlowStart(t, at)) return false;
+    if (parent->is_object() &&
+        1 + KeyLines(t, ReadLine(t, at).next, at - lines.LineStart(at)) != parent->size()) {
+      return false;
+    }
+  }
+  if (parent == nullptr) return false;  // the object itself: the full pass
+  s->before = b;
+  s->after = a;
+  // The collection's text: from its key (or its first byte, as an item) to the
+  // first content line left of it; what precedes it on its first line is
+  // blanked, so that columns stay.
+  std::size_t start = 0;
+  std::size_t col = 0;
+  bool indentless = false;
+  if (parent->is_object()) {
+    const Member& m = parent->as_object()[which];
+    start = lines.Byte(m.key_line, m.key_column);
+    if (start == kNpos || t.substr(start, m.key.size()) != m.key) return false;
+    std::size_t c = start + m.key.size();
+    while (c < t.size() && t[c] == ' ') ++c;
+    if (c >= t.size() || t[c] != ':') return false;
+    indentless = b->is_array();
+  } else {
+    start = lines.Byte(b->line(), b->column());
+    if (start == kNpos) return false;
+    std::size_t d = start;
+    while (d > 0 && t[d - 1] == ' ') --d;
+    if (d == 0 || t[d - 1] != '-' || (d >= 2 && t[d - 2] != ' ' && t[d - 2] != '\n')) return false;
+    s->ctx.where = Where::kSeqItem;
+    s->ctx.dash = d - 1;
+  }
+  const std::size_t line = lines.LineStart(start);
+  col = start - line;
+  const bool item_of_key = parent->is_object();  // lines at the key's column end it
+  std::size_t end = t.size();
+  for (std::size_t p = ReadLine(t, line).next; p < t.size();) {
+    const TextLine l = ReadLine(t, p);
+    const bool dash = l.first == '-' && (l.second == ' ' || l.second == '\n');
+    if (l.content && (l.col < col || (l.col == col && item_of_key && !(indentless && dash)))) {
+      end = p;
+      break;
+    }
+    p = l.next;
+  }
+  std::string buf(col, ' ');
+  buf.append(t.substr(start, end - start));
+  Result<std::vector<SpanDocument>> docs = internal::ParseSpans(buf, line);
+  if (!docs.ok() || docs->size() != 1 || (*docs)[0].root < 0) return false;
+  s->doc = std::move((*docs)[0]);
+  const SpanNode& root = s->doc.nodes[static_cast<std::size_t>(s->doc.root)];
+  std::uint32_t node = static_cast<std::uint32_t>(s->doc.root);
+  if (parent->is_object()) {
+    if (root.kind != SpanKind::kMapping || root.style != SpanStyle::kBlock || root.odd_keys || root.has_merge ||
+        root.keys.size() != 1 || root.keys[0] != parent->as_object()[which].key) {
+      return false;
+    }
+    node = root.kids[1];
+    const SpanNode& key = s->doc.nodes[root.kids[0]];
+    const SpanNode& val = s->doc.nodes[node];
+    s->ctx.where = Where::kMapValue;
+    s->ctx.key_begin = key.begin;
+    s->ctx.colon_end = kNpos;
+    for (std::size_t p = key.end; p < std::max(val.begin, key.end + 1) && p < t.size(); ++p) {
+      if (t[p] == ':') {
+        s->ctx.colon_end = p + 1;
+        break;
+      }
+      if (t[p] != ' ' && t[p] != '\t') break;
+    }
+  }
+  if (s->doc.nodes[node].kind != (b->is_object() ? SpanKind::kMapping : SpanKind::kSequence)) return false;
+  s->node = node;
+  s->doc.indent = 0;
+  s->doc.sequence_indent = -1;
+  s->doc.item_offset = 0;
+  return LayoutWalk(t, lines, s->doc).Run(before);
+}
+
+// Plain block YAML the fast path can read positions of.
+bool PlainBlockText(std::string_view t) {
+  for (char c : t) {
+    if (static_cast<unsigned char>(c) >= 0x80 || c == '&' || c == '*' || c == '!' || c == '\t' || c == '\r') {
+      return false;
+    }
+  }
+  for (std::size_t p = 0; p < t.size();) {
+    if (t[p] == '%') return false;
+    const std::size_t nl = t.find('\n', p);
+    if (nl == kNpos) break;
+    p = nl + 1;
+  }
+  return true;
+}
+
+// RenderPatches over the edited collections' spans only (every target a whole
+// document's object); false: the caller takes the full pass.
+bool RenderSubtrees(std::string_view original, std::string_view file, const std::vector<Target>& targets,
+                    const std::vector<const Manifest*>& objects, const ParseOptions& parse, RenderedFile& out) {
+  if (targets.empty() || StartsJson(original) || !PlainBlockText(original)) return false;
+  std::int32_t last = -1;
+  for (const Target& t : targets) {
+    if (t.item >= 0 || t.document < 0) return false;
+    last = std::max(last, t.document);
+  }
+  const LineTable lines(original);
+  std::vector<Subtree> subs(targets.size());
+  std::vector<SpanDocument> docs(static_cast<std::size_t>(last) + 1);
+  std::vector<bool> seen(docs.size(), false);
+  bool any = false;
+  for (std::size_t ti = 0; ti < targets.size(); ++ti) {
+    const Target& t = targets[ti];
+    const auto d = static_cast<std::size_t>(t.document);
+    if (seen[d]) return false;
+    seen[d] = true;
+    if (objects[t.manifest]->root == t.after) continue;
+    if (!SubtreeSpans(original, lines, objects[t.manifest]->root, t.after, &subs[ti])) return false;
+    docs[d] = std::move(subs[ti].doc);
+    any = true;
+  }
+  if (!any) return false;
+  std::vector<Edit> edits;
+  std::vector<CheckTarget> checks;
+  std::vector<std::string> notes;
+  std::vector<const Value*> expected(objects.size());
+  for (std::size_t i = 0; i < objects.size(); ++i) expected[i] = &objects[i]->root;
+  for (std::size_t ti = 0; ti < targets.size(); ++ti) {
+    const Target& t = targets[ti];
+    const Subtree& s = subs[ti];
+    if (s.before == nullptr) continue;
+    const auto d = static_cast<std::uint32_t>(t.document);
+    Renderer r(original, false, docs[d], d, "\n");
+    if (!r.Diff(s.node, *s.before, *s.after, s.ctx, s.path.back(), true) || !r.refusal.empty()) return false;
+    const std::string obj = std::string(file) + " document " + std::to_string(t.document);
+    for (std::string& n : r.notes) notes.push_back(obj + " " + n);
+    for (Edit& e : r.edits) edits.push_back(std::move(e));
+    expected[t.manifest] = &t.after;
+    checks.push_back(CheckTarget{d, s.node, false, s.before, s.after, true});
+  }
+  std::string text;
+  std::vector<std::pair<std::size_t, std::size_t>> replaced;
+  if (!ApplyEdits(original, edits, text, replaced)) return false;
+  if (!LocalCheck(original, text, docs, parse, file).Run(edits, checks) &&
+      !Reproduces(text, file, parse, objects, expected)) {
+    return false;
+  }
+  for (std::string& n : notes) out.notes.push_back(std::move(n));
+  out.replaced = std::move(replaced);
+  out.changed = text != original;
+  out.text = std::move(text);
+  return true;
+}
+
 }  // namespace
 
-Result<RenderedFile> RenderPatches(std::string_view original, std::string_view file,
-                                   const std::vector<ObjectPatch>& patches, const RenderOptions& options) {
+namespace {
+
+Result<RenderedFile> Render(std::string_view original, std::string_view file, const std::vector<ObjectPatch>& patches,
+                            const RenderOptions& options, bool subtrees) {
   SourceLocation where;
   where.file = std::string(file);
   RenderedFile out;
@@ -1391,6 +1750,7 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
   std::vector<const Value*> expected(objects.size());
   for (std::size_t i = 0; i < objects.size(); ++i) expected[i] = &objects[i]->root;
 
+  if (subtrees && RenderSubtrees(original, file, targets, objects, options.parse, out)) return out;
   Result<std::vector<internal::SpanDocument>> spans = internal::ParseSpans(original);
   std::vector<Edit> edits;
   std::vector<std::pair<std::uint32_t, Ctx>> object_nodes(targets.size(), {0, Ctx{}});
@@ -1483,7 +1843,19 @@ Result<RenderedFile> RenderPatches(std::string_view original, std::string_view f
                        where);
 }
 
+}  // namespace
+
+Result<RenderedFile> RenderPatches(std::string_view original, std::string_view file,
+                                   const std::vector<ObjectPatch>& patches, const RenderOptions& options) {
+  return Render(original, file, patches, options, true);
+}
+
 namespace internal {
+
+Result<RenderedFile> RenderPatchesWholeSpans(std::string_view original, std::string_view file,
+                                             const std::vector<ObjectPatch>& patches, const RenderOptions& options) {
+  return Render(original, file, patches, options, false);
+}
 
 bool LocalReloadCheck(std::string_view original, const std::vector<TextEdit>& edits, std::int32_t document,
                       const Value& after, const ParseOptions& options, std::string* text) {

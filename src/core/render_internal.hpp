@@ -37,4 +37,11 @@ struct TextEdit {
 bool LocalReloadCheck(std::string_view original, const std::vector<TextEdit>& edits, std::int32_t document,
                       const Value& after, const ParseOptions& options, std::string* text);
 
+/// RenderPatches without its fast path: the spans of every fixed file come
+/// from one parse of the whole file. RenderPatches must give the same result
+/// (tests compare the two).
+Result<RenderedFile> RenderPatchesWholeSpans(std::string_view original, std::string_view file,
+                                             const std::vector<ObjectPatch>& patches,
+                                             const RenderOptions& options = {});
+
 }  // namespace kfix::internal

@@ -328,4 +328,19 @@ Result<std::vector<SpanDocument>> Builder::Run() {
 
 Result<std::vector<SpanDocument>> ParseSpans(std::string_view text) { return Builder(text).Run(); }
 
+Result<std::vector<SpanDocument>> ParseSpans(std::string_view text, std::size_t base) {
+  Result<std::vector<SpanDocument>> docs = Builder(text).Run();
+  if (!docs.ok() || base == 0) return docs;
+  for (SpanDocument& d : *docs) {
+    d.begin += base;
+    d.end += base;
+    for (SpanNode& n : d.nodes) {
+      n.begin += base;
+      n.end += base;
+      for (std::size_t& p : n.dash) p += base;
+    }
+  }
+  return docs;
+}
+
 }  // namespace kfix::internal

@@ -57,4 +57,8 @@ struct SpanDocument {
 /// loader's document numbering). Errors: kParseError with libyaml's message.
 Result<std::vector<SpanDocument>> ParseSpans(std::string_view text);
 
+/// The same for a piece of a larger text that starts at byte `base` of it:
+/// every position in the result is shifted by `base`.
+Result<std::vector<SpanDocument>> ParseSpans(std::string_view text, std::size_t base);
+
 }  // namespace kfix::internal

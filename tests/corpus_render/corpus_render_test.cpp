@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "core/render_internal.hpp"
 #include "kfix/pipeline.hpp"
 #include "kfix/rules.hpp"
 
@@ -141,6 +142,13 @@ int main(int argc, char** argv) {
       continue;
     }
     ++rendered;
+    // The fast path (spans of the edited collections only) gives what the
+    // whole-file span pass gives, byte for byte.
+    auto whole = kfix::internal::RenderPatchesWholeSpans(*text, file, patches, ro);
+    if (!whole.ok() || whole->text != r->text || whole->notes != r->notes || whole->replaced != r->replaced ||
+        whole->changed != r->changed || whole->refused.size() != r->refused.size()) {
+      Fail(file, "the render differs from the whole-file span pass");
+    }
     changed += r->changed ? 1 : 0;
     renotes += r->notes.empty() ? 0 : 1;
     refused += r->refused.size();

@@ -132,3 +132,94 @@ TEST_CASE("local check: directives are loaded whole") {
   const std::string o = "%YAML 1.1\n---\nm:\n  a: 1\n";
   CHECK_FALSE(Local(o, {Insert(o.size(), "  b: 2\n", "/m", EditAt::kEnd)}, Obj("m: {a: 1, b: 2}\n")));
 }
+
+// RenderPatches parses only the collection that holds a fix's changes when it
+// can; it must give exactly what the whole-file span pass gives.
+namespace {
+
+kfix::ObjectPatch Patch(const std::string& json, std::int32_t document = 0) {
+  auto p = kfix::ParsePatch(std::string_view(json));
+  REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+  return kfix::ObjectPatch{document, -1, std::move(*p)};
+}
+
+std::string SameAsWholeSpans(const std::string& original, const std::vector<kfix::ObjectPatch>& patches) {
+  auto fast = kfix::RenderPatches(original, "t.yaml", patches);
+  auto whole = kfix::internal::RenderPatchesWholeSpans(original, "t.yaml", patches);
+  REQUIRE_MESSAGE(fast.ok(), fast.status().ToString());
+  REQUIRE_MESSAGE(whole.ok(), whole.status().ToString());
+  CHECK(fast->text == whole->text);
+  CHECK(fast->notes == whole->notes);
+  CHECK(fast->replaced == whole->replaced);
+  CHECK(fast->changed == whole->changed);
+  CHECK(fast->refused.size() == whole->refused.size());
+  return fast->text;
+}
+
+const char* kPod =
+    "apiVersion: apps/v1\n"
+    "kind: Deployment\n"
+    "metadata:\n"
+    "  name: web   # the web tier\n"
+    "spec:\n"
+    "  template:\n"
+    "    spec:\n"
+    "      containers:\n"
+    "      - name: web\n"
+    "        image: nginx\n"
+    "# a comment left of the container\n"
+    "        env:\n"
+    "        - name: A\n"
+    "          value: \"1\"\n"
+    "\n"
+    "      - name: side\n"
+    "        image: busybox\n"
+    "      volumes: []\n";
+
+}  // namespace
+
+TEST_CASE("render fast path: one container, two containers, a pod field, a removal") {
+  const std::string one = SameAsWholeSpans(
+      kPod, {Patch(R"([{"op":"add","path":"/spec/template/spec/containers/0/securityContext",
+                       "value":{"runAsNonRoot":true,"capabilities":{"drop":["ALL"]}}}])")});
+  CHECK(one.find("        env:\n        - name: A\n          value: \"1\"\n        securityContext:\n"
+                 "          runAsNonRoot: true\n") != std::string::npos);
+  SameAsWholeSpans(kPod, {Patch(R"([{"op":"add","path":"/spec/template/spec/containers/0/env/-",
+                                    "value":{"name":"B","value":"2"}},
+                                   {"op":"add","path":"/spec/template/spec/containers/1/resources",
+                                    "value":{"limits":{"memory":"64Mi"}}}])")});
+  SameAsWholeSpans(kPod, {Patch(R"([{"op":"add","path":"/spec/template/spec/hostNetwork","value":false}])")});
+  SameAsWholeSpans(kPod, {Patch(R"([{"op":"remove","path":"/spec/template/spec/containers/0/env"}])")});
+  SameAsWholeSpans(kPod, {Patch(R"([{"op":"replace","path":"/spec/template/spec/containers/1/image","value":"b:1"}])")});
+  SameAsWholeSpans(kPod, {Patch(R"([{"op":"add","path":"/spec/template/spec/volumes/-","value":{"name":"v"}}])")});
+}
+
+TEST_CASE("render fast path: layouts, documents, and texts it must leave to the full pass") {
+  // Four-space indentation and indented sequences, learnt from the file.
+  SameAsWholeSpans("kind: Pod\nmetadata:\n    name: a\nspec:\n    containers:\n        -   name: a\n"
+                   "            image: x\n",
+                   {Patch(R"([{"op":"add","path":"/spec/containers/0/resources","value":{"limits":{"cpu":"1"}}}])")});
+  // Two documents, one fix each.
+  SameAsWholeSpans("kind: Pod\nspec:\n  containers:\n  - name: a\n---\nkind: Pod\nspec:\n  containers:\n  - name: b\n",
+                   {Patch(R"([{"op":"add","path":"/spec/containers/0/image","value":"x"}])", 0),
+                    Patch(R"([{"op":"add","path":"/spec/containers/0/image","value":"y"}])", 1)});
+  // A duplicate key above the edited collection (the full pass re-emits that mapping).
+  SameAsWholeSpans("kind: Pod\nspec:\n  containers:\n  - name: a\n  containers:\n  - name: b\n",
+                   {Patch(R"([{"op":"add","path":"/spec/containers/0/image","value":"x"}])")});
+  // Flow collections above and at the edit, a nested sequence, a block scalar.
+  SameAsWholeSpans("kind: Pod\nspec: {containers: [{name: a}]}\n",
+                   {Patch(R"([{"op":"add","path":"/spec/containers/0/image","value":"x"}])")});
+  SameAsWholeSpans("kind: Pod\nspec:\n  containers: [{name: a}, {name: b}]\n  x: 1\n",
+                   {Patch(R"([{"op":"add","path":"/spec/containers/1/image","value":"x"}])")});
+  SameAsWholeSpans("kind: Pod\nspec:\n  m:\n  - - a\n    - b\n  - - c\n",
+                   {Patch(R"([{"op":"add","path":"/spec/m/0/-","value":"z"}])")});
+  SameAsWholeSpans("kind: Pod\nspec:\n  c:\n  - name: a\n    script: |\n      echo 1\n\n      echo 2\n  - name: b\n",
+                   {Patch(R"([{"op":"add","path":"/spec/c/0/image","value":"x"}])")});
+  // Anchors, tags, tabs, CRLF and non-ASCII text: the full pass.
+  SameAsWholeSpans("kind: Pod\nspec:\n  c:\n  - &x {name: a}\n  - *x\n",
+                   {Patch(R"([{"op":"add","path":"/spec/c/1/image","value":"x"}])")});
+  SameAsWholeSpans("kind: Pod\r\nspec:\r\n  c:\r\n  - name: a\r\n",
+                   {Patch(R"([{"op":"add","path":"/spec/c/0/image","value":"x"}])")});
+  SameAsWholeSpans("kind: Pod\nspec:\n  c:\n  - name: \xC3\xA9t\xC3\xA9\n",
+                   {Patch(R"([{"op":"add","path":"/spec/c/0/image","value":"x"}])")});
+}
