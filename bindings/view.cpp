@@ -160,7 +160,9 @@ void BindDocumentView(pybind11::module_& m) {
             if (!At(v).is_array()) throw pyb::type_error("records() on a document view of an object");
             pyb::list out(At(v).as_array().size());
             std::size_t i = 0;
+            GilYielder y;  // a long list of records: let other threads in every few ms
             for (const Value& e : At(v).as_array()) {
+              y.Tick();
               out[i++] = e.is_object() ? pyb::object(Shallow(v.root, e)) : Node(v.root, &e);
             }
             return out;
@@ -195,10 +197,14 @@ void BindDocumentView(pybind11::module_& m) {
       .def("__iter__",
            [](const DocumentView& v) {
              pyb::list items;  // keys of an object, elements of an array (as a dict and a list iterate)
+             GilYielder y;
              if (At(v).is_object()) {
                for (const kfix::Member& mem : At(v).as_object()) items.append(pyb::str(mem.key));
              } else {
-               for (const Value& e : At(v).as_array()) items.append(Node(v.root, &e));
+               for (const Value& e : At(v).as_array()) {
+                 y.Tick();
+                 items.append(Node(v.root, &e));
+               }
              }
              return pyb::iter(items);
            })
