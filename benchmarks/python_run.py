@@ -170,10 +170,10 @@ def main() -> None:
     print(f"{'  building every result object':<52} median {ms(med('objects')):>8}")
     print(f"{'result.findings.to_pandas() (pandas imported)':<52} median {ms(med('to_pandas')):>8} "
           f"({py[0]['rows']} rows)")
-    print("longest GIL hold, main-thread CPU between probe wake-ups (max over samples): "
-          f"run_paths {ms(max(s['gil_run_paths'] for s in py))}, "
-          f"objects {ms(max(s['gil_objects'] for s in py))}, "
-          f"to_pandas {ms(max(s['gil_to_pandas'] for s in py))}")
+    print("longest GIL hold, main-thread CPU between probe wake-ups (median of the samples' longest / max): "
+          f"run_paths {ms(med('gil_run_paths'))} / {ms(max(s['gil_run_paths'] for s in py))}, "
+          f"objects {ms(med('gil_objects'))} / {ms(max(s['gil_objects'] for s in py))}, "
+          f"to_pandas {ms(med('gil_to_pandas'))} / {ms(max(s['gil_to_pandas'] for s in py))}")
     print("longest probe wake-up gap, wall clock (includes OS scheduling delays): "
           f"run_paths {ms(max(s['gap_run_paths'] for s in py))}, "
           f"objects {ms(max(s['gap_objects'] for s in py))}, "

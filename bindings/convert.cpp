@@ -9,14 +9,31 @@
 
 namespace kfix::py {
 
-void GilYielder::Tick() {
-  if (++count_ % 256 != 0) return;
-  auto now = std::chrono::steady_clock::now();
-  if (now - last_ < kSlice) return;
-  {
-    pybind11::gil_scoped_release release;  // let a waiting thread run
-  }
-  last_ = std::chrono::steady_clock::now();
+namespace {
+
+// `lambda: None`, created once: calling it enters the interpreter's eval loop,
+// whose entry checks for a pending GIL drop request and signals.
+PyObject* SwitchCheck() {
+  static PyObject* fn = [] {
+    PyObject* globals = PyDict_New();
+    PyObject* f = globals != nullptr ? PyRun_String("lambda: None", Py_eval_input, globals, globals) : nullptr;
+    Py_XDECREF(globals);
+    if (f == nullptr) PyErr_Clear();
+    return f;  // kept for the life of the process
+  }();
+  return fn;
+}
+
+}  // namespace
+
+bool GilYielder::Tick() {
+  if (++count_ % 256 != 0) return true;
+  PyObject* fn = SwitchCheck();
+  if (fn == nullptr) return true;
+  PyObject* r = PyObject_CallNoArgs(fn);
+  if (r == nullptr) return false;
+  Py_DECREF(r);
+  return true;
 }
 
 namespace {
@@ -54,7 +71,7 @@ class KeyCache {
 // error set (out of memory). Raw C API: this runs once per node of every
 // document a result is read through.
 PyObject* ToPythonAt(const Value& v, GilYielder& y, KeyCache& keys) {
-  y.Tick();
+  if (!y.Tick()) return nullptr;
   switch (v.type()) {
     case Value::Type::kNull: Py_RETURN_NONE;
     case Value::Type::kBool: return PyBool_FromLong(v.as_bool() ? 1 : 0);

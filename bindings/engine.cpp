@@ -50,8 +50,23 @@ struct PyPipelineRun {
   }
 };
 
-PyPipelineRun RunOrRaise(Result<PipelineResult>&& run) {
-  return PyPipelineRun(std::make_shared<const PipelineResult>(ValueOrRaise(std::move(run))));
+// Runs `work` (returning Result<PipelineResult>) without the GIL, and moves
+// the result into its shared holder there too; raises its error.
+template <typename Fn>
+PyPipelineRun RunOrRaise(Fn&& work) {
+  std::shared_ptr<const PipelineResult> rep;
+  Status status;
+  {
+    pybind11::gil_scoped_release release;
+    Result<PipelineResult> run = work();
+    if (run.ok()) {
+      rep = std::make_shared<const PipelineResult>(std::move(*run));
+    } else {
+      status = run.status();
+    }
+  }
+  RaiseIfError(status);
+  return PyPipelineRun(std::move(rep));
 }
 
 // One of the five documents of a run by name, or an error naming them.
@@ -321,26 +336,22 @@ void BindEngine(pybind11::module_& m) {
       .def(
           "run",
           [](const Engine& self, const Text& text, const std::string& source_name, double now) {
-            Result<PipelineResult> run = [&] {
-              py::gil_scoped_release release;
+            return RunOrRaise([&] {
               CallOptions o;
               o.now = now;
               return self.RunText(text.value, source_name, o);
-            }();
-            return RunOrRaise(std::move(run));
+            });
           },
           py::arg("text"), py::arg("source_name") = "<string>", py::arg("now") = 0.0,
           "The whole loop over text as one lint context.")
       .def(
           "run_paths",
           [](const Engine& self, const std::vector<std::string>& paths, double now, int jobs) {
-            Result<PipelineResult> run = [&] {
-              py::gil_scoped_release release;
+            return RunOrRaise([&] {
               CallOptions o = Jobs(jobs);
               o.now = now;
               return self.Run(paths, o);
-            }();
-            return RunOrRaise(std::move(run));
+            });
           },
           py::arg("paths"), py::arg("now") = 0.0, py::arg("jobs") = 0,
           "The whole loop over files and directories as one lint context.")

@@ -162,7 +162,7 @@ void BindDocumentView(pybind11::module_& m) {
             std::size_t i = 0;
             GilYielder y;  // a long list of records: let other threads in every few ms
             for (const Value& e : At(v).as_array()) {
-              y.Tick();
+              if (!y.Tick()) throw pyb::error_already_set();
               out[i++] = e.is_object() ? pyb::object(Shallow(v.root, e)) : Node(v.root, &e);
             }
             return out;
@@ -202,7 +202,7 @@ void BindDocumentView(pybind11::module_& m) {
                for (const kfix::Member& mem : At(v).as_object()) items.append(pyb::str(mem.key));
              } else {
                for (const Value& e : At(v).as_array()) {
-                 y.Tick();
+                 if (!y.Tick()) throw pyb::error_already_set();
                  items.append(Node(v.root, &e));
                }
              }
