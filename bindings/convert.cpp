@@ -1,7 +1,6 @@
 // Value <-> Python object conversion (GIL held).
 #include "convert.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <string>

@@ -9,9 +9,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <chrono>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -81,9 +80,24 @@ struct DocumentView {
   std::shared_ptr<const Value> root;
   const Value* node = nullptr;
 };
-/// `document` shared by the views into it; freed without the GIL when the
-/// last view goes away with it held.
-std::shared_ptr<const Value> SharedDocument(Value document);
+/// `value` in a shared holder whose last owner frees it without the GIL
+/// when that owner goes away with the GIL held (a Python dealloc), so other
+/// threads keep running while a large result is freed.
+template <typename T>
+std::shared_ptr<const T> SharedFreedWithoutGil(T value) {
+  return std::shared_ptr<const T>(new T(std::move(value)), [](const T* p) {
+    if (Py_IsInitialized() != 0 && PyGILState_Check() != 0 && !_Py_IsFinalizing()) {
+      pybind11::gil_scoped_release release;
+      delete p;
+    } else {
+      delete p;
+    }
+  });
+}
+/// `document` shared by the views into it (SharedFreedWithoutGil).
+inline std::shared_ptr<const Value> SharedDocument(Value document) {
+  return SharedFreedWithoutGil(std::move(document));
+}
 /// The document as a DocumentView (a scalar document: its Python value).
 /// GIL held.
 pybind11::object ViewOf(std::shared_ptr<const Value> root);

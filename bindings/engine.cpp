@@ -40,14 +40,6 @@ struct PyPipelineRun {
   std::shared_ptr<const PipelineResult> rep;
 
   explicit PyPipelineRun(std::shared_ptr<const PipelineResult> r) : rep(std::move(r)) {}
-  PyPipelineRun(const PyPipelineRun&) = default;
-  PyPipelineRun(PyPipelineRun&&) noexcept = default;
-  ~PyPipelineRun() {
-    if (rep && rep.use_count() == 1 && Py_IsInitialized() != 0 && PyGILState_Check() != 0 && !_Py_IsFinalizing()) {
-      pybind11::gil_scoped_release release;
-      rep.reset();
-    }
-  }
 };
 
 // Runs `work` (returning Result<PipelineResult>) without the GIL, and moves
@@ -60,7 +52,7 @@ PyPipelineRun RunOrRaise(Fn&& work) {
     pybind11::gil_scoped_release release;
     Result<PipelineResult> run = work();
     if (run.ok()) {
-      rep = std::make_shared<const PipelineResult>(std::move(*run));
+      rep = SharedFreedWithoutGil(std::move(*run));
     } else {
       status = run.status();
     }

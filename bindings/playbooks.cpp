@@ -27,6 +27,7 @@ Value OptionsArg(const py::object& options) { return options.is_none() ? Value()
 // The fix report of Engine.fix_report / fix_report_paths: the whole C++
 // result (with the inputs' texts), so render() and write() edit the bytes
 // that were fixed. `paths` are the inputs of a paths call (empty for text).
+// The last reference frees the report without the GIL (SharedFreedWithoutGil).
 struct PyFixReport {
   Engine engine;
   std::shared_ptr<const FixReport> rep;
@@ -101,7 +102,7 @@ void BindPlaybooks(pybind11::module_& m) {
             py::gil_scoped_release release;
             CallOptions call;
             call.keep_sources = true;
-            out->rep = std::make_shared<const FixReport>(self.FixText(text.value, source_name, call));
+            out->rep = SharedFreedWithoutGil(self.FixText(text.value, source_name, call));
             return out;
           },
           py::arg("text"), py::arg("source_name") = "<string>", "The fix report of text, kept for render().")
@@ -116,7 +117,7 @@ void BindPlaybooks(pybind11::module_& m) {
               call.keep_sources = true;
               return self.FixPaths(paths, call);
             }();
-            out->rep = std::make_shared<const FixReport>(ValueOrRaise(std::move(r)));
+            out->rep = SharedFreedWithoutGil(ValueOrRaise(std::move(r)));
             return out;
           },
           py::arg("paths"), py::arg("jobs") = 0, "The fix report of files, kept for render() and write().");

@@ -38,6 +38,18 @@ pyb::object Node(const std::shared_ptr<const Value>& root, const Value* node) {
 
 const Value& At(const DocumentView& v) { return *v.node; }
 
+// Members of an object node, elements of an array node.
+std::size_t Size(const DocumentView& v) {
+  return At(v).is_object() ? At(v).as_object().size() : At(v).as_array().size();
+}
+
+// The member names of an object node.
+pyb::list Keys(const DocumentView& v) {
+  pyb::list out;
+  for (const kfix::Member& mem : At(v).as_object()) out.append(pyb::str(mem.key));
+  return out;
+}
+
 [[noreturn]] void RaiseKey(const pyb::handle& key) {
   PyErr_SetObject(PyExc_KeyError, key.ptr());
   throw pyb::error_already_set();
@@ -122,19 +134,6 @@ Value ViewValue(pybind11::handle h, bool* is_view) {
   return At(h.cast<const DocumentView&>());
 }
 
-std::shared_ptr<const Value> SharedDocument(Value document) {
-  // The last view may go away with the GIL held (a Python dealloc): a large
-  // tree is then freed without it, so other threads keep running.
-  return std::shared_ptr<const Value>(new Value(std::move(document)), [](const Value* v) {
-    if (Py_IsInitialized() != 0 && PyGILState_Check() != 0 && !_Py_IsFinalizing()) {
-      pybind11::gil_scoped_release release;
-      delete v;
-    } else {
-      delete v;
-    }
-  });
-}
-
 pybind11::object ViewOf(std::shared_ptr<const Value> root) {
   const Value* node = root.get();
   if (!node->is_object() && !node->is_array()) return ToPython(*node);
@@ -169,14 +168,8 @@ void BindDocumentView(pybind11::module_& m) {
           },
           "The array's elements, each object one level deep (shallow()): one call for a list of records.")
       .def("is_mapping", [](const DocumentView& v) { return At(v).is_object(); }, "True for an object node.")
-      .def("__len__",
-           [](const DocumentView& v) {
-             return At(v).is_object() ? At(v).as_object().size() : At(v).as_array().size();
-           })
-      .def("__bool__",
-           [](const DocumentView& v) {
-             return At(v).is_object() ? !At(v).as_object().empty() : !At(v).as_array().empty();
-           })
+      .def("__len__", &Size)
+      .def("__bool__", [](const DocumentView& v) { return Size(v) != 0; })
       .def("__getitem__", &GetItem, pyb::arg("key"))
       .def(
           "get",
@@ -196,24 +189,19 @@ void BindDocumentView(pybind11::module_& m) {
            })
       .def("__iter__",
            [](const DocumentView& v) {
-             pyb::list items;  // keys of an object, elements of an array (as a dict and a list iterate)
+             if (At(v).is_object()) return pyb::iter(Keys(v));  // as a dict and a list iterate
+             pyb::list items;
              GilYielder y;
-             if (At(v).is_object()) {
-               for (const kfix::Member& mem : At(v).as_object()) items.append(pyb::str(mem.key));
-             } else {
-               for (const Value& e : At(v).as_array()) {
-                 if (!y.Tick()) throw pyb::error_already_set();
-                 items.append(Node(v.root, &e));
-               }
+             for (const Value& e : At(v).as_array()) {
+               if (!y.Tick()) throw pyb::error_already_set();
+               items.append(Node(v.root, &e));
              }
              return pyb::iter(items);
            })
       .def("keys",
            [](const DocumentView& v) {
              if (!At(v).is_object()) throw pyb::type_error("keys() on a document view of an array");
-             pyb::list out;
-             for (const kfix::Member& mem : At(v).as_object()) out.append(pyb::str(mem.key));
-             return out;
+             return Keys(v);
            })
       .def("values",
            [](const DocumentView& v) {
@@ -236,8 +224,7 @@ void BindDocumentView(pybind11::module_& m) {
       .def("__repr__",
            [](const DocumentView& v) {
              return std::string("DocumentView(") + (At(v).is_object() ? "object, " : "array, ") +
-                    std::to_string(At(v).is_object() ? At(v).as_object().size() : At(v).as_array().size()) +
-                    (At(v).is_object() ? " members)" : " items)");
+                    std::to_string(Size(v)) + (At(v).is_object() ? " members)" : " items)");
            })
       .def("__reduce__",
            [](const DocumentView& v) {
