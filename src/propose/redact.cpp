@@ -92,15 +92,17 @@ bool DecodeBase64(std::string_view s, std::string& out) {
   return true;
 }
 
-template <typename F>
-void ForEachString(const Value& v, F&& f) {
+// Calls f on every string of `v` (a `Value` or a `const Value`: f may then
+// change the strings in place).
+template <typename V, typename F>
+void ForEachString(V& v, F&& f) {
   switch (v.type()) {
     case Value::Type::kString: f(v.as_string()); break;
     case Value::Type::kArray:
-      for (const Value& e : v.as_array()) ForEachString(e, f);
+      for (auto& e : v.as_array()) ForEachString(e, f);
       break;
     case Value::Type::kObject:
-      for (const Member& m : v.as_object()) ForEachString(m.value, f);
+      for (auto& m : v.as_object()) ForEachString(m.value, f);
       break;
     default: break;
   }
@@ -271,28 +273,15 @@ std::string Redactor::ReplaceIn(std::string_view text) const {
 Value Redactor::Redact(const Value& object) const {
   Value out = object;
   if (entries_.empty()) return out;
-  auto walk = [&](auto&& self, Value& v) -> void {
-    switch (v.type()) {
-      case Value::Type::kString: {
-        for (const Entry& e : entries_) {
-          if (e.value == v.as_string()) {
-            v.as_string() = e.placeholder;
-            return;
-          }
-        }
-        v.as_string() = ReplaceIn(v.as_string());
-        break;
+  ForEachString(out, [&](std::string& s) {
+    for (const Entry& e : entries_) {
+      if (e.value == s) {
+        s = e.placeholder;
+        return;
       }
-      case Value::Type::kArray:
-        for (Value& e : v.as_array()) self(self, e);
-        break;
-      case Value::Type::kObject:
-        for (Member& m : v.as_object()) self(self, m.value);
-        break;
-      default: break;
     }
-  };
-  walk(walk, out);
+    s = ReplaceIn(s);
+  });
   return out;
 }
 
@@ -315,42 +304,28 @@ Result<std::size_t> Redactor::Restore(Patch& patch, const Value& original) const
     PatchOp& op = patch[i];
     const Value* at = Lookup(original, op.path);
     Status refused;
-    auto walk = [&](auto&& self, Value& v) -> void {
-      switch (v.type()) {
-        case Value::Type::kString: {
-          std::string& s = v.as_string();
-          if (s.find("<redacted:") == std::string::npos) return;
-          for (const Entry& e : entries_) {
-            if (s.find(e.placeholder) == std::string::npos) continue;
-            bool there = false;
-            if (at) ForEachString(*at, [&](const std::string& o) { there = there || o.find(e.value) != std::string::npos; });
-            if (!there) {
-              if (refused.ok()) {
-                refused = PermissionDeniedError("op " + std::to_string(i) + " puts the redacted value " + e.placeholder +
-                                                " at " + op.path.ToString() +
-                                                ", where the object does not hold it: a secret is never moved or "
-                                                "copied by a model patch");
-              }
-              continue;
-            }
-            for (std::size_t pos = s.find(e.placeholder); pos != std::string::npos;
-                 pos = s.find(e.placeholder, pos + e.value.size())) {
-              s.replace(pos, e.placeholder.size(), e.value);
-              ++restored;
-            }
+    ForEachString(op.value, [&](std::string& s) {
+      if (s.find("<redacted:") == std::string::npos) return;
+      for (const Entry& e : entries_) {
+        if (s.find(e.placeholder) == std::string::npos) continue;
+        bool there = false;
+        if (at) ForEachString(*at, [&](const std::string& o) { there = there || o.find(e.value) != std::string::npos; });
+        if (!there) {
+          if (refused.ok()) {
+            refused = PermissionDeniedError("op " + std::to_string(i) + " puts the redacted value " + e.placeholder +
+                                            " at " + op.path.ToString() +
+                                            ", where the object does not hold it: a secret is never moved or "
+                                            "copied by a model patch");
           }
-          break;
+          continue;
         }
-        case Value::Type::kArray:
-          for (Value& e : v.as_array()) self(self, e);
-          break;
-        case Value::Type::kObject:
-          for (Member& m : v.as_object()) self(self, m.value);
-          break;
-        default: break;
+        for (std::size_t pos = s.find(e.placeholder); pos != std::string::npos;
+             pos = s.find(e.placeholder, pos + e.value.size())) {
+          s.replace(pos, e.placeholder.size(), e.value);
+          ++restored;
+        }
       }
-    };
-    walk(walk, op.value);
+    });
     if (!refused.ok()) return refused;
   }
   return restored;
