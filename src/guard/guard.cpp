@@ -22,6 +22,9 @@ namespace {
 const Value* F(const Value* v, std::string_view k) noexcept { return (v && v->is_object()) ? v->Find(k) : nullptr; }
 std::string S(const Value* v) { return v ? std::string(v->string_or()) : std::string(); }
 
+// Every verdict reports the nine gates of include/kfix/guard.hpp, in order.
+constexpr std::size_t kGateCount = 9;
+
 GateResult Gate(std::string name, bool passed, std::string detail) {
   return GateResult{std::move(name), passed, std::move(detail)};
 }
@@ -408,6 +411,7 @@ Verdict internal::GuardState::Vet(std::size_t index, const Patch& patch, const s
                          std::size_t budget, const std::vector<Finding>* after_findings,
                          const Value* after_value, bool defer_rescan, Value* scratch) const {
   Verdict v;
+  v.gates.reserve(kGateCount);  // exactly nine: no growth slack kept with every result
   if (budget == 0) budget = config.max_ops;
   v.patch = patch;
   auto skip = [&](std::string_view from) {
