@@ -218,6 +218,8 @@ class CheckReads {
   struct Pattern {
     Base base = Base::kObject;
     std::vector<std::string> tokens;  ///< unescaped; "*" matches any token
+    std::string text;                 ///< the pointer text relative to the base ("/a/b")
+    bool wildcard = false;            ///< has a "*" token
   };
   /// Reads everything.
   CheckReads() = default;

@@ -29,22 +29,59 @@ bool PrefixCompatible(const std::vector<std::string>& path, std::size_t from, co
   return true;
 }
 
-/// `path` and the concrete `prefix` agree on their common length.
-bool AgreesWith(const std::vector<std::string>& path, const std::vector<std::string>& prefix) {
-  const std::size_t n = std::min(path.size(), prefix.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    if (path[i] != "-" && path[i] != prefix[i]) return false;
+/// Pointer texts: one is a prefix of the other at a token boundary ("" is above everything).
+bool TextOverlap(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  return b.compare(0, a.size(), a) == 0 && (b.size() == a.size() || b[a.size()] == '/');
+}
+
+std::string Text(const std::vector<std::string>& tokens) {
+  std::string out;
+  std::size_t n = 0;
+  for (const std::string& t : tokens) n += t.size() + 1;
+  out.reserve(n);
+  for (const std::string& t : tokens) {
+    out.push_back('/');
+    for (char c : t) {
+      if (c == '~') {
+        out.append("~0");
+      } else if (c == '/') {
+        out.append("~1");
+      } else {
+        out.push_back(c);
+      }
+    }
   }
-  return true;
+  return out;
+}
+
+/// Calls hit(e) for each entry of `sorted` (by text_of) whose text overlaps `p` (TextOverlap) until
+/// it returns true; returns whether one did.
+template <typename T, typename TextOf, typename Hit>
+bool ForEachOverlap(const std::vector<T>& sorted, TextOf text_of, std::string_view p, Hit&& hit) {
+  auto less = [&](const T& e, std::string_view v) { return text_of(e) < v; };
+  // Below (or at) p: the entries that start with p.
+  for (auto it = std::lower_bound(sorted.begin(), sorted.end(), p, less); it != sorted.end(); ++it) {
+    const std::string_view t = text_of(*it);
+    if (t.compare(0, p.size(), p) != 0) break;
+    if ((t.size() == p.size() || t[p.size()] == '/') && hit(*it)) return true;
+  }
+  // Above p: p's proper prefixes at token boundaries.
+  for (std::size_t k = p.size(); k-- > 1;) {
+    if (p[k] != '/') continue;
+    const std::string_view pre = p.substr(0, k);
+    for (auto it = std::lower_bound(sorted.begin(), sorted.end(), pre, less); it != sorted.end() && text_of(*it) == pre;
+         ++it) {
+      if (hit(*it)) return true;
+    }
+  }
+  return false;
 }
 
 // What the engine reads for every check: the kinds it applies to, the object reference of every
 // finding, the ignore annotations.
-const std::vector<std::vector<std::string>>& ImplicitReads() {
-  static const std::vector<std::vector<std::string>> kReads = {
-      {"apiVersion"}, {"kind"}, {"metadata", "name"}, {"metadata", "namespace"}, {"metadata", "annotations"}};
-  return kReads;
-}
+constexpr std::string_view kImplicitReads[] = {"/apiVersion", "/kind", "/metadata/name", "/metadata/namespace",
+                                               "/metadata/annotations"};
 
 }  // namespace
 
@@ -76,6 +113,8 @@ CheckReads::CheckReads(std::initializer_list<std::string_view> patterns) : every
       std::abort();
     }
     p.tokens = pointer->tokens();
+    p.text = Text(p.tokens);
+    p.wildcard = std::find(p.tokens.begin(), p.tokens.end(), "*") != p.tokens.end();
     if (p.base == Base::kContainer) per_container_ = true;
     patterns_.push_back(std::move(p));
   }
@@ -83,6 +122,7 @@ CheckReads::CheckReads(std::initializer_list<std::string_view> patterns) : every
     Pattern name;
     name.base = Base::kContainer;
     name.tokens = {"name"};
+    name.text = "/name";
     patterns_.push_back(std::move(name));
   }
 }
@@ -98,7 +138,7 @@ std::string CheckReads::ToString() const {
       case Base::kPodMeta: out += "podmeta:"; break;
       case Base::kContainer: out += "container:"; break;
     }
-    out += JsonPointer(p.tokens).ToString();
+    out += p.text;
   }
   return out;
 }
@@ -108,75 +148,107 @@ std::string CheckReads::ToString() const {
 // ---------------------------------------------------------------------------
 
 PatchTouches::PatchTouches(const Patch& patch, const ObjectInfo& obj) : obj_(&obj) {
-  static const std::vector<std::string> kNone;
-  const std::vector<std::string>& pod = obj.workload ? obj.workload->pod_spec_pointer.tokens() : kNone;
-  const std::vector<std::string>& meta = obj.workload ? obj.workload->pod_metadata_pointer.tokens() : kNone;
-  pod_depth_ = pod.size();
-  pod_meta_depth_ = meta.size();
+  std::string pod, meta;
+  if (obj.workload) {
+    pod = Text(obj.workload->pod_spec_pointer.tokens());
+    meta = Text(obj.workload->pod_metadata_pointer.tokens());
+    pod_depth_ = obj.workload->pod_spec_pointer.size();
+    pod_meta_depth_ = obj.workload->pod_metadata_pointer.size();
+  }
   auto add = [&](const JsonPointer& where) {
     const std::vector<std::string>& path = where.tokens();
-    if (path.empty()) {
-      everything_ = true;
-      return;
-    }
-    for (const std::vector<std::string>& r : ImplicitReads()) {
-      if (PrefixCompatible(path, 0, r)) everything_ = true;
-    }
     Touch t;
     t.tokens = &path;
-    t.under_pod = obj.workload && AgreesWith(path, pod);
-    t.under_pod_meta = obj.workload && AgreesWith(path, meta);
-    if (t.under_pod && path.size() > pod.size()) {
-      const std::string& group = path[pod.size()];
-      if (path.size() <= pod.size() + 2) {
+    // Appending to a list ("/-") is taken as touching the list.
+    t.text = Text(path);
+    if (!path.empty() && path.back() == "-") t.text.resize(t.text.size() - 2);
+    if (t.text.empty()) everything_ = true;
+    for (std::string_view r : kImplicitReads) everything_ = everything_ || TextOverlap(t.text, r);
+    if (obj.workload) {
+      t.under_pod = TextOverlap(t.text, pod);
+      t.under_pod_meta = TextOverlap(t.text, meta);
+      if (t.under_pod && t.text.size() > pod.size()) t.pod_rest = pod.size();
+      if (t.under_pod_meta && t.text.size() > meta.size()) t.pod_meta_rest = meta.size();
+    }
+    if (t.pod_rest != std::string::npos) {
+      const std::string& group = path[pod_depth_];
+      t.in_container_list = std::find(std::begin(kGroups), std::end(kGroups), group) != std::end(kGroups);
+      if (t.in_container_list) {
         t.container_structure = true;
-      } else if (IsIndex(path[pod.size() + 1])) {
-        const std::size_t index = static_cast<std::size_t>(std::stoul(path[pod.size() + 1]));
-        const std::vector<ContainerRef>& cs = obj.workload->containers;
-        for (std::size_t i = 0; i < cs.size(); ++i) {
-          if (cs[i].index == index && group == ContainerGroupField(cs[i].group)) t.container = static_cast<std::int32_t>(i);
+        if (path.size() > pod_depth_ + 2 && IsIndex(path[pod_depth_ + 1])) {
+          const std::size_t index = static_cast<std::size_t>(std::stoul(path[pod_depth_ + 1]));
+          const std::vector<ContainerRef>& cs = obj.workload->containers;
+          for (std::size_t i = 0; i < cs.size(); ++i) {
+            if (cs[i].index == index && group == ContainerGroupField(cs[i].group)) {
+              t.container = static_cast<std::int32_t>(i);
+              // The text after "/<group>/<index>".
+              t.container_rest = pod.size() + 1 + JsonPointer::EscapeToken(group).size() + 1 + path[pod_depth_ + 1].size();
+              // A list entry that is not a container mapping stays structural (treated as the list).
+              t.container_structure = false;
+            }
+          }
         }
-        t.container_rest = pod.size() + 2;
-        // A list entry that is not a container mapping: treated as the list itself.
-        if (t.container < 0) t.container_structure = true;
-      } else {
-        t.container_structure = true;
       }
     }
-    touches_.push_back(t);
+    touches_.push_back(std::move(t));
   };
+  touches_.reserve(patch.size());
   for (const PatchOp& op : patch) {
     if (op.op == PatchOpType::kTest) continue;
     add(op.path);
     if (op.op == PatchOpType::kMove) add(op.from);
   }
+  // The indexes (touches_ no longer grows: the views stay valid).
+  for (const Touch& t : touches_) {
+    const std::string_view text = t.text;
+    object_.push_back(text);
+    if (t.under_pod) {
+      if (t.pod_rest == std::string::npos) {
+        pod_whole_ = containers_whole_ = true;
+      } else {
+        pod_.push_back(text.substr(t.pod_rest));
+        if (t.in_container_list && t.container_structure) containers_whole_ = true;
+        if (t.container >= 0) containers_.emplace_back(text.substr(t.container_rest), t.container);
+      }
+    }
+    if (t.under_pod_meta) {
+      if (t.pod_meta_rest == std::string::npos) {
+        pod_meta_whole_ = true;
+      } else {
+        pod_meta_.push_back(text.substr(t.pod_meta_rest));
+      }
+    }
+  }
+  for (std::vector<std::string_view>* v : {&object_, &pod_, &pod_meta_}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+  std::sort(containers_.begin(), containers_.end());
+  containers_.erase(std::unique(containers_.begin(), containers_.end()), containers_.end());
 }
 
 bool PatchTouches::Overlaps(const Touch& t, const CheckReads::Pattern& p, bool* whole) const {
-  const std::vector<std::string>& path = *t.tokens;
+  const std::string_view text = t.text;
+  // The part of the touched path below a base (pointer text, "" when at the base) against the pattern.
+  auto below = [&](std::size_t rest, std::size_t depth) {
+    if (p.wildcard) return PrefixCompatible(*t.tokens, depth, p.tokens);
+    return TextOverlap(text.substr(rest), p.text);
+  };
+  *whole = true;
   switch (p.base) {
     case CheckReads::Base::kObject:
-      *whole = true;
-      return PrefixCompatible(path, 0, p.tokens);
+      return p.wildcard ? PrefixCompatible(*t.tokens, 0, p.tokens) : TextOverlap(text, p.text);
     case CheckReads::Base::kPod:
-      *whole = true;
-      return t.under_pod && (path.size() <= pod_depth_ || PrefixCompatible(path, pod_depth_, p.tokens));
+      return t.under_pod && (t.pod_rest == std::string::npos || below(t.pod_rest, pod_depth_));
     case CheckReads::Base::kPodMeta:
-      *whole = true;
-      return t.under_pod_meta && (path.size() <= pod_meta_depth_ || PrefixCompatible(path, pod_meta_depth_, p.tokens));
+      return t.under_pod_meta && (t.pod_meta_rest == std::string::npos || below(t.pod_meta_rest, pod_meta_depth_));
     case CheckReads::Base::kContainer:
       if (!t.under_pod) return false;
-      if (path.size() <= pod_depth_) {  // the pod spec or above: every container
-        *whole = true;
-        return true;
-      }
-      if (std::find(std::begin(kGroups), std::end(kGroups), path[pod_depth_]) == std::end(kGroups)) return false;
-      if (t.container_structure) {
-        *whole = true;
-        return true;
-      }
+      if (t.pod_rest == std::string::npos) return true;  // the pod spec or above: every container
+      if (!t.in_container_list) return false;
+      if (t.container_structure) return true;
       *whole = false;
-      return PrefixCompatible(path, t.container_rest, p.tokens);
+      return below(t.container_rest, pod_depth_ + 2);
   }
   return true;
 }
@@ -184,14 +256,40 @@ bool PatchTouches::Overlaps(const Touch& t, const CheckReads::Pattern& p, bool* 
 PatchTouches::Affect PatchTouches::Affects(const CheckReads& reads, std::vector<char>* mask) const {
   if (everything_ || reads.everything()) return Affect::kAll;
   bool some = false;
-  for (const Touch& t : touches_) {
-    for (const CheckReads::Pattern& p : reads.patterns()) {
-      bool whole = true;
-      if (!Overlaps(t, p, &whole)) continue;
-      if (whole) return Affect::kAll;
-      if (!some) mask->assign(obj_->workload->containers.size(), 0);
-      some = true;
-      (*mask)[static_cast<std::size_t>(t.container)] = 1;
+  auto mark = [&](std::int32_t container) {
+    if (!some) mask->assign(obj_->workload->containers.size(), 0);
+    some = true;
+    (*mask)[static_cast<std::size_t>(container)] = 1;
+  };
+  auto any = [](const auto&) { return true; };
+  auto self = [](std::string_view v) { return v; };
+  for (const CheckReads::Pattern& p : reads.patterns()) {
+    if (p.wildcard) {  // token by token, touch by touch
+      for (const Touch& t : touches_) {
+        bool whole = true;
+        if (!Overlaps(t, p, &whole)) continue;
+        if (whole) return Affect::kAll;
+        mark(t.container);
+      }
+      continue;
+    }
+    switch (p.base) {
+      case CheckReads::Base::kObject:
+        if (ForEachOverlap(object_, self, p.text, any)) return Affect::kAll;
+        break;
+      case CheckReads::Base::kPod:
+        if (pod_whole_ || ForEachOverlap(pod_, self, p.text, any)) return Affect::kAll;
+        break;
+      case CheckReads::Base::kPodMeta:
+        if (pod_meta_whole_ || ForEachOverlap(pod_meta_, self, p.text, any)) return Affect::kAll;
+        break;
+      case CheckReads::Base::kContainer:
+        if (containers_whole_) return Affect::kAll;
+        ForEachOverlap(containers_, [](const auto& e) { return e.first; }, p.text, [&](const auto& e) {
+          mark(e.second);
+          return false;
+        });
+        break;
     }
   }
   return some ? Affect::kContainers : Affect::kNone;

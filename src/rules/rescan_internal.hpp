@@ -39,18 +39,31 @@ class PatchTouches {
  private:
   struct Touch {
     const std::vector<std::string>* tokens = nullptr;  ///< the op's path, relative to the object
-    bool under_pod = false;        ///< compatible with the pod spec pointer (at, above or below it)
-    bool under_pod_meta = false;   ///< same for the pod metadata pointer
-    /// Below the pod spec, inside one container's field: that container's position (else -1),
-    /// with the tokens after the container's index starting at `container_rest`.
+    std::string text;              ///< its pointer text, without a final "/-" (the list itself)
+    /// Where the part below the pod spec / pod metadata starts in `text` (npos: not below it);
+    /// at or above them, `under_pod` / `under_pod_meta` alone.
+    std::size_t pod_rest = std::string::npos;
+    std::size_t pod_meta_rest = std::string::npos;
+    bool under_pod = false;        ///< at, above or below the pod spec
+    bool under_pod_meta = false;   ///< same for the pod metadata
+    bool in_container_list = false;  ///< below a container list of the pod spec
+    /// Inside one container's field: that container's position (else -1), with the part after the
+    /// container's index starting at `container_rest` in `text`.
     std::int32_t container = -1;
     std::size_t container_rest = 0;
-    bool container_structure = false;  ///< at or above a container (a list, a whole container)
+    bool container_structure = false;  ///< at a container list or a whole container
   };
   bool Overlaps(const Touch& t, const CheckReads::Pattern& p, bool* whole) const;
 
   const ObjectInfo* obj_;
   std::vector<Touch> touches_;
+  // The touched texts by base, sorted, for lookups by pattern (views into touches_[i].text):
+  // the whole path, the part below the pod spec / pod metadata, and below a container (with its
+  // position). `*_whole_`: some touch is at or above that base (or is a container list or a whole
+  // container), so it overlaps every pattern of the base.
+  std::vector<std::string_view> object_, pod_, pod_meta_;
+  std::vector<std::pair<std::string_view, std::int32_t>> containers_;
+  bool pod_whole_ = false, pod_meta_whole_ = false, containers_whole_ = false;
   std::size_t pod_depth_ = 0;
   std::size_t pod_meta_depth_ = 0;
   bool everything_ = false;  ///< a path every check reads (kind, apiVersion, name, namespace, annotations)
