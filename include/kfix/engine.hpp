@@ -52,6 +52,7 @@
 #include <cstddef>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <memory>
@@ -131,6 +132,10 @@ struct CallOptions {
   /// Fix / FixPaths: fill ObjectFix::patched (FixOptions::keep_patched); the
   /// kfix tool turns it off (nothing it writes reads the patched copies).
   bool keep_patched = true;
+  /// FixPathsPerFile: keep each object's whole tree in the file's report
+  /// (false: cut down to what names the object once the file is written
+  /// back, so the file's trees are freed before the sink sees it).
+  bool keep_trees = true;
   /// Progress of Run / FixPaths: "load", "fix", "risk" (optional; calls are
   /// serialised but may come from worker threads).
   PipelineProgress progress;
@@ -205,7 +210,46 @@ class Engine {
   /// Scans loaded inputs (load errors and warnings become the report's).
   ScanReport Scan(const LoadedInputs& inputs, const CallOptions& options = {}) const;
 
+  // Per-file streaming (docs/performance.md, "Streaming per file") -----------
+  /// Called once per lint context of a per-file run, on the calling thread,
+  /// in report order (by file name); a non-OK status stops the run and is
+  /// returned.
+  using ScanFileSink = std::function<Status(FileScanReport&& file)>;
+  /// ScanPaths() with each file its own lint context (whatever scan.context
+  /// says), streamed: a file is loaded, scanned and handed to `sink`, and its
+  /// trees are freed before the sink sees it. With N jobs, N files are
+  /// loaded and scanned at a time and at most 4N scanned files wait to be
+  /// handed over in order, so memory follows the largest files, not their
+  /// number. Feeding every part to a ScanReportWriter gives the bytes of
+  /// ScanPaths() with scan.context per-file, for any jobs. Returns the
+  /// totals (files read, objects, findings, ignored, by check, seconds).
+  /// Errors: a PATH that does not exist (before anything is sunk), the
+  /// sink's own. limits.maxRunNodes / maxRunDocuments count every file of
+  /// the run, as in Load().
+  Result<ScanStats> ScanPathsPerFile(const std::vector<std::string>& paths, const ScanFileSink& sink,
+                                     const CallOptions& options = {}) const;
+
+  /// Called once per lint context of a per-file fix run, on the calling
+  /// thread, in report order; a non-OK status stops the run and is returned.
+  using FixFileSink = std::function<Status(FileFixReport&& file)>;
+  /// FixPaths() with each file its own lint context, streamed like
+  /// ScanPathsPerFile(): a file is loaded, scanned, fixed (every patch
+  /// vetted by the guard within the file), and, when `write_back` asks for
+  /// it (a mode or a diff), rendered and written as WriteBack() does (its
+  /// entry and diff in the FileFixReport) before `sink` sees it; with
+  /// CallOptions::keep_trees false its trees are freed then. Inputs that
+  /// ignorePaths leaves out are still written back (copied unchanged with
+  /// --write), each as a part with an empty report after the others.
+  /// Feeding every part to a FixReportWriter gives the bytes of FixPaths()
+  /// with scan.context per-file. Returns the run's summary. Errors:
+  /// CheckWriteBack()'s, a PATH that does not exist (before anything is
+  /// sunk), the sink's own. Not for propose runs.
+  Result<FixSummary> FixPathsPerFile(const std::vector<std::string>& paths, const WriteBackOptions& write_back,
+                                     const FixFileSink& sink, const CallOptions& options = {}) const;
+
   // Fix ----------------------------------------------------------------------
+  /// With scan.context per-file, each file is its own lint context (the
+  /// parts of FixPathsPerFile() joined, trees kept); else all files are one.
   Result<FixReport> FixPaths(const std::vector<std::string>& paths, const CallOptions& options = {}) const;
   FixReport FixText(std::string_view text, std::string_view source_name, const CallOptions& options = {}) const;
   /// Fixes loaded inputs (consumed): the `kfix fix` report.
@@ -332,6 +376,8 @@ class Engine {
  private:
   struct State;
   explicit Engine(std::shared_ptr<const State> state);
+  /// FixPaths() with scan.context per-file: FixPathsPerFile()'s parts joined.
+  Result<FixReport> FixPathsJoined(const std::vector<std::string>& paths, const CallOptions& options) const;
   std::shared_ptr<const State> state_;
 };
 

@@ -186,6 +186,9 @@ bool WriteFixReportJson(const FixReport& report, bool pretty, int jobs,
                         const std::function<bool(std::string_view piece)>& sink);
 /// Human summary table.
 std::string FixReportToText(const FixReport& report);
+/// The same table from a summary, the number of objects whose merged patch
+/// passed, and the errors.
+std::string FixReportToText(const FixSummary& summary, std::size_t objects_patched, const std::vector<Status>& errors);
 /// A unified line diff (LCS) of two texts with `context` lines around changes.
 std::string UnifiedDiff(std::string_view before, std::string_view after, std::string_view before_name,
                         std::string_view after_name, int context = 3);
@@ -228,6 +231,93 @@ struct WriteBackResult {
   std::string diff;                ///< the unified diff of all fixed files (when asked)
   /// Files, output paths and errors; ok() when every file went through.
   bool ok() const noexcept;
+};
+
+/// One lint context of a per-file fix run (Engine::FixPathsPerFile), handed
+/// over once it is settled (and, when asked, written back).
+struct FileFixReport {
+  static constexpr std::size_t kNoInput = static_cast<std::size_t>(-1);
+  std::string file;
+  /// This context's results (finding order), objects, errors, summary and
+  /// baseline scan. Unless the run keeps the trees, each manifest's tree is
+  /// cut down to what names the object (apiVersion, kind, metadata.name and
+  /// namespace, its position): enough for the JSON report, audit records
+  /// and kustomize targets, not for rendering.
+  FixReport report;
+  /// The input (position in ExpandPaths order) of each report.errors entry
+  /// (kNoInput: not a load error) and of each report.objects entry. The
+  /// whole report lists objects and load errors in input order; the writer
+  /// restores it. Empty: the report's own order.
+  std::vector<std::size_t> error_inputs, object_inputs;
+  /// Write-back of this file when the run was asked for it: its entry (as
+  /// in WriteBackResult::files), its place in that list, and its part of
+  /// the diff.
+  std::vector<WrittenFile> written;
+  std::size_t written_index = 0;
+  std::string diff;
+};
+
+/// How FixReportWriter writes.
+struct FixWriteOptions {
+  bool pretty = true;
+  /// Threads that build the results' JSON (<= 0: one per hardware thread);
+  /// the bytes are the same for any value.
+  int jobs = 1;
+  /// Array members after "summary" that the caller fills with AddExtra()
+  /// (the kfix tool's "writeBack").
+  std::vector<std::string> extra_arrays;
+  /// Bytes each held-back section keeps in memory before it moves to an
+  /// unnamed temporary file. 0 = no limit.
+  std::size_t spool_memory = 0;
+};
+
+/// Writes the fix report document part by part: Add() each lint context's
+/// report in report order, then Finish(). The one serialiser of the JSON fix
+/// report: FixReportToJson / WriteFixReportJson hand it the whole report as
+/// one part, `kfix fix --context per-file` one file at a time, with the same
+/// bytes. Results are written as they come; objects and errors (which
+/// follow them in the document) are held back, in memory up to
+/// `spool_memory` and then in a temporary file, and written by Finish() in
+/// input order with the summary. The document ends with a newline.
+class FixReportWriter {
+ public:
+  FixReportWriter(const FixWriteOptions& options, std::function<bool(std::string_view)> sink);
+  ~FixReportWriter();
+  FixReportWriter(const FixReportWriter&) = delete;
+  FixReportWriter& operator=(const FixReportWriter&) = delete;
+  bool Add(const FixReport& part, const std::vector<std::size_t>& error_inputs = {},
+           const std::vector<std::size_t>& object_inputs = {});
+  bool Add(const FileFixReport& part) { return Add(part.report, part.error_inputs, part.object_inputs); }
+  /// One element of an extra array, written in key order.
+  bool AddExtra(std::string_view member, std::uint64_t key, const Value& element);
+  /// Writes the rest with the run's summary. Call once.
+  bool Finish(const FixSummary& summary);
+  Status status() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+
+/// Writes the unified diff of a per-file write-back (FileFixReport::diff)
+/// in input order (FileFixReport::written_index), whatever order the parts
+/// come in: the same bytes as WriteBackResult::diff. The diffs are held (in
+/// memory up to `spool_memory` bytes, 0 = no limit, then in an unnamed
+/// temporary file) and written by Finish().
+class DiffWriter {
+ public:
+  DiffWriter(std::function<bool(std::string_view)> sink, std::size_t spool_memory = 0);
+  ~DiffWriter();
+  DiffWriter(const DiffWriter&) = delete;
+  DiffWriter& operator=(const DiffWriter&) = delete;
+  bool Add(const FileFixReport& part);
+  bool Finish();
+  Status status() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 /// Checks, before any work, that write-back can go through: no input is

@@ -16,7 +16,9 @@
 //   for (const kfix::Finding& f : report.findings) std::cout << f.message << "\n";
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -196,6 +198,81 @@ std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules);
 std::string ScanReportToText(const ScanReport& report, bool with_total = true);
 /// A finding as a JSON object value (the same shape as in the JSON report).
 Value FindingToValue(const Finding& f);
+
+/// One lint context of a per-file scan (`scan.context: per-file`), handed
+/// over as soon as it is scanned (Engine::ScanPathsPerFile): one file, or
+/// every input with that same path (named twice, they form one context, as
+/// in Scan()).
+struct FileScanReport {
+  static constexpr std::size_t kNoInput = static_cast<std::size_t>(-1);
+  std::string file;
+  /// This context's findings and ignored findings (sorted), the errors and
+  /// warnings of loading it, then the scan's own warnings; stats of this
+  /// context alone (files: the inputs read).
+  ScanReport report;
+  /// For each of report.errors / report.warnings: the input it came from,
+  /// as its position in ExpandPaths() order. The whole report lists errors
+  /// and load warnings in that order (and the scan's own warnings, marked
+  /// kNoInput, after all of them); the writers below restore it. Empty: the
+  /// report's own order.
+  std::vector<std::size_t> error_inputs, warning_inputs;
+};
+
+/// The scan report formats (`kfix scan --format`).
+enum class ScanFormat { kJson, kSarif, kText, kKubeLinterJson };
+
+struct ScanWriteOptions {
+  ScanFormat format = ScanFormat::kJson;
+  bool pretty = true;        ///< kJson: pretty (the CLI) or compact
+  bool include_time = true;  ///< kJson: stats.seconds
+  bool with_total = true;    ///< kText: the closing "Error: found N lint errors" line
+  /// Bytes each held-back section (see below) keeps in memory before it
+  /// moves to an unnamed temporary file. 0 = no limit (all in memory).
+  std::size_t spool_memory = 0;
+};
+
+/// Writes one scan report document part by part: Add() each lint context's
+/// report in report order (by file name), then Finish(). This is the one
+/// serialiser of every format: ScanReportToJson / ToSarif / ToText /
+/// ToKubeLinterJson hand it the whole report as one part, `kfix scan
+/// --context per-file` one file at a time, and the bytes are the same.
+///
+/// What each format writes as it comes and what it holds back until
+/// Finish() (held back = kept in memory up to `spool_memory`, then in a
+/// temporary file, never as trees):
+///  - json: findings as they come; ignored, errors and warnings held back
+///    (they follow the findings in the document); stats at the end.
+///  - sarif: results as they come (the rules come first, from the RuleSet).
+///  - kube-linter-json: Reports as they come; Summary at the end.
+///  - text: everything held back, since errors and warnings come first.
+/// Errors and load warnings are written in input order (error_inputs /
+/// warning_inputs), the scan's own warnings after them in report order.
+/// Thread safety: one writer per thread.
+class ScanReportWriter {
+ public:
+  /// `rules` is needed by sarif and kube-linter-json (the checks); `sink`
+  /// receives the bytes in order and returns false to stop the writer.
+  ScanReportWriter(const ScanWriteOptions& options, const RuleSet* rules,
+                   std::function<bool(std::string_view)> sink);
+  ~ScanReportWriter();
+  ScanReportWriter(const ScanReportWriter&) = delete;
+  ScanReportWriter& operator=(const ScanReportWriter&) = delete;
+
+  /// One part of the report (its stats are not used: Finish() takes the
+  /// totals). False once the sink refused bytes or a temporary file failed.
+  bool Add(const ScanReport& part, const std::vector<std::size_t>& error_inputs = {},
+           const std::vector<std::size_t>& warning_inputs = {});
+  bool Add(const FileScanReport& part) { return Add(part.report, part.error_inputs, part.warning_inputs); }
+  /// Writes the rest with the run's totals (stats.errors is the number of
+  /// errors added). Call once.
+  bool Finish(const ScanStats& totals);
+  /// Why the writer stopped (OK while it runs).
+  Status status() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 /// The catalog as JSON (`kfix checks list --format json`) or Markdown.
 std::string ChecksToJson(const std::vector<CheckInfo>& checks);
 std::string ChecksToMarkdown(const std::vector<CheckInfo>& checks);

@@ -39,16 +39,7 @@ int RunScan(const std::vector<std::string>& args) {
   }
   kfix::EngineConfig config;
   if (!LoadConfigFlag("scan", a, &config)) return kExitError;
-  if (a.Has("context")) {
-    const std::string context = a.Get("context");
-    if (context == "per-file") {
-      config.scan.context = kfix::LintContext::kPerFile;
-    } else if (context == "all") {
-      config.scan.context = kfix::LintContext::kAll;
-    } else {
-      return UsageError("scan", "unknown --context " + context + " (want all or per-file)");
-    }
-  }
+  if (!ContextFlag("scan", a, &config)) return kExitError;
   if (a.Has("jobs")) {
     long long n = 0;
     if (!ParseIntFlag(a.Get("jobs"), 1, 256, &n)) return UsageError("scan", "--jobs wants a number 1..256");
@@ -62,46 +53,60 @@ int RunScan(const std::vector<std::string>& args) {
   if (a.Has("do-not-auto-add-defaults")) config.rules.do_not_auto_add_defaults = true;
   std::unique_ptr<kfix::Engine> engine;
   if (!CreateEngine("scan", std::move(config), &engine)) return kExitError;
-  kfix::Result<kfix::ScanReport> scanned = engine->ScanPaths(a.positionals());
-  if (!scanned.ok()) return Fail("scan", scanned.status());
-  kfix::ScanReport report = std::move(*scanned);
   const kfix::RuleSet& rules = *engine->rules();
 
-  std::string out;
-  if (format == "json") {
-    out = kfix::ScanReportToJson(report, true, !a.Has("no-timing"));
-  } else if (format == "sarif") {
-    out = kfix::ScanReportToSarif(report, rules);
-  } else if (format == "kube-linter-json") {
-    out = kfix::ScanReportToKubeLinterJson(report, rules);
+  kfix::ScanWriteOptions wo;
+  wo.format = format == "json"    ? kfix::ScanFormat::kJson
+              : format == "sarif" ? kfix::ScanFormat::kSarif
+              : format == "text"  ? kfix::ScanFormat::kText
+                                  : kfix::ScanFormat::kKubeLinterJson;
+  wo.include_time = !a.Has("no-timing");
+  // What a format holds back until the end (docs/performance.md) stays in
+  // memory up to this, then goes to a temporary file.
+  wo.spool_memory = 1u << 20;
+  kfix::ScanReportWriter writer(wo, &rules, [](std::string_view piece) {
+    return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
+  });
+  // The formats without an errors section name each input error on stderr.
+  const bool errors_to_stderr = format != "json" && format != "text";
+  bool io_error = false, invalid = false, over = false;
+  std::vector<kfix::Status> late_errors;  // the whole report's, printed after it (as before streaming)
+  auto note = [&](const kfix::ScanReport& part, bool stream_errors) {
+    for (const kfix::Status& e : part.errors) {
+      if (e.code() == kfix::StatusCode::kIoError || e.code() == kfix::StatusCode::kNotFound ||
+          e.code() == kfix::StatusCode::kPermissionDenied) {
+        io_error = true;
+      } else {
+        invalid = true;
+      }
+      if (errors_to_stderr && stream_errors) std::fprintf(stderr, "kfix scan: %s\n", e.ToString().c_str());
+    }
+    for (const kfix::Finding& f : part.findings) {
+      if (static_cast<int>(f.severity) <= static_cast<int>(fail_on)) over = true;
+    }
+  };
+  if (engine->config().scan.context == kfix::LintContext::kPerFile) {
+    // One file at a time: each file's trees are freed before the next ones
+    // are loaded and its part of the report is written as it comes.
+    kfix::Result<kfix::ScanStats> totals = engine->ScanPathsPerFile(a.positionals(), [&](kfix::FileScanReport&& f) {
+      note(f.report, true);
+      return writer.Add(f) ? kfix::Status::Ok() : writer.status();
+    });
+    if (!totals.ok()) return Fail("scan", totals.status());
+    if (!writer.Finish(*totals)) return Fail("scan", writer.status());
   } else {
-    out = kfix::ScanReportToText(report);
+    kfix::Result<kfix::ScanReport> scanned = engine->ScanPaths(a.positionals());
+    if (!scanned.ok()) return Fail("scan", scanned.status());
+    kfix::ScanReport report = std::move(*scanned);
+    note(report, false);
+    if (!writer.Add(report) || !writer.Finish(report.stats)) return Fail("scan", writer.status());
+    if (errors_to_stderr) late_errors = std::move(report.errors);
+    KeepUntilExit(std::move(report));
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
-  if (format != "json" && format != "text") {
-    for (const kfix::Status& e : report.errors) std::fprintf(stderr, "kfix scan: %s\n", e.ToString().c_str());
-  }
-
-  bool io_error = false, invalid = false;
-  for (const kfix::Status& e : report.errors) {
-    if (e.code() == kfix::StatusCode::kIoError || e.code() == kfix::StatusCode::kNotFound ||
-        e.code() == kfix::StatusCode::kPermissionDenied) {
-      io_error = true;
-    } else {
-      invalid = true;
-    }
-  }
+  for (const kfix::Status& e : late_errors) std::fprintf(stderr, "kfix scan: %s\n", e.ToString().c_str());
   if (io_error || (invalid && a.Has("fail-on-invalid"))) return kExitError;
-  int rc = kExitOk;
-  for (const kfix::Finding& f : report.findings) {
-    if (static_cast<int>(f.severity) <= static_cast<int>(fail_on)) {
-      rc = kExitFindings;
-      break;
-    }
-  }
-  KeepUntilExit(std::move(report));
-  return rc;
+  return over ? kExitFindings : kExitOk;
 }
 
 }  // namespace

@@ -118,6 +118,9 @@ bool OpenAuditFlags(const std::string& cmd, const Args& a, std::unique_ptr<Audit
 /// document every surface reads (kfix/engine.hpp). Prints the error (with
 /// the file's own line and column) and returns false.
 bool LoadConfigFlag(const std::string& cmd, const Args& a, EngineConfig* out);
+/// Applies `--context all|per-file` (when given) to the configuration's
+/// scan.context; prints the usage error and returns false on another value.
+bool ContextFlag(const std::string& cmd, const Args& a, EngineConfig* out);
 /// Engine::Create(config) into `*out`; prints the error and returns false.
 bool CreateEngine(const std::string& cmd, EngineConfig config, std::unique_ptr<Engine>* out);
 /// Prints "kfix <cmd>: <status>" to stderr and returns kExitError.

@@ -19,6 +19,20 @@ bool LoadConfigFlag(const std::string& cmd, const Args& a, EngineConfig* out) {
   return true;
 }
 
+bool ContextFlag(const std::string& cmd, const Args& a, EngineConfig* out) {
+  if (!a.Has("context")) return true;
+  const std::string context = a.Get("context");
+  if (context == "per-file") {
+    out->scan.context = LintContext::kPerFile;
+  } else if (context == "all") {
+    out->scan.context = LintContext::kAll;
+  } else {
+    UsageError(cmd, "unknown --context " + context + " (want all or per-file)");
+    return false;
+  }
+  return true;
+}
+
 bool CreateEngine(const std::string& cmd, EngineConfig config, std::unique_ptr<Engine>* out) {
   Result<Engine> engine = Engine::Create(std::move(config));
   if (!engine.ok()) {

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/files_internal.hpp"
 #include "core/parallel_internal.hpp"
 #include "kfix/core.hpp"
 
@@ -168,6 +169,35 @@ Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& pat
   return out;
 }
 
+namespace internal {
+
+LoadResult LoadUnderRunLimits(const std::string& path, const LoadPathsOptions& options, RunCounters& counters,
+                              std::string* text) {
+  const std::size_t nodes_now = counters.nodes.load(std::memory_order_relaxed);
+  const std::size_t documents_now = counters.documents.load(std::memory_order_relaxed);
+  if (nodes_now >= options.max_run_nodes || documents_now >= options.max_run_documents) {
+    LoadResult refused;
+    SourceLocation l;
+    l.file = path;
+    const bool by_nodes = nodes_now >= options.max_run_nodes;
+    refused.errors.push_back(LimitExceededError(
+        "not loaded: the files before it hold " + std::to_string(by_nodes ? nodes_now : documents_now) +
+            (by_nodes ? " nodes (limits.maxRunNodes / LoadPathsOptions::max_run_nodes = " +
+                            std::to_string(options.max_run_nodes)
+                      : " documents (limits.maxRunDocuments / LoadPathsOptions::max_run_documents = " +
+                            std::to_string(options.max_run_documents)) +
+            ")",
+        std::move(l)));
+    return refused;
+  }
+  LoadResult r = LoadFile(path, options.parse, text);
+  counters.nodes.fetch_add(r.nodes, std::memory_order_relaxed);
+  counters.documents.fetch_add(static_cast<std::size_t>(std::max(0, r.documents)), std::memory_order_relaxed);
+  return r;
+}
+
+}  // namespace internal
+
 Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths, const LoadPathsOptions& options) {
   // How many files there are is not known before the walk: no cap by work.
   const int threads = internal::ThreadCount(options.jobs, static_cast<std::size_t>(-1));
@@ -186,8 +216,7 @@ Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths,
   std::atomic<std::size_t> found{0};  // raised under `mu` with each push, so never behind a claimed entry
   bool walked = false;
   std::atomic<bool> failed{false};
-  std::atomic<std::size_t> run_nodes{0};
-  std::atomic<std::size_t> run_documents{0};
+  internal::RunCounters counters;
   std::mutex progress_mu;
   Status st;
 
@@ -226,25 +255,8 @@ Result<std::vector<LoadedFile>> LoadPaths(const std::vector<std::string>& paths,
       }
       if (failed.load(std::memory_order_relaxed)) continue;  // the walk failed: the result is thrown away
       e->file.worker = worker;
-      const std::size_t nodes_now = run_nodes.load(std::memory_order_relaxed);
-      const std::size_t documents_now = run_documents.load(std::memory_order_relaxed);
-      if (nodes_now >= options.max_run_nodes || documents_now >= options.max_run_documents) {
-        SourceLocation l;
-        l.file = e->file.path;
-        const bool by_nodes = nodes_now >= options.max_run_nodes;
-        e->file.result.errors.push_back(LimitExceededError(
-            "not loaded: the files before it hold " + std::to_string(by_nodes ? nodes_now : documents_now) +
-                (by_nodes ? " nodes (limits.maxRunNodes / LoadPathsOptions::max_run_nodes = " + std::to_string(options.max_run_nodes)
-                          : " documents (limits.maxRunDocuments / LoadPathsOptions::max_run_documents = " +
-                                std::to_string(options.max_run_documents)) +
-                ")",
-            std::move(l)));
-      } else {
-        e->file.result = LoadFile(e->file.path, options.parse, options.keep_text ? &e->file.text : nullptr);
-        run_nodes.fetch_add(e->file.result.nodes, std::memory_order_relaxed);
-        run_documents.fetch_add(static_cast<std::size_t>(std::max(0, e->file.result.documents)),
-                                std::memory_order_relaxed);
-      }
+      e->file.result = internal::LoadUnderRunLimits(e->file.path, options, counters,
+                                                    options.keep_text ? &e->file.text : nullptr);
       if (options.progress) {
         std::lock_guard<std::mutex> lock(progress_mu);
         options.progress(++loaded, found.load());

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/json_internal.hpp"
-#include "core/parallel_internal.hpp"
+#include "core/json_stream_internal.hpp"
 #include "kfix/core.hpp"
 
 namespace kfix {
@@ -721,95 +721,13 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+void AppendJsonAt(std::string& out, const Value& v, JsonStyle style, int depth) { Emit(out, v, style, depth); }
+
 void AppendShortestDouble(std::string& out, double d) {
   char buf[32];
   auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, d);
   (void)ec;
   out.append(buf, ptr);
-}
-
-void AppendJsonStreamed(std::string& out, const Value& document, JsonStyle style,
-                        const std::vector<StreamedArray>& arrays, int jobs,
-                        const std::function<void(std::string&)>& flush) {
-  constexpr std::size_t kFlushBytes = 1u << 20;
-  auto maybe_flush = [&] {
-    if (flush && out.size() >= kFlushBytes) flush(out);
-  };
-  if (!document.is_object() || document.as_object().empty()) {
-    Emit(out, document, style, 0);
-    return;
-  }
-  std::vector<const Member*> members;
-  for (const Member& m : document.as_object()) members.push_back(&m);
-  if (style == JsonStyle::kCanonical) {
-    std::stable_sort(members.begin(), members.end(), [](const Member* a, const Member* b) { return a->key < b->key; });
-  }
-  const bool pretty = style == JsonStyle::kPretty;
-  out.push_back('{');
-  bool first = true;
-  for (const Member* m : members) {
-    if (!first) out.push_back(',');
-    first = false;
-    if (pretty) {
-      out.push_back('\n');
-      Indent(out, 1);
-    }
-    AppendJsonString(out, m->key);
-    out.push_back(':');
-    if (pretty) out.push_back(' ');
-    const StreamedArray* streamed = nullptr;
-    for (const StreamedArray& a : arrays) {
-      if (a.key == m->key) streamed = &a;
-    }
-    if (!streamed || streamed->size == 0) {
-      Emit(out, m->value, style, 1);
-      continue;
-    }
-    out.push_back('[');
-    auto write = [&](std::string& to, std::size_t i) {
-      if (i > 0) to.push_back(',');
-      if (pretty) {
-        to.push_back('\n');
-        Indent(to, 2);
-      }
-      Emit(to, streamed->element(i), style, 2);
-    };
-    const std::size_t n = streamed->size;
-    if (jobs <= 1 || n < 256) {
-      for (std::size_t i = 0; i < n; ++i) {
-        write(out, i);
-        maybe_flush();
-      }
-    } else {
-      // Chunks of elements written to their own strings in parallel, a window
-      // of 4 chunks per thread at a time, appended in order.
-      const std::size_t chunk = 64;
-      const std::size_t chunks = (n + chunk - 1) / chunk;
-      const std::size_t window = 4 * static_cast<std::size_t>(jobs);
-      std::vector<std::string> parts(std::min(window, chunks));
-      for (std::size_t first = 0; first < chunks; first += window) {
-        const std::size_t count = std::min(window, chunks - first);
-        ParallelFor(count, ThreadCount(jobs, count), [&](std::size_t k) {
-          std::string& part = parts[k];
-          part.clear();
-          const std::size_t begin = (first + k) * chunk;
-          for (std::size_t i = begin; i < std::min(n, begin + chunk); ++i) write(part, i);
-        });
-        for (std::size_t k = 0; k < count; ++k) {
-          out += parts[k];
-          maybe_flush();
-        }
-      }
-    }
-    if (pretty) {
-      out.push_back('\n');
-      Indent(out, 1);
-    }
-    out.push_back(']');
-  }
-  if (pretty) out.push_back('\n');
-  out.push_back('}');
-  maybe_flush();
 }
 
 }  // namespace internal

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,26 +29,6 @@ std::size_t FindInvalidUtf8(std::string_view s) noexcept;
 /// backslash; everything else (including non-ASCII UTF-8 and DEL) is copied
 /// as is. Invalid UTF-8 sequences are replaced by U+FFFD.
 void AppendJsonString(std::string& out, std::string_view s);
-
-/// An array member of a document whose elements are made one at a time.
-struct StreamedArray {
-  std::string_view key;  ///< a top-level member of the document, an empty array there
-  std::size_t size = 0;
-  std::function<Value(std::size_t)> element;  ///< element i, built when it is written
-};
-
-/// AppendJson(out, document, style) for an object `document` whose members
-/// named in `arrays` are written with the elements `element(0..size)` instead
-/// of their (empty) value: each element is built, written and freed in turn,
-/// so the whole tree is never held. The bytes are exactly AppendJson's for the
-/// document with those arrays filled in. With `jobs` > 1, elements are built
-/// and written on that many threads (`element` is then called concurrently),
-/// a bounded window of them at a time; the bytes are the same.
-/// With `flush`, `out` is handed to it (to write and clear) whenever it holds
-/// more than about a megabyte, so the text is never held whole either.
-void AppendJsonStreamed(std::string& out, const Value& document, JsonStyle style,
-                        const std::vector<StreamedArray>& arrays, int jobs = 1,
-                        const std::function<void(std::string&)>& flush = nullptr);
 
 /// Shortest round-trip text of a finite double (std::to_chars), e.g. "0.1",
 /// "1e+20", "5e-324". Precondition: std::isfinite(d).

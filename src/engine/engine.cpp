@@ -2,6 +2,8 @@
 #include "kfix/engine.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <utility>
 
 namespace kfix {
@@ -134,6 +136,7 @@ ScanReport Engine::Scan(const LoadedInputs& inputs, const CallOptions& options) 
 // ---- Fix --------------------------------------------------------------------
 
 Result<FixReport> Engine::FixPaths(const std::vector<std::string>& paths, const CallOptions& options) const {
+  if (state_->config.scan.context == LintContext::kPerFile) return FixPathsJoined(paths, options);
   Result<LoadedInputs> inputs = Load(paths, options);
   if (!inputs.ok()) return inputs.status();
   return Fix(std::move(*inputs), options);
@@ -153,6 +156,74 @@ FixReport Engine::Fix(LoadedInputs inputs, const CallOptions& options) const {
   FixReport report = FixLoaded(std::move(inputs.load), inputs.files, state_->rules, state_->config.fix, fo);
   report.sources = std::move(inputs.sources);
   return report;
+}
+
+Result<FixReport> Engine::FixPathsJoined(const std::vector<std::string>& paths, const CallOptions& options) const {
+  // The parts of a per-file run joined into one report: results in report
+  // order, objects and load errors in input order (as one load lists them).
+  const auto t0 = std::chrono::steady_clock::now();
+  FixReport out;
+  struct Keyed {
+    std::uint64_t key;
+    std::size_t index;
+  };
+  std::vector<Keyed> object_keys, error_keys;
+  std::vector<ObjectFix> objects;
+  std::vector<Status> errors;
+  std::uint64_t part = 0;
+  CallOptions call = options;
+  call.keep_trees = true;
+  Result<FixSummary> summary = FixPathsPerFile(
+      paths, WriteBackOptions(),
+      [&](FileFixReport&& f) {
+        FixReport& r = f.report;
+        const std::size_t base = out.manifests.size();
+        for (std::size_t i = 0; i < r.objects.size(); ++i) {
+          r.objects[i].object_index += base;
+          object_keys.push_back({f.object_inputs[i], objects.size()});
+          objects.push_back(std::move(r.objects[i]));
+        }
+        for (std::size_t i = 0; i < r.errors.size(); ++i) {
+          const std::uint64_t key = f.error_inputs[i] == FileFixReport::kNoInput ? (std::uint64_t{1} << 63) + part
+                                                                                 : f.error_inputs[i];
+          error_keys.push_back({key, errors.size()});
+          errors.push_back(std::move(r.errors[i]));
+        }
+        ++part;
+        for (FixResult& x : r.results) {
+          x.finding.object_index += base;
+          out.results.push_back(std::move(x));
+        }
+        for (Finding& x : r.scan.findings) {
+          x.object_index += base;
+          out.scan.findings.push_back(std::move(x));
+        }
+        for (Finding& x : r.scan.ignored) {
+          x.object_index += base;
+          out.scan.ignored.push_back(std::move(x));
+        }
+        for (Status& x : r.scan.warnings) out.scan.warnings.push_back(std::move(x));
+        out.scan.stats.files += r.scan.stats.files;
+        out.scan.stats.objects += r.scan.stats.objects;
+        out.scan.stats.findings += r.scan.stats.findings;
+        out.scan.stats.ignored += r.scan.stats.ignored;
+        for (const auto& [check, n] : r.scan.stats.by_check) out.scan.stats.by_check[check] += n;
+        for (Manifest& m : r.manifests) out.manifests.push_back(std::move(m));
+        for (auto& [file, text] : r.sources) out.sources[file] = std::move(text);
+        return Status::Ok();
+      },
+      call);
+  if (!summary.ok()) return summary.status();
+  auto by_key = [](const Keyed& a, const Keyed& b) { return a.key < b.key; };
+  std::stable_sort(object_keys.begin(), object_keys.end(), by_key);
+  std::stable_sort(error_keys.begin(), error_keys.end(), by_key);
+  for (const Keyed& k : object_keys) out.objects.push_back(std::move(objects[k.index]));
+  for (const Keyed& k : error_keys) out.errors.push_back(std::move(errors[k.index]));
+  out.scan.errors = out.errors;
+  out.summary = std::move(*summary);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.scan.stats.seconds = out.seconds;
+  return out;
 }
 
 // ---- Propose ----------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/json_internal.hpp"
+#include "core/json_stream_internal.hpp"
 #include "core/parallel_internal.hpp"
 #include "guard/verdict_internal.hpp"
 #include "kfix/pipeline.hpp"
@@ -117,18 +118,7 @@ Value ObjectFixToValue(const FixReport& report, const ObjectFix& o) {
   return e;
 }
 
-/// The report document with "results" and "objects" left empty: their
-/// elements are FixResultToValue / ObjectFixToValue, filled in by
-/// FixReportToValue or written one at a time by FixReportToJson.
-Value FixReportShell(const FixReport& report) {
-  Value root = Value::MakeObject();
-  root.Set("schemaVersion", 2);
-  root.Set("results", Value::MakeArray());
-  root.Set("objects", Value::MakeArray());
-  Value errors = Value::MakeArray();
-  for (const Status& s : report.errors) errors.PushBack(StatusToValue(s));
-  root.Set("errors", std::move(errors));
-  const FixSummary& s = report.summary;
+Value FixSummaryToValue(const FixSummary& s) {
   Value sum = Value::MakeObject();
   sum.Set("findings", s.findings);
   sum.Set("accepted", s.accepted);
@@ -145,10 +135,23 @@ Value FixReportShell(const FixReport& report) {
     for (const auto& [name, p] : s.by_proposer) proposers.Set(name, ProposerSummaryToValue(p));
     sum.Set("proposers", std::move(proposers));
   }
-  root.Set("summary", std::move(sum));
-  return root;
+  return sum;
 }
 
+/// The report document with "results" and "objects" left empty: their
+/// elements are FixResultToValue / ObjectFixToValue, filled in by
+/// FixReportToValue.
+Value FixReportShell(const FixReport& report) {
+  Value root = Value::MakeObject();
+  root.Set("schemaVersion", 2);
+  root.Set("results", Value::MakeArray());
+  root.Set("objects", Value::MakeArray());
+  Value errors = Value::MakeArray();
+  for (const Status& s : report.errors) errors.PushBack(StatusToValue(s));
+  root.Set("errors", std::move(errors));
+  root.Set("summary", FixSummaryToValue(report.summary));
+  return root;
+}
 
 }  // namespace
 
@@ -167,39 +170,191 @@ std::string FixReportToJson(const FixReport& report, bool pretty) { return FixRe
 
 namespace {
 
-void StreamFixReportJson(const FixReport& report, bool pretty, int jobs, std::string& out,
-                         const std::function<void(std::string&)>& flush) {
-  // Written element by element: the report's tree is never built whole (it
-  // is several times the size of the text).
-  internal::AppendJsonStreamed(
-      out, FixReportShell(report), pretty ? JsonStyle::kPretty : JsonStyle::kCompact,
-      {{"results", report.results.size(), [&](std::size_t i) { return FixResultToValue(report.results[i]); }},
-       {"objects", report.objects.size(), [&](std::size_t i) { return ObjectFixToValue(report, report.objects[i]); }}},
-      internal::ThreadCount(jobs, report.results.size()), flush);
-  out.push_back('\n');
-}
+using internal::JsonDocumentWriter;
+
+constexpr std::uint64_t kAfterInputs = std::uint64_t{1} << 63;  // errors that are not a file's load errors
+constexpr std::size_t kPieceBytes = 1u << 20;
 
 }  // namespace
 
+struct FixReportWriter::Impl {
+  FixWriteOptions options;
+  std::function<bool(std::string_view)> sink;
+  std::unique_ptr<JsonDocumentWriter> doc;
+  int results = -1, objects = -1, errors = -1, summary = -1;
+  std::uint64_t parts = 0;
+  bool finished = false;
+  Status status;
+
+  bool Fail(Status s) {
+    if (status.ok()) status = std::move(s);
+    return false;
+  }
+  bool Add(int slot, std::uint64_t key, std::string& text) {
+    const bool ok = doc->Add(slot, key, text);
+    text.clear();
+    return ok || Fail(doc->status());
+  }
+  /// The results' elements, built a chunk at a time on `jobs` threads (a
+  /// window of 4 chunks per thread), written in order.
+  bool AddResults(const std::vector<FixResult>& list) {
+    const std::string& prefix = doc->ElementPrefix(results);
+    const int depth = doc->ElementDepth(results);
+    const JsonStyle style = doc->style();
+    auto write = [&](std::string& to, std::size_t i) {
+      to += prefix;
+      internal::AppendJsonAt(to, FixResultToValue(list[i]), style, depth);
+    };
+    const std::size_t n = list.size();
+    const int threads = internal::ThreadCount(options.jobs, n);
+    std::string text;
+    if (threads <= 1 || n < 256) {
+      for (std::size_t i = 0; i < n; ++i) {
+        write(text, i);
+        if (text.size() >= kPieceBytes && !Add(results, 0, text)) return false;
+      }
+      return Add(results, 0, text);
+    }
+    const std::size_t chunk = 64;
+    const std::size_t chunks = (n + chunk - 1) / chunk;
+    const std::size_t window = 4 * static_cast<std::size_t>(threads);
+    std::vector<std::string> texts(std::min(window, chunks));
+    for (std::size_t first = 0; first < chunks; first += window) {
+      const std::size_t count = std::min(window, chunks - first);
+      internal::ParallelFor(count, internal::ThreadCount(threads, count), [&](std::size_t k) {
+        std::string& t = texts[k];
+        t.clear();
+        const std::size_t begin = (first + k) * chunk;
+        for (std::size_t i = begin; i < std::min(n, begin + chunk); ++i) write(t, i);
+      });
+      for (std::size_t k = 0; k < count; ++k) {
+        if (!Add(results, 0, texts[k])) return false;
+      }
+    }
+    return true;
+  }
+};
+
+FixReportWriter::FixReportWriter(const FixWriteOptions& options, std::function<bool(std::string_view)> sink)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.options = options;
+  m.sink = std::move(sink);
+  Value shell = Value::MakeObject();
+  shell.Set("schemaVersion", 2);
+  std::vector<std::string> arrays = {"results", "objects", "errors"};
+  for (const std::string& k : arrays) shell.Set(k, JsonDocumentWriter::Slot(k));
+  shell.Set("summary", JsonDocumentWriter::Slot("summary"));
+  for (const std::string& k : options.extra_arrays) {
+    shell.Set(k, JsonDocumentWriter::Slot(k));
+    arrays.push_back(k);
+  }
+  m.doc = std::make_unique<JsonDocumentWriter>(
+      shell, options.pretty ? JsonStyle::kPretty : JsonStyle::kCompact, arrays, std::vector<std::string>{"summary"},
+      m.sink, options.spool_memory == 0 ? internal::Spool::kUnlimited : options.spool_memory);
+  m.results = m.doc->SlotIndex("results");
+  m.objects = m.doc->SlotIndex("objects");
+  m.errors = m.doc->SlotIndex("errors");
+  m.summary = m.doc->SlotIndex("summary");
+}
+
+FixReportWriter::~FixReportWriter() = default;
+
+Status FixReportWriter::status() const { return impl_->status; }
+
+bool FixReportWriter::Add(const FixReport& part, const std::vector<std::size_t>& error_inputs,
+                          const std::vector<std::size_t>& object_inputs) {
+  Impl& m = *impl_;
+  if (!m.status.ok() || m.finished) return false;
+  const std::uint64_t seq = m.parts++;
+  if (!m.AddResults(part.results)) return false;
+  for (std::size_t i = 0; i < part.objects.size(); ++i) {
+    const std::uint64_t key = object_inputs.empty() ? 0 : object_inputs[i];
+    if (!m.doc->AddValue(m.objects, key, ObjectFixToValue(part, part.objects[i]))) return m.Fail(m.doc->status());
+  }
+  for (std::size_t i = 0; i < part.errors.size(); ++i) {
+    std::uint64_t key = 0;
+    if (!error_inputs.empty()) {
+      key = error_inputs[i] == FileFixReport::kNoInput ? kAfterInputs + seq : error_inputs[i];
+    }
+    if (!m.doc->AddValue(m.errors, key, StatusToValue(part.errors[i]))) return m.Fail(m.doc->status());
+  }
+  return true;
+}
+
+bool FixReportWriter::AddExtra(std::string_view member, std::uint64_t key, const Value& element) {
+  Impl& m = *impl_;
+  if (!m.status.ok() || m.finished) return false;
+  const int slot = m.doc->SlotIndex(member);
+  if (slot < 0) return m.Fail(InvalidArgumentError("the fix report has no member " + std::string(member)));
+  return m.doc->AddValue(slot, key, element) || m.Fail(m.doc->status());
+}
+
+bool FixReportWriter::Finish(const FixSummary& summary) {
+  Impl& m = *impl_;
+  if (!m.status.ok() || m.finished) return false;
+  m.finished = true;
+  m.doc->Set(m.summary, FixSummaryToValue(summary));
+  if (!m.doc->Finish()) return m.Fail(m.doc->status());
+  return m.sink("\n") || m.Fail(IoError("cannot write the output"));  // the document ends with a newline
+}
+
+struct DiffWriter::Impl {
+  std::function<bool(std::string_view)> sink;
+  internal::Spool spool;
+  Status status;
+  explicit Impl(std::size_t memory) : spool(memory == 0 ? internal::Spool::kUnlimited : memory) {}
+};
+
+DiffWriter::DiffWriter(std::function<bool(std::string_view)> sink, std::size_t spool_memory)
+    : impl_(std::make_unique<Impl>(spool_memory)) {
+  impl_->sink = std::move(sink);
+}
+
+DiffWriter::~DiffWriter() = default;
+
+bool DiffWriter::Add(const FileFixReport& part) {
+  if (impl_->status.ok()) impl_->status = impl_->spool.Add(part.written_index, part.diff);
+  return impl_->status.ok();
+}
+
+bool DiffWriter::Finish() {
+  if (impl_->status.ok()) impl_->status = impl_->spool.Drain(impl_->sink);
+  return impl_->status.ok();
+}
+
+Status DiffWriter::status() const { return impl_->status; }
+
 std::string FixReportToJson(const FixReport& report, bool pretty, int jobs) {
   std::string out;
-  StreamFixReportJson(report, pretty, jobs, out, nullptr);
+  WriteFixReportJson(report, pretty, jobs, [&out](std::string_view piece) {
+    out.append(piece);
+    return true;
+  });
   return out;
 }
 
 bool WriteFixReportJson(const FixReport& report, bool pretty, int jobs,
                         const std::function<bool(std::string_view piece)>& sink) {
+  FixWriteOptions o;
+  o.pretty = pretty;
+  o.jobs = jobs;
   bool ok = true;
-  std::string out;
-  StreamFixReportJson(report, pretty, jobs, out, [&](std::string& piece) {
-    if (ok && !sink(piece)) ok = false;
-    piece.clear();
+  FixReportWriter w(o, [&](std::string_view piece) {
+    ok = ok && sink(piece);
+    return ok;
   });
-  if (ok && !out.empty() && !sink(out)) ok = false;
-  return ok;
+  return w.Add(report) && w.Finish(report.summary) && ok;
 }
 
 std::string FixReportToText(const FixReport& report) {
+  return FixReportToText(report.summary,
+                         static_cast<std::size_t>(std::count_if(report.objects.begin(), report.objects.end(),
+                                                                [](const ObjectFix& o) { return o.accepted; })),
+                         report.errors);
+}
+
+std::string FixReportToText(const FixSummary& s, std::size_t objects_patched, const std::vector<Status>& errors) {
   std::string out;
   char buf[256];
   std::snprintf(buf, sizeof buf, "%-36s %8s %8s %8s %8s %8s\n", "CHECK", "FINDINGS", "ACCEPTED", "REJECTED", "REVIEW",
@@ -209,22 +364,19 @@ std::string FixReportToText(const FixReport& report) {
     auto it = m.find(k);
     return static_cast<long long>(it == m.end() ? 0 : it->second);
   };
-  for (const auto& [check, c] : report.summary.by_check) {
+  for (const auto& [check, c] : s.by_check) {
     std::snprintf(buf, sizeof buf, "%-36s %8lld %8lld %8lld %8lld %8lld\n", check.c_str(), get(c, "findings"),
                   get(c, "accepted"), get(c, "rejected"), get(c, "needs_review"), get(c, "unfixable"));
     out += buf;
   }
-  const FixSummary& s = report.summary;
   std::snprintf(buf, sizeof buf, "%-36s %8lld %8lld %8lld %8lld %8lld\n", "TOTAL", static_cast<long long>(s.findings),
                 static_cast<long long>(s.accepted), static_cast<long long>(s.rejected),
                 static_cast<long long>(s.needs_review), static_cast<long long>(s.unfixable));
   out += buf;
   std::snprintf(buf, sizeof buf, "median ops %.1f, max ops %lld, %zu objects patched\n", s.median_ops,
-                static_cast<long long>(s.max_ops),
-                static_cast<std::size_t>(std::count_if(report.objects.begin(), report.objects.end(),
-                                                       [](const ObjectFix& o) { return o.accepted; })));
+                static_cast<long long>(s.max_ops), objects_patched);
   out += buf;
-  for (const Status& e : report.errors) out += "error: " + e.ToString() + "\n";
+  for (const Status& e : errors) out += "error: " + e.ToString() + "\n";
   return out;
 }
 

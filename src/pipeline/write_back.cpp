@@ -19,16 +19,13 @@
 
 #include "core/parallel_internal.hpp"
 #include "kfix/pipeline.hpp"
+#include "pipeline/write_back_internal.hpp"
 
 namespace kfix {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Layout {
-  std::vector<std::string> files;              // ExpandPaths order
-  std::map<std::string, std::string> relative;  // input -> path under the output directory
-};
+using Layout = internal::WriteBackLayout;
 
 // Maps each input file to its place under an output directory: a file
 // argument by its name, the files of a directory argument by their path
@@ -192,6 +189,78 @@ Status CheckWriteBack(const std::vector<std::string>& paths, const WriteBackOpti
   return Status::Ok();
 }
 
+namespace {
+
+// One file of a write-back: read, rendered and diffed (Prepare, on any
+// thread), then written (Commit).
+struct Work {
+  WrittenFile w;
+  std::string read;
+  const std::string* original = nullptr;
+  std::string text;
+  std::string diff;
+};
+
+void Prepare(const FixReport& report, const RenderPlan& plan, const std::string& file, const WriteBackOptions& options,
+             Work& k) {
+  k.w.input = file;
+  k.original = SourceOf(report, file, options.parse, &k.read, &k.w.status);
+  if (k.original == nullptr) {
+    SourceLocation loc;
+    loc.file = file;
+    k.w.status = k.w.status.WithDefaultLocation(loc);
+    return;
+  }
+  if (plan.patches.count(file) && !RenderOne(plan, file, *k.original, options.parse, &k.w, &k.text)) {
+    k.original = nullptr;
+    return;
+  }
+  if (options.diff && k.w.fixed) {
+    const std::string name = DiffName(file);
+    k.diff = UnifiedDiff(*k.original, k.text, "a/" + name, "b/" + name);
+  }
+}
+
+void Commit(const Layout& layout, const WriteBackOptions& options, Work& k) {
+  WrittenFile& w = k.w;
+  if (k.original == nullptr) return;
+  const std::string& file = w.input;
+  const std::string& bytes = w.fixed ? k.text : *k.original;
+  if (options.mode == WriteMode::kDirectory) {
+    WriteOptions wo;
+    struct stat st {};
+    if (::stat(file.c_str(), &st) == 0) wo.mode = st.st_mode & 07777;
+    wo.force_mode = true;
+    wo.protect = layout.files;
+    const std::string& rel = layout.relative.at(file);
+    w.status = WriteFileSafely(options.directory, rel, bytes, wo);
+    if (w.status.ok()) w.output = (fs::path(options.directory) / rel).string();
+  } else if (options.mode == WriteMode::kInPlace && w.fixed) {
+    const fs::path p(file);
+    WriteOptions wo;
+    wo.create_parents = false;
+    const std::string dir = p.has_parent_path() ? p.parent_path().string() : std::string(".");
+    w.status = WriteFileSafely(dir, p.filename().string(), bytes, wo);
+    if (w.status.ok()) w.output = file;
+  }
+}
+
+}  // namespace
+
+Result<internal::WriteBackLayout> internal::MakeWriteBackLayout(const std::vector<std::string>& paths) {
+  return MakeLayout(paths);
+}
+
+WrittenFile internal::WriteBackFile(const FixReport& report, const std::string& file, const WriteBackLayout& layout,
+                                    const WriteBackOptions& options, std::string* diff) {
+  const RenderPlan plan = PlanRenders(report);
+  Work k;
+  Prepare(report, plan, file, options, k);
+  Commit(layout, options, k);
+  *diff = std::move(k.diff);
+  return std::move(k.w);
+}
+
 Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std::string>& paths,
                                   const WriteBackOptions& options) {
   if (Status s = CheckWriteBack(paths, options); !s.ok()) return s;
@@ -203,66 +272,18 @@ Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std
   // Each file is read, rendered and diffed on `jobs` threads, a window of
   // files at a time (so the texts held stay bounded), then written one after
   // another in input order: the same files, diff and results for any jobs.
-  struct Work {
-    WrittenFile w;
-    std::string read;
-    const std::string* original = nullptr;
-    std::string text;
-    std::string diff;
-  };
   const std::vector<std::string>& files = layout->files;
   const int threads = internal::ThreadCount(options.jobs, files.size());
   const std::size_t window = static_cast<std::size_t>(threads) * 16;
   for (std::size_t first = 0; first < files.size(); first += window) {
     const std::size_t count = std::min(window, files.size() - first);
     std::vector<Work> work(count);
-    internal::ParallelFor(count, threads, [&](std::size_t i) {
-      const std::string& file = files[first + i];
-      Work& k = work[i];
-      k.w.input = file;
-      k.original = SourceOf(report, file, options.parse, &k.read, &k.w.status);
-      if (k.original == nullptr) {
-        SourceLocation loc;
-        loc.file = file;
-        k.w.status = k.w.status.WithDefaultLocation(loc);
-        return;
-      }
-      if (plan.patches.count(file) && !RenderOne(plan, file, *k.original, options.parse, &k.w, &k.text)) {
-        k.original = nullptr;
-        return;
-      }
-      if (options.diff && k.w.fixed) {
-        const std::string name = DiffName(file);
-        k.diff = UnifiedDiff(*k.original, k.text, "a/" + name, "b/" + name);
-      }
-    });
+    internal::ParallelFor(count, threads,
+                          [&](std::size_t i) { Prepare(report, plan, files[first + i], options, work[i]); });
     for (Work& k : work) {
-      WrittenFile& w = k.w;
-      if (k.original == nullptr) {
-        result.files.push_back(std::move(w));
-        continue;
-      }
-      const std::string& file = w.input;
-      const std::string& bytes = w.fixed ? k.text : *k.original;
+      Commit(*layout, options, k);
       result.diff += k.diff;
-      if (options.mode == WriteMode::kDirectory) {
-        WriteOptions wo;
-        struct stat st {};
-        if (::stat(file.c_str(), &st) == 0) wo.mode = st.st_mode & 07777;
-        wo.force_mode = true;
-        wo.protect = files;
-        const std::string& rel = layout->relative.at(file);
-        w.status = WriteFileSafely(options.directory, rel, bytes, wo);
-        if (w.status.ok()) w.output = (fs::path(options.directory) / rel).string();
-      } else if (options.mode == WriteMode::kInPlace && w.fixed) {
-        const fs::path p(file);
-        WriteOptions wo;
-        wo.create_parents = false;
-        const std::string dir = p.has_parent_path() ? p.parent_path().string() : std::string(".");
-        w.status = WriteFileSafely(dir, p.filename().string(), bytes, wo);
-        if (w.status.ok()) w.output = file;
-      }
-      result.files.push_back(std::move(w));
+      result.files.push_back(std::move(k.w));
     }
   }
   return result;

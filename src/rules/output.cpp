@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/json_internal.hpp"
+#include "core/json_stream_internal.hpp"
 #include "kfix/version.hpp"
 #include "rules/internal.hpp"
 
@@ -65,6 +66,24 @@ Value FindingToValue(const Finding& f) {
   return v;
 }
 
+namespace {
+
+Value StatsToValue(const ScanStats& st, std::size_t errors, bool include_time) {
+  Value stats = Obj();
+  stats.Set("files", st.files);
+  stats.Set("objects", st.objects);
+  stats.Set("findings", st.findings);
+  stats.Set("ignored", st.ignored);
+  stats.Set("errors", static_cast<std::int64_t>(errors));
+  Value by = Obj();
+  for (const auto& [k, n] : st.by_check) by.Set(k, n);
+  stats.Set("byCheck", std::move(by));
+  if (include_time) stats.Set("seconds", st.seconds);
+  return stats;
+}
+
+}  // namespace
+
 Value ScanReportToValue(const ScanReport& report, bool include_time) {
   Value root = Obj();
   root.Set("schemaVersion", 2);
@@ -80,17 +99,7 @@ Value ScanReportToValue(const ScanReport& report, bool include_time) {
   Value warnings = Arr();
   for (const Status& s : report.warnings) warnings.PushBack(StatusToValue(s));
   root.Set("warnings", std::move(warnings));
-  Value stats = Obj();
-  stats.Set("files", report.stats.files);
-  stats.Set("objects", report.stats.objects);
-  stats.Set("findings", report.stats.findings);
-  stats.Set("ignored", report.stats.ignored);
-  stats.Set("errors", static_cast<std::int64_t>(report.errors.size()));
-  Value by = Obj();
-  for (const auto& [k, n] : report.stats.by_check) by.Set(k, n);
-  stats.Set("byCheck", std::move(by));
-  if (include_time) stats.Set("seconds", report.stats.seconds);
-  root.Set("stats", std::move(stats));
+  root.Set("stats", StatsToValue(report.stats, report.errors.size(), include_time));
   return root;
 }
 
@@ -108,7 +117,7 @@ namespace {
 /// is escaped once.
 class FindingsWriter {
  public:
-  FindingsWriter(std::string& out, bool pretty, int depth) : out_(out), pretty_(pretty), depth_(depth) {
+  FindingsWriter(std::string& out, bool pretty, int depth) : out_(out), pretty_(pretty) {
     const int d = depth + 2;  // a finding's fields (the array at depth, its items at depth + 1)
     for (int k = 0; k < kKeys; ++k) {
       const bool nested = k >= kApiVersion && k <= kName;
@@ -134,21 +143,13 @@ class FindingsWriter {
     item_open_ = bracket(depth + 1, '{');
     object_close_ = bracket(d, '}');
     item_close_ = bracket(depth + 1, '}');
-    array_close_ = bracket(depth, ']');
   }
 
-  void Array(const std::vector<Finding>& findings) {
-    if (findings.empty()) {
-      out_ += "[]";
-      return;
-    }
-    out_.push_back('[');
-    out_.reserve(out_.size() + Estimate(findings));
-    for (std::size_t i = 0; i < findings.size(); ++i) {
-      if (i) out_.push_back(',');
-      One(findings[i]);
-    }
-    out_ += array_close_;
+  /// One element of the findings array as JsonDocumentWriter takes it: a
+  /// comma, then the finding (on its own lines when pretty).
+  void Element(const Finding& f) {
+    out_.push_back(',');
+    One(f);
   }
 
  private:
@@ -159,19 +160,6 @@ class FindingsWriter {
   static constexpr const char* kKeyNames[kKeys] = {
       "check", "policy", "severity", "message", "remediation", "file", "document", "item", "line", "column",
       "pointer", "object", "apiVersion", "kind", "namespace", "name", "container", "ignoredBy"};
-
-  /// Bytes the findings will take, close enough to reserve once (growing a
-  /// multi-megabyte string copies it and touches fresh pages): the keys and
-  /// punctuation plus every string (escapes are rare).
-  std::size_t Estimate(const std::vector<Finding>& findings) const {
-    std::size_t n = 0;
-    for (const Finding& f : findings) {
-      n += (pretty_ ? 400 : 260) + f.check.size() + f.policy.size() + f.message.size() + f.remediation.size() +
-           f.file.size() + f.pointer.size() + f.object.api_version.size() + f.object.kind.size() +
-           f.object.namespace_.size() + f.object.name.size() + f.container.size() + f.ignored_by.size();
-    }
-    return n;
-  }
 
   void Str(Key k, std::string_view v) {
     out_ += prefix_[k];
@@ -225,43 +213,12 @@ class FindingsWriter {
 
   std::string& out_;
   bool pretty_;
-  int depth_;
   std::string prefix_[kKeys];
-  std::string item_open_, object_close_, item_close_, array_close_;
+  std::string item_open_, object_close_, item_close_;
   std::unordered_map<std::string, std::pair<std::string, std::string>> remediation_;  // check -> (text, escaped)
 };
 
 }  // namespace
-
-std::string ScanReportToJson(const ScanReport& report, bool pretty, bool include_time) {
-  // The small parts through the Value tree; the findings arrays, which are
-  // most of the bytes, written directly into the placeholders' places. The
-  // placeholders are the first two strings of the document (schemaVersion is
-  // a number), so nothing else can be mistaken for them.
-  ScanReport shell;
-  shell.errors = report.errors;
-  shell.warnings = report.warnings;
-  shell.stats = report.stats;
-  Value root = ScanReportToValue(shell, include_time);
-  root.Set("findings", "\x01kfix-findings");
-  root.Set("ignored", "\x01kfix-ignored");
-  const JsonStyle style = pretty ? JsonStyle::kPretty : JsonStyle::kCompact;
-  const std::string frame = ToJson(root, style);
-  std::string f_mark, i_mark;
-  internal::AppendJsonString(f_mark, "\x01kfix-findings");
-  internal::AppendJsonString(i_mark, "\x01kfix-ignored");
-  const std::size_t fp = frame.find(f_mark);
-  const std::size_t ip = frame.find(i_mark, fp + f_mark.size());
-  std::string out;
-  out.reserve(frame.size());
-  out.append(frame, 0, fp);
-  FindingsWriter(out, pretty, 1).Array(report.findings);
-  out.append(frame, fp + f_mark.size(), ip - fp - f_mark.size());
-  FindingsWriter(out, pretty, 1).Array(report.ignored);
-  out.append(frame, ip + i_mark.size(), std::string::npos);
-  out.push_back('\n');
-  return out;
-}
 
 namespace {
 
@@ -300,7 +257,13 @@ Value SarifArtifactLocation(const std::string& file) {
 
 }  // namespace
 
-std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules) {
+namespace {
+
+using internal::JsonDocumentWriter;
+using internal::Spool;
+
+/// The SARIF log with its results as the slot "results".
+Value SarifShell(const RuleSet& rules, std::map<std::string, std::int64_t>* rule_index) {
   Value log = Obj();
   log.Set("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
   log.Set("version", "2.1.0");
@@ -310,9 +273,8 @@ std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules) {
   driver.Set("version", VersionString());
   driver.Set("informationUri", "https://github.com/kfix/kfix");
   Value rule_list = Arr();
-  std::map<std::string, std::int64_t> rule_index;
   for (const CheckInfo& c : rules.checks()) {
-    rule_index[c.name] = static_cast<std::int64_t>(rule_list.size());
+    (*rule_index)[c.name] = static_cast<std::int64_t>(rule_list.size());
     Value r = Obj();
     r.Set("id", c.name);
     Value sd = Obj();
@@ -344,81 +306,66 @@ std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules) {
   srcroot.Set("description", std::move(srcroot_desc));
   base_ids.Set("SRCROOT", std::move(srcroot));
   run.Set("originalUriBaseIds", std::move(base_ids));
-  Value results = Arr();
-  for (const Finding& f : report.findings) {
-    Value r = Obj();
-    r.Set("ruleId", f.check);
-    if (auto it = rule_index.find(f.check); it != rule_index.end()) r.Set("ruleIndex", it->second);
-    r.Set("level", SarifLevel(f.severity));
-    Value msg = Obj();
-    msg.Set("text", f.message);
-    r.Set("message", msg);
-    Value loc = Obj();
-    Value phys = Obj();
-    phys.Set("artifactLocation", SarifArtifactLocation(f.file));
-    Value region = Obj();
-    region.Set("startLine", f.line > 0 ? f.line : 1);
-    region.Set("startColumn", f.column > 0 ? f.column : 1);
-    phys.Set("region", region);
-    loc.Set("physicalLocation", phys);
-    Value logical = Arr();
-    Value l = Obj();
-    l.Set("name", f.object.name);
-    l.Set("kind", "object");
-    l.Set("fullyQualifiedName", (f.object.namespace_.empty() ? std::string("<no namespace>") : f.object.namespace_) +
-                                    "/" + f.object.name + " " + f.object.api_version + ", Kind=" + f.object.kind);
-    Value lprops = Obj();
-    lprops.Set("namespace", f.object.namespace_);
-    std::string group, version;
-    SplitApiVersion(f.object.api_version, &group, &version);
-    lprops.Set("group", group);
-    lprops.Set("version", version);
-    lprops.Set("kind", f.object.kind);
-    l.Set("properties", lprops);
-    logical.PushBack(std::move(l));
-    loc.Set("logicalLocations", std::move(logical));
-    Value locs = Arr();
-    locs.PushBack(std::move(loc));
-    r.Set("locations", std::move(locs));
-    Value props = Obj();
-    props.Set("pointer", f.pointer);
-    props.Set("container", f.container);
-    props.Set("policy", f.policy);
-    props.Set("document", f.document);
-    r.Set("properties", props);
-    results.PushBack(std::move(r));
-  }
-  run.Set("results", std::move(results));
+  run.Set("results", JsonDocumentWriter::Slot("results"));
   Value runs = Arr();
   runs.PushBack(std::move(run));
   log.Set("runs", std::move(runs));
-  return ToJson(log, JsonStyle::kPretty) + "\n";
+  return log;
 }
 
-std::string ScanReportToText(const ScanReport& report, bool with_total) {
-  std::string out;
-  for (const Status& e : report.errors) out += "error: " + e.ToString() + "\n";
-  for (const Status& w : report.warnings) out += "warning: " + w.ToString() + "\n";
-  for (const Finding& f : report.findings) {
-    out += f.file + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": (object: " +
-           (f.object.namespace_.empty() ? std::string("<no namespace>") : f.object.namespace_) + "/" + f.object.name +
-           " " + f.object.api_version + ", Kind=" + f.object.kind + ") " + f.message + " (check: " + f.check +
-           ", remediation: " + f.remediation + ")\n";
-  }
-  if (report.findings.empty() && report.errors.empty()) {
-    out += "No lint errors found!\n";
-  } else if (report.findings.empty()) {
-    // Not "No lint errors found!": what could not be read was not checked.
-    out += "No lint errors found in what could be read; " + std::to_string(report.errors.size()) +
-           (report.errors.size() == 1 ? " input error above.\n" : " input errors above.\n");
-  } else {
-    out += "\n";
-    if (with_total) out += "Error: found " + std::to_string(report.findings.size()) + " lint errors\n";
-  }
-  return out;
+Value SarifResult(const Finding& f, const std::map<std::string, std::int64_t>& rule_index) {
+  Value r = Obj();
+  r.Set("ruleId", f.check);
+  if (auto it = rule_index.find(f.check); it != rule_index.end()) r.Set("ruleIndex", it->second);
+  r.Set("level", SarifLevel(f.severity));
+  Value msg = Obj();
+  msg.Set("text", f.message);
+  r.Set("message", msg);
+  Value loc = Obj();
+  Value phys = Obj();
+  phys.Set("artifactLocation", SarifArtifactLocation(f.file));
+  Value region = Obj();
+  region.Set("startLine", f.line > 0 ? f.line : 1);
+  region.Set("startColumn", f.column > 0 ? f.column : 1);
+  phys.Set("region", region);
+  loc.Set("physicalLocation", phys);
+  Value logical = Arr();
+  Value l = Obj();
+  l.Set("name", f.object.name);
+  l.Set("kind", "object");
+  l.Set("fullyQualifiedName", (f.object.namespace_.empty() ? std::string("<no namespace>") : f.object.namespace_) +
+                                  "/" + f.object.name + " " + f.object.api_version + ", Kind=" + f.object.kind);
+  Value lprops = Obj();
+  lprops.Set("namespace", f.object.namespace_);
+  std::string group, version;
+  SplitApiVersion(f.object.api_version, &group, &version);
+  lprops.Set("group", group);
+  lprops.Set("version", version);
+  lprops.Set("kind", f.object.kind);
+  l.Set("properties", lprops);
+  logical.PushBack(std::move(l));
+  loc.Set("logicalLocations", std::move(logical));
+  Value locs = Arr();
+  locs.PushBack(std::move(loc));
+  r.Set("locations", std::move(locs));
+  Value props = Obj();
+  props.Set("pointer", f.pointer);
+  props.Set("container", f.container);
+  props.Set("policy", f.policy);
+  props.Set("document", f.document);
+  r.Set("properties", props);
+  return r;
 }
 
-std::string ScanReportToKubeLinterJson(const ScanReport& report, const RuleSet& rules) {
+std::string TextFinding(const Finding& f) {
+  return f.file + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": (object: " +
+         (f.object.namespace_.empty() ? std::string("<no namespace>") : f.object.namespace_) + "/" + f.object.name +
+         " " + f.object.api_version + ", Kind=" + f.object.kind + ") " + f.message + " (check: " + f.check +
+         ", remediation: " + f.remediation + ")\n";
+}
+
+/// kube-linter's Checks list and the Reports / Summary slots.
+Value KubeLinterShell(const RuleSet& rules) {
   Value root = Obj();
   Value checks = Arr();
   for (const CheckInfo& c : rules.checks()) {
@@ -434,12 +381,44 @@ std::string ScanReportToKubeLinterJson(const ScanReport& report, const RuleSet& 
     checks.PushBack(std::move(v));
   }
   root.Set("Checks", std::move(checks));
-  // kube-linter reports an object's findings check by check, each check's in
-  // the order it found them; kfix's own order (by position) is kept across
-  // objects.
+  root.Set("Reports", JsonDocumentWriter::Slot("Reports"));
+  root.Set("Summary", JsonDocumentWriter::Slot("Summary"));
+  return root;
+}
+
+Value KubeLinterReport(const Finding& f) {
+  Value r = Obj();
+  Value diag = Obj();
+  diag.Set("Message", f.message);
+  r.Set("Diagnostic", diag);
+  r.Set("Check", f.check);
+  r.Set("Remediation", f.remediation);
+  Value obj = Obj();
+  Value md = Obj();
+  md.Set("FilePath", f.file);
+  obj.Set("Metadata", md);
+  Value k8s = Obj();
+  k8s.Set("Namespace", f.object.namespace_);
+  k8s.Set("Name", f.object.name);
+  Value gvk = Obj();
+  std::string group, version;
+  SplitApiVersion(f.object.api_version, &group, &version);
+  gvk.Set("Group", group);
+  gvk.Set("Version", version);
+  gvk.Set("Kind", f.object.kind);
+  k8s.Set("GroupVersionKind", gvk);
+  obj.Set("K8sObject", k8s);
+  r.Set("Object", obj);
+  return r;
+}
+
+/// kube-linter reports an object's findings check by check, each check's in
+/// the order it found them; kfix's own order (by position) is kept across
+/// objects (an object's findings are never split between parts).
+std::vector<const Finding*> KubeLinterOrder(const std::vector<Finding>& findings) {
   std::vector<const Finding*> ordered;
-  ordered.reserve(report.findings.size());
-  for (const Finding& f : report.findings) ordered.push_back(&f);
+  ordered.reserve(findings.size());
+  for (const Finding& f : findings) ordered.push_back(&f);
   for (std::size_t b = 0; b < ordered.size();) {
     std::size_t e = b + 1;
     while (e < ordered.size() && ordered[e]->object_index == ordered[b]->object_index &&
@@ -453,45 +432,256 @@ std::string ScanReportToKubeLinterJson(const ScanReport& report, const RuleSet& 
                      });
     b = e;
   }
-  Value reports = Arr();
-  for (const Finding* fp : ordered) {
-    const Finding& f = *fp;
-    Value r = Obj();
-    Value diag = Obj();
-    diag.Set("Message", f.message);
-    r.Set("Diagnostic", diag);
-    r.Set("Check", f.check);
-    r.Set("Remediation", f.remediation);
-    Value obj = Obj();
-    Value md = Obj();
-    md.Set("FilePath", f.file);
-    obj.Set("Metadata", md);
-    Value k8s = Obj();
-    k8s.Set("Namespace", f.object.namespace_);
-    k8s.Set("Name", f.object.name);
-    Value gvk = Obj();
-    std::string group, version;
-    SplitApiVersion(f.object.api_version, &group, &version);
-    gvk.Set("Group", group);
-    gvk.Set("Version", version);
-    gvk.Set("Kind", f.object.kind);
-    k8s.Set("GroupVersionKind", gvk);
-    obj.Set("K8sObject", k8s);
-    r.Set("Object", obj);
-    reports.PushBack(std::move(r));
+  return ordered;
+}
+
+constexpr std::uint64_t kAfterInputs = std::uint64_t{1} << 63;  // the scan's own warnings: after every load warning
+constexpr std::size_t kPieceBytes = 1u << 20;
+
+}  // namespace
+
+struct ScanReportWriter::Impl {
+  ScanWriteOptions options;
+  const RuleSet* rules = nullptr;
+  std::function<bool(std::string_view)> sink;
+  std::unique_ptr<JsonDocumentWriter> doc;
+  int findings_slot = -1, ignored_slot = -1, errors_slot = -1, warnings_slot = -1, late_slot = -1;
+  std::map<std::string, std::int64_t> rule_index;  // sarif
+  std::unique_ptr<Spool> text_errors, text_warnings, text_findings;  // text
+  std::uint64_t parts = 0;
+  std::size_t findings = 0, errors = 0;
+  bool finished = false;
+  Status status;
+
+  std::size_t SpoolMemory() const { return options.spool_memory == 0 ? Spool::kUnlimited : options.spool_memory; }
+  JsonStyle Style() const {
+    return options.format == ScanFormat::kJson && !options.pretty ? JsonStyle::kCompact : JsonStyle::kPretty;
   }
-  root.Set("Reports", std::move(reports));
-  Value summary = Obj();
-  summary.Set("ChecksStatus", report.findings.empty() ? "Passed" : "Failed");
-  std::time_t now = std::time(nullptr);
-  char buf[64];
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  summary.Set("CheckEndTime", buf);
-  summary.Set("KubeLinterVersion", std::string("kfix-") + VersionString());
-  root.Set("Summary", summary);
-  return ToJson(root, JsonStyle::kPretty) + "\n";
+  static std::uint64_t InputKey(const std::vector<std::size_t>& inputs, std::size_t i, std::uint64_t part) {
+    if (inputs.empty()) return 0;
+    return inputs[i] == FileScanReport::kNoInput ? kAfterInputs + part : inputs[i];
+  }
+  bool Fail(Status s) {
+    if (status.ok()) status = std::move(s);
+    return false;
+  }
+  bool Add(int slot, std::uint64_t key, std::string& text) {
+    const bool ok = doc->Add(slot, key, text);
+    text.clear();
+    return ok || Fail(doc->status());
+  }
+  /// Findings through the fast writer into `slot`, a megabyte at a time.
+  bool AddFindings(int slot, std::uint64_t key, const std::vector<Finding>& list) {
+    if (list.empty()) return true;
+    std::string text;
+    FindingsWriter w(text, options.pretty, 1);
+    for (const Finding& f : list) {
+      w.Element(f);
+      if (text.size() >= kPieceBytes && !Add(slot, key, text)) return false;
+    }
+    return Add(slot, key, text);
+  }
+  bool AddStatuses(int slot, const std::vector<Status>& list, const std::vector<std::size_t>& inputs) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (!doc->AddValue(slot, InputKey(inputs, i, parts), StatusToValue(list[i]))) return Fail(doc->status());
+    }
+    return true;
+  }
+  bool SpoolText(Spool& spool, std::uint64_t key, const std::string& text) {
+    Status s = spool.Add(key, text);
+    return s.ok() || Fail(std::move(s));
+  }
+};
+
+ScanReportWriter::ScanReportWriter(const ScanWriteOptions& options, const RuleSet* rules,
+                                   std::function<bool(std::string_view)> sink)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.options = options;
+  m.rules = rules;
+  m.sink = std::move(sink);
+  const std::size_t spool = m.SpoolMemory();
+  switch (options.format) {
+    case ScanFormat::kJson: {
+      Value shell = ScanReportToValue(ScanReport(), options.include_time);
+      for (const char* k : {"findings", "ignored", "errors", "warnings", "stats"}) {
+        shell.Set(k, JsonDocumentWriter::Slot(k));
+      }
+      m.doc = std::make_unique<JsonDocumentWriter>(shell, m.Style(),
+                                                   std::vector<std::string>{"findings", "ignored", "errors", "warnings"},
+                                                   std::vector<std::string>{"stats"}, m.sink, spool);
+      m.findings_slot = m.doc->SlotIndex("findings");
+      m.ignored_slot = m.doc->SlotIndex("ignored");
+      m.errors_slot = m.doc->SlotIndex("errors");
+      m.warnings_slot = m.doc->SlotIndex("warnings");
+      m.late_slot = m.doc->SlotIndex("stats");
+      break;
+    }
+    case ScanFormat::kSarif:
+      if (rules == nullptr) {
+        m.status = InvalidArgumentError("a SARIF report needs the rule set");
+        break;
+      }
+      m.doc = std::make_unique<JsonDocumentWriter>(SarifShell(*rules, &m.rule_index), JsonStyle::kPretty,
+                                                   std::vector<std::string>{"results"}, std::vector<std::string>{},
+                                                   m.sink, spool);
+      m.findings_slot = m.doc->SlotIndex("results");
+      break;
+    case ScanFormat::kKubeLinterJson:
+      if (rules == nullptr) {
+        m.status = InvalidArgumentError("a kube-linter report needs the rule set");
+        break;
+      }
+      m.doc = std::make_unique<JsonDocumentWriter>(KubeLinterShell(*rules), JsonStyle::kPretty,
+                                                   std::vector<std::string>{"Reports"},
+                                                   std::vector<std::string>{"Summary"}, m.sink, spool);
+      m.findings_slot = m.doc->SlotIndex("Reports");
+      m.late_slot = m.doc->SlotIndex("Summary");
+      break;
+    case ScanFormat::kText:
+      m.text_errors = std::make_unique<Spool>(spool);
+      m.text_warnings = std::make_unique<Spool>(spool);
+      m.text_findings = std::make_unique<Spool>(spool);
+      break;
+  }
+}
+
+ScanReportWriter::~ScanReportWriter() = default;
+
+Status ScanReportWriter::status() const { return impl_->status; }
+
+bool ScanReportWriter::Add(const ScanReport& part, const std::vector<std::size_t>& error_inputs,
+                           const std::vector<std::size_t>& warning_inputs) {
+  Impl& m = *impl_;
+  if (!m.status.ok() || m.finished) return false;
+  const std::uint64_t seq = m.parts++;
+  m.findings += part.findings.size();
+  m.errors += part.errors.size();
+  switch (m.options.format) {
+    case ScanFormat::kJson:
+      return m.AddFindings(m.findings_slot, 0, part.findings) && m.AddFindings(m.ignored_slot, seq, part.ignored) &&
+             m.AddStatuses(m.errors_slot, part.errors, error_inputs) &&
+             m.AddStatuses(m.warnings_slot, part.warnings, warning_inputs);
+    case ScanFormat::kSarif:
+      for (const Finding& f : part.findings) {
+        if (!m.doc->AddValue(m.findings_slot, 0, SarifResult(f, m.rule_index))) return m.Fail(m.doc->status());
+      }
+      return true;
+    case ScanFormat::kKubeLinterJson:
+      for (const Finding* f : KubeLinterOrder(part.findings)) {
+        if (!m.doc->AddValue(m.findings_slot, 0, KubeLinterReport(*f))) return m.Fail(m.doc->status());
+      }
+      return true;
+    case ScanFormat::kText: {
+      for (std::size_t i = 0; i < part.errors.size(); ++i) {
+        if (!m.SpoolText(*m.text_errors, Impl::InputKey(error_inputs, i, seq), "error: " + part.errors[i].ToString() + "\n"))
+          return false;
+      }
+      for (std::size_t i = 0; i < part.warnings.size(); ++i) {
+        if (!m.SpoolText(*m.text_warnings, Impl::InputKey(warning_inputs, i, seq),
+                         "warning: " + part.warnings[i].ToString() + "\n"))
+          return false;
+      }
+      std::string text;
+      for (const Finding& f : part.findings) {
+        text += TextFinding(f);
+        if (text.size() >= kPieceBytes) {
+          if (!m.SpoolText(*m.text_findings, 0, text)) return false;
+          text.clear();
+        }
+      }
+      return m.SpoolText(*m.text_findings, 0, text);
+    }
+  }
+  return true;
+}
+
+bool ScanReportWriter::Finish(const ScanStats& totals) {
+  Impl& m = *impl_;
+  if (!m.status.ok() || m.finished) return false;
+  m.finished = true;
+  switch (m.options.format) {
+    case ScanFormat::kJson:
+      m.doc->Set(m.late_slot, StatsToValue(totals, m.errors, m.options.include_time));
+      break;
+    case ScanFormat::kKubeLinterJson: {
+      Value summary = Obj();
+      summary.Set("ChecksStatus", m.findings == 0 ? "Passed" : "Failed");
+      std::time_t now = std::time(nullptr);
+      char buf[64];
+      std::tm tm{};
+      gmtime_r(&now, &tm);
+      std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+      summary.Set("CheckEndTime", buf);
+      summary.Set("KubeLinterVersion", std::string("kfix-") + VersionString());
+      m.doc->Set(m.late_slot, std::move(summary));
+      break;
+    }
+    case ScanFormat::kSarif:
+      break;
+    case ScanFormat::kText: {
+      for (Spool* s : {m.text_errors.get(), m.text_warnings.get(), m.text_findings.get()}) {
+        if (Status st = s->Drain(m.sink); !st.ok()) return m.Fail(std::move(st));
+      }
+      std::string out;
+      if (m.findings == 0 && m.errors == 0) {
+        out += "No lint errors found!\n";
+      } else if (m.findings == 0) {
+        // Not "No lint errors found!": what could not be read was not checked.
+        out += "No lint errors found in what could be read; " + std::to_string(m.errors) +
+               (m.errors == 1 ? " input error above.\n" : " input errors above.\n");
+      } else {
+        out += "\n";
+        if (m.options.with_total) out += "Error: found " + std::to_string(m.findings) + " lint errors\n";
+      }
+      return m.sink(out) || m.Fail(IoError("cannot write the output"));
+    }
+  }
+  if (!m.doc->Finish()) return m.Fail(m.doc->status());
+  // Every JSON format ends with a newline.
+  return m.sink("\n") || m.Fail(IoError("cannot write the output"));
+}
+
+namespace {
+
+std::string WriteWhole(const ScanReport& report, const ScanWriteOptions& options, const RuleSet* rules) {
+  std::string out;
+  ScanReportWriter w(options, rules, [&out](std::string_view piece) {
+    out.append(piece);
+    return true;
+  });
+  w.Add(report);
+  w.Finish(report.stats);
+  return out;
+}
+
+}  // namespace
+
+std::string ScanReportToJson(const ScanReport& report, bool pretty, bool include_time) {
+  ScanWriteOptions o;
+  o.format = ScanFormat::kJson;
+  o.pretty = pretty;
+  o.include_time = include_time;
+  return WriteWhole(report, o, nullptr);
+}
+
+std::string ScanReportToSarif(const ScanReport& report, const RuleSet& rules) {
+  ScanWriteOptions o;
+  o.format = ScanFormat::kSarif;
+  return WriteWhole(report, o, &rules);
+}
+
+std::string ScanReportToText(const ScanReport& report, bool with_total) {
+  ScanWriteOptions o;
+  o.format = ScanFormat::kText;
+  o.with_total = with_total;
+  return WriteWhole(report, o, nullptr);
+}
+
+std::string ScanReportToKubeLinterJson(const ScanReport& report, const RuleSet& rules) {
+  ScanWriteOptions o;
+  o.format = ScanFormat::kKubeLinterJson;
+  return WriteWhole(report, o, &rules);
 }
 
 Value CheckInfoToValue(const CheckInfo& c) {
