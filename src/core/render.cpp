@@ -15,6 +15,7 @@
 //
 // Thread safety: reentrant.
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -449,6 +450,7 @@ bool Renderer::Diff(std::uint32_t ni, const Value& b, const Value& a, const Ctx&
                     bool differ) {
   if (!differ && b == a) return true;
   const SpanNode& n = N(ni);
+  if (n.elided || n.trimmed) return false;  // partly left out of the subtree's parse: the full pass edits it
   if (n.shared) {
     const std::string where = path.Str();
     refusal = "the fix changes " + (where.empty() ? std::string("the object") : where) + ", which carries the anchor &" +
@@ -485,6 +487,7 @@ bool Renderer::DiffMap(std::uint32_t ni, const Value& b, const Value& a, const C
     if (bv == nullptr) return whole("its text and its value disagree");
     if (a.Find(n.keys[i]) == nullptr) {
       if (n.has_merge) return whole("a member is removed next to a merge key");
+      if (N(n.kids[2 * i + 1]).elided) return false;  // its end is not known: the full pass removes it
       removed[i] = true;
     } else {
       ++kept;
@@ -909,6 +912,7 @@ class LocalCheck {
   // Whole lines of child k: [*s, *e); false unless it starts its line and
   // only a comment follows it on its last line.
   bool ChildLines(std::uint32_t doc, const SpanNode& n, std::size_t k, std::size_t* s, std::size_t* e) const {
+    if (n.kind == SpanKind::kMapping && N(doc, n.kids[2 * k + 1]).elided) return false;  // its end is not known
     const std::size_t first = First(doc, n, k);
     *s = LineStart(first);
     for (std::size_t p = *s; p < first; ++p) {
@@ -1334,26 +1338,96 @@ bool LocalCheck::Run(const std::vector<Edit>& edits, const std::vector<CheckTarg
 // steps, item offset) is read from the loaded positions. Anything else, or any
 // step that does not go through, takes the full pass.
 
-// 1-based line and column of the loaded positions to bytes (ASCII text).
+// The lines of a text, read in one pass: where each starts (the loaded
+// positions' 1-based line and column to bytes), its indentation and its first
+// two characters; and whether the text is plain block YAML the fast path can
+// read positions of: ASCII, no tabs, CRs or `%` directives, and no anchor,
+// alias or tag. An `&`, `*` or `!` is taken for one unless it follows, on its
+// line, a character that cannot come right before a node's properties: a node
+// (and so its `&anchor`, `!tag` or a `*alias`) starts at the line's
+// indentation or after an indicator (`- `, `? `, `: `, `---`, and `[`, `{`,
+// `,`, `:` in flow), never after other text. So `"*"`, `'*/5 * * * *'`,
+// `2>&1`, `a && b` or `important!` (inside scalars) keep the fast path, and
+// `- *x`, `key: &x`, `[*x]` or `!!str` do not (nor, to stay simple, a
+// scalar's or a comment's text that looks like them, such as `a: *x` inside a
+// block scalar). The table stops at the first byte that is not plain.
 class LineTable {
  public:
-  explicit LineTable(std::string_view t) : t_(t) {
-    starts_.push_back(0);
-    for (std::size_t p = t.find('\n'); p != kNpos; p = t.find('\n', p + 1)) starts_.push_back(p + 1);
-  }
+  struct Line {
+    std::size_t start = 0;
+    std::size_t col = 0;  // spaces before the first character
+    char first = '\n';   // the first character after them ('\n' at the end of the text)
+    char second = '\n';
+    bool content() const { return first != '\n' && first != '#'; }  // not blank, not a comment
+  };
+
+  explicit LineTable(std::string_view t) : t_(t) { plain_ = Scan(); }
+
+  bool plain() const { return plain_; }
   std::size_t Byte(std::int32_t line, std::int32_t column) const {
-    if (line < 1 || column < 1 || static_cast<std::size_t>(line) > starts_.size()) return kNpos;
-    const std::size_t p = starts_[static_cast<std::size_t>(line) - 1] + static_cast<std::size_t>(column) - 1;
+    if (line < 1 || column < 1 || static_cast<std::size_t>(line) > lines_.size()) return kNpos;
+    const std::size_t p = lines_[static_cast<std::size_t>(line) - 1].start + static_cast<std::size_t>(column) - 1;
     return p < t_.size() ? p : kNpos;
   }
-  std::size_t LineStart(std::size_t p) const {
-    const auto it = std::upper_bound(starts_.begin(), starts_.end(), p);
-    return *(it - 1);
+  /// 0-based index of the line that holds byte p.
+  std::size_t Index(std::size_t p) const {
+    const auto it = std::upper_bound(lines_.begin(), lines_.end(), p,
+                                     [](std::size_t v, const Line& l) { return v < l.start; });
+    return static_cast<std::size_t>(it - lines_.begin()) - 1;
   }
+  std::size_t LineStart(std::size_t p) const { return lines_[Index(p)].start; }
+  /// First byte of 1-based `line`; kNpos past the last line.
+  std::size_t Start(std::int32_t line) const {
+    if (line < 1 || static_cast<std::size_t>(line) > lines_.size()) return kNpos;
+    return lines_[static_cast<std::size_t>(line) - 1].start;
+  }
+  std::size_t size() const { return lines_.size(); }
+  const Line& operator[](std::size_t i) const { return lines_[i]; }
 
  private:
+  bool Scan() {
+    // 1: not plain; 2: a line end; 3: `&`, `*` or `!`.
+    static const std::array<unsigned char, 256> kClass = [] {
+      std::array<unsigned char, 256> c{};
+      for (std::size_t i = 0x80; i < 256; ++i) c[i] = 1;
+      c['\t'] = c['\r'] = 1;
+      c['\n'] = 2;
+      c['&'] = c['*'] = c['!'] = 3;
+      return c;
+    }();
+    const std::size_t n = t_.size();
+    lines_.reserve(n / 24 + 2);
+    std::size_t i = 0;
+    for (;;) {
+      const std::size_t start = i;
+      while (i < n && t_[i] == ' ') ++i;
+      Line& l = lines_.emplace_back();
+      l.start = start;
+      l.col = i - start;
+      if (i < n) l.first = t_[i];
+      if (i + 1 < n) l.second = t_[i + 1];
+      if (i == start && l.first == '%') return false;
+      for (; i < n; ++i) {
+        const unsigned char k = kClass[static_cast<unsigned char>(t_[i])];
+        if (k == 0) continue;
+        if (k == 2) break;
+        if (k == 1) return false;
+        std::size_t j = i;
+        while (j > start && t_[j - 1] == ' ') --j;
+        if (j == start) return false;
+        const char before = t_[j - 1];
+        if (before == '-' || before == ':' || before == '[' || before == '{' || before == ',' || before == '?') {
+          return false;
+        }
+      }
+      if (i >= n) return true;
+      ++i;  // past the line end: a line starts here, even at the end of the text
+    }
+  }
+
   std::string_view t_;
-  std::vector<std::size_t> starts_;
+  std::vector<Line> lines_;
+  bool plain_ = false;
 };
 
 bool IsFlowStart(std::string_view t, std::size_t p) { return p < t.size() && (t[p] == '{' || t[p] == '['); }
@@ -1419,44 +1493,176 @@ class LayoutWalk {
   bool ok_ = true;
 };
 
-// One content line: its first non-space byte and column; blank and comment
-// lines are not content.
-struct TextLine {
-  std::size_t next = 0;  // start of the next line
-  std::size_t col = 0;
-  bool content = false;
-  char first = 0;
-  char second = 0;
-};
-TextLine ReadLine(std::string_view t, std::size_t p) {
-  TextLine l;
-  const std::size_t nl = t.find('\n', p);
-  l.next = nl == kNpos ? t.size() : nl + 1;
-  std::size_t q = p;
-  while (q < t.size() && t[q] == ' ') ++q;
-  l.col = q - p;
-  if (q >= t.size() || t[q] == '\n' || t[q] == '#') return l;
-  l.content = true;
-  l.first = t[q];
-  l.second = q + 1 < t.size() ? t[q + 1] : '\n';
-  return l;
-}
-
-// Content lines at column `col` from `from` until the first line left of it
-// (or a document marker): how many keys a block mapping there has.
-std::size_t KeyLines(std::string_view t, std::size_t from, std::size_t col) {
+// Content lines at column `col` from line `from` (0-based) until the first
+// line left of it (or a document marker): how many keys a block mapping there
+// has.
+std::size_t KeyLines(std::string_view t, const LineTable& lines, std::size_t from, std::size_t col) {
   std::size_t count = 0;
-  for (std::size_t p = from; p < t.size();) {
-    const TextLine l = ReadLine(t, p);
-    if (l.content) {
-      if (l.col < col) break;
-      if (l.col == 0 && (t.substr(p, 3) == "---" || t.substr(p, 3) == "...")) break;
-      if (l.col == col && !(l.first == '-' && (l.second == ' ' || l.second == '\n'))) ++count;
-    }
-    p = l.next;
+  for (std::size_t i = from; i < lines.size(); ++i) {
+    const LineTable::Line& l = lines[i];
+    if (!l.content()) continue;
+    if (l.col < col) break;
+    if (l.col == 0 && (t.substr(l.start, 3) == "---" || t.substr(l.start, 3) == "...")) break;
+    if (l.col == col && !(l.first == '-' && (l.second == ' ' || l.second == '\n'))) ++count;
   }
   return count;
 }
+
+// The lines the subtree's span pass can leave out. The renderer and the reload
+// check read the spans of what the fix changes, the end of a collection's last
+// child (new members go after it) and the end of the child before a removed
+// one (a removal's region takes it in); nothing else. So:
+//   * the value of a mapping's member that the fix does not change, when it
+//     starts on the line after its key (a nested collection, mostly), is cut
+//     down to its key line, which parses as an empty value (SpanNode::elided);
+//   * a collection that is only needed for where it ends (an unchanged last
+//     member, a removed member) is cut down to its key line and its last
+//     child's lines (SpanNode::trimmed), and that child is trimmed the same way.
+// The changed members are walked the same way. Only lines that can belong to
+// nothing but that value are cut: after its key's line, which must end at the
+// `:`, each content line deeper than the key or an indentless sequence's `- `
+// at the key's column.
+class Elider {
+ public:
+  Elider(std::string_view t, const LineTable& lines) : t_(t), lines_(lines) {}
+  // `a`: the value after the fix where it differs from `b`; null where only
+  // the end of `b` is needed.
+  void Walk(const Value& b, const Value* a, std::size_t depth) {
+    if (depth > 64 || !IsNonEmptyCollection(b)) return;
+    const std::size_t at = lines_.Byte(b.line(), b.column());
+    if (at == kNpos || IsFlowStart(t_, at)) return;
+    if (b.is_object()) {
+      const Value::Object& bo = b.as_object();
+      const Value* ao = a != nullptr && a->is_object() ? a : nullptr;
+      const std::size_t n = bo.size();
+      if (ao == nullptr) {  // only the end: the last member
+        for (std::size_t i = 0; i + 1 < n; ++i) {
+          if (!Cut(bo[i], bo[i + 1].key_line)) Walk(bo[i].value, nullptr, depth + 1);
+        }
+        Trim(bo[n - 1], depth);
+        return;
+      }
+      std::vector<const Value*> after(n, nullptr);
+      std::vector<char> differ(n, 0);  // 1: changed, 2: removed
+      for (std::size_t i = 0; i < n; ++i) {
+        after[i] = ao->Find(bo[i].key);
+        differ[i] = after[i] == nullptr ? 2 : *after[i] != bo[i].value ? 1 : 0;
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        if (differ[i] == 1) {
+          Walk(bo[i].value, after[i], depth + 1);
+        } else if (differ[i] == 2 || i + 1 == n || differ[i + 1] == 2) {
+          Trim(bo[i], depth);
+        } else if (!Cut(bo[i], bo[i + 1].key_line)) {
+          Walk(bo[i].value, nullptr, depth + 1);
+        }
+      }
+      return;
+    }
+    const Value::Array& ba = b.as_array();
+    const Value::Array* aa = a != nullptr && a->is_array() ? &a->as_array() : nullptr;
+    // The items the renderer compares pairwise (Renderer::DiffSeq): after the
+    // common prefix, as many as both sides have before the common suffix.
+    std::size_t from = 0, to = 0;
+    if (aa != nullptr) {
+      const std::size_t nb = ba.size(), na = aa->size();
+      std::size_t p = 0;
+      while (p < nb && p < na && ba[p] == (*aa)[p]) ++p;
+      std::size_t q = 0;
+      while (q < nb - p && q < na - p && ba[nb - 1 - q] == (*aa)[na - 1 - q]) ++q;
+      from = p;
+      to = p + std::min(nb - p - q, na - p - q);
+    }
+    for (std::size_t i = 0; i < ba.size(); ++i) {
+      const bool paired = i >= from && i < to && ba[i] != (*aa)[i];
+      Walk(ba[i], paired ? &(*aa)[i] : nullptr, depth + 1);
+    }
+  }
+
+  std::vector<std::pair<std::size_t, std::size_t>> cuts;  // original bytes [begin, end), in order
+
+ private:
+  // Cuts the lines of m's value up to `to_line` (the next member's key line).
+  bool Cut(const Member& m, std::int32_t to_line) { return m.key_line >= 1 && CutLines(m, to_line); }
+
+  // Cuts m's value down to its last child's lines (only its end is needed),
+  // or else walks it for that.
+  void Trim(const Member& m, std::size_t depth) {
+    const Value& v = m.value;
+    if (!IsNonEmptyCollection(v) || v.size() < 2 || m.key_line < 1) {
+      Walk(v, nullptr, depth + 1);
+      return;
+    }
+    std::int32_t line = 0;
+    std::size_t col = 0;
+    const Value* last = nullptr;
+    if (v.is_object()) {
+      const Member& lm = v.as_object().back();
+      line = lm.key_line;
+      col = lm.key_column < 1 ? kNpos : static_cast<std::size_t>(lm.key_column) - 1;
+      last = &lm.value;
+    } else {
+      last = &v.as_array().back();
+      line = last->line();
+      col = last->column() < 1 ? kNpos : static_cast<std::size_t>(last->column()) - 1;
+    }
+    // The last child starts its line (an item: after its `- `).
+    const std::size_t s = lines_.Start(line);
+    bool starts = s != kNpos && col != kNpos && s + col < t_.size();
+    if (starts) {
+      std::size_t p = s;
+      while (p < s + col && t_[p] == ' ') ++p;
+      if (v.is_array()) {
+        starts = p < s + col && t_[p] == '-' && p + 1 < s + col && t_[p + 1] == ' ';
+        p += 1;
+        while (p < s + col && t_[p] == ' ') ++p;
+      }
+      starts = starts && p == s + col;
+    }
+    if (!starts || line <= m.key_line + 1 || !CutLines(m, line)) {
+      Walk(v, nullptr, depth + 1);
+      return;
+    }
+    if (v.is_object()) {
+      Trim(v.as_object().back(), depth + 1);
+    } else {
+      Walk(*last, nullptr, depth + 1);
+    }
+  }
+
+  // Cuts the lines after m's key line up to `to_line`: m's key line must end
+  // at its `:` (or a comment) and every content line between be deeper than
+  // the key or an indentless sequence's `- ` at its column.
+  bool CutLines(const Member& m, std::int32_t to_line) {
+    if (m.key_column < 1 || to_line <= m.key_line + 1) return false;
+    std::size_t q = lines_.Byte(m.key_line, m.key_column);
+    if (q == kNpos || t_.substr(q, m.key.size()) != m.key) return false;
+    q += m.key.size();
+    while (q < t_.size() && t_[q] == ' ') ++q;
+    if (q >= t_.size() || t_[q] != ':') return false;
+    ++q;
+    if (q >= t_.size() || (t_[q] != ' ' && t_[q] != '\n')) return false;
+    while (q < t_.size() && t_[q] == ' ') ++q;
+    if (q >= t_.size() || (t_[q] != '\n' && t_[q] != '#')) return false;
+    const std::size_t col = static_cast<std::size_t>(m.key_column) - 1;
+    const std::size_t begin = lines_.Start(m.key_line + 1);
+    const std::size_t end = lines_.Start(to_line);
+    if (begin == kNpos || end == kNpos || (!cuts.empty() && begin < cuts.back().second)) return false;
+    for (std::int32_t l = m.key_line + 1; l < to_line; ++l) {
+      std::size_t p = lines_.Start(l);
+      const std::size_t s = p;
+      while (p < t_.size() && t_[p] == ' ') ++p;
+      if (p >= t_.size() || t_[p] == '\n' || t_[p] == '#' || p - s > col) continue;
+      const bool dash = t_[p] == '-' && (p + 1 >= t_.size() || t_[p + 1] == ' ' || t_[p + 1] == '\n');
+      if (p - s < col || !dash) return false;
+    }
+    cuts.emplace_back(begin, end);
+    return true;
+  }
+
+  std::string_view t_;
+  const LineTable& lines_;
+};
 
 struct Subtree {
   SpanDocument doc;
@@ -1466,6 +1672,55 @@ struct Subtree {
   const Value* after = nullptr;
   std::vector<Path> path;  // root first; back() is the collection's
 };
+
+// Marks the values Elider left out (a key whose line is followed by a cut) and
+// moves every position from the parsed text to the file's bytes. False when
+// a cut is not where it should be or a collection ends with a left-out value.
+bool PlaceSpans(std::string_view buf, const std::vector<std::pair<std::size_t, std::size_t>>& pieces,
+                SpanDocument& doc) {
+  if (pieces.size() > 1) {
+    auto cut_at = [&](std::size_t p) {
+      const auto it = std::lower_bound(pieces.begin() + 1, pieces.end(), p,
+                                       [](const std::pair<std::size_t, std::size_t>& x, std::size_t v) {
+                                         return x.first < v;
+                                       });
+      return it != pieces.end() && it->first == p;
+    };
+    std::size_t marked = 0;
+    for (SpanNode& n : doc.nodes) {
+      if (n.kind != SpanKind::kMapping || n.style != SpanStyle::kBlock) continue;
+      for (std::size_t i = 0; i + 1 < n.kids.size(); i += 2) {
+        const std::size_t nl = buf.find('\n', doc.nodes[n.kids[i]].end);
+        if (nl == kNpos || !cut_at(nl + 1)) continue;
+        SpanNode& v = doc.nodes[n.kids[i + 1]];
+        if (v.kind == SpanKind::kScalar) {
+          if (v.style != SpanStyle::kPlain || i + 2 == n.kids.size()) return false;
+          v.elided = true;
+        } else {
+          if (v.style != SpanStyle::kBlock || v.kids.empty()) return false;
+          v.trimmed = true;
+        }
+        ++marked;
+      }
+    }
+    if (marked != pieces.size() - 1) return false;
+  }
+  auto place = [&](std::size_t& p) {
+    const auto it = std::upper_bound(pieces.begin(), pieces.end(), p,
+                                     [](std::size_t v, const std::pair<std::size_t, std::size_t>& x) {
+                                       return v < x.first;
+                                     }) - 1;
+    p = it->second + (p - it->first);
+  };
+  place(doc.begin);
+  place(doc.end);
+  for (SpanNode& n : doc.nodes) {
+    place(n.begin);
+    place(n.end);
+    for (std::size_t& d : n.dash) place(d);
+  }
+  return true;
+}
 
 // The spans of the smallest collection holding every difference between
 // `before` and `after` (one object, the whole document), or false.
@@ -1528,7 +1783,7 @@ bool SubtreeSpans(std::string_view t, const LineTable& lines, const Value& befor
     const std::size_t at = lines.Byte(parent->line(), parent->column());
     if (at == kNpos || IsFlowStart(t, at)) return false;
     if (parent->is_object() &&
-        1 + KeyLines(t, ReadLine(t, at).next, at - lines.LineStart(at)) != parent->size()) {
+        1 + KeyLines(t, lines, lines.Index(at) + 1, at - lines.LineStart(at)) != parent->size()) {
       return false;
     }
   }
@@ -1562,20 +1817,32 @@ bool SubtreeSpans(std::string_view t, const LineTable& lines, const Value& befor
   col = start - line;
   const bool item_of_key = parent->is_object();  // lines at the key's column end it
   std::size_t end = t.size();
-  for (std::size_t p = ReadLine(t, line).next; p < t.size();) {
-    const TextLine l = ReadLine(t, p);
+  for (std::size_t i = lines.Index(line) + 1; i < lines.size(); ++i) {
+    const LineTable::Line& l = lines[i];
     const bool dash = l.first == '-' && (l.second == ' ' || l.second == '\n');
-    if (l.content && (l.col < col || (l.col == col && item_of_key && !(indentless && dash)))) {
-      end = p;
+    if (l.content() && (l.col < col || (l.col == col && item_of_key && !(indentless && dash)))) {
+      end = l.start;
       break;
     }
-    p = l.next;
   }
+  // The text parsed: the collection's lines without what Elider leaves out;
+  // pieces[k] = (first byte in buf, first byte in t).
+  Elider elider(t, lines);
+  elider.Walk(*b, a, 0);
   std::string buf(col, ' ');
-  buf.append(t.substr(start, end - start));
-  Result<std::vector<SpanDocument>> docs = internal::ParseSpans(buf, line);
+  std::vector<std::pair<std::size_t, std::size_t>> pieces{{0, line}};
+  std::size_t from = start;
+  for (const auto& [cut, resume] : elider.cuts) {
+    if (cut < from || resume > end) return false;
+    buf.append(t.substr(from, cut - from));
+    pieces.emplace_back(buf.size(), resume);
+    from = resume;
+  }
+  buf.append(t.substr(from, end - from));
+  Result<std::vector<SpanDocument>> docs = internal::ParseSpans(buf);
   if (!docs.ok() || docs->size() != 1 || (*docs)[0].root < 0) return false;
   s->doc = std::move((*docs)[0]);
+  if (!PlaceSpans(buf, pieces, s->doc)) return false;
   const SpanNode& root = s->doc.nodes[static_cast<std::size_t>(s->doc.root)];
   std::uint32_t node = static_cast<std::uint32_t>(s->doc.root);
   if (parent->is_object()) {
@@ -1605,33 +1872,18 @@ bool SubtreeSpans(std::string_view t, const LineTable& lines, const Value& befor
   return LayoutWalk(t, lines, s->doc).Run(before);
 }
 
-// Plain block YAML the fast path can read positions of.
-bool PlainBlockText(std::string_view t) {
-  for (char c : t) {
-    if (static_cast<unsigned char>(c) >= 0x80 || c == '&' || c == '*' || c == '!' || c == '\t' || c == '\r') {
-      return false;
-    }
-  }
-  for (std::size_t p = 0; p < t.size();) {
-    if (t[p] == '%') return false;
-    const std::size_t nl = t.find('\n', p);
-    if (nl == kNpos) break;
-    p = nl + 1;
-  }
-  return true;
-}
-
 // RenderPatches over the edited collections' spans only (every target a whole
 // document's object); false: the caller takes the full pass.
 bool RenderSubtrees(std::string_view original, std::string_view file, const std::vector<Target>& targets,
                     const std::vector<const Manifest*>& objects, const ParseOptions& parse, RenderedFile& out) {
-  if (targets.empty() || StartsJson(original) || !PlainBlockText(original)) return false;
+  if (targets.empty() || StartsJson(original)) return false;
   std::int32_t last = -1;
   for (const Target& t : targets) {
     if (t.item >= 0 || t.document < 0) return false;
     last = std::max(last, t.document);
   }
   const LineTable lines(original);
+  if (!lines.plain()) return false;
   std::vector<Subtree> subs(targets.size());
   std::vector<SpanDocument> docs(static_cast<std::size_t>(last) + 1);
   std::vector<bool> seen(docs.size(), false);
@@ -1641,8 +1893,11 @@ bool RenderSubtrees(std::string_view original, std::string_view file, const std:
     const auto d = static_cast<std::size_t>(t.document);
     if (seen[d]) return false;
     seen[d] = true;
-    if (objects[t.manifest]->root == t.after) continue;
-    if (!SubtreeSpans(original, lines, objects[t.manifest]->root, t.after, &subs[ti])) return false;
+    if (!SubtreeSpans(original, lines, objects[t.manifest]->root, t.after, &subs[ti])) {
+      if (objects[t.manifest]->root != t.after) return false;
+      subs[ti] = Subtree{};  // unchanged (SubtreeSpans found no difference)
+      continue;
+    }
     docs[d] = std::move(subs[ti].doc);
     any = true;
   }
@@ -1683,8 +1938,12 @@ bool RenderSubtrees(std::string_view original, std::string_view file, const std:
 
 namespace {
 
+// Which span pass Render uses: the subtrees' when it can (kAuto), the whole
+// file's (kWhole), or the subtrees' only (kSubtrees: kUnsupported otherwise).
+enum class SpanPass { kAuto, kWhole, kSubtrees };
+
 Result<RenderedFile> Render(std::string_view original, std::string_view file, const std::vector<ObjectPatch>& patches,
-                            const RenderOptions& options, bool subtrees) {
+                            const RenderOptions& options, SpanPass pass) {
   SourceLocation where;
   where.file = std::string(file);
   RenderedFile out;
@@ -1720,7 +1979,7 @@ Result<RenderedFile> Render(std::string_view original, std::string_view file, co
                                (p.item >= 0 ? " item " + std::to_string(p.item) : std::string()),
                            l);
     }
-    if (p.object != nullptr && *p.object != objects[it->second]->root) {
+    if (p.object != nullptr && p.object != &objects[it->second]->root && *p.object != objects[it->second]->root) {
       SourceLocation l = where;
       l.document = p.document;
       l.item = p.item;
@@ -1750,7 +2009,8 @@ Result<RenderedFile> Render(std::string_view original, std::string_view file, co
   std::vector<const Value*> expected(objects.size());
   for (std::size_t i = 0; i < objects.size(); ++i) expected[i] = &objects[i]->root;
 
-  if (subtrees && RenderSubtrees(original, file, targets, objects, options.parse, out)) return out;
+  if (pass != SpanPass::kWhole && RenderSubtrees(original, file, targets, objects, options.parse, out)) return out;
+  if (pass == SpanPass::kSubtrees) return UnsupportedError("the subtree span pass does not apply", where);
   Result<std::vector<internal::SpanDocument>> spans = internal::ParseSpans(original);
   std::vector<Edit> edits;
   std::vector<std::pair<std::uint32_t, Ctx>> object_nodes(targets.size(), {0, Ctx{}});
@@ -1847,14 +2107,19 @@ Result<RenderedFile> Render(std::string_view original, std::string_view file, co
 
 Result<RenderedFile> RenderPatches(std::string_view original, std::string_view file,
                                    const std::vector<ObjectPatch>& patches, const RenderOptions& options) {
-  return Render(original, file, patches, options, true);
+  return Render(original, file, patches, options, SpanPass::kAuto);
 }
 
 namespace internal {
 
 Result<RenderedFile> RenderPatchesWholeSpans(std::string_view original, std::string_view file,
                                              const std::vector<ObjectPatch>& patches, const RenderOptions& options) {
-  return Render(original, file, patches, options, false);
+  return Render(original, file, patches, options, SpanPass::kWhole);
+}
+
+Result<RenderedFile> RenderPatchesSubtreesOnly(std::string_view original, std::string_view file,
+                                               const std::vector<ObjectPatch>& patches, const RenderOptions& options) {
+  return Render(original, file, patches, options, SpanPass::kSubtrees);
 }
 
 bool LocalReloadCheck(std::string_view original, const std::vector<TextEdit>& edits, std::int32_t document,

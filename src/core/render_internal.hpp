@@ -44,4 +44,12 @@ Result<RenderedFile> RenderPatchesWholeSpans(std::string_view original, std::str
                                              const std::vector<ObjectPatch>& patches,
                                              const RenderOptions& options = {});
 
+/// RenderPatches' fast path on its own: the spans of the edited collections
+/// only (the rest left out of the parse as render.cpp's Elider says). Fails
+/// with kUnsupported where RenderPatches takes the whole-file pass; tests use
+/// it to know that a case goes through the fast path.
+Result<RenderedFile> RenderPatchesSubtreesOnly(std::string_view original, std::string_view file,
+                                               const std::vector<ObjectPatch>& patches,
+                                               const RenderOptions& options = {});
+
 }  // namespace kfix::internal

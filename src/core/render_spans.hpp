@@ -31,6 +31,13 @@ struct SpanNode {
   bool has_merge = false;    ///< mapping with a `<<` key
   bool odd_keys = false;     ///< mapping with a tagged, alias or duplicate key
   bool dashes_known = true;  ///< sequence: every item's `-` was found
+  /// A mapping's value whose lines were left out of the parse (render.cpp's
+  /// subtree pass: a value the fix does not change). Its begin, end, style and
+  /// children are not known; nothing may read them.
+  bool elided = false;
+  /// A mapping's block collection value cut down to its last child's lines
+  /// (render.cpp's subtree pass): only its end is known.
+  bool trimmed = false;
   std::size_t begin = 0;     ///< first byte (anchor and tag included)
   std::size_t end = 0;       ///< one past the last byte of content (block scalars: trailing blank lines excluded unless kept)
   std::string name;          ///< alias: the anchor it refers to; otherwise its own anchor

@@ -2,6 +2,7 @@
 // fix pipeline (pipeline/fix.cpp), which owns one directly.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include "guard/pss.hpp"
 #include "kfix/guard.hpp"
+#include "rules/rescan_internal.hpp"
 
 namespace kfix {
 
@@ -37,6 +39,14 @@ class GuardState {
   /// alone), or all checks within the full context. `after` is moved in and
   /// handed back unchanged.
   std::vector<Finding> ScanAfter(std::size_t index, Value& after, bool full_context) const;
+  /// ScanAfter(index, after, false) for `after` = the object with `patch`
+  /// applied, rescanning only the checks (and containers) the patch can
+  /// affect and carrying the other findings over from the baseline
+  /// (rules/rescan_internal.hpp); a full scan when that cannot be done. With
+  /// verify_rescan, the full scan runs too and `mismatch` receives their first
+  /// difference ("" when none; the full scan's findings are returned then).
+  std::vector<Finding> ScanAfterPatch(std::size_t index, Value& after, const Patch& patch,
+                                      std::string* mismatch = nullptr) const;
   /// Local findings of several patched versions of object `index` in one
   /// Scan call (each version is its own lint context).
   std::vector<std::vector<Finding>> ScanAfterBatch(std::size_t index, std::vector<Value>& afters) const;
@@ -100,9 +110,28 @@ class GuardState {
   /// context: the rule set's catalog (or the built-in one) says so.
   bool IsCrossObjectCheck(std::string_view check) const;
 
+  /// The rescan gate's self-check: every affected-only rescan is compared
+  /// with a full one, and a difference fails the gate naming the check whose
+  /// declared reads missed the patch (and is printed on stderr). On when the
+  /// environment has KFIX_VERIFY_RESCAN=1 at construction; tests set it.
+  bool verify_rescan = false;
+  /// Tests: declared reads that replace some checks' own.
+  const internal::ReadsOverride* reads_override = nullptr;
+  /// What the rescans did (for tests and measurements).
+  struct RescanCounters {
+    std::atomic<std::int64_t> affected{0};  ///< rescans of only what a patch affects
+    std::atomic<std::int64_t> full{0};      ///< full local rescans
+    std::atomic<std::int64_t> checks_run{0}, checks_partial{0}, checks_carried{0};
+  };
+  mutable RescanCounters rescan_counters;
+
  private:
   mutable std::once_flag baseline_flag;
   mutable ScanReport baseline;
+  /// Per baseline finding, its container (ScanWithContainers); empty when
+  /// the rule set is not kfix's own (then every rescan is a full one).
+  mutable std::vector<std::int32_t> baseline_containers;
+  mutable bool baseline_has_containers = false;
   mutable std::vector<std::vector<std::uint32_t>> baseline_by_object;
   mutable std::vector<std::vector<std::string>> local_before_keys;
   mutable std::unique_ptr<std::once_flag[]> isolated_flags;

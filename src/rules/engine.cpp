@@ -12,6 +12,7 @@
 
 #include "core/parallel_internal.hpp"
 #include "rules/internal.hpp"
+#include "rules/rescan_internal.hpp"
 
 namespace kfix {
 
@@ -123,6 +124,10 @@ class RuleSetImpl final : public RuleSet {
                       const ParseOptions& parse) const override {
     return Guard([&] { return ScanTextImpl(text, source_name, options, parse); });
   }
+  /// `containers`, when given, receives per finding of the report the container it was reported in
+  /// (ScanWithContainers).
+  ScanReport ScanImpl(const std::vector<Manifest>& objects, const ScanOptions& options,
+                      std::vector<std::int32_t>* containers = nullptr) const;
 
  private:
   template <typename F>
@@ -139,7 +144,7 @@ class RuleSetImpl final : public RuleSet {
       return r;
     }
   }
-  ScanReport ScanImpl(const std::vector<Manifest>& objects, const ScanOptions& options) const;
+
   ScanReport ScanPathsImpl(const std::vector<std::string>& paths, const ScanOptions& options,
                            const ParseOptions& parse) const;
   ScanReport ScanTextImpl(std::string_view text, std::string_view source_name, const ScanOptions& options,
@@ -157,6 +162,28 @@ bool FindingLess(const Finding& a, const Finding& b) {
   if (a.pointer != b.pointer) return a.pointer < b.pointer;
   if (a.container != b.container) return a.container < b.container;
   return a.object_index < b.object_index;
+}
+
+/// A check's hit as a finding of object `index` (positioned in `m`'s tree).
+Finding HitToFinding(internal::Hit& h, const Entry& e, const Manifest& m, std::size_t index, const ObjectRef& ref,
+                     const std::string& ignored_by, std::int32_t sequence) {
+  Finding f;
+  f.sequence = sequence;
+  f.check = e.info.name;
+  f.policy = e.info.policy;
+  f.severity = e.info.severity;
+  f.message = std::move(h.message);
+  f.remediation = e.info.remediation;
+  f.file = m.file;
+  f.document = m.document;
+  f.item = m.item;
+  internal::Locate(m.root, h.pointer, &f.line, &f.column);
+  f.pointer = std::move(h.pointer);
+  f.object = ref;
+  f.container = std::move(h.container);
+  f.object_index = index;
+  f.ignored_by = ignored_by;
+  return f;
 }
 
 /// Shape problems of a workload that keep its pod template from being
@@ -210,7 +237,8 @@ void PodShapeWarnings(const ObjectInfo& obj, std::vector<Status>* out) {
   }
 }
 
-ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const ScanOptions& options) const {
+ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const ScanOptions& options,
+                                  std::vector<std::int32_t>* containers) const {
   auto t0 = std::chrono::steady_clock::now();
   ScanReport report;
   const std::size_t n = objects.size();
@@ -248,6 +276,7 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
   }
 
   std::vector<std::vector<Finding>> found(n), suppressed(n);
+  std::vector<std::vector<std::int32_t>> found_containers(containers ? n : 0);
   std::vector<std::vector<Status>> shape(n);
   internal::ParallelFor(n, threads, [&](std::size_t i) {
     if (skip[i]) return;
@@ -260,7 +289,7 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
     for (const Entry& e : entries) {
       if (!internal::KindsMatch(e.info.object_kinds, obj)) continue;
       hits.clear();
-      internal::Sink sink(&hits);
+      internal::Sink sink(&hits, &obj.current_container);
       e.impl->Run(obj, ctx, sink);
       if (hits.empty()) continue;
       if (!have_ref) {
@@ -270,26 +299,29 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
       std::string ignored_by = internal::IgnoredBy(obj, e.info.name);
       std::int32_t sequence = 0;
       for (internal::Hit& h : hits) {
-        Finding f;
-        f.sequence = sequence++;
-        f.check = e.info.name;
-        f.policy = e.info.policy;
-        f.severity = e.info.severity;
-        f.message = std::move(h.message);
-        f.remediation = e.info.remediation;
-        f.file = objects[i].file;
-        f.document = objects[i].document;
-        f.item = objects[i].item;
-        internal::Locate(objects[i].root, h.pointer, &f.line, &f.column);
-        f.pointer = std::move(h.pointer);
-        f.object = ref;
-        f.container = std::move(h.container);
-        f.object_index = i;
-        f.ignored_by = ignored_by;
-        (ignored_by.empty() ? found[i] : suppressed[i]).push_back(std::move(f));
+        if (containers && ignored_by.empty()) found_containers[i].push_back(h.container_index);
+        (ignored_by.empty() ? found[i] : suppressed[i])
+            .push_back(HitToFinding(h, e, objects[i], i, ref, ignored_by, sequence++));
       }
     }
-    std::sort(found[i].begin(), found[i].end(), FindingLess);
+    if (containers) {  // sorted together with their containers
+      std::vector<std::size_t> perm(found[i].size());
+      for (std::size_t k = 0; k < perm.size(); ++k) perm[k] = k;
+      std::sort(perm.begin(), perm.end(),
+                [&](std::size_t a, std::size_t b) { return FindingLess(found[i][a], found[i][b]); });
+      std::vector<Finding> sorted;
+      std::vector<std::int32_t> sorted_containers;
+      sorted.reserve(perm.size());
+      sorted_containers.reserve(perm.size());
+      for (std::size_t k : perm) {
+        sorted.push_back(std::move(found[i][k]));
+        sorted_containers.push_back(found_containers[i][k]);
+      }
+      found[i] = std::move(sorted);
+      found_containers[i] = std::move(sorted_containers);
+    } else {
+      std::sort(found[i].begin(), found[i].end(), FindingLess);
+    }
     std::sort(suppressed[i].begin(), suppressed[i].end(), FindingLess);
   });
 
@@ -314,10 +346,15 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
   }
   report.findings.reserve(total_found);
   report.ignored.reserve(total_suppressed);
+  if (containers) {
+    containers->clear();
+    containers->reserve(total_found);
+  }
   for (std::size_t i : order) {
     for (Status& w : shape[i]) report.warnings.push_back(std::move(w));
     for (Finding& f : found[i]) report.findings.push_back(std::move(f));
     for (Finding& f : suppressed[i]) report.ignored.push_back(std::move(f));
+    if (containers) containers->insert(containers->end(), found_containers[i].begin(), found_containers[i].end());
   }
   report.stats.findings = static_cast<std::int64_t>(report.findings.size());
   report.stats.ignored = static_cast<std::int64_t>(report.ignored.size());
@@ -674,6 +711,110 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Create(const RulesConfig& config
     return std::shared_ptr<const RuleSet>(std::move(rs));
   } catch (const std::exception& e) {
     return InternalError(std::string("RuleSet::Create: ") + e.what());
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The guard's affected-only rescan (rules/rescan_internal.hpp)
+// ---------------------------------------------------------------------------
+
+bool internal::ScanWithContainers(const RuleSet& rules, const std::vector<Manifest>& objects,
+                                  const ScanOptions& options, ScanReport* report,
+                                  std::vector<std::int32_t>* containers) {
+  const auto* rs = dynamic_cast<const RuleSetImpl*>(&rules);
+  if (!rs) return false;
+  try {
+    *report = rs->ScanImpl(objects, options, containers);
+  } catch (const std::exception&) {
+    *report = rules.Scan(objects, options);  // the same failure, reported as Scan reports it
+    containers->assign(report->findings.size(), -1);
+  }
+  return true;
+}
+
+std::optional<std::vector<Finding>> internal::RescanAffected(const RuleSet& rules, const Manifest& patched,
+                                                             const Patch& patch, const RescanBaseline& before,
+                                                             const ReadsOverride* overrides, RescanStats* stats) {
+  const auto* rs = dynamic_cast<const RuleSetImpl*>(&rules);
+  // With ignorePaths the original and the rescanned copy (another file name) may be skipped differently.
+  if (!rs || !rs->ignore_paths.empty()) return std::nullopt;
+  try {
+    ObjectInfo obj;
+    FillObjectInfo(patched, 0, &obj);
+    LintIndex ctx;  // the per-file context of the copy: the object alone
+    ctx.Build({&obj});
+    const PatchTouches touches(patch, obj);
+    const std::vector<Finding>& base = *before.findings;
+    std::vector<Finding> out;
+    std::vector<Hit> hits;
+    std::vector<char> mask;
+    std::vector<std::pair<std::int32_t, std::size_t>> order;  // partial checks: (container, position in out)
+    ObjectRef ref;
+    bool have_ref = false;
+    auto carry = [&](const Finding& b) {
+      Finding f = b;
+      f.file = patched.file;
+      f.document = patched.document;
+      f.item = patched.item;
+      f.object_index = 0;
+      out.push_back(std::move(f));
+    };
+    for (const Entry& e : rs->entries) {
+      if (e.info.needs_lint_context) continue;  // rescanned within the whole context by the guard
+      if (!KindsMatch(e.info.object_kinds, obj)) continue;
+      const CheckReads* reads = &e.impl->reads();
+      if (overrides) {
+        if (auto it = overrides->find(e.info.name); it != overrides->end()) reads = &it->second;
+      }
+      const PatchTouches::Affect affect = touches.Affects(*reads, &mask);
+      if (affect == PatchTouches::Affect::kNone) {
+        for (std::uint32_t k : *before.of_object) {
+          if (base[k].check == e.info.name) carry(base[k]);
+        }
+        if (stats) ++stats->carried;
+        continue;
+      }
+      const bool partial = affect == PatchTouches::Affect::kContainers;
+      if (stats) ++(partial ? stats->partial : stats->run);
+      hits.clear();
+      obj.container_mask = partial ? &mask : nullptr;
+      Sink sink(&hits, &obj.current_container);
+      e.impl->Run(obj, ctx, sink);
+      obj.container_mask = nullptr;
+      const std::size_t first = out.size();
+      order.clear();
+      if (partial) {  // the other containers' findings, as before
+        for (std::uint32_t k : *before.of_object) {
+          const std::int32_t c = (*before.containers)[k];
+          if (base[k].check != e.info.name || c < 0 || mask[static_cast<std::size_t>(c)]) continue;
+          order.emplace_back(c, out.size());
+          carry(base[k]);
+        }
+        // In the order the check reported them (sequence), so that renumbering below keeps it.
+        std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+          return out[a.second].sequence < out[b.second].sequence;
+        });
+      }
+      if (hits.empty() && !partial) continue;
+      const std::string ignored_by = hits.empty() ? std::string() : IgnoredBy(obj, e.info.name);
+      if (!ignored_by.empty()) continue;  // suppressed: not findings (and none carried: the annotations are unchanged)
+      if (!hits.empty() && !have_ref) {
+        ref = patched.Ref();
+        have_ref = true;
+      }
+      for (Hit& h : hits) {
+        if (partial) order.emplace_back(h.container_index, out.size());
+        out.push_back(HitToFinding(h, e, patched, 0, ref, ignored_by, static_cast<std::int32_t>(out.size() - first)));
+      }
+      if (partial) {  // numbered in container order, as a run over every container would report them
+        std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (std::size_t k = 0; k < order.size(); ++k) out[order[k].second].sequence = static_cast<std::int32_t>(k);
+      }
+    }
+    std::sort(out.begin(), out.end(), FindingLess);
+    return out;
+  } catch (const std::exception&) {
+    return std::nullopt;  // the caller's full scan reports the failure
   }
 }
 

@@ -111,6 +111,13 @@ struct ObjectInfo {
   const Value* pod_labels = nullptr;     ///< pod template labels
   bool has_pod_template = false;         ///< kube-linter's extract.PodTemplateSpec found
   bool deployment_like = false;
+  /// For the guard's affected-only rescan (rules/rescan.cpp): when set, ForContainers visits only the
+  /// containers i (positions in workload->containers) with (*container_mask)[i] != 0.
+  const std::vector<char>* container_mask = nullptr;
+  /// The position in workload->containers that ForContainers is visiting (-1 outside it); the engine
+  /// records it with each hit, so a per-container check's findings are known by container. Only the
+  /// thread running the object's checks touches it.
+  mutable std::int32_t current_container = -1;
   const Value& root() const { return manifest->root; }
 };
 
@@ -169,17 +176,66 @@ struct Hit {
   std::string message;
   std::string pointer;
   std::string container;
+  /// ObjectInfo::current_container when the hit was reported (-1: outside ForContainers).
+  std::int32_t container_index = -1;
 };
 
 class Sink {
  public:
-  explicit Sink(std::vector<Hit>* out) : out_(out) {}
+  explicit Sink(std::vector<Hit>* out, const std::int32_t* current_container = nullptr)
+      : out_(out), current_container_(current_container) {}
   void Add(std::string message, std::string pointer, std::string container = {}) {
-    out_->push_back(Hit{std::move(message), std::move(pointer), std::move(container)});
+    out_->push_back(Hit{std::move(message), std::move(pointer), std::move(container),
+                        current_container_ ? *current_container_ : -1});
   }
 
  private:
   std::vector<Hit>* out_;
+  const std::int32_t* current_container_;
+};
+
+/// What a check reads of the object it runs on, declared beside the check (the template's factory:
+/// `Make(CheckReads{...}, fn)`), so that the guard rescans a patched object with only the checks whose
+/// reads a patch touches (docs/rules.md, "What a check reads"). A pattern is a JSON pointer whose
+/// tokens may be `*` (any key or list index), relative to one of four places:
+///
+///   "/metadata/labels"             the object
+///   "pod:/volumes"                 the object's pod spec (wherever its kind keeps it)
+///   "podmeta:/labels"              the pod template's metadata (the object's own for a Pod)
+///   "container:/securityContext"   each container (init, regular and ephemeral)
+///
+/// A check reads a field when its findings can change with it, including through the field's
+/// absence. `container:` patterns also declare the check per container: each finding it reports
+/// inside `ForContainers` concerns that container alone and depends only on that container's
+/// `container:` fields and on the check's other patterns, so a patch inside some containers reruns
+/// the check on those containers only. Every check also reads what the engine reads for it (kind,
+/// apiVersion, name, namespace, annotations) and, when it reads containers, their names. A default
+/// CheckReads reads everything: the safe declaration for checks nobody has declared (kfix rules,
+/// CEL, ValidatingAdmissionPolicies).
+class CheckReads {
+ public:
+  enum class Base : std::uint8_t { kObject, kPod, kPodMeta, kContainer };
+  struct Pattern {
+    Base base = Base::kObject;
+    std::vector<std::string> tokens;  ///< unescaped; "*" matches any token
+    std::string text;                 ///< the pointer text relative to the base ("/a/b")
+    bool wildcard = false;            ///< has a "*" token
+  };
+  /// Reads everything.
+  CheckReads() = default;
+  /// The given patterns (a malformed pattern is a programming error: it aborts every test run).
+  CheckReads(std::initializer_list<std::string_view> patterns);
+  bool everything() const noexcept { return everything_; }
+  /// Has `container:` patterns.
+  bool per_container() const noexcept { return per_container_; }
+  const std::vector<Pattern>& patterns() const noexcept { return patterns_; }
+  /// The declaration as written, for messages and docs ("everything" when undeclared).
+  std::string ToString() const;
+
+ private:
+  bool everything_ = true;
+  bool per_container_ = false;
+  std::vector<Pattern> patterns_;
 };
 
 /// One instantiated check. Immutable and thread-safe after creation.
@@ -187,6 +243,12 @@ class CheckImpl {
  public:
   virtual ~CheckImpl() = default;
   virtual void Run(const ObjectInfo& obj, const LintIndex& ctx, Sink& sink) const = 0;
+  /// What Run reads of `obj` (default: everything).
+  const CheckReads& reads() const noexcept { return reads_; }
+  void set_reads(CheckReads reads) { reads_ = std::move(reads); }
+
+ private:
+  CheckReads reads_;
 };
 
 // ---------------------------------------------------------------------------

@@ -55,8 +55,16 @@ class FnCheck final : public CheckImpl {
   RunFn fn_;
 };
 
+/// A check that reads everything (the safe default; see CheckReads).
 inline Result<std::unique_ptr<CheckImpl>> Make(RunFn fn) {
   return std::unique_ptr<CheckImpl>(std::make_unique<FnCheck>(std::move(fn)));
+}
+
+/// A check with its declared reads (CheckReads): keep the declaration beside the code that reads.
+inline Result<std::unique_ptr<CheckImpl>> Make(CheckReads reads, RunFn fn) {
+  auto check = std::make_unique<FnCheck>(std::move(fn));
+  check->set_reads(std::move(reads));
+  return std::unique_ptr<CheckImpl>(std::move(check));
 }
 
 #define KFIX_ASSIGN_OR_RETURN(lhs, expr)                 \
@@ -71,17 +79,22 @@ bool AnySearch(const std::vector<Regex>& res, std::string_view s);
 
 enum class Groups { kAll, kRegular };
 
-// Calls f(ref, container, pointer_text) for each mapping container.
+// Calls f(ref, container, pointer_text) for each mapping container (only those of
+// ObjectInfo::container_mask when set), with ObjectInfo::current_container set to its position.
 template <typename F>
 void ForContainers(const ObjectInfo& o, Groups g, F&& f) {
   if (!o.workload) return;
   const auto& cs = o.workload->containers;
+  const std::int32_t outer = o.current_container;
   for (std::size_t i = 0; i < cs.size(); ++i) {
     const ContainerRef& c = cs[i];
     if (g == Groups::kRegular && c.group != ContainerGroup::kRegular) continue;
     if (!c.container || !c.container->is_object()) continue;
+    if (o.container_mask && !(*o.container_mask)[i]) continue;
+    o.current_container = static_cast<std::int32_t>(i);
     f(c, *c.container, o.container_ptrs[i]);
   }
+  o.current_container = outer;
 }
 
 inline const Value* PodSpec(const ObjectInfo& o) { return o.workload ? o.workload->pod_spec : nullptr; }

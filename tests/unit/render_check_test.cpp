@@ -156,6 +156,23 @@ std::string SameAsWholeSpans(const std::string& original, const std::vector<kfix
   return fast->text;
 }
 
+// SameAsWholeSpans, and the fast path must take the case (not hand it to the
+// whole-file pass).
+std::string Fast(const std::string& original, const std::vector<kfix::ObjectPatch>& patches) {
+  auto fast = kfix::internal::RenderPatchesSubtreesOnly(original, "t.yaml", patches);
+  REQUIRE_MESSAGE(fast.ok(), fast.status().ToString());
+  const std::string text = SameAsWholeSpans(original, patches);
+  CHECK(fast->text == text);
+  return text;
+}
+
+// SameAsWholeSpans, and the fast path must hand the case to the whole-file pass.
+std::string Whole(const std::string& original, const std::vector<kfix::ObjectPatch>& patches) {
+  auto fast = kfix::internal::RenderPatchesSubtreesOnly(original, "t.yaml", patches);
+  CHECK(fast.status().code() == kfix::StatusCode::kUnsupported);
+  return SameAsWholeSpans(original, patches);
+}
+
 const char* kPod =
     "apiVersion: apps/v1\n"
     "kind: Deployment\n"
@@ -222,4 +239,119 @@ TEST_CASE("render fast path: layouts, documents, and texts it must leave to the 
                    {Patch(R"([{"op":"add","path":"/spec/c/0/image","value":"x"}])")});
   SameAsWholeSpans("kind: Pod\nspec:\n  c:\n  - name: \xC3\xA9t\xC3\xA9\n",
                    {Patch(R"([{"op":"add","path":"/spec/c/0/image","value":"x"}])")});
+}
+
+// The fast path needs a file without anchors, aliases and tags; `*`, `&` and
+// `!` inside scalars are none of these.
+TEST_CASE("render fast path: `*`, `&` and `!` inside scalars keep it; anchors, aliases and tags do not") {
+  const std::string scalars =
+      "kind: Pod\n"
+      "metadata:\n"
+      "  name: a  # not *this, nor &that\n"
+      "spec:\n"
+      "  containers:\n"
+      "  - name: a\n"
+      "    command: [\"sh\", \"-c\", \"run 2>&1 && echo '*' done!\"]\n"
+      "    args:\n"
+      "    - \"*\"\n"
+      "    - '*/5 * * * *'\n"
+      "    - a&b\n"
+      "    - important!\n";
+  const auto add = Patch(R"([{"op":"add","path":"/spec/containers/0/image","value":"x"}])");
+  CHECK(Fast(scalars, {add}).find("    - important!\n    image: x\n") != std::string::npos);
+  // The same scalars next to a real anchor and alias, a tag, a `*` that starts
+  // a flow item: the whole-file pass (which finds the alias and leaves it).
+  const std::string alias = scalars + "  volumes: &v []\n  ephemeral: *v\n";
+  CHECK(Whole(alias, {add}).find("  volumes: &v []\n  ephemeral: *v\n") != std::string::npos);
+  Whole(scalars + "  port: !!str 80\n", {add});
+  Whole("kind: Pod\nspec:\n  v: &x 1\n  w: [*x]\n  containers:\n  - name: a\n", {add});
+  Whole("kind: Pod\nspec:\n  v: &x 1\n  w: {a: *x}\n  containers:\n  - name: a\n", {add});
+  Whole("kind: Pod\nspec:\n  containers:\n  - &c\n    name: a\n", {add});
+  // Text inside a block scalar that looks like an alias: kept conservative.
+  Whole("kind: Pod\nspec:\n  containers:\n  - name: a\n    script: |\n      case $x in\n      *) echo;;\n      esac\n",
+        {add});
+}
+
+namespace {
+
+const char* kLong =
+    "kind: Deployment\n"
+    "spec:\n"
+    "  template:\n"
+    "    spec:\n"
+    "      containers:\n"
+    "      - name: web\n"
+    "        image: nginx\n"
+    "        securityContext:\n"
+    "          runAsUser: 0\n"
+    "        env:   # the environment\n"
+    "        - name: A\n"
+    "          value: \"1\"\n"
+    "        # a comment between items\n"
+    "        - name: B\n"
+    "          valueFrom:\n"
+    "            secretKeyRef: {name: s, key: k}\n"
+    "        args:\n"
+    "          - --a\n"
+    "          - >\n"
+    "            folded\n"
+    "            text\n"
+    "        ports:\n"
+    "        - containerPort: 80\n"
+    "        resources:\n"
+    "          limits:\n"
+    "            cpu: \"1\"\n"
+    "        volumeMounts:\n"
+    "        - name: v\n"
+    "          mountPath: /v\n"
+    "        - name: w\n"
+    "          mountPath: /w\n"
+    "      - name: side\n"
+    "        image: busybox\n"
+    "        env:\n"
+    "        - name: C\n"
+    "          value: \"3\"\n"
+    "      - name: third\n"
+    "        image: alpine\n"
+    "      volumes:\n"
+    "      - name: v\n"
+    "        emptyDir: {}\n";
+
+}  // namespace
+
+// The fast path parses the changed collections, the key lines of the
+// collections that hold them and the ends it needs (render.cpp's Elider); it
+// must give what the whole-file pass gives.
+TEST_CASE("render fast path: edits in sibling collections, removals and ends next to what it leaves out") {
+  // Two sibling collections of one container, long unchanged members between.
+  const std::string two = Fast(
+      kLong, {Patch(R"([{"op":"replace","path":"/spec/template/spec/containers/0/securityContext/runAsUser","value":1000},
+                        {"op":"add","path":"/spec/template/spec/containers/0/resources/limits/memory","value":"64Mi"}])")});
+  CHECK(two.find("          runAsUser: 1000\n        env:   # the environment\n") != std::string::npos);
+  CHECK(two.find("            cpu: \"1\"\n            memory: 64Mi\n        volumeMounts:\n") != std::string::npos);
+  // A new member after a last member that is a long list (only its end is parsed).
+  const std::string end = Fast(
+      kLong, {Patch(R"([{"op":"add","path":"/spec/template/spec/containers/0/readOnly","value":true},
+                        {"op":"replace","path":"/spec/template/spec/containers/0/image","value":"nginx:1"}])")});
+  CHECK(end.find("          mountPath: /w\n        readOnly: true\n      - name: side\n") != std::string::npos);
+  // Removing a member whose predecessor is a long list or a folded scalar.
+  const std::string removed = Fast(
+      kLong, {Patch(R"([{"op":"remove","path":"/spec/template/spec/containers/0/ports"},
+                        {"op":"remove","path":"/spec/template/spec/containers/0/securityContext"}])")});
+  CHECK(removed.find("            text\n        resources:\n") != std::string::npos);
+  CHECK(removed.find("        image: nginx\n        env:") != std::string::npos);
+  Fast(kLong, {Patch(R"([{"op":"remove","path":"/spec/template/spec/containers/0/resources"}])")});
+  // Edits in the first and last containers, an unchanged one between; a pod field too.
+  Fast(kLong, {Patch(R"([{"op":"add","path":"/spec/template/spec/containers/0/env/-","value":{"name":"D","value":"4"}},
+                         {"op":"add","path":"/spec/template/spec/containers/2/imagePullPolicy","value":"Always"},
+                         {"op":"add","path":"/spec/template/spec/hostNetwork","value":false}])")});
+  Fast(kLong, {Patch(R"([{"op":"remove","path":"/spec/template/spec/containers/1"}])")});
+  Fast(kLong, {Patch(R"([{"op":"replace","path":"/spec/template/spec/containers/0/args/1","value":"other"},
+                         {"op":"add","path":"/spec/template/spec/volumes/0/readOnly","value":true}])")});
+  // Kept-trailing lines of a block scalar before a removed member, and a
+  // member removed after an indentless list.
+  Fast("kind: Pod\nspec:\n  containers:\n  - name: a\n    script: |+\n      echo\n\n    ports:\n    - containerPort: 80\n"
+       "    env:\n    - name: A\n    image: x\n",
+       {Patch(R"([{"op":"remove","path":"/spec/containers/0/ports"},
+                  {"op":"remove","path":"/spec/containers/0/image"}])")});
 }

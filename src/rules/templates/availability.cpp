@@ -83,7 +83,7 @@ std::string GoLabelSelectorPtr(const Value* sel) {
 Result<std::unique_ptr<CheckImpl>> HpaMinReplicas(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(min, p.Int("minReplicas"));
   std::int64_t want = min.value_or(3);
-  return Make([want](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/spec/minReplicas"}, [want](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const Value* r = Get(Get(&o.root(), "spec"), "minReplicas");
     std::int64_t n = 1;
     if (r && !r->is_null()) {
@@ -101,7 +101,7 @@ Result<std::unique_ptr<CheckImpl>> HpaMinReplicas(const Params& p) {
 Result<std::unique_ptr<CheckImpl>> MinReplicas(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(min, p.Int("minReplicas"));
   std::int64_t want = min.value_or(0);
-  return Make([want](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/spec/replicas"}, [want](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     auto n = Replicas(o);
     if (!n || *n >= want) return;
     sink.Add("object has " + std::to_string(*n) + " " + Plural(*n) + " but minimum required replicas is " +
@@ -112,7 +112,7 @@ Result<std::unique_ptr<CheckImpl>> MinReplicas(const Params& p) {
 
 // mismatching-selector ---------------------------------------------------------
 Result<std::unique_ptr<CheckImpl>> MismatchingSelector(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/spec/selector", "/spec/jobTemplate/spec/selector", "podmeta:/labels"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (!HasLabelSelectorField(o.kind)) return;
     std::string sel_ptr;
     Value converted = SelectorAsLabelSelector(o, SelectorOf(o, &sel_ptr));
@@ -148,7 +148,7 @@ Result<std::unique_ptr<CheckImpl>> AntiAffinity(const Params& p) {
     topo_re = std::move(*r);
   }
   std::int64_t want = min.value_or(0);
-  return Make([=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/spec/replicas", "pod:/affinity/podAntiAffinity", "podmeta:/labels"}, [=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     auto n = Replicas(o);
     if (!n || *n < want || !o.has_pod_template) return;
     const Value* aff = Get(PodSpec(o), "affinity");
@@ -214,7 +214,7 @@ Result<std::unique_ptr<CheckImpl>> AntiAffinity(const Params& p) {
 }
 
 Result<std::unique_ptr<CheckImpl>> NoNodeAffinity(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"pod:/affinity/nodeAffinity"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (!o.has_pod_template) return;
     const Value* aff = Get(PodSpec(o), "affinity");
     const Value* na = Get(aff, "nodeAffinity");
@@ -231,7 +231,7 @@ Result<std::unique_ptr<CheckImpl>> UpdateConfiguration(const Params& p) {
     KFIX_ASSIGN_OR_RETURN(v, p.String(k));
     if (!v.empty()) return UnsupportedError(std::string("update-configuration parameter ") + k + " is not supported by kfix");
   }
-  return Make([re, type_regex](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/spec/strategy/type", "/spec/updateStrategy/type"}, [re, type_regex](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const char* field = nullptr;
     if (o.kind == "Deployment" || o.kind == "DeploymentConfig") field = "strategy";
     if (o.kind == "DaemonSet" || o.kind == "StatefulSet") field = "updateStrategy";
@@ -249,7 +249,7 @@ Result<std::unique_ptr<CheckImpl>> UpdateConfiguration(const Params& p) {
 
 // pdb-max-unavailable / pdb-min-available / pdb-unhealthy-pod-eviction-policy --
 Result<std::unique_ptr<CheckImpl>> PdbMaxUnavailable(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/spec/maxUnavailable"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const Value* mu = Get(Get(&o.root(), "spec"), "maxUnavailable");
     if (!mu || mu->is_null()) return;
     // intstr.IntVal == 0: an int 0, or any string value (kube-linter reads IntVal only).
@@ -330,7 +330,7 @@ Result<std::unique_ptr<CheckImpl>> PdbMinAvailable(const Params&) {
 }
 
 Result<std::unique_ptr<CheckImpl>> PdbUnhealthyEviction(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/spec/unhealthyPodEvictionPolicy"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     // As kube-linter: policy/v1 only (the field does not exist in policy/v1beta1, whose objects kube-linter
     // decodes to a type this check does not read; the schema gate would refuse adding it there).
     if (o.api_version != "policy/v1") return;

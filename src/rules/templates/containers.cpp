@@ -9,7 +9,7 @@ namespace {
 
 // duplicate-env-var ------------------------------------------------------------
 Result<std::unique_ptr<CheckImpl>> DuplicateEnvVar(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/env"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       const auto* env = Arr(Get(&cv, "env"));
       if (!env) return;
@@ -30,7 +30,7 @@ Result<std::unique_ptr<CheckImpl>> EnvVar(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(value, p.String("value"));
   KFIX_ASSIGN_OR_RETURN(name_re, Regex::Compile(name));
   KFIX_ASSIGN_OR_RETURN(value_re, Regex::Compile(value));
-  return Make([=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/env"}, [=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       const auto* env = Arr(Get(&cv, "env"));
       if (!env) return;
@@ -60,7 +60,7 @@ Result<std::unique_ptr<CheckImpl>> LatestTag(const Params& p) {
         "parameter's values set");
   }
   std::string block_q = GoQuoteList(block), allow_q = GoQuoteList(allow);
-  return Make([=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/image"}, [=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       std::string image = ScalarText(Get(&cv, "image"));
       if (!block_re.empty() && AnySearch(block_re, image)) {
@@ -78,7 +78,7 @@ Result<std::unique_ptr<CheckImpl>> LatestTag(const Params& p) {
 
 // read-secret-from-env-var ---------------------------------------------------
 Result<std::unique_ptr<CheckImpl>> ReadSecretFromEnv(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/env"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       const auto* env = Arr(Get(&cv, "env"));
       if (!env) return;
@@ -95,7 +95,7 @@ Result<std::unique_ptr<CheckImpl>> ReadSecretFromEnv(const Params&) {
 // image-pull-policy (custom checks only) ---------------------------------------
 Result<std::unique_ptr<CheckImpl>> ImagePullPolicy(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(forbidden, p.StringList("forbiddenPolicies"));
-  return Make([forbidden](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/imagePullPolicy"}, [forbidden](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       std::string policy = ScalarText(Get(&cv, "imagePullPolicy"));
       for (const std::string& f : forbidden) {

@@ -11,7 +11,7 @@ namespace {
 Result<std::unique_ptr<CheckImpl>> HostMounts(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(dirs, p.StringList("dirs"));
   KFIX_ASSIGN_OR_RETURN(res, CompileAll(dirs));
-  return Make([res](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"pod:/volumes", "container:/volumeMounts"}, [res](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const auto* vols = Arr(Get(PodSpec(o), "volumes"));
     if (!vols) return;
     for (const Value& v : *vols) {
@@ -38,7 +38,8 @@ Result<std::unique_ptr<CheckImpl>> HostMounts(const Params& p) {
 // host-ipc / host-network / host-pid ----------------------------------------
 template <int kWhich>
 Result<std::unique_ptr<CheckImpl>> HostNamespace(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  static constexpr std::string_view kReads[] = {"pod:/hostIPC", "pod:/hostNetwork", "pod:/hostPID"};
+  return Make(CheckReads{kReads[kWhich]}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     static constexpr const char* kFields[] = {"hostIPC", "hostNetwork", "hostPID"};
     static constexpr const char* kMessages[] = {
         "resource shares host's IPC namespace (via hostIPC=true).",
@@ -50,7 +51,7 @@ Result<std::unique_ptr<CheckImpl>> HostNamespace(const Params&) {
 }
 
 Result<std::unique_ptr<CheckImpl>> WritableHostMount(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"pod:/volumes", "container:/volumeMounts"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const auto* vols = Arr(Get(PodSpec(o), "volumes"));
     if (!vols) return;
     std::map<std::string, std::string> host_paths;
@@ -74,7 +75,7 @@ Result<std::unique_ptr<CheckImpl>> WritableHostMount(const Params&) {
 }
 
 Result<std::unique_ptr<CheckImpl>> HostPorts(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/ports"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       const auto* ports = Arr(Get(&cv, "ports"));
       if (!ports) return;
@@ -91,7 +92,7 @@ Result<std::unique_ptr<CheckImpl>> HostPorts(const Params&) {
 }
 
 Result<std::unique_ptr<CheckImpl>> HostPathVolume(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"pod:/volumes"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const auto* vols = Arr(Get(PodSpec(o), "volumes"));
     if (!vols) return;
     for (std::size_t i = 0; i < vols->size(); ++i) {

@@ -18,7 +18,7 @@ Result<std::unique_ptr<CheckImpl>> DisallowedGvk(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(gre, Regex::Compile(g));
   KFIX_ASSIGN_OR_RETURN(vre, Regex::Compile(v));
   KFIX_ASSIGN_OR_RETURN(kre, Regex::Compile(k));
-  return Make([=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/apiVersion", "/kind"}, [=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (gre.Search(o.group) && vre.Search(o.version) && kre.Search(o.kind)) {
       sink.Add("disallowed API object found: " + std::string(o.group) + "/" + std::string(o.version) +
                    ", Kind=" + std::string(o.kind),
@@ -63,7 +63,7 @@ Result<std::unique_ptr<CheckImpl>> RequiredMap(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(vre, StringMatcher::Compile(value));
   std::string msg = std::string("no ") + (kLabel ? "label" : "annotation") + " matching \"" + key + "=" +
                     (value.empty() ? std::string("<any>") : value) + "\" found";
-  return Make([=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{kLabel ? "/metadata/labels" : "/metadata/annotations"}, [=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const Value* map = kLabel ? o.labels : o.annotations;
     if (IsObject(map)) {
       for (const Member& m : map->as_object()) {
@@ -79,7 +79,7 @@ Result<std::unique_ptr<CheckImpl>> ForbiddenAnnotation(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(value, p.String("value"));
   KFIX_ASSIGN_OR_RETURN(kre, StringMatcher::Compile(key));
   KFIX_ASSIGN_OR_RETURN(vre, StringMatcher::Compile(value));
-  return Make([=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/metadata/annotations"}, [=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (!IsObject(o.annotations)) return;
     for (const Member& m : o.annotations->as_object()) {
       std::string v = ScalarText(&m.value);
@@ -97,7 +97,7 @@ Result<std::unique_ptr<CheckImpl>> VolumeClaimTemplateAnnotation(const Params& p
   if (annotation.empty()) {
     return InvalidArgumentError("statefulset-volumeclaimtemplate-annotation: required param annotation not found");
   }
-  return Make([annotation](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/spec/volumeClaimTemplates"}, [annotation](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (o.kind != "StatefulSet") return;
     const auto* vcts = Arr(Get(Get(&o.root(), "spec"), "volumeClaimTemplates"));
     if (!vcts) return;
@@ -133,6 +133,7 @@ Result<std::unique_ptr<CheckImpl>> Kubeconform(const Params& p) {
   (void)locations, (void)cache, (void)k8s_version;
   std::set<std::string, std::less<>> skip(skip_list.begin(), skip_list.end());
   std::set<std::string, std::less<>> reject(reject_list.begin(), reject_list.end());
+  // Validates every field: reads everything (no CheckReads).
   return Make([=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const Value& root = o.root();
     const Value* kind_v = root.Find("kind");
@@ -215,7 +216,7 @@ Result<std::unique_ptr<CheckImpl>> SortedKeys(const Params& p) {
 
 // use-namespace / wildcard-in-rules / writable-host-mount ---------------------
 Result<std::unique_ptr<CheckImpl>> UseNamespace(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/metadata/namespace"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (!o.namespace_.empty() && o.namespace_ != "default") return;
     sink.Add("object in default namespace", "/metadata/namespace");
   });

@@ -12,7 +12,7 @@ namespace {
 // forbidden-service-types ---------------------------------------------------
 Result<std::unique_ptr<CheckImpl>> ForbiddenServiceTypes(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(types, p.StringList("forbiddenServiceTypes"));
-  return Make([types](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/spec/type"}, [types](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     std::string t = ScalarText(Get(Get(&o.root(), "spec"), "type"));
     for (const std::string& f : types) {
       if (EqualFold(t, f)) sink.Add(GoQuote(f) + " service type is forbidden.", "/spec/type");
@@ -22,7 +22,8 @@ Result<std::unique_ptr<CheckImpl>> ForbiddenServiceTypes(const Params& p) {
 
 // target-port ------------------------------------------------------------------
 Result<std::unique_ptr<CheckImpl>> TargetPort(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  // Workloads: their containers' ports; Services: their own (and their name, which every check reads).
+  return Make(CheckReads{"container:/ports", "/spec/ports"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (o.workload) {
       ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
         const auto* ports = Arr(Get(&cv, "ports"));
@@ -64,7 +65,9 @@ Result<std::unique_ptr<CheckImpl>> TargetPort(const Params&) {
 // liveness-port / readiness-port / startup-port ---------------------------
 template <int kWhich>
 Result<std::unique_ptr<CheckImpl>> ProbePort(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  static constexpr std::string_view kReads[] = {"container:/livenessProbe", "container:/readinessProbe",
+                                                "container:/startupProbe"};
+  return Make(CheckReads{kReads[kWhich], "container:/ports"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     static constexpr const char* kProbe[] = {"livenessProbe", "readinessProbe", "startupProbe"};
     const char* probe_key = kProbe[kWhich];
     ForContainers(o, Groups::kRegular, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
@@ -119,7 +122,8 @@ Result<std::unique_ptr<CheckImpl>> ProbePort(const Params&) {
 // liveness-probe / readiness-probe ------------------------------------------
 template <int kWhich>
 Result<std::unique_ptr<CheckImpl>> ProbeMissing(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  static constexpr std::string_view kReads[] = {"container:/livenessProbe", "container:/readinessProbe"};
+  return Make(CheckReads{kReads[kWhich]}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     static constexpr const char* kProbe[] = {"livenessProbe", "readinessProbe"};
     static constexpr const char* kWord[] = {"liveness", "readiness"};
     ForContainers(o, Groups::kRegular, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
@@ -132,7 +136,7 @@ Result<std::unique_ptr<CheckImpl>> ProbeMissing(const Params&) {
 }
 
 Result<std::unique_ptr<CheckImpl>> PrivilegedPorts(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/ports"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       const auto* ports = Arr(Get(&cv, "ports"));
       if (!ports) return;
@@ -152,7 +156,7 @@ Result<std::unique_ptr<CheckImpl>> PortsTemplate(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(protocol, p.String("protocol"));
   KFIX_ASSIGN_OR_RETURN(proto_re, Regex::Compile(protocol));
   std::int64_t want = port.value_or(0);
-  return Make([=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/ports"}, [=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       const auto* ports = Arr(Get(&cv, "ports"));
       if (!ports) return;

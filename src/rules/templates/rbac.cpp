@@ -108,7 +108,7 @@ Result<std::unique_ptr<CheckImpl>> AccessToResources(const Params& p) {
 std::string JsonStr(std::string_view s) { return JsonQuote(s); }
 
 Result<std::unique_ptr<CheckImpl>> ClusterAdminRoleBinding(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/roleRef", "/subjects"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const Value* ref = Get(&o.root(), "roleRef");
     if (Str(Get(ref, "name")) != "cluster-admin" || Str(Get(ref, "kind")) != "ClusterRole") return;
     std::string subjects = "null";
@@ -133,7 +133,7 @@ Result<std::unique_ptr<CheckImpl>> ClusterAdminRoleBinding(const Params&) {
 Result<std::unique_ptr<CheckImpl>> ServiceAccount(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(pattern, p.String("serviceAccount"));
   KFIX_ASSIGN_OR_RETURN(re, Regex::Compile(pattern));
-  return Make([re](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"pod:/automountServiceAccountToken", "pod:/serviceAccountName", "pod:/serviceAccount"}, [re](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (!o.workload) return;
     if (IsFalse(Get(PodSpec(o), "automountServiceAccountToken"))) return;
     auto [sa, ptr] = ServiceAccountOf(o);
@@ -142,7 +142,7 @@ Result<std::unique_ptr<CheckImpl>> ServiceAccount(const Params& p) {
 }
 
 Result<std::unique_ptr<CheckImpl>> DeprecatedServiceAccount(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"pod:/serviceAccount"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     std::string dep = ScalarText(Get(PodSpec(o), "serviceAccount"));
     if (dep.empty()) return;
     sink.Add("serviceAccount is specified (" + dep + "), but this field is deprecated; use serviceAccountName instead",
@@ -151,7 +151,7 @@ Result<std::unique_ptr<CheckImpl>> DeprecatedServiceAccount(const Params&) {
 }
 
 Result<std::unique_ptr<CheckImpl>> WildcardInRules(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/rules"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (o.group != "rbac.authorization.k8s.io" || o.version != "v1") return;
     const auto* rules = Arr(Get(&o.root(), "rules"));
     if (!rules) return;

@@ -13,7 +13,7 @@ namespace {
 Result<std::unique_ptr<CheckImpl>> DnsConfigOptions(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(key, p.String("key"));
   KFIX_ASSIGN_OR_RETURN(value, p.String("value"));
-  return Make([key, value](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"pod:/dnsConfig"}, [key, value](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (!o.workload) return;
     const Value* dns = Get(PodSpec(o), "dnsConfig");
     if (!dns || dns->is_null()) {
@@ -35,7 +35,7 @@ Result<std::unique_ptr<CheckImpl>> DnsConfigOptions(const Params& p) {
 
 // job-ttl-seconds-after-finished -------------------------------------------
 Result<std::unique_ptr<CheckImpl>> JobTtl(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/spec/ttlSecondsAfterFinished", "/spec/jobTemplate/spec/ttlSecondsAfterFinished"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const Value* spec = Get(&o.root(), "spec");
     if (o.kind == "Job") {
       const Value* ttl = Get(spec, "ttlSecondsAfterFinished");
@@ -58,7 +58,7 @@ Result<std::unique_ptr<CheckImpl>> JobTtl(const Params&) {
 // priority-class-name ------------------------------------------------------------
 Result<std::unique_ptr<CheckImpl>> PriorityClassName(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(accepted, p.StringList("acceptedPriorityClassNames"));
-  return Make([accepted](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"pod:/priorityClassName"}, [accepted](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (!o.workload) return;
     std::string pcn = ScalarText(Get(PodSpec(o), "priorityClassName"));
     std::string trimmed = pcn;
@@ -72,7 +72,7 @@ Result<std::unique_ptr<CheckImpl>> PriorityClassName(const Params& p) {
 
 // restart-policy -------------------------------------------------------------------
 Result<std::unique_ptr<CheckImpl>> RestartPolicy(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"pod:/restartPolicy"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     if (!o.workload) return;
     std::string rp = ScalarText(Get(PodSpec(o), "restartPolicy"));
     if (rp == "Always" || rp == "OnFailure") return;
@@ -103,7 +103,9 @@ Result<std::unique_ptr<CheckImpl>> Requirements(const Params& p, bool cpu) {
   std::int64_t lo = lower.value_or(0) * scale;
   std::optional<std::int64_t> hi;
   if (upper) hi = *upper * scale;
-  return Make([=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  CheckReads reads = cpu ? CheckReads{"container:/resources/requests/cpu"}
+                         : CheckReads{"container:/resources/requests/memory", "container:/resources/limits/memory"};
+  return Make(std::move(reads), [=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const char* resource = cpu ? "cpu" : "memory";
     auto process = [&](const ContainerRef& c, const Value& cv, const std::string& cptr, const char* kind_key,
                        const char* word) {

@@ -50,7 +50,7 @@ Result<std::unique_ptr<CheckImpl>> ContainerCapabilities(const Params& p) {
     }
   }
   KFIX_ASSIGN_OR_RETURN(exc, CompileAll(exceptions));
-  return Make([=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/securityContext/capabilities"}, [=](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       const Value* caps_v = Get(Get(&cv, "securityContext"), "capabilities");
       if (!IsObject(caps_v)) return;
@@ -107,7 +107,7 @@ Result<std::unique_ptr<CheckImpl>> ContainerCapabilities(const Params& p) {
 
 // read-only-root-fs ------------------------------------------------------------
 Result<std::unique_ptr<CheckImpl>> ReadOnlyRootFs(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/securityContext/readOnlyRootFilesystem"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       if (IsTrue(Get(Get(&cv, "securityContext"), "readOnlyRootFilesystem"))) return;
       sink.Add("container " + GoQuote(c.name) + " does not have a read-only root file system",
@@ -118,7 +118,7 @@ Result<std::unique_ptr<CheckImpl>> ReadOnlyRootFs(const Params&) {
 
 // privilege-escalation-container / privileged / privileged-ports / ports -----
 Result<std::unique_ptr<CheckImpl>> PrivilegeEscalation(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/securityContext"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       const Value* sc = Get(&cv, "securityContext");
       if (!IsObject(sc)) return;
@@ -147,7 +147,7 @@ Result<std::unique_ptr<CheckImpl>> PrivilegeEscalation(const Params&) {
 }
 
 Result<std::unique_ptr<CheckImpl>> Privileged(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/securityContext/privileged"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       if (IsTrue(Get(Get(&cv, "securityContext"), "privileged"))) {
         sink.Add("container " + GoQuote(c.name) + " is privileged", Ptr(cptr, {"securityContext", "privileged"}), c.name);
@@ -158,7 +158,10 @@ Result<std::unique_ptr<CheckImpl>> Privileged(const Params&) {
 
 // run-as-non-root ------------------------------------------------------------------
 Result<std::unique_ptr<CheckImpl>> RunAsNonRoot(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/securityContext/runAsUser", "container:/securityContext/runAsGroup",
+                         "container:/securityContext/runAsNonRoot", "pod:/securityContext/runAsUser",
+                         "pod:/securityContext/runAsGroup", "pod:/securityContext/runAsNonRoot"},
+              [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       Effective user = EffectiveField(o, cv, cptr, "runAsUser");
       Effective group = EffectiveField(o, cv, cptr, "runAsGroup");
@@ -185,7 +188,7 @@ Result<std::unique_ptr<CheckImpl>> RunAsNonRoot(const Params&) {
 // scc-deny-privileged-container --------------------------------------------------
 Result<std::unique_ptr<CheckImpl>> SccDenyPrivileged(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(want, p.Bool("allowPrivilegedContainer", true));
-  return Make([want](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"/allowPrivilegedContainer"}, [want](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const Value* v = Get(&o.root(), "allowPrivilegedContainer");
     bool actual = IsTrue(v);
     if (actual == want && want) {
@@ -196,7 +199,7 @@ Result<std::unique_ptr<CheckImpl>> SccDenyPrivileged(const Params& p) {
 
 // unsafe-proc-mount / unsafe-sysctls -------------------------------------------
 Result<std::unique_ptr<CheckImpl>> UnsafeProcMount(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/securityContext/procMount"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       if (EqualFold(Str(Get(Get(&cv, "securityContext"), "procMount")), "Unmasked")) {
         sink.Add("container " + GoQuote(c.name) + " exposes /proc unsafely (via procMount=Unmasked).",
@@ -208,7 +211,7 @@ Result<std::unique_ptr<CheckImpl>> UnsafeProcMount(const Params&) {
 
 Result<std::unique_ptr<CheckImpl>> UnsafeSysctls(const Params& p) {
   KFIX_ASSIGN_OR_RETURN(unsafe, p.StringList("unsafeSysCtls"));
-  return Make([unsafe](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"pod:/securityContext/sysctls"}, [unsafe](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     const auto* sysctls = Arr(Get(PodSC(o), "sysctls"));
     if (!sysctls) return;
     for (std::size_t i = 0; i < sysctls->size(); ++i) {
@@ -224,7 +227,7 @@ Result<std::unique_ptr<CheckImpl>> UnsafeSysctls(const Params& p) {
 }
 
 Result<std::unique_ptr<CheckImpl>> CapSysAdmin(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/securityContext/capabilities/drop"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       bool dropped = false;
       if (const auto* drop = Arr(Get(Get(Get(&cv, "securityContext"), "capabilities"), "drop"))) {
@@ -239,7 +242,7 @@ Result<std::unique_ptr<CheckImpl>> CapSysAdmin(const Params&) {
 }
 
 Result<std::unique_ptr<CheckImpl>> SeccompProfile(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/securityContext/seccompProfile", "pod:/securityContext/seccompProfile"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       Effective prof = EffectiveField(o, cv, cptr, "seccompProfile");
       std::string_view type = Str(Get(prof.value, "type"));
@@ -252,7 +255,7 @@ Result<std::unique_ptr<CheckImpl>> SeccompProfile(const Params&) {
 }
 
 Result<std::unique_ptr<CheckImpl>> RunAsUser(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/securityContext/runAsUser", "pod:/securityContext/runAsUser"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       Effective user = EffectiveField(o, cv, cptr, "runAsUser");
       if (!user.value) {
@@ -267,7 +270,7 @@ Result<std::unique_ptr<CheckImpl>> RunAsUser(const Params&) {
 }
 
 Result<std::unique_ptr<CheckImpl>> AllowPrivilegeEscalation(const Params&) {
-  return Make([](const ObjectInfo& o, const LintIndex&, Sink& sink) {
+  return Make(CheckReads{"container:/securityContext/allowPrivilegeEscalation"}, [](const ObjectInfo& o, const LintIndex&, Sink& sink) {
     ForContainers(o, Groups::kAll, [&](const ContainerRef& c, const Value& cv, const std::string& cptr) {
       if (IsFalse(Get(Get(&cv, "securityContext"), "allowPrivilegeEscalation"))) return;
       sink.Add("container " + GoQuote(c.name) + " does not set allowPrivilegeEscalation to false",
