@@ -4,7 +4,10 @@
 // input order and nothing dropped.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -362,5 +365,99 @@ TEST_CASE("a per-file fix writes back, diffs and reports each file as the whole 
       }
     }
     CHECK(refused);
+  }
+}
+
+namespace {
+
+struct CliRun {
+  int code = -1;
+  std::string out;
+};
+
+// The kfix tool with `args`, stdout only.
+CliRun Cli(const std::string& args) {
+  CliRun r;
+  FILE* p = popen((std::string(KFIX_CLI_PATH) + " " + args + " 2>/dev/null").c_str(), "r");
+  REQUIRE(p);
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string Quoted(const std::vector<std::string>& paths) {
+  std::string s;
+  for (const std::string& p : paths) s += " '" + p + "'";
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("kfix scan and fix --context per-file print what the whole per-file run gives, in every output") {
+  const fs::path dir = MakeInputs();
+  const fs::path config = dir.parent_path() / "stream_test_config.json";
+  WriteFile(config, R"({"checks": {"addAllBuiltIn": true}})");
+  const kfix::Engine engine = MakeEngine();
+  const std::vector<std::string> paths = {(dir / "b").string(), (dir / "a").string()};
+  const std::string common = " --context per-file --config '" + config.string() + "'" + Quoted(paths);
+  auto whole_scan = engine.ScanPaths(paths);
+  REQUIRE(whole_scan.ok());
+  const kfix::RuleSet& rules = *engine.rules();
+
+  CliRun json = Cli("scan --format json --no-timing" + common);
+  CHECK(json.code == 2);  // findings
+  CHECK(json.out == kfix::ScanReportToJson(*whole_scan, true, false));
+  CHECK(Cli("scan --format sarif" + common).out == kfix::ScanReportToSarif(*whole_scan, rules));
+  CHECK(Cli("scan --format text" + common).out == kfix::ScanReportToText(*whole_scan));
+  CHECK(WithoutEndTime(Cli("scan --format kube-linter-json" + common).out) ==
+        WithoutEndTime(kfix::ScanReportToKubeLinterJson(*whole_scan, rules)));
+  CHECK(Cli("scan --fail-on-invalid --format json" + common).code == 1);  // the malformed file
+
+  kfix::CallOptions keep;
+  keep.keep_sources = true;
+  auto whole_fix = engine.FixPaths(paths, keep);
+  REQUIRE(whole_fix.ok());
+  CliRun fix_json = Cli("fix --format json" + common);
+  CHECK(fix_json.code == 1);  // the malformed file is an error, as without streaming
+  CHECK(fix_json.out == kfix::FixReportToJson(*whole_fix, true, 1));
+  CHECK(Cli("fix --format text" + common).out == kfix::FixReportToText(*whole_fix));
+  kfix::WriteBackOptions diff_only;
+  diff_only.diff = true;
+  auto written = engine.WriteBack(*whole_fix, paths, diff_only);
+  REQUIRE(written.ok());
+  CHECK(!written->diff.empty());
+  CHECK(Cli("fix --diff" + common).out == written->diff);
+
+  // The kustomize overlay: the same files as from the whole report.
+  const fs::path k_whole = dir.parent_path() / "stream_test_k_whole";
+  const fs::path k_streamed = dir.parent_path() / "stream_test_k_streamed";
+  fs::remove_all(k_whole);
+  fs::remove_all(k_streamed);
+  REQUIRE(engine.WriteKustomize(*whole_fix, paths, k_whole.string()).ok());
+  Cli("fix --format json --kustomize '" + k_streamed.string() + "'" + common);
+  CHECK(!Tree(k_whole).empty());
+  CHECK(Tree(k_streamed) == Tree(k_whole));
+
+  // --in-place on a copy ends with the bytes --write writes.
+  const fs::path copy = dir.parent_path() / "stream_test_in_place";
+  const fs::path mirror = dir.parent_path() / "stream_test_mirror";
+  fs::remove_all(copy);
+  fs::remove_all(mirror);
+  fs::copy(dir, copy, fs::copy_options::recursive);
+  Cli("fix --in-place --context per-file --config '" + config.string() + "'" +
+      Quoted({(copy / "b").string(), (copy / "a").string()}));
+  Cli("fix --write '" + mirror.string() + "'" + common);
+  const auto mirrored = Tree(mirror);
+  CHECK(mirrored.size() >= 6);
+  const auto in_place = Tree(copy);
+  for (const auto& [rel, bytes] : mirrored) {
+    // The mirror places each file relative to its directory argument.
+    const std::string key = (in_place.count("b/" + rel) ? "b/" : "a/") + rel;
+    CAPTURE(key);
+    REQUIRE(in_place.count(key) == 1);
+    CHECK(in_place.at(key) == bytes);
   }
 }
