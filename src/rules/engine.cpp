@@ -91,6 +91,16 @@ class RuleSetImpl final : public RuleSet {
   std::vector<std::string> ignore_paths; // as configured
   std::vector<std::string> ignore_paths_abs;
 
+  /// The checks' declared reads, indexed (RescanAffected), built on first use.
+  const internal::ReadIndex& Reads() const {
+    std::call_once(reads_once_, [&] {
+      std::vector<const internal::CheckReads*> reads;
+      for (const Entry& e : entries) reads.push_back(e.info.needs_lint_context ? nullptr : &e.impl->reads());
+      reads_ = std::make_unique<internal::ReadIndex>(reads);
+    });
+    return *reads_;
+  }
+
   const std::vector<CheckInfo>& checks() const noexcept override { return infos; }
 
   bool IsEnabled(std::string_view check) const noexcept override {
@@ -149,6 +159,9 @@ class RuleSetImpl final : public RuleSet {
                            const ParseOptions& parse) const;
   ScanReport ScanTextImpl(std::string_view text, std::string_view source_name, const ScanOptions& options,
                           const ParseOptions& parse) const;
+
+  mutable std::once_flag reads_once_;
+  mutable std::unique_ptr<internal::ReadIndex> reads_;
 };
 
 bool FindingLess(const Finding& a, const Finding& b) {
@@ -743,11 +756,21 @@ std::optional<std::vector<Finding>> internal::RescanAffected(const RuleSet& rule
     FillObjectInfo(patched, 0, &obj);
     LintIndex ctx;  // the per-file context of the copy: the object alone
     ctx.Build({&obj});
-    const PatchTouches touches(patch, obj);
+    // The rule set's index, or one with the overrides (tests).
+    std::unique_ptr<ReadIndex> overridden;
+    if (overrides) {
+      std::vector<const CheckReads*> reads;
+      for (const Entry& e : rs->entries) {
+        auto it = overrides->find(e.info.name);
+        reads.push_back(e.info.needs_lint_context ? nullptr : it != overrides->end() ? &it->second : &e.impl->reads());
+      }
+      overridden = std::make_unique<ReadIndex>(reads);
+    }
+    ReadIndex::Result touched;
+    (overridden ? *overridden : rs->Reads()).Touched(patch, obj, &touched);
     const std::vector<Finding>& base = *before.findings;
     std::vector<Finding> out;
     std::vector<Hit> hits;
-    std::vector<char> mask;
     std::vector<std::pair<std::int32_t, std::size_t>> order;  // partial checks: (container, position in out)
     ObjectRef ref;
     bool have_ref = false;
@@ -759,25 +782,23 @@ std::optional<std::vector<Finding>> internal::RescanAffected(const RuleSet& rule
       f.object_index = 0;
       out.push_back(std::move(f));
     };
-    for (const Entry& e : rs->entries) {
+    for (std::size_t ci = 0; ci < rs->entries.size(); ++ci) {
+      const Entry& e = rs->entries[ci];
       if (e.info.needs_lint_context) continue;  // rescanned within the whole context by the guard
       if (!KindsMatch(e.info.object_kinds, obj)) continue;
-      const CheckReads* reads = &e.impl->reads();
-      if (overrides) {
-        if (auto it = overrides->find(e.info.name); it != overrides->end()) reads = &it->second;
-      }
-      const PatchTouches::Affect affect = touches.Affects(*reads, &mask);
-      if (affect == PatchTouches::Affect::kNone) {
+      const ReadIndex::Affect affect = touched.affect[ci];
+      if (affect == ReadIndex::Affect::kNone) {
         for (std::uint32_t k : *before.of_object) {
           if (base[k].check == e.info.name) carry(base[k]);
         }
         if (stats) ++stats->carried;
         continue;
       }
-      const bool partial = affect == PatchTouches::Affect::kContainers;
+      const bool partial = affect == ReadIndex::Affect::kContainers;
+      const char* mask = partial ? touched.Mask(ci) : nullptr;
       if (stats) ++(partial ? stats->partial : stats->run);
       hits.clear();
-      obj.container_mask = partial ? &mask : nullptr;
+      obj.container_mask = mask;
       Sink sink(&hits, &obj.current_container);
       e.impl->Run(obj, ctx, sink);
       obj.container_mask = nullptr;

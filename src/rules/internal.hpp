@@ -112,8 +112,8 @@ struct ObjectInfo {
   bool has_pod_template = false;         ///< kube-linter's extract.PodTemplateSpec found
   bool deployment_like = false;
   /// For the guard's affected-only rescan (rules/rescan.cpp): when set, ForContainers visits only the
-  /// containers i (positions in workload->containers) with (*container_mask)[i] != 0.
-  const std::vector<char>* container_mask = nullptr;
+  /// containers i (positions in workload->containers) with container_mask[i] != 0.
+  const char* container_mask = nullptr;
   /// The position in workload->containers that ForContainers is visiting (-1 outside it); the engine
   /// records it with each hit, so a per-container check's findings are known by container. Only the
   /// thread running the object's checks touches it.
@@ -218,8 +218,6 @@ class CheckReads {
   struct Pattern {
     Base base = Base::kObject;
     std::vector<std::string> tokens;  ///< unescaped; "*" matches any token
-    std::string text;                 ///< the pointer text relative to the base ("/a/b")
-    bool wildcard = false;            ///< has a "*" token
   };
   /// Reads everything.
   CheckReads() = default;

@@ -19,69 +19,38 @@ bool IsIndex(std::string_view t) {
 
 /// One a prefix of the other, token by token; "*" in the pattern and "-" (a list's end) in the path
 /// match any token.
-bool PrefixCompatible(const std::vector<std::string>& path, std::size_t from, const std::vector<std::string>& pattern) {
+inline bool PrefixCompatible(const std::vector<std::string>& path, std::size_t from,
+                             const std::vector<std::string>& pattern) {
   const std::size_t n = std::min(path.size() - from, pattern.size());
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& a = path[from + i];
     const std::string& b = pattern[i];
-    if (b != "*" && a != "-" && a != b) return false;
+    if (a.size() == b.size() && std::char_traits<char>::compare(a.data(), b.data(), a.size()) == 0) continue;
+    if ((b.size() == 1 && b[0] == '*') || (a.size() == 1 && a[0] == '-')) continue;
+    return false;
   }
   return true;
 }
 
-/// Pointer texts: one is a prefix of the other at a token boundary ("" is above everything).
-bool TextOverlap(std::string_view a, std::string_view b) {
-  if (a.size() > b.size()) std::swap(a, b);
-  return b.compare(0, a.size(), a) == 0 && (b.size() == a.size() || b[a.size()] == '/');
-}
-
-std::string Text(const std::vector<std::string>& tokens) {
-  std::string out;
-  std::size_t n = 0;
-  for (const std::string& t : tokens) n += t.size() + 1;
-  out.reserve(n);
-  for (const std::string& t : tokens) {
-    out.push_back('/');
-    for (char c : t) {
-      if (c == '~') {
-        out.append("~0");
-      } else if (c == '/') {
-        out.append("~1");
-      } else {
-        out.push_back(c);
-      }
-    }
-  }
-  return out;
-}
-
-/// Calls hit(e) for each entry of `sorted` (by text_of) whose text overlaps `p` (TextOverlap) until
-/// it returns true; returns whether one did.
-template <typename T, typename TextOf, typename Hit>
-bool ForEachOverlap(const std::vector<T>& sorted, TextOf text_of, std::string_view p, Hit&& hit) {
-  auto less = [&](const T& e, std::string_view v) { return text_of(e) < v; };
-  // Below (or at) p: the entries that start with p.
-  for (auto it = std::lower_bound(sorted.begin(), sorted.end(), p, less); it != sorted.end(); ++it) {
-    const std::string_view t = text_of(*it);
-    if (t.compare(0, p.size(), p) != 0) break;
-    if ((t.size() == p.size() || t[p.size()] == '/') && hit(*it)) return true;
-  }
-  // Above p: p's proper prefixes at token boundaries.
-  for (std::size_t k = p.size(); k-- > 1;) {
-    if (p[k] != '/') continue;
-    const std::string_view pre = p.substr(0, k);
-    for (auto it = std::lower_bound(sorted.begin(), sorted.end(), pre, less); it != sorted.end() && text_of(*it) == pre;
-         ++it) {
-      if (hit(*it)) return true;
-    }
-  }
-  return false;
-}
-
 // What the engine reads for every check: the kinds it applies to, the object reference of every
-// finding, the ignore annotations.
-constexpr std::string_view kImplicitReads[] = {"/apiVersion", "/kind", "/metadata/name", "/metadata/namespace",
-                                               "/metadata/annotations"};
+// finding (apiVersion, kind, metadata.name and .namespace), the ignore annotations.
+bool TouchesImplicitReads(const std::vector<std::string>& path) {
+  const std::string& first = path[0];
+  if (first == "apiVersion" || first == "kind" || first == "-") return true;
+  if (first != "metadata") return false;
+  if (path.size() == 1) return true;
+  const std::string& second = path[1];
+  return second == "name" || second == "namespace" || second == "annotations" || second == "-";
+}
+
+/// `path` (from `from`) and the concrete `prefix` agree on their common length.
+bool Agrees(const std::vector<std::string>& path, const std::vector<std::string>& prefix) {
+  const std::size_t n = std::min(path.size(), prefix.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (path[i] != "-" && path[i] != prefix[i]) return false;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -113,8 +82,6 @@ CheckReads::CheckReads(std::initializer_list<std::string_view> patterns) : every
       std::abort();
     }
     p.tokens = pointer->tokens();
-    p.text = Text(p.tokens);
-    p.wildcard = std::find(p.tokens.begin(), p.tokens.end(), "*") != p.tokens.end();
     if (p.base == Base::kContainer) per_container_ = true;
     patterns_.push_back(std::move(p));
   }
@@ -122,7 +89,6 @@ CheckReads::CheckReads(std::initializer_list<std::string_view> patterns) : every
     Pattern name;
     name.base = Base::kContainer;
     name.tokens = {"name"};
-    name.text = "/name";
     patterns_.push_back(std::move(name));
   }
 }
@@ -138,161 +104,140 @@ std::string CheckReads::ToString() const {
       case Base::kPodMeta: out += "podmeta:"; break;
       case Base::kContainer: out += "container:"; break;
     }
-    out += p.text;
+    out += JsonPointer(p.tokens).ToString();
   }
   return out;
 }
 
 // ---------------------------------------------------------------------------
-// PatchTouches
+// ReadIndex
 // ---------------------------------------------------------------------------
 
-PatchTouches::PatchTouches(const Patch& patch, const ObjectInfo& obj) : obj_(&obj) {
-  std::string pod, meta;
-  if (obj.workload) {
-    pod = Text(obj.workload->pod_spec_pointer.tokens());
-    meta = Text(obj.workload->pod_metadata_pointer.tokens());
-    pod_depth_ = obj.workload->pod_spec_pointer.size();
-    pod_meta_depth_ = obj.workload->pod_metadata_pointer.size();
+ReadIndex::ReadIndex(const std::vector<const CheckReads*>& reads) : reads_(reads) {
+  for (std::uint32_t c = 0; c < reads_.size(); ++c) {
+    const CheckReads* r = reads_[c];
+    if (!r) continue;
+    if (r->everything()) {
+      everything_.push_back(c);
+      continue;
+    }
+    for (std::uint32_t k = 0; k < r->patterns().size(); ++k) {
+      const CheckReads::Pattern& p = r->patterns()[k];
+      BaseIndex& b = bases_[static_cast<int>(p.base)];
+      const Ref ref{c, k};
+      if (p.tokens.front() == "*") {
+        b.wild_first.push_back(ref);
+        continue;
+      }
+      FirstToken& first = b.by_first[p.tokens.front()];
+      if (p.tokens.size() == 1) {
+        first.only.push_back(ref);
+      } else if (p.tokens[1] == "*") {
+        first.wild_second.push_back(ref);
+      } else {
+        auto it = std::find_if(first.second.begin(), first.second.end(),
+                               [&](const auto& e) { return e.first == p.tokens[1]; });
+        if (it == first.second.end()) it = first.second.insert(first.second.end(), {p.tokens[1], {}});
+        it->second.push_back(ref);
+      }
+      if (b.checks.empty() || b.checks.back() != c) b.checks.push_back(c);
+    }
   }
+}
+
+void ReadIndex::Touched(const Patch& patch, const ObjectInfo& obj, Result* out) const {
+  const std::size_t n = reads_.size();
+  out->affect.assign(n, Affect::kNone);
+  out->containers = obj.workload ? obj.workload->containers.size() : 0;
+  out->masks.clear();
+  for (std::uint32_t c : everything_) out->affect[c] = Affect::kAll;
+  auto all = [&] {
+    for (std::size_t c = 0; c < n; ++c) {
+      if (reads_[c]) out->affect[c] = Affect::kAll;
+    }
+  };
+  auto all_of = [&](CheckReads::Base b) {
+    for (std::uint32_t c : bases_[static_cast<int>(b)].checks) out->affect[c] = Affect::kAll;
+  };
+  // The patterns of base `b` that `path` (below the base from `from`) overlaps; `container` >= 0:
+  // inside that container's field.
+  auto match = [&](CheckReads::Base b, const std::vector<std::string>& path, std::size_t from, std::int32_t container) {
+    const BaseIndex& index = bases_[static_cast<int>(b)];
+    auto touch = [&](const Ref& r) {
+      Affect& a = out->affect[r.check];
+      if (a == Affect::kAll || !PrefixCompatible(path, from, reads_[r.check]->patterns()[r.pattern].tokens)) return;
+      if (container < 0) {
+        a = Affect::kAll;
+        return;
+      }
+      if (out->masks.empty()) out->masks.assign(n * out->containers, 0);
+      out->masks[r.check * out->containers + static_cast<std::size_t>(container)] = 1;
+      a = Affect::kContainers;
+    };
+    if (path[from] == "-") {  // appended to a list at the base itself: as the base
+      all_of(b);
+      return;
+    }
+    if (auto it = index.by_first.find(path[from]); it != index.by_first.end()) {
+      const FirstToken& first = it->second;
+      for (const Ref& r : first.only) touch(r);
+      for (const Ref& r : first.wild_second) touch(r);
+      const std::string* second = from + 1 < path.size() ? &path[from + 1] : nullptr;
+      for (const auto& [token, refs] : first.second) {
+        // The path ends at the first token, appends to it ("-"), or goes on with this second token.
+        if (second && *second != "-" && *second != token) continue;
+        for (const Ref& r : refs) touch(r);
+      }
+    }
+    for (const Ref& r : index.wild_first) touch(r);
+  };
   auto add = [&](const JsonPointer& where) {
     const std::vector<std::string>& path = where.tokens();
-    Touch t;
-    t.tokens = &path;
-    // Appending to a list ("/-") is taken as touching the list.
-    t.text = Text(path);
-    if (!path.empty() && path.back() == "-") t.text.resize(t.text.size() - 2);
-    if (t.text.empty()) everything_ = true;
-    for (std::string_view r : kImplicitReads) everything_ = everything_ || TextOverlap(t.text, r);
-    if (obj.workload) {
-      t.under_pod = TextOverlap(t.text, pod);
-      t.under_pod_meta = TextOverlap(t.text, meta);
-      if (t.under_pod && t.text.size() > pod.size()) t.pod_rest = pod.size();
-      if (t.under_pod_meta && t.text.size() > meta.size()) t.pod_meta_rest = meta.size();
-    }
-    if (t.pod_rest != std::string::npos) {
-      const std::string& group = path[pod_depth_];
-      t.in_container_list = std::find(std::begin(kGroups), std::end(kGroups), group) != std::end(kGroups);
-      if (t.in_container_list) {
-        t.container_structure = true;
-        if (path.size() > pod_depth_ + 2 && IsIndex(path[pod_depth_ + 1])) {
-          const std::size_t index = static_cast<std::size_t>(std::stoul(path[pod_depth_ + 1]));
-          const std::vector<ContainerRef>& cs = obj.workload->containers;
-          for (std::size_t i = 0; i < cs.size(); ++i) {
-            if (cs[i].index == index && group == ContainerGroupField(cs[i].group)) {
-              t.container = static_cast<std::int32_t>(i);
-              // The text after "/<group>/<index>".
-              t.container_rest = pod.size() + 1 + JsonPointer::EscapeToken(group).size() + 1 + path[pod_depth_ + 1].size();
-              // A list entry that is not a container mapping stays structural (treated as the list).
-              t.container_structure = false;
+    if (path.empty() || TouchesImplicitReads(path)) return all(), false;
+    match(CheckReads::Base::kObject, path, 0, -1);
+    if (!obj.workload) return true;
+    const std::vector<std::string>& pod = obj.workload->pod_spec_pointer.tokens();
+    const std::size_t pd = pod.size();
+    if (Agrees(path, pod)) {
+      if (path.size() <= pd) {  // the pod spec or above
+        all_of(CheckReads::Base::kPod);
+        all_of(CheckReads::Base::kContainer);
+      } else {
+        match(CheckReads::Base::kPod, path, pd, -1);
+        const std::string& group = path[pd];
+        if (std::find(std::begin(kGroups), std::end(kGroups), group) != std::end(kGroups)) {
+          std::int32_t container = -1;
+          if (path.size() > pd + 2 && IsIndex(path[pd + 1])) {
+            const std::size_t index = static_cast<std::size_t>(std::stoul(path[pd + 1]));
+            const std::vector<ContainerRef>& cs = obj.workload->containers;
+            for (std::size_t i = 0; i < cs.size(); ++i) {
+              if (cs[i].index == index && group == ContainerGroupField(cs[i].group)) container = static_cast<std::int32_t>(i);
             }
+          }
+          // A list, a whole container, or an entry that is not a container mapping: every container.
+          if (container < 0) {
+            all_of(CheckReads::Base::kContainer);
+          } else {
+            match(CheckReads::Base::kContainer, path, pd + 2, container);
           }
         }
       }
     }
-    touches_.push_back(std::move(t));
+    const std::vector<std::string>& meta = obj.workload->pod_metadata_pointer.tokens();
+    if (Agrees(path, meta)) {
+      if (path.size() <= meta.size()) {
+        all_of(CheckReads::Base::kPodMeta);
+      } else {
+        match(CheckReads::Base::kPodMeta, path, meta.size(), -1);
+      }
+    }
+    return true;
   };
-  touches_.reserve(patch.size());
   for (const PatchOp& op : patch) {
     if (op.op == PatchOpType::kTest) continue;
-    add(op.path);
-    if (op.op == PatchOpType::kMove) add(op.from);
+    if (!add(op.path)) return;
+    if (op.op == PatchOpType::kMove && !add(op.from)) return;
   }
-  // The indexes (touches_ no longer grows: the views stay valid).
-  for (const Touch& t : touches_) {
-    const std::string_view text = t.text;
-    object_.push_back(text);
-    if (t.under_pod) {
-      if (t.pod_rest == std::string::npos) {
-        pod_whole_ = containers_whole_ = true;
-      } else {
-        pod_.push_back(text.substr(t.pod_rest));
-        if (t.in_container_list && t.container_structure) containers_whole_ = true;
-        if (t.container >= 0) containers_.emplace_back(text.substr(t.container_rest), t.container);
-      }
-    }
-    if (t.under_pod_meta) {
-      if (t.pod_meta_rest == std::string::npos) {
-        pod_meta_whole_ = true;
-      } else {
-        pod_meta_.push_back(text.substr(t.pod_meta_rest));
-      }
-    }
-  }
-  for (std::vector<std::string_view>* v : {&object_, &pod_, &pod_meta_}) {
-    std::sort(v->begin(), v->end());
-    v->erase(std::unique(v->begin(), v->end()), v->end());
-  }
-  std::sort(containers_.begin(), containers_.end());
-  containers_.erase(std::unique(containers_.begin(), containers_.end()), containers_.end());
-}
-
-bool PatchTouches::Overlaps(const Touch& t, const CheckReads::Pattern& p, bool* whole) const {
-  const std::string_view text = t.text;
-  // The part of the touched path below a base (pointer text, "" when at the base) against the pattern.
-  auto below = [&](std::size_t rest, std::size_t depth) {
-    if (p.wildcard) return PrefixCompatible(*t.tokens, depth, p.tokens);
-    return TextOverlap(text.substr(rest), p.text);
-  };
-  *whole = true;
-  switch (p.base) {
-    case CheckReads::Base::kObject:
-      return p.wildcard ? PrefixCompatible(*t.tokens, 0, p.tokens) : TextOverlap(text, p.text);
-    case CheckReads::Base::kPod:
-      return t.under_pod && (t.pod_rest == std::string::npos || below(t.pod_rest, pod_depth_));
-    case CheckReads::Base::kPodMeta:
-      return t.under_pod_meta && (t.pod_meta_rest == std::string::npos || below(t.pod_meta_rest, pod_meta_depth_));
-    case CheckReads::Base::kContainer:
-      if (!t.under_pod) return false;
-      if (t.pod_rest == std::string::npos) return true;  // the pod spec or above: every container
-      if (!t.in_container_list) return false;
-      if (t.container_structure) return true;
-      *whole = false;
-      return below(t.container_rest, pod_depth_ + 2);
-  }
-  return true;
-}
-
-PatchTouches::Affect PatchTouches::Affects(const CheckReads& reads, std::vector<char>* mask) const {
-  if (everything_ || reads.everything()) return Affect::kAll;
-  bool some = false;
-  auto mark = [&](std::int32_t container) {
-    if (!some) mask->assign(obj_->workload->containers.size(), 0);
-    some = true;
-    (*mask)[static_cast<std::size_t>(container)] = 1;
-  };
-  auto any = [](const auto&) { return true; };
-  auto self = [](std::string_view v) { return v; };
-  for (const CheckReads::Pattern& p : reads.patterns()) {
-    if (p.wildcard) {  // token by token, touch by touch
-      for (const Touch& t : touches_) {
-        bool whole = true;
-        if (!Overlaps(t, p, &whole)) continue;
-        if (whole) return Affect::kAll;
-        mark(t.container);
-      }
-      continue;
-    }
-    switch (p.base) {
-      case CheckReads::Base::kObject:
-        if (ForEachOverlap(object_, self, p.text, any)) return Affect::kAll;
-        break;
-      case CheckReads::Base::kPod:
-        if (pod_whole_ || ForEachOverlap(pod_, self, p.text, any)) return Affect::kAll;
-        break;
-      case CheckReads::Base::kPodMeta:
-        if (pod_meta_whole_ || ForEachOverlap(pod_meta_, self, p.text, any)) return Affect::kAll;
-        break;
-      case CheckReads::Base::kContainer:
-        if (containers_whole_) return Affect::kAll;
-        ForEachOverlap(containers_, [](const auto& e) { return e.first; }, p.text, [&](const auto& e) {
-          mark(e.second);
-          return false;
-        });
-        break;
-    }
-  }
-  return some ? Affect::kContainers : Affect::kNone;
 }
 
 // ---------------------------------------------------------------------------

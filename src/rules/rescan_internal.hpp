@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "kfix/core.hpp"
@@ -21,52 +22,49 @@
 
 namespace kfix::internal {
 
-/// The paths one patch touches on one object, classified against the object's pod spec, pod
-/// metadata and containers (positions in ObjectInfo::workload->containers).
-class PatchTouches {
+/// The declared reads of a rule set's checks, indexed by base and by each pattern's first token,
+/// so that a patch's paths find the checks they touch in a few lookups.
+class ReadIndex {
  public:
-  /// `obj`: the patched object (its kind, and so where its pod spec is, is the original's unless
-  /// the patch touches it, which affects every check). `test` ops touch nothing.
-  /// Both must outlive this (it points into them).
-  PatchTouches(const Patch& patch, const ObjectInfo& obj);
-  PatchTouches(Patch&&, const ObjectInfo&) = delete;
+  enum class Affect : std::uint8_t { kNone, kContainers, kAll };
+  /// `reads[i]`: check i's declared reads; nullptr: check i is never rescanned here (not affected).
+  /// The CheckReads must outlive the index.
+  explicit ReadIndex(const std::vector<const CheckReads*>& reads);
 
-  enum class Affect { kNone, kContainers, kAll };
-  /// Whether the patch touches what `reads` reads: not at all, only inside some containers of a
-  /// per-container check (`mask` is then sized to the containers, 1 for each touched one), or more.
-  Affect Affects(const CheckReads& reads, std::vector<char>* mask) const;
+  struct Result {
+    std::vector<Affect> affect;  ///< per check
+    std::size_t containers = 0;  ///< the object's containers (positions in workload->containers)
+    /// For kContainers: check i's touched containers (1 each) at [i * containers, (i + 1) * containers).
+    std::vector<char> masks;
+    const char* Mask(std::size_t check) const { return masks.data() + check * containers; }
+  };
+  /// What `patch` touches of each check's reads on `obj`, the patched object (its kind, and so
+  /// where its pod spec is, is the original's unless the patch touches it, which affects every
+  /// check). A path touches a pattern when one is a prefix of the other (`*` and a final `-`
+  /// match any token); a per-container check touched only inside some containers' fields is
+  /// kContainers, with those containers; at or above a container (a list, a whole container, the
+  /// pod spec) it is kAll. `test` ops touch nothing.
+  void Touched(const Patch& patch, const ObjectInfo& obj, Result* out) const;
 
  private:
-  struct Touch {
-    const std::vector<std::string>* tokens = nullptr;  ///< the op's path, relative to the object
-    std::string text;              ///< its pointer text, without a final "/-" (the list itself)
-    /// Where the part below the pod spec / pod metadata starts in `text` (npos: not below it);
-    /// at or above them, `under_pod` / `under_pod_meta` alone.
-    std::size_t pod_rest = std::string::npos;
-    std::size_t pod_meta_rest = std::string::npos;
-    bool under_pod = false;        ///< at, above or below the pod spec
-    bool under_pod_meta = false;   ///< same for the pod metadata
-    bool in_container_list = false;  ///< below a container list of the pod spec
-    /// Inside one container's field: that container's position (else -1), with the part after the
-    /// container's index starting at `container_rest` in `text`.
-    std::int32_t container = -1;
-    std::size_t container_rest = 0;
-    bool container_structure = false;  ///< at a container list or a whole container
+  struct Ref {
+    std::uint32_t check;
+    std::uint32_t pattern;
   };
-  bool Overlaps(const Touch& t, const CheckReads::Pattern& p, bool* whole) const;
-
-  const ObjectInfo* obj_;
-  std::vector<Touch> touches_;
-  // The touched texts by base, sorted, for lookups by pattern (views into touches_[i].text):
-  // the whole path, the part below the pod spec / pod metadata, and below a container (with its
-  // position). `*_whole_`: some touch is at or above that base (or is a container list or a whole
-  // container), so it overlaps every pattern of the base.
-  std::vector<std::string_view> object_, pod_, pod_meta_;
-  std::vector<std::pair<std::string_view, std::int32_t>> containers_;
-  bool pod_whole_ = false, pod_meta_whole_ = false, containers_whole_ = false;
-  std::size_t pod_depth_ = 0;
-  std::size_t pod_meta_depth_ = 0;
-  bool everything_ = false;  ///< a path every check reads (kind, apiVersion, name, namespace, annotations)
+  /// The patterns with one first token.
+  struct FirstToken {
+    std::vector<Ref> only;  ///< of that one token
+    std::vector<std::pair<std::string, std::vector<Ref>>> second;  ///< by their second token (not "*")
+    std::vector<Ref> wild_second;                                  ///< second token "*"
+  };
+  struct BaseIndex {
+    std::unordered_map<std::string, FirstToken> by_first;  ///< by the pattern's first token
+    std::vector<Ref> wild_first;                           ///< first token "*"
+    std::vector<std::uint32_t> checks;                     ///< every check with a pattern here
+  };
+  std::vector<const CheckReads*> reads_;
+  BaseIndex bases_[4];                    ///< by CheckReads::Base
+  std::vector<std::uint32_t> everything_;  ///< checks that read everything
 };
 
 /// RuleSet::Scan that also gives, for each finding of `report->findings`, the position in

@@ -90,7 +90,7 @@ void ForContainers(const ObjectInfo& o, Groups g, F&& f) {
     const ContainerRef& c = cs[i];
     if (g == Groups::kRegular && c.group != ContainerGroup::kRegular) continue;
     if (!c.container || !c.container->is_object()) continue;
-    if (o.container_mask && !(*o.container_mask)[i]) continue;
+    if (o.container_mask && !o.container_mask[i]) continue;
     o.current_container = static_cast<std::int32_t>(i);
     f(c, *c.container, o.container_ptrs[i]);
   }

@@ -15,7 +15,7 @@
 namespace {
 
 using kfix::internal::CheckReads;
-using kfix::internal::PatchTouches;
+using kfix::internal::ReadIndex;
 
 kfix::Value J(const char* text) {
   auto v = kfix::ParseJson(text);
@@ -105,6 +105,27 @@ TEST_CASE("check reads: patterns, the container name, everything by default") {
   CHECK(pod.ToString() == "pod:/hostPID");
 }
 
+/// The read index over some declarations, asked about one patch at a time.
+class Probe {
+ public:
+  Probe(const kfix::internal::ObjectInfo& info, std::vector<const CheckReads*> reads)
+      : info_(info), index_(reads) {}
+  void Touch(const char* patch) {
+    patch_ = P(patch);
+    index_.Touched(patch_, info_, &result_);
+  }
+  ReadIndex::Affect operator()(std::size_t check) const { return result_.affect[check]; }
+  std::vector<char> Mask(std::size_t check) const {
+    return std::vector<char>(result_.Mask(check), result_.Mask(check) + result_.containers);
+  }
+
+ private:
+  const kfix::internal::ObjectInfo& info_;
+  ReadIndex index_;
+  kfix::Patch patch_;
+  ReadIndex::Result result_;
+};
+
 TEST_CASE("patch touches: none, some containers, or the whole check") {
   kfix::Manifest m;
   m.root = J(kDeploy);
@@ -114,51 +135,73 @@ TEST_CASE("patch touches: none, some containers, or the whole check") {
   const CheckReads pod_sc{"container:/securityContext/runAsUser", "pod:/securityContext/runAsUser"};
   const CheckReads labels{"/metadata/labels"};
   const CheckReads volumes{"pod:/volumes", "container:/volumeMounts"};
-  std::vector<char> mask;
-  using A = PatchTouches::Affect;
+  const CheckReads everything;
+  const CheckReads host_pid{"pod:/hostPID"};
+  const CheckReads wild{"pod:/volumes/*/hostPath"};
+  const CheckReads pod_labels{"podmeta:/labels"};
+  enum { kRo, kPodSc, kLabels, kVolumes, kEverything, kHostPid, kWild, kPodLabels, kSkipped };
+  Probe t(info, {&ro, &pod_sc, &labels, &volumes, &everything, &host_pid, &wild, &pod_labels, nullptr});
+  using A = ReadIndex::Affect;
 
   SUBCASE("a field of one container") {
-    const kfix::Patch patch = P(R"([{"op":"add","path":"/spec/template/spec/containers/1/securityContext/readOnlyRootFilesystem","value":true}])");
-    PatchTouches t(patch, info);
-    CHECK(t.Affects(ro, &mask) == A::kContainers);
-    CHECK(mask == std::vector<char>{0, 0, 1});
-    CHECK(t.Affects(pod_sc, &mask) == A::kNone);
-    CHECK(t.Affects(labels, &mask) == A::kNone);
-    CHECK(t.Affects(volumes, &mask) == A::kNone);
-    CHECK(t.Affects(CheckReads(), &mask) == A::kAll);
+    t.Touch(R"([{"op":"add","path":"/spec/template/spec/containers/1/securityContext/readOnlyRootFilesystem","value":true}])");
+    CHECK(t(kRo) == A::kContainers);
+    CHECK(t.Mask(kRo) == std::vector<char>{0, 0, 1});
+    CHECK(t(kPodSc) == A::kNone);
+    CHECK(t(kLabels) == A::kNone);
+    CHECK(t(kVolumes) == A::kNone);
+    CHECK(t(kEverything) == A::kAll);
+    CHECK(t(kSkipped) == A::kNone);
   }
   SUBCASE("a whole security context of the init container, prefix of the read field") {
-    const kfix::Patch patch = P(R"([{"op":"replace","path":"/spec/template/spec/initContainers/0/securityContext","value":{}}])");
-    PatchTouches t(patch, info);
-    CHECK(t.Affects(ro, &mask) == A::kContainers);
-    CHECK(mask == std::vector<char>{1, 0, 0});
-    CHECK(t.Affects(pod_sc, &mask) == A::kContainers);
+    t.Touch(R"([{"op":"replace","path":"/spec/template/spec/initContainers/0/securityContext","value":{}}])");
+    CHECK(t(kRo) == A::kContainers);
+    CHECK(t.Mask(kRo) == std::vector<char>{1, 0, 0});
+    CHECK(t(kPodSc) == A::kContainers);
+  }
+  SUBCASE("two containers") {
+    t.Touch(R"([{"op":"add","path":"/spec/template/spec/initContainers/0/securityContext/readOnlyRootFilesystem","value":true},
+                {"op":"add","path":"/spec/template/spec/containers/1/securityContext/readOnlyRootFilesystem","value":true}])");
+    CHECK(t(kRo) == A::kContainers);
+    CHECK(t.Mask(kRo) == std::vector<char>{1, 0, 1});
   }
   SUBCASE("the container's name is read by every container check") {
-    const kfix::Patch patch = P(R"([{"op":"replace","path":"/spec/template/spec/containers/0/name","value":"x"}])");
-    PatchTouches t(patch, info);
-    CHECK(t.Affects(ro, &mask) == A::kContainers);
-    CHECK(mask == std::vector<char>{0, 1, 0});
-    CHECK(t.Affects(pod_sc, &mask) == A::kContainers);
-    CHECK(t.Affects(CheckReads{"pod:/hostPID"}, &mask) == A::kNone);
+    t.Touch(R"([{"op":"replace","path":"/spec/template/spec/containers/0/name","value":"x"}])");
+    CHECK(t(kRo) == A::kContainers);
+    CHECK(t.Mask(kRo) == std::vector<char>{0, 1, 0});
+    CHECK(t(kPodSc) == A::kContainers);
+    CHECK(t(kHostPid) == A::kNone);
   }
   SUBCASE("the pod's security context reruns the check on every container") {
-    const kfix::Patch patch = P(R"([{"op":"replace","path":"/spec/template/spec/securityContext/runAsUser","value":1000}])");
-    PatchTouches t(patch, info);
-    CHECK(t.Affects(pod_sc, &mask) == A::kAll);
-    CHECK(t.Affects(ro, &mask) == A::kNone);
+    t.Touch(R"([{"op":"replace","path":"/spec/template/spec/securityContext/runAsUser","value":1000}])");
+    CHECK(t(kPodSc) == A::kAll);
+    CHECK(t(kRo) == A::kNone);
+  }
+  SUBCASE("a container field and the pod's: the whole check") {
+    t.Touch(R"([{"op":"add","path":"/spec/template/spec/containers/0/securityContext/runAsUser","value":1},
+                {"op":"replace","path":"/spec/template/spec/securityContext/runAsUser","value":1000}])");
+    CHECK(t(kPodSc) == A::kAll);
   }
   SUBCASE("adding or removing a container, or replacing a list, is structural") {
     for (const char* p : {R"([{"op":"add","path":"/spec/template/spec/containers/-","value":{"name":"n"}}])",
                           R"([{"op":"remove","path":"/spec/template/spec/containers/0"}])",
                           R"([{"op":"add","path":"/spec/template/spec/initContainers/0","value":{"name":"n"}}])",
+                          R"([{"op":"replace","path":"/spec/template/spec/containers","value":[]}])",
                           R"([{"op":"replace","path":"/spec/template/spec","value":{}}])",
                           R"([{"op":"replace","path":"/spec/template","value":{}}])"}) {
       CAPTURE(p);
-      const kfix::Patch patch = P(p);
-      PatchTouches t(patch, info);
-      CHECK(t.Affects(ro, &mask) == A::kAll);
+      t.Touch(p);
+      CHECK(t(kRo) == A::kAll);
+      CHECK(t(kLabels) == A::kNone);
     }
+  }
+  SUBCASE("the pod template's metadata") {
+    t.Touch(R"([{"op":"add","path":"/spec/template/metadata/labels/tier","value":"web"}])");
+    CHECK(t(kPodLabels) == A::kAll);
+    CHECK(t(kLabels) == A::kNone);
+    CHECK(t(kRo) == A::kNone);
+    t.Touch(R"([{"op":"replace","path":"/spec/template","value":{}}])");
+    CHECK(t(kPodLabels) == A::kAll);
   }
   SUBCASE("what the engine reads for every check") {
     for (const char* p : {R"([{"op":"replace","path":"/kind","value":"Pod"}])",
@@ -167,33 +210,38 @@ TEST_CASE("patch touches: none, some containers, or the whole check") {
                           R"([{"op":"replace","path":"/metadata","value":{}}])",
                           R"([{"op":"replace","path":"/metadata/name","value":"x"}])"}) {
       CAPTURE(p);
-      const kfix::Patch patch = P(p);
-      PatchTouches t(patch, info);
-      CHECK(t.Affects(labels, &mask) == A::kAll);
-      CHECK(t.Affects(CheckReads{"pod:/hostPID"}, &mask) == A::kAll);
+      t.Touch(p);
+      CHECK(t(kLabels) == A::kAll);
+      CHECK(t(kHostPid) == A::kAll);
+      CHECK(t(kSkipped) == A::kNone);
     }
   }
   SUBCASE("a list insertion shifts every later item: a wildcard read under it overlaps") {
-    const kfix::Patch patch = P(R"([{"op":"add","path":"/spec/template/spec/volumes/0","value":{"name":"v","emptyDir":{}}}])");
-    PatchTouches t(patch, info);
-    CHECK(t.Affects(volumes, &mask) == A::kAll);
-    CHECK(t.Affects(CheckReads{"pod:/volumes/*/hostPath"}, &mask) == A::kAll);
-    CHECK(t.Affects(CheckReads{"pod:/hostPID"}, &mask) == A::kNone);
+    t.Touch(R"([{"op":"add","path":"/spec/template/spec/volumes/0","value":{"name":"v","emptyDir":{}}}])");
+    CHECK(t(kVolumes) == A::kAll);
+    CHECK(t(kWild) == A::kAll);
+    CHECK(t(kHostPid) == A::kNone);
+    t.Touch(R"([{"op":"add","path":"/spec/template/spec/volumes/0/hostPath","value":{"path":"/"}}])");
+    CHECK(t(kWild) == A::kAll);
+    t.Touch(R"([{"op":"add","path":"/spec/template/spec/volumes/0/emptyDir","value":{}}])");
+    CHECK(t(kWild) == A::kNone);
+    CHECK(t(kVolumes) == A::kAll);
   }
   SUBCASE("test ops touch nothing") {
-    const kfix::Patch patch = P(R"([{"op":"test","path":"/metadata/labels","value":{"app":"web"}}])");
-    PatchTouches t(patch, info);
-    CHECK(t.Affects(labels, &mask) == A::kNone);
+    t.Touch(R"([{"op":"test","path":"/metadata/labels","value":{"app":"web"}}])");
+    CHECK(t(kLabels) == A::kNone);
   }
   SUBCASE("objects without a pod spec") {
     kfix::Manifest svc;
     svc.root = J(kService);
     const kfix::internal::ObjectInfo sinfo = Info(svc);
-    const kfix::Patch patch = P(R"([{"op":"replace","path":"/spec/type","value":"ClusterIP"}])");
-    PatchTouches t(patch, sinfo);
-    CHECK(t.Affects(CheckReads{"/spec/type"}, &mask) == A::kAll);
-    CHECK(t.Affects(CheckReads{"container:/ports", "/spec/ports"}, &mask) == A::kNone);
-    CHECK(t.Affects(CheckReads{"pod:/spec"}, &mask) == A::kNone);
+    const CheckReads type{"/spec/type"};
+    const CheckReads ports{"container:/ports", "/spec/ports"};
+    Probe s(sinfo, {&type, &ports, &host_pid});
+    s.Touch(R"([{"op":"replace","path":"/spec/type","value":"ClusterIP"}])");
+    CHECK(s(0) == A::kAll);
+    CHECK(s(1) == A::kNone);
+    CHECK(s(2) == A::kNone);
   }
 }
 
