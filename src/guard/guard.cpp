@@ -422,6 +422,7 @@ std::vector<Finding> internal::GuardState::ScanAfterPatch(std::size_t index, Val
   if (affected) {
     std::string d = internal::DescribeRescanMismatch(full, *affected);
     if (!d.empty()) {
+      ++rescan_counters.mismatches;
       std::fprintf(stderr, "kfix: rescan self-check: %s (%s, document %d; patch %s)\n", d.c_str(),
                    objects[index].file.c_str(), objects[index].document, PatchToJson(patch).c_str());
     }
@@ -430,7 +431,13 @@ std::vector<Finding> internal::GuardState::ScanAfterPatch(std::size_t index, Val
   return full;
 }
 
-std::vector<std::vector<Finding>> internal::GuardState::ScanAfterBatch(std::size_t index, std::vector<Value>& afters) const {
+std::vector<std::vector<Finding>> internal::GuardState::ScanAfterBatch(std::size_t index, std::vector<Value>& afters,
+                                                                       const std::vector<const Patch*>* patches) const {
+  if (patches && patches->size() == afters.size() && (Baseline(), baseline_has_containers)) {
+    std::vector<std::vector<Finding>> out(afters.size());
+    for (std::size_t i = 0; i < afters.size(); ++i) out[i] = ScanAfterPatch(index, afters[i], *(*patches)[i]);
+    return out;
+  }
   const Manifest& src = objects[index];
   std::vector<Manifest> batch(afters.size());
   for (std::size_t i = 0; i < afters.size(); ++i) {

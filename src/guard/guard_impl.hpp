@@ -48,8 +48,11 @@ class GuardState {
   std::vector<Finding> ScanAfterPatch(std::size_t index, Value& after, const Patch& patch,
                                       std::string* mismatch = nullptr) const;
   /// Local findings of several patched versions of object `index` in one
-  /// Scan call (each version is its own lint context).
-  std::vector<std::vector<Finding>> ScanAfterBatch(std::size_t index, std::vector<Value>& afters) const;
+  /// Scan call (each version is its own lint context). With `patches` (one
+  /// per version: the patch that made it), each version is rescanned as
+  /// ScanAfterPatch rescans it instead.
+  std::vector<std::vector<Finding>> ScanAfterBatch(std::size_t index, std::vector<Value>& afters,
+                                                   const std::vector<const Patch*>* patches = nullptr) const;
   /// All nine gates; every target finding must be gone. `budget` 0 =
   /// config.max_ops. `after_findings`, when given, are the local findings of
   /// the patched object (from ScanAfterBatch) and replace the rescan's scan;
@@ -122,6 +125,7 @@ class GuardState {
     std::atomic<std::int64_t> affected{0};  ///< rescans of only what a patch affects
     std::atomic<std::int64_t> full{0};      ///< full local rescans
     std::atomic<std::int64_t> checks_run{0}, checks_partial{0}, checks_carried{0};
+    std::atomic<std::int64_t> mismatches{0};  ///< verify_rescan: affected-only rescans that differed
   };
   mutable RescanCounters rescan_counters;
 

@@ -149,12 +149,13 @@ void Resettle(FixResult& r) {
   }
 }
 
-/// Settles deferred rescans one patch at a time (identical patches once, all
-/// patched versions of the object in one Scan call).
+/// Settles deferred rescans one patch at a time (identical patches once, each
+/// rescanning only the checks its patch can affect: GuardState::ScanAfterBatch).
 void SettleRescansIndividually(const GuardState& g, std::size_t index, std::vector<FixResult*>& rs) {
   const Value& obj = g.objects[index].root;
   std::map<std::string, int> unique;
   std::vector<Value> afters;
+  std::vector<const Patch*> patches;  // the one that made each of `afters`
   std::vector<int> slot(rs.size(), -1);
   for (std::size_t k = 0; k < rs.size(); ++k) {
     GateResult* gr = RescanGate(*rs[k]);
@@ -170,9 +171,10 @@ void SettleRescansIndividually(const GuardState& g, std::size_t index, std::vect
     slot[k] = static_cast<int>(afters.size());
     unique.emplace(std::move(key), slot[k]);
     afters.push_back(std::move(*applied));
+    patches.push_back(&rs[k]->patch);
   }
   std::vector<std::vector<Finding>> scanned;
-  if (!afters.empty()) scanned = g.ScanAfterBatch(index, afters);
+  if (!afters.empty()) scanned = g.ScanAfterBatch(index, afters, &patches);
   for (std::size_t k = 0; k < rs.size(); ++k) {
     if (slot[k] < 0) continue;
     const std::size_t s = static_cast<std::size_t>(slot[k]);
