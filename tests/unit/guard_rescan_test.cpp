@@ -61,7 +61,8 @@ std::shared_ptr<const kfix::RuleSet> AllBuiltIn() {
   return *rules;
 }
 
-std::unique_ptr<kfix::internal::GuardState> MakeGuard(std::shared_ptr<const kfix::RuleSet> rules) {
+/// The four objects above, as documents of one file.
+std::vector<kfix::Manifest> Objects() {
   std::vector<kfix::Manifest> objs(4);
   const char* texts[] = {kDeploy, kCronJob, kService, kRole};
   for (std::size_t i = 0; i < objs.size(); ++i) {
@@ -69,7 +70,11 @@ std::unique_ptr<kfix::internal::GuardState> MakeGuard(std::shared_ptr<const kfix
     objs[i].document = static_cast<std::int32_t>(i);
     objs[i].root = J(texts[i]);
   }
-  auto g = std::make_unique<kfix::internal::GuardState>(std::move(rules), kfix::FixConfig{}, std::move(objs));
+  return objs;
+}
+
+std::unique_ptr<kfix::internal::GuardState> MakeGuard(std::shared_ptr<const kfix::RuleSet> rules) {
+  auto g = std::make_unique<kfix::internal::GuardState>(std::move(rules), kfix::FixConfig{}, Objects());
   g->verify_rescan = true;
   return g;
 }
@@ -388,13 +393,7 @@ TEST_CASE("a rule set implemented elsewhere is always rescanned in full") {
 }
 
 TEST_CASE("the fix pipeline with the self-check on: same report, no mismatch") {
-  std::vector<kfix::Manifest> objs(4);
-  const char* texts[] = {kDeploy, kCronJob, kService, kRole};
-  for (std::size_t i = 0; i < objs.size(); ++i) {
-    objs[i].file = "objects.yaml";
-    objs[i].document = static_cast<std::int32_t>(i);
-    objs[i].root = J(texts[i]);
-  }
+  const std::vector<kfix::Manifest> objs = Objects();
   kfix::FixConfig config;
   config.profile = kfix::FixProfile::kHarden;
   const kfix::FixReport plain = kfix::FixObjects(objs, AllBuiltIn(), config);
