@@ -995,7 +995,8 @@ bool LocalCheck::RegionFor(const Edit& e, std::uint32_t object, Region* g) {
           std::size_t k0 = k;
           if (e.begin == s && k > 0) {  // whole lines: take the child before too
             std::size_t s0 = 0, end0 = 0;
-            if (!ChildLines(doc, n, k - 1, &s0, &end0)) return false;
+            // Not on lines of its own (a first key after `- `): a child of an ancestor holds both.
+            if (!ChildLines(doc, n, k - 1, &s0, &end0)) break;
             k0 = k - 1;
             s = s0;
           }

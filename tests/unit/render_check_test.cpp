@@ -72,6 +72,21 @@ TEST_CASE("local check: text that leaves the object's collections before a deepe
   CHECK_FALSE(Local(o, {Insert(p, "    b: 1\nz: 3\n", "/s/m", EditAt::kEnd)}, Obj("s: {m: {a: 1, b: 1}, n: 2}\nz: 3\n")));
 }
 
+TEST_CASE("local check: a member removed after an item's first key (on the `- ` line) is checked with its item") {
+  const std::string o = "v:\n- name: a\n  hostPath:\n    path: /a\n  x: 1\n- name: b\n";
+  const std::size_t h = At(o, "  hostPath:");
+  const std::size_t x = At(o, "  x: 1");
+  CHECK(Local(o, {TextEdit{h, x, "", "/v/0", EditAt::kInside, 0}}, Obj("v:\n- {name: a, x: 1}\n- name: b\n")));
+  // With a `|+` scalar as that first key's value, which takes the blank lines
+  // the removal leaves: the item's lines hold it, and the check sees it.
+  const std::string k = "v:\n- name: |+\n    a\n\n  hostPath:\n    path: /a\n\n\n- name: b\n";
+  const std::size_t kh = At(k, "  hostPath:");
+  const std::size_t kb = At(k, "    path: /a\n") + 13;
+  const std::vector<TextEdit> cut{TextEdit{kh, kb, "", "/v/0", EditAt::kInside, 0}};
+  CHECK(Local(k, cut, Obj("v:\n- name: \"a\\n\\n\\n\\n\"\n- name: b\n")));
+  CHECK_FALSE(Local(k, cut, Obj("v:\n- name: \"a\\n\"\n- name: b\n")));
+}
+
 TEST_CASE("local check: removed lines whose blank neighbours a `|+` scalar above would take") {
   const std::string o = "a: |+\n  x\n\nb: 1\n\n\nc: 2\n";
   const std::size_t b = At(o, "b: 1");
