@@ -1100,6 +1100,29 @@ bool LocalCheck::Merge(Region& a, Region& b) {
   return true;
 }
 
+// `text` with `col` spaces taken off the front of each line (all of them on
+// a line of spaces only); false when a line that is not only spaces has
+// fewer, or would then start with `---`, `...` or `%`.
+bool Dedent(std::string_view text, std::size_t col, std::string* out) {
+  out->clear();
+  out->reserve(text.size());
+  for (std::size_t p = 0; p < text.size();) {
+    const std::size_t nl = text.find('\n', p);
+    const std::size_t e = nl == kNpos ? text.size() : nl + 1;
+    std::size_t q = p;
+    while (q < e && text[q] == ' ') ++q;
+    const bool blank = q == e || text[q] == '\n' || (text[q] == '\r' && q + 1 < e && text[q + 1] == '\n');
+    if (!blank) {
+      if (q - p < col) return false;
+      const std::string_view rest = text.substr(p + col, 3);
+      if (rest == "---" || rest == "..." || rest.substr(0, 1) == "%") return false;
+    }
+    out->append(text.substr(std::min(p + col, q), e - std::min(p + col, q)));
+    p = e;
+  }
+  return true;
+}
+
 bool LocalCheck::Load(Region& g) {
   std::size_t col = 0;
   if (!Column(g.doc, g.node, &col)) return false;
@@ -1149,7 +1172,19 @@ bool LocalCheck::Load(Region& g) {
       src += "-\n";
     }
   }
-  src.append(text);
+  // No line of the region left of A's column (nothing for A's ancestors): its
+  // lines moved left by that column load on their own as A's children load in
+  // the skeleton, and so in the file (a block structure depends on the columns
+  // of its lines relative to each other only). Not when a moved line would
+  // start with `---`, `...` or `%` (a document marker or a directive at column
+  // 0), or a comment line is left of A's column (kept where it is).
+  std::string moved;
+  const bool alone = min_col == col && Dedent(text, col, &moved);
+  if (alone) {
+    src = std::move(moved);
+  } else {
+    src.append(text);
+  }
   ParseOptions po = options_;
   po.expand_lists = false;
   po.require_objects = false;
@@ -1157,6 +1192,7 @@ bool LocalCheck::Load(Region& g) {
   if (!r.errors.empty() || r.manifests.size() != 1) return false;
   nodes_ += r.nodes;
   Value* v = &r.manifests[0].root;
+  if (alone) chain.clear();
   bool in_object = false;
   for (std::size_t j = 0; j < chain.size(); ++j) {
     const std::uint32_t x = chain[j];

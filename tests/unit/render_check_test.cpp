@@ -72,6 +72,22 @@ TEST_CASE("local check: text that leaves the object's collections before a deepe
   CHECK_FALSE(Local(o, {Insert(p, "    b: 1\nz: 3\n", "/s/m", EditAt::kEnd)}, Obj("s: {m: {a: 1, b: 1}, n: 2}\nz: 3\n")));
 }
 
+// A region with no line left of its collection's column is loaded on its own,
+// moved left by that column; these texts would load differently there.
+TEST_CASE("local check: new lines loaded without their ancestors, and those that must not be") {
+  const std::string o = "s:\n  m:\n    a: 1\n  n: 2\n";
+  const std::size_t p = At(o, "  n: 2");
+  CHECK(Local(o, {Insert(p, "    b: |\n      x\n       y\n    c: \"q\n      r\"\n", "/s/m", EditAt::kEnd)},
+              Obj("s: {m: {a: 1, b: \"x\\n y\\n\", c: q r}, n: 2}\n")));
+  CHECK(Local(o, {Insert(p, "    b:\n    - 1\n    -   - 2\n", "/s/m", EditAt::kEnd)},
+              Obj("s: {m: {a: 1, b: [1, [2]]}, n: 2}\n")));
+  // `--- b` is a key where it is, a document marker at column 0.
+  CHECK(Local(o, {Insert(p, "    --- b: 1\n", "/s/m", EditAt::kEnd)}, Obj("s: {m: {a: 1, \"--- b\": 1}, n: 2}\n")));
+  CHECK(Local(o, {Insert(p, "    ... b: 1\n", "/s/m", EditAt::kEnd)}, Obj("s: {m: {a: 1, \"... b\": 1}, n: 2}\n")));
+  // A comment left of the collection inside the new lines: loaded with the skeleton.
+  CHECK(Local(o, {Insert(p, "    b: 1\n# note\n    c: 2\n", "/s/m", EditAt::kEnd)}, Obj("s: {m: {a: 1, b: 1, c: 2}, n: 2}\n")));
+}
+
 TEST_CASE("local check: a member removed after an item's first key (on the `- ` line) is checked with its item") {
   const std::string o = "v:\n- name: a\n  hostPath:\n    path: /a\n  x: 1\n- name: b\n";
   const std::size_t h = At(o, "  hostPath:");
