@@ -5,11 +5,14 @@
 //   BM_RenderCorpus  for every file with an accepted fix: read it again and
 //                    RenderPatches (spans, edits, the reload check), which is
 //                    the extra work of --write / --in-place / --diff
+//   BM_RenderOnly    the same renders of the same bytes, read before timing:
+//                    RenderPatches alone, what callgrind counts with
+//                    --toggle-collect='kfix::RenderPatches*'
 //
-// The figure to read: BM_RenderCorpus / BM_FixCorpus (docs/write-back.md).
-//   ./build/benchmarks/bench_render --benchmark_repetitions=6 \
-//       --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true
-// KFIX_CORPUS points elsewhere.
+// The figures to read: BM_RenderOnly / BM_FixCorpus (rendering) and
+// BM_RenderCorpus / BM_FixCorpus (rendering and reading the files again);
+// benchmarks/render_share.py runs them interleaved and prints both
+// (docs/performance.md, write-back). KFIX_CORPUS points elsewhere.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -42,6 +45,7 @@ struct Fixed {
   kfix::FixReport report;
   std::map<std::string, std::vector<kfix::ObjectPatch>> by_file;
   std::map<std::string, std::vector<const kfix::Manifest*>> objects;
+  std::map<std::string, std::string> texts;  // the files' bytes, read once
 };
 
 const Fixed& GetFixed() {
@@ -62,6 +66,10 @@ const Fixed& GetFixed() {
     }
     for (const kfix::Manifest& m : f->report.manifests) {
       if (f->by_file.count(m.file)) f->objects[m.file].push_back(&m);
+    }
+    for (const auto& [file, patches] : f->by_file) {
+      auto text = kfix::ReadFileToString(file);
+      if (text.ok()) f->texts[file] = std::move(*text);
     }
     return f;
   }();
@@ -102,6 +110,24 @@ void BM_RenderCorpus(benchmark::State& state) {
   state.counters["files"] = static_cast<double>(f.by_file.size());
 }
 BENCHMARK(BM_RenderCorpus)->Unit(benchmark::kMillisecond);
+
+void BM_RenderOnly(benchmark::State& state) {
+  const Fixed& f = GetFixed();
+  if (f.by_file.empty()) {
+    state.SkipWithError("corpus not found (set KFIX_CORPUS)");
+    return;
+  }
+  for (auto _ : state) {
+    for (const auto& [file, text] : f.texts) {
+      kfix::RenderOptions ro;
+      ro.objects = &f.objects.at(file);
+      auto r = kfix::RenderPatches(text, file, f.by_file.at(file), ro);
+      benchmark::DoNotOptimize(r.ok());
+    }
+  }
+  state.counters["files"] = static_cast<double>(f.texts.size());
+}
+BENCHMARK(BM_RenderOnly)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
