@@ -1984,8 +1984,10 @@ Result<RenderedFile> Render(std::string_view original, std::string_view file, co
   SourceLocation where;
   where.file = std::string(file);
   RenderedFile out;
-  out.text.assign(original);
-  if (patches.empty()) return out;
+  if (patches.empty()) {
+    out.text.assign(original);
+    return out;
+  }
   // The file's objects: the caller's, or loaded here.
   LoadResult own;
   std::vector<const Manifest*> objects;
