@@ -269,6 +269,11 @@ struct FixWriteOptions {
   /// Bytes each held-back section keeps in memory before it moves to an
   /// unnamed temporary file. 0 = no limit.
   std::size_t spool_memory = 0;
+  /// The writer gets exactly one Add(): the whole report. Nothing is held
+  /// back then: its objects and errors are written as they are built, right
+  /// after its results (the same bytes, without a copy of those sections in
+  /// memory). A second Add() fails.
+  bool single_part = false;
 };
 
 /// Writes the fix report document part by part: Add() each lint context's

@@ -248,6 +248,7 @@ int RunFix(const std::vector<std::string>& raw) {
       kfix::FixWriteOptions fo;
       fo.jobs = call.jobs != 0 ? call.jobs : engine->config().scan.jobs;
       fo.extra_arrays = {"writeBack"};
+      fo.single_part = true;
       kfix::FixReportWriter w(fo, [](std::string_view piece) {
         return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
       });

@@ -180,6 +180,14 @@ int JsonDocumentWriter::ElementDepth(int slot) const { return slots_[static_cast
 
 bool JsonDocumentWriter::Write(std::string_view text) {
   if (!status_.ok()) return false;
+  if (text.size() >= kFlushBytes) {
+    // A large piece (a drained spool) goes to the sink as it is, not
+    // through a copy in out_.
+    if (!out_.empty() && !sink_(out_)) status_ = IoError("cannot write the output");
+    out_.clear();
+    if (status_.ok() && !sink_(text)) status_ = IoError("cannot write the output");
+    return status_.ok();
+  }
   out_.append(text);
   return FlushIfLarge();
 }
@@ -216,21 +224,46 @@ bool JsonDocumentWriter::AddValue(int slot, std::uint64_t key, const Value& elem
 
 void JsonDocumentWriter::Set(int slot, Value value) { slots_[static_cast<std::size_t>(slot)]->value = std::move(value); }
 
+void JsonDocumentWriter::CloseArray(const SlotState& s) {
+  if (style_ == JsonStyle::kPretty) {
+    out_.push_back('\n');
+    out_.append(static_cast<std::size_t>(s.depth) * 2, ' ');
+  }
+  out_.push_back(']');
+}
+
+bool JsonDocumentWriter::Advance() {
+  if (!status_.ok() || live_ < 0 || next_ >= order_.size() || order_[next_] != live_) return false;
+  if (live_any_) {
+    CloseArray(*slots_[static_cast<std::size_t>(live_)]);
+  } else {
+    out_ += "[]";
+  }
+  live_ = -1;
+  live_any_ = false;
+  ++next_;
+  if (next_ >= order_.size() || !Write(segments_[next_])) return status_.ok();
+  SlotState& s = *slots_[static_cast<std::size_t>(order_[next_])];
+  if (!s.array) return true;
+  live_ = order_[next_];
+  if (s.any) {
+    out_.push_back('[');
+    live_any_ = true;
+    Status st = s.spool->Drain([&](std::string_view piece) { return Write(piece); }, 1);
+    if (!st.ok() && status_.ok()) status_ = std::move(st);
+    s.any = false;
+  }
+  return status_.ok();
+}
+
 bool JsonDocumentWriter::Finish() {
-  auto close = [&](const SlotState& s) {
-    if (style_ == JsonStyle::kPretty) {
-      out_.push_back('\n');
-      out_.append(static_cast<std::size_t>(s.depth) * 2, ' ');
-    }
-    out_.push_back(']');
-  };
-  for (std::size_t k = 0; k < order_.size() && status_.ok(); ++k) {
+  for (std::size_t k = next_; k < order_.size() && status_.ok(); ++k) {
     const int i = order_[k];
     SlotState& s = *slots_[static_cast<std::size_t>(i)];
-    if (k > 0) Write(segments_[k]);
+    if (k > next_) Write(segments_[k]);  // the text before next_'s slot is out already
     if (i == live_) {
       if (live_any_) {
-        close(s);
+        CloseArray(s);
       } else {
         out_ += "[]";
       }
@@ -241,7 +274,7 @@ bool JsonDocumentWriter::Finish() {
         out_.push_back('[');
         Status st = s.spool->Drain([&](std::string_view piece) { return Write(piece); }, 1);
         if (!st.ok() && status_.ok()) status_ = std::move(st);
-        close(s);
+        CloseArray(s);
       }
     } else {
       AppendJsonAt(out_, s.value, style_, s.depth);

@@ -100,6 +100,13 @@ class JsonDocumentWriter {
   bool AddValue(int slot, std::uint64_t key, const Value& element);
   /// Sets the late value `slot`.
   void Set(int slot, Value value);
+  /// Declares the array written as it comes complete: it is closed, the
+  /// document's text up to the next slot is written, and when that slot is
+  /// an array it becomes the one written as it comes (what was spooled for
+  /// it first, in key order). A writer that knows it has every element of
+  /// an array (a whole report) advances instead of spooling what follows.
+  /// False when there is no such array or the sink refused bytes.
+  bool Advance();
   /// Writes everything not written yet. False when the sink refused bytes
   /// or a spool could not be read back (status()).
   bool Finish();
@@ -109,6 +116,7 @@ class JsonDocumentWriter {
   struct SlotState;
   bool Write(std::string_view text);
   bool FlushIfLarge();
+  void CloseArray(const SlotState& s);
   JsonStyle style_;
   TextSink sink_;
   std::vector<std::string> segments_;  // text before slot i, after the last slot
@@ -117,6 +125,7 @@ class JsonDocumentWriter {
   std::string out_;
   int live_ = -1;                      // the array written as it comes
   bool live_any_ = false;
+  std::size_t next_ = 0;               // position in order_ of the first slot Finish() writes
   Status status_;
 };
 

@@ -267,11 +267,16 @@ bool FixReportWriter::Add(const FixReport& part, const std::vector<std::size_t>&
   Impl& m = *impl_;
   if (!m.status.ok() || m.finished) return false;
   const std::uint64_t seq = m.parts++;
+  const bool whole = m.options.single_part;
+  if (whole && seq > 0) return m.Fail(InvalidArgumentError("FixReportWriter: a second part with single_part set"));
   if (!m.AddResults(part.results)) return false;
+  // A whole report's objects and errors follow its results directly.
+  if (whole && !m.doc->Advance()) return m.Fail(m.doc->status());
   for (std::size_t i = 0; i < part.objects.size(); ++i) {
     const std::uint64_t key = object_inputs.empty() ? 0 : object_inputs[i];
     if (!m.doc->AddValue(m.objects, key, ObjectFixToValue(part, part.objects[i]))) return m.Fail(m.doc->status());
   }
+  if (whole && !m.doc->Advance()) return m.Fail(m.doc->status());
   for (std::size_t i = 0; i < part.errors.size(); ++i) {
     std::uint64_t key = 0;
     if (!error_inputs.empty()) {
@@ -339,6 +344,7 @@ bool WriteFixReportJson(const FixReport& report, bool pretty, int jobs,
   FixWriteOptions o;
   o.pretty = pretty;
   o.jobs = jobs;
+  o.single_part = true;
   bool ok = true;
   FixReportWriter w(o, [&](std::string_view piece) {
     ok = ok && sink(piece);

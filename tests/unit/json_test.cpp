@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/json_internal.hpp"
+#include "core/json_stream_internal.hpp"
 #include "kfix/core.hpp"
 
 using kfix::JsonStyle;
@@ -371,4 +372,80 @@ TEST_CASE("AppendJson appends") {
   std::string out = "x=";
   kfix::AppendJson(out, MustParse("[1, {\"a\": \"b\"}]"));
   CHECK(out == "x=[1,{\"a\":\"b\"}]");
+}
+
+TEST_CASE("JsonDocumentWriter: advancing past a complete array writes the next one as it comes, same bytes") {
+  using kfix::internal::JsonDocumentWriter;
+  kfix::Value shell = kfix::Value::MakeObject();
+  shell.Set("v", 1);
+  shell.Set("a", JsonDocumentWriter::Slot("a"));
+  shell.Set("b", JsonDocumentWriter::Slot("b"));
+  shell.Set("c", JsonDocumentWriter::Slot("c"));
+  shell.Set("late", JsonDocumentWriter::Slot("late"));
+  shell.Set("d", JsonDocumentWriter::Slot("d"));
+  kfix::Value expected = kfix::Value::MakeObject();
+  expected.Set("v", 1);
+  for (kfix::JsonStyle style : {kfix::JsonStyle::kPretty, kfix::JsonStyle::kCompact}) {
+    // advance: 0 = never (everything after "a" held back), 1 = after "a", 2 = after "a" and "b".
+    std::string first;
+    for (int advance : {0, 1, 2}) {
+      std::string out;
+      std::vector<std::size_t> pieces;
+      JsonDocumentWriter w(shell, style, {"a", "b", "c", "d"}, {"late"}, [&](std::string_view p) {
+        out.append(p);
+        pieces.push_back(p.size());
+        return true;
+      });
+      const int a = w.SlotIndex("a"), b = w.SlotIndex("b"), d = w.SlotIndex("d");  // "c" stays empty
+      auto add = [&](int slot, std::uint64_t key, const kfix::Value& v) { REQUIRE(w.AddValue(slot, key, v)); };
+      add(a, 0, "a0");
+      add(b, 2, "b2");  // held back before the advance: drained in key order
+      add(b, 1, "b1");
+      add(a, 0, "a1");
+      if (advance >= 1) REQUIRE(w.Advance());
+      add(b, 3, "b3");  // written as it comes after the advance (keys in order here)
+      if (advance >= 2) REQUIRE(w.Advance());
+      add(d, 0, "d0");
+      w.Set(w.SlotIndex("late"), kfix::Value(7));
+      REQUIRE(w.Finish());
+      if (first.empty()) first = out;
+      CHECK_MESSAGE(out == first, "advance ", advance);
+    }
+    kfix::Value want = kfix::Value::MakeObject();
+    want.Set("v", 1);
+    want.Set("a", kfix::Value(kfix::Value::Array{"a0", "a1"}));
+    want.Set("b", kfix::Value(kfix::Value::Array{"b1", "b2", "b3"}));
+    want.Set("c", kfix::Value::MakeArray());
+    want.Set("late", 7);
+    want.Set("d", kfix::Value(kfix::Value::Array{"d0"}));
+    CHECK(first == kfix::ToJson(want, style));
+  }
+  // Nothing to advance past: a first slot that is a late value, or after the last array.
+  kfix::Value late_first = kfix::Value::MakeObject();
+  late_first.Set("late", JsonDocumentWriter::Slot("late"));
+  JsonDocumentWriter w(late_first, kfix::JsonStyle::kCompact, {}, {"late"}, [](std::string_view) { return true; });
+  CHECK_FALSE(w.Advance());
+}
+
+TEST_CASE("JsonDocumentWriter: a piece over a megabyte goes to the sink without a copy, bytes unchanged") {
+  using kfix::internal::JsonDocumentWriter;
+  kfix::Value shell = kfix::Value::MakeObject();
+  shell.Set("a", JsonDocumentWriter::Slot("a"));
+  shell.Set("b", JsonDocumentWriter::Slot("b"));
+  std::string out;
+  std::size_t largest = 0;
+  JsonDocumentWriter w(shell, kfix::JsonStyle::kCompact, {"a", "b"}, {}, [&](std::string_view p) {
+    out.append(p);
+    largest = std::max(largest, p.size());
+    return true;
+  });
+  const std::string big(3u << 20, 'x');
+  REQUIRE(w.AddValue(w.SlotIndex("b"), 0, kfix::Value(big)));  // spooled, drained by Finish
+  REQUIRE(w.AddValue(w.SlotIndex("a"), 0, kfix::Value("y")));
+  REQUIRE(w.Finish());
+  kfix::Value want = kfix::Value::MakeObject();
+  want.Set("a", kfix::Value(kfix::Value::Array{"y"}));
+  want.Set("b", kfix::Value(kfix::Value::Array{kfix::Value(big)}));
+  CHECK(out == kfix::ToJson(want, kfix::JsonStyle::kCompact));
+  CHECK(largest >= big.size());  // the drained element arrived as one piece
 }

@@ -467,5 +467,41 @@ TEST_CASE("FixObjects and FixReportToJson: byte-identical output for any number 
     int calls = 0;
     CHECK_FALSE(kfix::WriteFixReportJson(report, true, jobs, [&](std::string_view) { return ++calls > 1 && false; }));
     CHECK(calls == 1);
+    // A writer that holds objects and errors back until Finish() and one
+    // told it gets the whole report (nothing held back) write the same bytes,
+    // errors included; the second refuses a second part.
+    kfix::FixReport with_errors = report;
+    with_errors.errors.push_back(kfix::IoError("a.yaml: cannot read"));
+    with_errors.errors.push_back(kfix::IoError("b.yaml: cannot read"));
+    for (bool single : {false, true}) {
+      kfix::FixWriteOptions o;
+      o.jobs = jobs;
+      o.single_part = single;
+      o.extra_arrays = {"writeBack"};
+      std::string out;
+      kfix::FixReportWriter w(o, [&](std::string_view p) {
+        out.append(p);
+        return true;
+      });
+      REQUIRE(w.Add(with_errors));
+      REQUIRE(w.AddExtra("writeBack", 0, kfix::Value("file")));
+      if (single) CHECK_FALSE(w.Add(with_errors));
+      if (!single) REQUIRE(w.Finish(with_errors.summary));
+      kfix::Value want = kfix::FixReportToValue(with_errors);
+      want.Set("writeBack", kfix::Value(kfix::Value::Array{"file"}));
+      if (!single) CHECK(out == kfix::ToJson(want, kfix::JsonStyle::kPretty) + "\n");
+      if (single) {
+        CHECK(w.status().code() == kfix::StatusCode::kInvalidArgument);
+        kfix::FixReportWriter w2(o, [&](std::string_view p) {
+          out.append(p);
+          return true;
+        });
+        out.clear();
+        REQUIRE(w2.Add(with_errors));
+        REQUIRE(w2.AddExtra("writeBack", 0, kfix::Value("file")));
+        REQUIRE(w2.Finish(with_errors.summary));
+        CHECK(out == kfix::ToJson(want, kfix::JsonStyle::kPretty) + "\n");
+      }
+    }
   }
 }
