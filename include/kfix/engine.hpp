@@ -136,6 +136,11 @@ struct CallOptions {
   /// (false: cut down to what names the object once the file is written
   /// back, so the file's trees are freed before the sink sees it).
   bool keep_trees = true;
+  /// Fix / FixPaths / FixText: stream the per-finding results
+  /// (FixOptions::on_results): handed over in finding order, not kept
+  /// (FixReport::results comes back empty; the summary counts them all).
+  /// With scan.context per-file each file's results come as one call.
+  std::function<void(std::vector<FixResult>&& results)> on_results;
   /// Progress of Run / FixPaths: "load", "fix", "risk" (optional; calls are
   /// serialised but may come from worker threads).
   PipelineProgress progress;

@@ -155,6 +155,13 @@ struct FixOptions {
   /// null and saves that memory: write-back, kustomize overlays and the JSON
   /// report work from the patches (the kfix tool does not keep them).
   bool keep_patched = true;
+  /// Streams the per-finding results instead of keeping them: each result
+  /// is handed over once its object is settled, in finding order (batches of
+  /// consecutive findings; calls never overlap but may come from worker
+  /// threads), and FixReport::results comes back empty while the summary
+  /// still counts every result. Memory then holds the results not yet handed
+  /// over (with one thread, only the current object's), not all of them.
+  std::function<void(std::vector<FixResult>&& results)> on_results;
 };
 
 /// Scans one lint context, proposes and vets a fix per finding, merges the
@@ -292,6 +299,9 @@ class FixReportWriter {
   FixReportWriter& operator=(const FixReportWriter&) = delete;
   bool Add(const FixReport& part, const std::vector<std::size_t>& error_inputs = {},
            const std::vector<std::size_t>& object_inputs = {});
+  /// Results written ahead of the next part's own (FixOptions::on_results
+  /// hands them over this way); the part then comes without them.
+  bool AddResults(const std::vector<FixResult>& results);
   bool Add(const FileFixReport& part) { return Add(part.report, part.error_inputs, part.object_inputs); }
   /// One element of an extra array, written in key order.
   bool AddExtra(std::string_view member, std::uint64_t key, const Value& element);

@@ -198,6 +198,22 @@ int RunFix(const std::vector<std::string>& raw) {
   // other fields stay as written).
   call.keep_sources = a.Has("write") || a.Has("in-place") || a.Has("diff");
   call.keep_patched = false;  // nothing below reads ObjectFix::patched: write-back renders the patches
+  // The JSON report: its results are written as each object is settled, not
+  // kept (the audit log reads every result, so with --audit they are kept).
+  const bool json_report = !a.Has("diff") && format == "json";
+  std::unique_ptr<kfix::FixReportWriter> writer;
+  if (json_report) {
+    kfix::FixWriteOptions fo;
+    fo.jobs = call.jobs != 0 ? call.jobs : engine->config().scan.jobs;
+    fo.single_part = true;
+    if (wb.mode != kfix::WriteMode::kNone || wb.diff) fo.extra_arrays = {"writeBack"};
+    writer = std::make_unique<kfix::FixReportWriter>(fo, [](std::string_view piece) {
+      return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
+    });
+    if (!audit) {
+      call.on_results = [w = writer.get()](std::vector<kfix::FixResult>&& results) { w->AddResults(results); };
+    }
+  }
   kfix::Result<kfix::FixReport> fixed = engine->FixPaths(a.positionals(), call);
   if (!fixed.ok()) return kfix::cli::Fail(cmd, fixed.status());
   const kfix::FixReport& report = *fixed;
@@ -234,30 +250,16 @@ int RunFix(const std::vector<std::string>& raw) {
   }
   if (a.Has("diff")) {
     PrintDiffSummary(report.summary);
-  } else if (format == "json") {
-    if (write_back.is_null()) {
-      const int jobs = call.jobs != 0 ? call.jobs : engine->config().scan.jobs;
-      if (!kfix::WriteFixReportJson(report, true, jobs, [](std::string_view piece) {
-            return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
-          })) {
-        std::fprintf(stderr, "kfix fix: cannot write the report to stdout\n");
-        code = kfix::cli::kExitError;
-      }
-    } else {
-      // With write-back: the one report document plus its writeBack member.
-      kfix::FixWriteOptions fo;
-      fo.jobs = call.jobs != 0 ? call.jobs : engine->config().scan.jobs;
-      fo.extra_arrays = {"writeBack"};
-      fo.single_part = true;
-      kfix::FixReportWriter w(fo, [](std::string_view piece) {
-        return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
-      });
-      bool ok = w.Add(report);
-      for (const kfix::Value& e : write_back.as_array()) ok = ok && w.AddExtra("writeBack", 0, e);
-      if (!ok || !w.Finish(report.summary)) {
-        std::fprintf(stderr, "kfix fix: cannot write the report to stdout\n");
-        code = kfix::cli::kExitError;
-      }
+  } else if (json_report) {
+    // The one report document (its results already written when streamed),
+    // with write-back its writeBack member too.
+    bool ok = writer->Add(report);
+    if (write_back.is_array()) {
+      for (const kfix::Value& e : write_back.as_array()) ok = ok && writer->AddExtra("writeBack", 0, e);
+    }
+    if (!ok || !writer->Finish(report.summary)) {
+      std::fprintf(stderr, "kfix fix: cannot write the report to stdout\n");
+      code = kfix::cli::kExitError;
     }
   } else {
     std::string t = kfix::FixReportToText(report);

@@ -150,6 +150,7 @@ FixReport Engine::Fix(LoadedInputs inputs, const CallOptions& options) const {
   FixOptions fo;
   fo.jobs = Jobs(state_->config, options);
   fo.keep_patched = options.keep_patched;
+  fo.on_results = options.on_results;
   if (options.progress) {
     fo.progress = [&options](std::size_t done, std::size_t total) { options.progress("fix", done, total); };
   }
@@ -190,9 +191,11 @@ Result<FixReport> Engine::FixPathsJoined(const std::vector<std::string>& paths, 
           errors.push_back(std::move(r.errors[i]));
         }
         ++part;
-        for (FixResult& x : r.results) {
-          x.finding.object_index += base;
-          out.results.push_back(std::move(x));
+        for (FixResult& x : r.results) x.finding.object_index += base;
+        if (options.on_results) {
+          if (!r.results.empty()) options.on_results(std::move(r.results));
+        } else {
+          for (FixResult& x : r.results) out.results.push_back(std::move(x));
         }
         for (Finding& x : r.scan.findings) {
           x.object_index += base;

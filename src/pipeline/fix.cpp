@@ -423,7 +423,41 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   const GuardState& g = state;
   const ScanReport& scan = g.Baseline();
   for (const Status& e : scan.errors) report.errors.push_back(e);
-  report.results.resize(scan.findings.size());
+  // Streaming (FixOptions::on_results; not for propose runs, whose proposer
+  // summary reads every result): each object's results live in the object's
+  // own task until they are handed over in finding order.
+  const bool streaming = static_cast<bool>(options.on_results) && !options.record_proposer;
+  if (!streaming) report.results.resize(scan.findings.size());
+  std::mutex emit_mu;
+  std::map<std::size_t, FixResult> unsent;   // settled, not yet handed over (streaming)
+  std::size_t next_result = 0;               // the next finding to hand over (streaming)
+  // The summary counts each result once: as it is handed over, or at the end.
+  FixSummary& sum = report.summary;
+  std::vector<std::size_t> ops;
+  auto count = [&sum, &ops](const FixResult& r) {
+    ++sum.findings;
+    auto& c = sum.by_check[r.finding.check];
+    ++c["findings"];
+    switch (r.status) {
+      case FixStatus::kAccepted:
+        ++sum.accepted;
+        ++c["accepted"];
+        ops.push_back(r.patch.size());
+        break;
+      case FixStatus::kRejected:
+        ++sum.rejected;
+        ++c["rejected"];
+        break;
+      case FixStatus::kNeedsReview:
+        ++sum.needs_review;
+        ++c["needs_review"];
+        break;
+      case FixStatus::kUnfixable:
+        ++sum.unfixable;
+        ++c["unfixable"];
+        break;
+    }
+  };
   std::map<std::size_t, std::vector<std::size_t>> by_object;
   for (std::size_t i = 0; i < scan.findings.size(); ++i) by_object[scan.findings[i].object_index].push_back(i);
   std::vector<std::pair<std::size_t, std::vector<std::size_t>>> work(by_object.begin(), by_object.end());
@@ -454,18 +488,21 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
       if (!scratch) scratch.emplace(obj);
       return &*scratch;
     };
+    std::vector<FixResult> local(streaming ? finding_ids.size() : 0);
     std::vector<FixResult*> rs;
-    for (std::size_t id : finding_ids) {
+    for (std::size_t k = 0; k < finding_ids.size(); ++k) {
+      const std::size_t id = finding_ids[k];
       const Finding& f = scan.findings[id];
+      FixResult& slot = streaming ? local[k] : report.results[id];
       if (options.record_proposer) {
-        report.results[id] = ProposeOne(g, index, f, options, work_copy);
+        slot = ProposeOne(g, index, f, options, work_copy);
       } else {
         FixProposal p = internal::ProposeFixWithView(obj, &g.Before(index).view, f, g.config, &g.fix_context);
         Value* s = (p.status == ProposalStatus::kProposed || p.status == ProposalStatus::kNeedsReview) ? work_copy()
                                                                                                       : nullptr;
-        report.results[id] = FixOne(g, index, f, std::move(p), s);
+        slot = FixOne(g, index, f, std::move(p), s);
       }
-      rs.push_back(&report.results[id]);
+      rs.push_back(&slot);
     }
     bool any = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; });
     if (any) object_fixes[w] = MergeObject(g, index, rs, work_copy(), options.keep_patched);
@@ -481,6 +518,19 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
     has_fix[w] = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; })
                      ? 1
                      : 0;
+    if (streaming) {
+      // Hand over every result whose earlier findings are all settled, in
+      // finding order, under one lock (so the calls never overlap).
+      std::lock_guard<std::mutex> lock(emit_mu);
+      for (std::size_t k = 0; k < finding_ids.size(); ++k) unsent.emplace(finding_ids[k], std::move(local[k]));
+      std::vector<FixResult> batch;
+      for (auto it = unsent.begin(); it != unsent.end() && it->first == next_result; it = unsent.erase(it)) {
+        count(it->second);
+        batch.push_back(std::move(it->second));
+        ++next_result;
+      }
+      if (!batch.empty()) options.on_results(std::move(batch));
+    }
     if (options.progress) {
       std::lock_guard<std::mutex> lock(progress_mu);
       options.progress(++done, work.size());
@@ -491,38 +541,13 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   }
   report.manifests = std::move(state.objects);
   report.scan = state.TakeBaseline();
-  // Summary.
-  FixSummary& s = report.summary;
-  std::vector<std::size_t> ops;
-  for (const FixResult& r : report.results) {
-    ++s.findings;
-    auto& c = s.by_check[r.finding.check];
-    ++c["findings"];
-    switch (r.status) {
-      case FixStatus::kAccepted:
-        ++s.accepted;
-        ++c["accepted"];
-        ops.push_back(r.patch.size());
-        break;
-      case FixStatus::kRejected:
-        ++s.rejected;
-        ++c["rejected"];
-        break;
-      case FixStatus::kNeedsReview:
-        ++s.needs_review;
-        ++c["needs_review"];
-        break;
-      case FixStatus::kUnfixable:
-        ++s.unfixable;
-        ++c["unfixable"];
-        break;
-    }
-  }
+  // Summary (streamed results were counted as they were handed over).
+  for (const FixResult& r : report.results) count(r);
   if (!ops.empty()) {
     std::sort(ops.begin(), ops.end());
     std::size_t n = ops.size();
-    s.median_ops = n % 2 ? static_cast<double>(ops[n / 2]) : (static_cast<double>(ops[n / 2 - 1]) + static_cast<double>(ops[n / 2])) / 2.0;
-    s.max_ops = static_cast<std::int64_t>(ops.back());
+    sum.median_ops = n % 2 ? static_cast<double>(ops[n / 2]) : (static_cast<double>(ops[n / 2 - 1]) + static_cast<double>(ops[n / 2])) / 2.0;
+    sum.max_ops = static_cast<std::int64_t>(ops.back());
   }
   if (options.record_proposer) SummarizeProposers(report, options);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

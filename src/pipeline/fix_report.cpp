@@ -287,6 +287,15 @@ bool FixReportWriter::Add(const FixReport& part, const std::vector<std::size_t>&
   return true;
 }
 
+bool FixReportWriter::AddResults(const std::vector<FixResult>& results) {
+  Impl& m = *impl_;
+  if (!m.status.ok() || m.finished) return false;
+  if (m.options.single_part && m.parts > 0) {
+    return m.Fail(InvalidArgumentError("FixReportWriter: results after the single part"));
+  }
+  return m.AddResults(results);
+}
+
 bool FixReportWriter::AddExtra(std::string_view member, std::uint64_t key, const Value& element) {
   Impl& m = *impl_;
   if (!m.status.ok() || m.finished) return false;

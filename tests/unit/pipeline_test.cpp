@@ -467,6 +467,49 @@ TEST_CASE("FixObjects and FixReportToJson: byte-identical output for any number 
     int calls = 0;
     CHECK_FALSE(kfix::WriteFixReportJson(report, true, jobs, [&](std::string_view) { return ++calls > 1 && false; }));
     CHECK(calls == 1);
+    // Streamed results (FixOptions::on_results): handed over in finding
+    // order, every one once, none kept; the same summary; written ahead of
+    // the report they give its bytes.
+    {
+      kfix::FixOptions so = options;
+      std::vector<kfix::FixResult> streamed;
+      int batches = 0;
+      so.on_results = [&](std::vector<kfix::FixResult>&& batch) {
+        ++batches;
+        CHECK_FALSE(batch.empty());
+        for (kfix::FixResult& r : batch) streamed.push_back(std::move(r));
+      };
+      kfix::FixReport sr = kfix::FixObjects(loaded.manifests, DefaultRules(), kfix::FixConfig{}, so);
+      CHECK(sr.results.empty());
+      REQUIRE(streamed.size() == report.results.size());
+      CHECK(batches > 1);
+      for (std::size_t i = 0; i < streamed.size(); ++i) {
+        CHECK_MESSAGE(kfix::FixResultToValue(streamed[i]) == kfix::FixResultToValue(report.results[i]), "result ", i);
+      }
+      CHECK(*kfix::FixReportToValue(sr).Find("summary") == *kfix::FixReportToValue(report).Find("summary"));
+      CHECK(sr.summary.findings == static_cast<std::int64_t>(report.results.size()));
+      kfix::FixWriteOptions o;
+      o.jobs = jobs;
+      o.single_part = true;
+      std::string out;
+      kfix::FixReportWriter w(o, [&](std::string_view p) {
+        out.append(p);
+        return true;
+      });
+      REQUIRE(w.AddResults(std::vector<kfix::FixResult>(streamed.begin(), streamed.begin() + 100)));
+      REQUIRE(w.AddResults(std::vector<kfix::FixResult>(streamed.begin() + 100, streamed.end())));
+      REQUIRE(w.Add(sr));
+      CHECK_FALSE(w.AddResults(streamed));  // nothing after the single part
+      kfix::FixReportWriter w2(o, [&](std::string_view p) {
+        out.append(p);
+        return true;
+      });
+      out.clear();
+      REQUIRE(w2.AddResults(streamed));
+      REQUIRE(w2.Add(sr));
+      REQUIRE(w2.Finish(sr.summary));
+      CHECK(out == json);
+    }
     // A writer that holds objects and errors back until Finish() and one
     // told it gets the whole report (nothing held back) write the same bytes,
     // errors included; the second refuses a second part.
