@@ -565,6 +565,9 @@ struct WriteOptions {
   /// Files that must not be overwritten (inputs): a target that is the same
   /// inode as one of them is refused with kPermissionDenied.
   std::vector<std::string> protect;
+  /// More protected files, by reference (a long list many writes share, not
+  /// copied per write); null = none. Must outlive the call.
+  const std::vector<std::string>* protect_shared = nullptr;
 };
 
 /// Writes `data` to `root`/`relative` without following any symlink: every

@@ -129,10 +129,13 @@ Status WriteFileSafely(const std::string& root, const std::string& relative, std
   if (exists) {
     if (S_ISLNK(target.st_mode)) return Refuse(shown, "is a symbolic link; kfix does not write through symlinks");
     if (!S_ISREG(target.st_mode)) return Refuse(shown, "exists and is not a regular file");
-    for (const std::string& p : options.protect) {
-      struct stat in {};
-      if (::stat(p.c_str(), &in) == 0 && in.st_dev == target.st_dev && in.st_ino == target.st_ino) {
-        return Refuse(shown, "is the same file as the input " + p + " (a hard link or the input itself)");
+    for (const std::vector<std::string>* list : {&options.protect, options.protect_shared}) {
+      if (list == nullptr) continue;
+      for (const std::string& p : *list) {
+        struct stat in {};
+        if (::stat(p.c_str(), &in) == 0 && in.st_dev == target.st_dev && in.st_ino == target.st_ino) {
+          return Refuse(shown, "is the same file as the input " + p + " (a hard link or the input itself)");
+        }
       }
     }
     if (!options.force_mode) mode = target.st_mode & 07777;

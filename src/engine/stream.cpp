@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <set>
 #include <utility>
 
 #include "engine/stream_internal.hpp"
@@ -204,13 +203,16 @@ Result<FixSummary> Engine::FixPathsPerFile(const std::vector<std::string>& paths
   WriteBackOptions wb = write_back;
   wb.parse = config().parse;
   internal::WriteBackLayout layout;
-  std::map<std::string, std::size_t> layout_index;
+  std::vector<std::size_t> by_path;  // layout positions sorted by path (no second copy of the paths)
   if (writing) {
     if (Status s = CheckWriteBack(paths, wb); !s.ok()) return s;
     Result<internal::WriteBackLayout> l = internal::MakeWriteBackLayout(paths);
     if (!l.ok()) return l.status();
     layout = std::move(*l);
-    for (std::size_t i = 0; i < layout.files.size(); ++i) layout_index.emplace(layout.files[i], i);
+    by_path.resize(layout.files.size());
+    for (std::size_t i = 0; i < by_path.size(); ++i) by_path[i] = i;
+    std::sort(by_path.begin(), by_path.end(),
+              [&](std::size_t a, std::size_t b) { return layout.files[a] < layout.files[b]; });
   }
   const RuleSet& rules = *this->rules();
   Result<internal::PerFileRun> run =
@@ -223,11 +225,18 @@ Result<FixSummary> Engine::FixPathsPerFile(const std::vector<std::string>& paths
   fo.jobs = 1;  // the files are the parallel unit
   fo.keep_patched = options.keep_patched;
   SummaryTotals totals;
-  std::set<std::string> written;
+  std::vector<char> written(layout.files.size(), 0);
+  auto layout_position = [&](const std::string& file) -> std::size_t {
+    auto it = std::lower_bound(by_path.begin(), by_path.end(), file,
+                               [&](std::size_t i, const std::string& f) { return layout.files[i] < f; });
+    return it != by_path.end() && layout.files[*it] == file ? *it : layout.files.size();
+  };
   auto settle = [&](FileFixReport& out) {
     if (writing) {
-      out.written.push_back(internal::WriteBackFile(out.report, out.file, layout, wb, &out.diff));
-      out.written_index = layout_index.count(out.file) ? layout_index.at(out.file) : 0;
+      out.written_index = layout_position(out.file);
+      if (out.written_index < layout.files.size()) {
+        out.written.push_back(internal::WriteBackFile(out.report, out.written_index, layout, wb, &out.diff));
+      }
     }
     if (!options.keep_trees) {
       for (Manifest& m : out.report.manifests) m.root = NamingSkeleton(m.root);
@@ -251,16 +260,16 @@ Result<FixSummary> Engine::FixPathsPerFile(const std::vector<std::string>& paths
       },
       [&](FileFixReport&& part) {
         totals.Add(part.report);
-        if (writing) written.insert(part.file);
+        if (writing && part.written_index < written.size()) written[part.written_index] = 1;
         return sink(std::move(part));
       });
   if (!st.ok()) return st;
   // Inputs that ignorePaths leaves out are written back too (WriteBack()
   // walks every input): unchanged, after the others.
-  for (const std::string& file : layout.files) {
-    if (written.count(file)) continue;
+  for (std::size_t i = 0; i < layout.files.size(); ++i) {
+    if (written[i]) continue;
     FileFixReport out;
-    out.file = file;
+    out.file = layout.files[i];
     settle(out);
     if (Status s = sink(std::move(out)); !s.ok()) return s;
   }

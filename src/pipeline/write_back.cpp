@@ -32,7 +32,8 @@ using Layout = internal::WriteBackLayout;
 // inside it. Two inputs at one place are an error.
 Result<Layout> MakeLayout(const std::vector<std::string>& paths) {
   Layout out;
-  std::map<std::string, std::string> taken;  // relative -> input
+  std::map<std::string, std::size_t> taken;  // relative -> input (position in out.files)
+  std::set<std::string> seen;
   for (const std::string& a : paths) {
     if (a == "-") {
       return InvalidArgumentError(
@@ -42,26 +43,20 @@ Result<Layout> MakeLayout(const std::vector<std::string>& paths) {
     if (!files.ok()) return files.status();
     std::error_code ec;
     const bool dir = fs::is_directory(a, ec);
-    for (const std::string& f : *files) {
-      if (out.relative.count(f)) continue;  // the same file named twice
-      const std::string rel =
+    for (std::string& f : *files) {
+      if (!seen.insert(f).second) continue;  // the same file named twice
+      std::string rel =
           dir ? fs::path(f).lexically_relative(a).lexically_normal().string() : fs::path(f).filename().string();
-      auto [it, inserted] = taken.emplace(rel, f);
+      auto [it, inserted] = taken.emplace(rel, out.files.size());
       if (!inserted) {
-        return InvalidArgumentError("the inputs " + it->second + " and " + f + " would both be written to " + rel +
-                                    "; pass their common parent directory instead so the layout is kept");
+        return InvalidArgumentError("the inputs " + out.files[it->second] + " and " + f + " would both be written to " +
+                                    rel + "; pass their common parent directory instead so the layout is kept");
       }
-      out.relative[f] = rel;
-      out.files.push_back(f);
+      out.relative.push_back(std::move(rel));
+      out.files.push_back(std::move(f));
     }
   }
   return out;
-}
-
-bool SameFile(const std::string& a, const std::string& b) {
-  struct stat sa {}, sb {};
-  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
-         sa.st_ino == sb.st_ino;
 }
 
 // The name a diff uses for `file`: relative to the working directory when the
@@ -178,12 +173,24 @@ Status CheckWriteBack(const std::vector<std::string>& paths, const WriteBackOpti
   Result<Layout> layout = MakeLayout(paths);
   if (!layout.ok()) return layout.status();
   if (options.mode != WriteMode::kDirectory) return Status::Ok();
-  for (const auto& [in, rel] : layout->relative) {
-    const std::string out = (fs::path(options.directory) / rel).string();
-    for (const std::string& other : layout->files) {
-      if (SameFile(out, other)) {
-        return InvalidArgumentError("--write would overwrite the input " + other + " (" + out + " is that file)");
-      }
+  // Each input and each output is looked at once: (device, inode) of the
+  // inputs, the first input of each.
+  std::map<std::pair<dev_t, ino_t>, const std::string*> inputs;
+  for (const std::string& f : layout->files) {
+    struct stat st {};
+    if (::stat(f.c_str(), &st) == 0) inputs.emplace(std::make_pair(st.st_dev, st.st_ino), &f);
+  }
+  // Outputs in the order of their inputs' names (which pair an error names).
+  std::vector<std::size_t> by_name(layout->files.size());
+  for (std::size_t i = 0; i < by_name.size(); ++i) by_name[i] = i;
+  std::sort(by_name.begin(), by_name.end(),
+            [&](std::size_t a, std::size_t b) { return layout->files[a] < layout->files[b]; });
+  for (std::size_t i : by_name) {
+    const std::string out = (fs::path(options.directory) / layout->relative[i]).string();
+    struct stat st {};
+    if (::stat(out.c_str(), &st) != 0) continue;
+    if (auto it = inputs.find({st.st_dev, st.st_ino}); it != inputs.end()) {
+      return InvalidArgumentError("--write would overwrite the input " + *it->second + " (" + out + " is that file)");
     }
   }
   return Status::Ok();
@@ -194,6 +201,7 @@ namespace {
 // One file of a write-back: read, rendered and diffed (Prepare, on any
 // thread), then written (Commit).
 struct Work {
+  std::size_t index = 0;  // in the layout
   WrittenFile w;
   std::string read;
   const std::string* original = nullptr;
@@ -231,8 +239,8 @@ void Commit(const Layout& layout, const WriteBackOptions& options, Work& k) {
     struct stat st {};
     if (::stat(file.c_str(), &st) == 0) wo.mode = st.st_mode & 07777;
     wo.force_mode = true;
-    wo.protect = layout.files;
-    const std::string& rel = layout.relative.at(file);
+    wo.protect_shared = &layout.files;
+    const std::string& rel = layout.relative[k.index];
     w.status = WriteFileSafely(options.directory, rel, bytes, wo);
     if (w.status.ok()) w.output = (fs::path(options.directory) / rel).string();
   } else if (options.mode == WriteMode::kInPlace && w.fixed) {
@@ -251,10 +259,12 @@ Result<internal::WriteBackLayout> internal::MakeWriteBackLayout(const std::vecto
   return MakeLayout(paths);
 }
 
-WrittenFile internal::WriteBackFile(const FixReport& report, const std::string& file, const WriteBackLayout& layout,
+WrittenFile internal::WriteBackFile(const FixReport& report, std::size_t index, const WriteBackLayout& layout,
                                     const WriteBackOptions& options, std::string* diff) {
+  const std::string& file = layout.files[index];
   const RenderPlan plan = PlanRenders(report);
   Work k;
+  k.index = index;
   Prepare(report, plan, file, options, k);
   Commit(layout, options, k);
   *diff = std::move(k.diff);
@@ -278,8 +288,10 @@ Result<WriteBackResult> WriteBack(const FixReport& report, const std::vector<std
   for (std::size_t first = 0; first < files.size(); first += window) {
     const std::size_t count = std::min(window, files.size() - first);
     std::vector<Work> work(count);
-    internal::ParallelFor(count, threads,
-                          [&](std::size_t i) { Prepare(report, plan, files[first + i], options, work[i]); });
+    internal::ParallelFor(count, threads, [&](std::size_t i) {
+      work[i].index = first + i;
+      Prepare(report, plan, files[first + i], options, work[i]);
+    });
     for (Work& k : work) {
       Commit(*layout, options, k);
       result.diff += k.diff;
@@ -327,7 +339,8 @@ Status WriteKustomizeOverlay(const FixReport& report, const std::vector<std::str
       "kind: Kustomization\n"
       "resources:\n";
   WriteOptions wo;
-  for (const std::string& file : layout->files) {
+  for (std::size_t i = 0; i < layout->files.size(); ++i) {
+    const std::string& file = layout->files[i];
     // Inputs below the overlay are listed where they are; others are copied
     // (byte-identical) under resources/, since kustomize loads nothing from
     // outside its directory by default.
@@ -336,8 +349,8 @@ Status WriteKustomizeOverlay(const FixReport& report, const std::vector<std::str
     if (rel.empty() || *rel.begin() == "..") {
       Result<std::string> bytes = ReadFileToString(file);
       if (!bytes.ok()) return bytes.status();
-      rel = fs::path("resources") / layout->relative.at(file);
-      wo.protect = layout->files;
+      rel = fs::path("resources") / layout->relative[i];
+      wo.protect_shared = &layout->files;
       if (Status s = WriteFileSafely(directory, rel.string(), *bytes, wo); !s.ok()) return s;
     }
     k += "- " + JsonQuote(rel.generic_string()) + "\n";
@@ -367,7 +380,7 @@ Status WriteKustomizeOverlay(const FixReport& report, const std::vector<std::str
     std::snprintf(num, sizeof num, "%03d", ++n);
     const std::string patch_file =
         std::string("patches/") + num + "-" + SafeName(Lower(ref.kind)) + "-" + SafeName(ref.name) + ".json";
-    wo.protect = layout->files;
+    wo.protect_shared = &layout->files;
     if (Status s = WriteFileSafely(directory, patch_file, PatchToJson(o.patch, JsonStyle::kPretty) + "\n", wo);
         !s.ok()) {
       return s;
@@ -390,7 +403,7 @@ Status WriteKustomizeOverlay(const FixReport& report, const std::vector<std::str
     if (!ref.namespace_.empty()) entries += "    namespace: " + quote(exact(ref.namespace_)) + "\n";
   }
   if (!entries.empty()) k += "patches:\n" + entries;
-  wo.protect = layout->files;
+  wo.protect_shared = &layout->files;
   return WriteFileSafely(directory, "kustomization.yaml", k, wo);
 }
 
