@@ -97,7 +97,7 @@ Status Spool::Drain(const TextSink& sink, std::size_t skip_first) {
 
 namespace {
 constexpr std::string_view kSlotMark = "\x01kfix-slot:";
-constexpr std::size_t kFlushBytes = 1u << 20;
+constexpr std::size_t kFlushBytes = 256u << 10;  // bytes buffered before they go to the sink
 }  // namespace
 
 struct JsonDocumentWriter::SlotState {
@@ -148,7 +148,7 @@ JsonDocumentWriter::JsonDocumentWriter(const Value& shell, JsonStyle style, cons
       while (line + spaces < p && text[line + spaces] == ' ') ++spaces;
       s.depth = static_cast<int>(spaces / 2);
     }
-    s.prefix = ",";
+    s.prefix.assign(1, ',');  // not = ",": GCC 12 warns wrongly (-Wrestrict) on that assignment here
     if (style == JsonStyle::kPretty) {
       s.prefix.push_back('\n');
       s.prefix.append(static_cast<std::size_t>(s.depth + 1) * 2, ' ');
