@@ -138,7 +138,8 @@ struct CallOptions {
   bool keep_trees = true;
   /// Fix / FixPaths / FixText: stream the per-finding results
   /// (FixOptions::on_results): handed over in finding order, not kept
-  /// (FixReport::results comes back empty; the summary counts them all).
+  /// (FixReport::results and scan.findings come back empty; the summary
+  /// counts them all).
   /// With scan.context per-file each file's results come as one call.
   std::function<void(std::vector<FixResult>&& results)> on_results;
   /// Progress of Run / FixPaths: "load", "fix", "risk" (optional; calls are

@@ -158,8 +158,9 @@ struct FixOptions {
   /// Streams the per-finding results instead of keeping them: each result
   /// is handed over once its object is settled, in finding order (batches of
   /// consecutive findings; calls never overlap but may come from worker
-  /// threads), and FixReport::results comes back empty while the summary
-  /// still counts every result. Memory then holds the results not yet handed
+  /// threads), and FixReport::results and FixReport::scan.findings (each
+  /// result carries its finding) come back empty while the summary and
+  /// scan.stats still count every one. Memory then holds the results not yet handed
   /// over (with one thread, only the current object's), not all of them.
   std::function<void(std::vector<FixResult>&& results)> on_results;
 };

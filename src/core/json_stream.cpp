@@ -97,7 +97,7 @@ Status Spool::Drain(const TextSink& sink, std::size_t skip_first) {
 
 namespace {
 constexpr std::string_view kSlotMark = "\x01kfix-slot:";
-constexpr std::size_t kFlushBytes = 256u << 10;  // bytes buffered before they go to the sink
+constexpr std::size_t kFlushBytes = 64u << 10;  // bytes buffered before they go to the sink
 }  // namespace
 
 struct JsonDocumentWriter::SlotState {

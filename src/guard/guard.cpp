@@ -361,6 +361,10 @@ const std::vector<std::uint32_t>& internal::GuardState::BaselineOf(std::size_t i
   return baseline_by_object[index];
 }
 
+void internal::GuardState::ReleaseBaselineFinding(std::size_t id) {
+  if (id < baseline.findings.size()) Finding gone = std::move(baseline.findings[id]);
+}
+
 ScanReport internal::GuardState::TakeBaseline() {
   Baseline();
   return std::move(baseline);

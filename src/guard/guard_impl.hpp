@@ -30,6 +30,11 @@ class GuardState {
   /// Moves the baseline out (computing it first if needed); the state must
   /// not be used for vetting afterwards (its owner, the fix pipeline, is done).
   ScanReport TakeBaseline();
+  /// Frees the texts of baseline finding `id` (left empty): for a pipeline
+  /// that has settled the finding's object and handed its result (which
+  /// carries a copy) over. Nothing reads an object's baseline findings once
+  /// the object is settled; only that finding is written.
+  void ReleaseBaselineFinding(std::size_t id);
   /// Indices into Baseline().findings of object `index`'s findings.
   const std::vector<std::uint32_t>& BaselineOf(std::size_t index) const;
   /// FindingKey of object `index`'s baseline findings from checks that look at

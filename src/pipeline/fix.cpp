@@ -527,6 +527,10 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
       for (auto it = unsent.begin(); it != unsent.end() && it->first == next_result; it = unsent.erase(it)) {
         count(it->second);
         batch.push_back(std::move(it->second));
+        // The result carries its finding; the baseline's copy is not read
+        // again once its object is settled (streamed runs return no
+        // scan.findings), so its texts are freed now.
+        state.ReleaseBaselineFinding(it->first);
         ++next_result;
       }
       if (!batch.empty()) options.on_results(std::move(batch));
@@ -541,6 +545,7 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   }
   report.manifests = std::move(state.objects);
   report.scan = state.TakeBaseline();
+  if (streaming) std::vector<Finding>().swap(report.scan.findings);  // handed over with the results
   // Summary (streamed results were counted as they were handed over).
   for (const FixResult& r : report.results) count(r);
   if (!ops.empty()) {

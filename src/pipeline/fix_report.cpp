@@ -173,7 +173,7 @@ namespace {
 using internal::JsonDocumentWriter;
 
 constexpr std::uint64_t kAfterInputs = std::uint64_t{1} << 63;  // errors that are not a file's load errors
-constexpr std::size_t kPieceBytes = 256u << 10;  // results text handed to the writer at a time
+constexpr std::size_t kPieceBytes = 64u << 10;  // results text handed to the writer at a time
 
 }  // namespace
 

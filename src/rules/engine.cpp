@@ -368,6 +368,10 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
     for (Finding& f : found[i]) report.findings.push_back(std::move(f));
     for (Finding& f : suppressed[i]) report.ignored.push_back(std::move(f));
     if (containers) containers->insert(containers->end(), found_containers[i].begin(), found_containers[i].end());
+    // Each object's list is freed as soon as it is moved, so the whole
+    // report's findings are not held twice while the last ones are moved.
+    std::vector<Finding>().swap(found[i]);
+    std::vector<Finding>().swap(suppressed[i]);
   }
   report.stats.findings = static_cast<std::int64_t>(report.findings.size());
   report.stats.ignored = static_cast<std::int64_t>(report.ignored.size());
