@@ -47,9 +47,6 @@ int RunFixPerFile(const kfix::Engine& engine, const kfix::cli::Args& a, const st
   const std::string cmd = "fix";
   int code = kfix::cli::kExitOk;
   const bool writing = wb.mode != kfix::WriteMode::kNone || wb.diff;
-  auto to_stdout = [](std::string_view piece) {
-    return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
-  };
   constexpr std::size_t kSpool = 1u << 20;  // held-back text in memory, then in a temporary file
   kfix::FixWriteOptions fo;
   fo.jobs = call.jobs != 0 ? call.jobs : engine.config().scan.jobs;
@@ -57,8 +54,8 @@ int RunFixPerFile(const kfix::Engine& engine, const kfix::cli::Args& a, const st
   if (writing) fo.extra_arrays = {"writeBack"};
   const bool json = !a.Has("diff") && format == "json";
   std::unique_ptr<kfix::FixReportWriter> report;
-  if (json) report = std::make_unique<kfix::FixReportWriter>(fo, to_stdout);
-  kfix::DiffWriter diff(to_stdout, kSpool);
+  if (json) report = std::make_unique<kfix::FixReportWriter>(fo, kfix::cli::WriteStdout);
+  kfix::DiffWriter diff(kfix::cli::WriteStdout, kSpool);
   // Text: the summary table and the errors at the end.
   std::vector<kfix::Status> errors;
   std::size_t objects_patched = 0;
@@ -207,9 +204,7 @@ int RunFix(const std::vector<std::string>& raw) {
     fo.jobs = call.jobs != 0 ? call.jobs : engine->config().scan.jobs;
     fo.single_part = true;
     if (wb.mode != kfix::WriteMode::kNone || wb.diff) fo.extra_arrays = {"writeBack"};
-    writer = std::make_unique<kfix::FixReportWriter>(fo, [](std::string_view piece) {
-      return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
-    });
+    writer = std::make_unique<kfix::FixReportWriter>(fo, kfix::cli::WriteStdout);
     if (!audit) {
       call.on_results = [w = writer.get()](std::vector<kfix::FixResult>&& results) { w->AddResults(results); };
     }

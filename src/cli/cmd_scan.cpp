@@ -64,9 +64,7 @@ int RunScan(const std::vector<std::string>& args) {
   // What a format holds back until the end (docs/performance.md) stays in
   // memory up to this, then goes to a temporary file.
   wo.spool_memory = 1u << 20;
-  kfix::ScanReportWriter writer(wo, &rules, [](std::string_view piece) {
-    return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size();
-  });
+  kfix::ScanReportWriter writer(wo, &rules, kfix::cli::WriteStdout);
   // The formats without an errors section name each input error on stderr.
   const bool errors_to_stderr = format != "json" && format != "text";
   bool io_error = false, invalid = false, over = false;

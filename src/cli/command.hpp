@@ -125,6 +125,9 @@ bool ContextFlag(const std::string& cmd, const Args& a, EngineConfig* out);
 bool CreateEngine(const std::string& cmd, EngineConfig config, std::unique_ptr<Engine>* out);
 /// Prints "kfix <cmd>: <status>" to stderr and returns kExitError.
 int Fail(const std::string& cmd, const Status& status);
+/// Writes `piece` to stdout; false when not all of it was written (the
+/// sink the report writers stream through).
+bool WriteStdout(std::string_view piece);
 /// Parses an integer flag value in [lo, hi]; false when it is not one.
 bool ParseIntFlag(const std::string& text, long long lo, long long hi, long long* out);
 /// Parses a number flag value (all of the text); false when it is not one.

@@ -43,6 +43,8 @@ bool CreateEngine(const std::string& cmd, EngineConfig config, std::unique_ptr<E
   return true;
 }
 
+bool WriteStdout(std::string_view piece) { return std::fwrite(piece.data(), 1, piece.size(), stdout) == piece.size(); }
+
 int Fail(const std::string& cmd, const Status& status) { return UsageError(cmd, status.ToString()); }
 
 bool ParseIntFlag(const std::string& text, long long lo, long long hi, long long* out) {
