@@ -199,6 +199,55 @@ Finding HitToFinding(internal::Hit& h, const Entry& e, const Manifest& m, std::s
   return f;
 }
 
+/// A finding as the parallel pass of a scan keeps it until the report's order
+/// is known: the hit, its check and its position, without the texts every
+/// finding of the same check and object shares (check, policy, remediation,
+/// file, object identity). Those are filled in once, as the finding is put in
+/// the report, so a scan never holds each finding twice (a third of the size
+/// of a Finding; the move into the report used to double the findings' size at
+/// the scan's peak).
+struct PendingFinding {
+  internal::Hit hit;
+  const Entry* entry = nullptr;
+  std::int32_t line = 0;
+  std::int32_t column = 0;
+  std::int32_t sequence = 0;
+  std::string ignored_by;
+};
+
+/// FindingLess for two findings of the same object (same file, document and
+/// item): gives exactly the outcome FindingLess gives for their findings.
+bool PendingLess(const PendingFinding& a, const PendingFinding& b) {
+  if (a.line != b.line) return a.line < b.line;
+  if (a.column != b.column) return a.column < b.column;
+  if (a.entry->info.name != b.entry->info.name) return a.entry->info.name < b.entry->info.name;
+  if (a.hit.message != b.hit.message) return a.hit.message < b.hit.message;
+  if (a.hit.pointer != b.hit.pointer) return a.hit.pointer < b.hit.pointer;
+  return a.hit.container < b.hit.container;
+}
+
+/// The finding a pending one stands for (HitToFinding, positioned already).
+Finding PendingToFinding(PendingFinding& p, const Manifest& m, std::size_t index, const ObjectRef& ref) {
+  Finding f;
+  f.sequence = p.sequence;
+  f.check = p.entry->info.name;
+  f.policy = p.entry->info.policy;
+  f.severity = p.entry->info.severity;
+  f.message = std::move(p.hit.message);
+  f.remediation = p.entry->info.remediation;
+  f.file = m.file;
+  f.document = m.document;
+  f.item = m.item;
+  f.line = p.line;
+  f.column = p.column;
+  f.pointer = std::move(p.hit.pointer);
+  f.object = ref;
+  f.container = std::move(p.hit.container);
+  f.object_index = index;
+  f.ignored_by = std::move(p.ignored_by);
+  return f;
+}
+
 /// Shape problems of a workload that keep its pod template from being
 /// checked (a pod spec that is not a mapping, a container list that is not a
 /// sequence of mappings): Kubernetes would reject the object, and kube-linter
@@ -288,8 +337,7 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
     contexts[0].Build(std::move(all));
   }
 
-  std::vector<std::vector<Finding>> found(n), suppressed(n);
-  std::vector<std::vector<std::int32_t>> found_containers(containers ? n : 0);
+  std::vector<std::vector<PendingFinding>> found(n), suppressed(n);
   std::vector<std::vector<Status>> shape(n);
   internal::ParallelFor(n, threads, [&](std::size_t i) {
     if (skip[i]) return;
@@ -297,45 +345,37 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
     const ObjectInfo& obj = objs[i];
     const internal::LintIndex& ctx = contexts[context_of[i]];
     std::vector<internal::Hit> hits;
-    ObjectRef ref;
-    bool have_ref = false;
     for (const Entry& e : entries) {
       if (!internal::KindsMatch(e.info.object_kinds, obj)) continue;
       hits.clear();
       internal::Sink sink(&hits, &obj.current_container);
       e.impl->Run(obj, ctx, sink);
       if (hits.empty()) continue;
-      if (!have_ref) {
-        ref = objects[i].Ref();
-        have_ref = true;
-      }
       std::string ignored_by = internal::IgnoredBy(obj, e.info.name);
       std::int32_t sequence = 0;
       for (internal::Hit& h : hits) {
-        if (containers && ignored_by.empty()) found_containers[i].push_back(h.container_index);
-        (ignored_by.empty() ? found[i] : suppressed[i])
-            .push_back(HitToFinding(h, e, objects[i], i, ref, ignored_by, sequence++));
+        PendingFinding p;
+        internal::Locate(objects[i].root, h.pointer, &p.line, &p.column);
+        p.hit = std::move(h);
+        p.entry = &e;
+        p.sequence = sequence++;
+        p.ignored_by = ignored_by;
+        (ignored_by.empty() ? found[i] : suppressed[i]).push_back(std::move(p));
       }
     }
-    if (containers) {  // sorted together with their containers
+    if (containers) {  // the same permutation as before findings were kept pending (by index)
       std::vector<std::size_t> perm(found[i].size());
       for (std::size_t k = 0; k < perm.size(); ++k) perm[k] = k;
       std::sort(perm.begin(), perm.end(),
-                [&](std::size_t a, std::size_t b) { return FindingLess(found[i][a], found[i][b]); });
-      std::vector<Finding> sorted;
-      std::vector<std::int32_t> sorted_containers;
+                [&](std::size_t a, std::size_t b) { return PendingLess(found[i][a], found[i][b]); });
+      std::vector<PendingFinding> sorted;
       sorted.reserve(perm.size());
-      sorted_containers.reserve(perm.size());
-      for (std::size_t k : perm) {
-        sorted.push_back(std::move(found[i][k]));
-        sorted_containers.push_back(found_containers[i][k]);
-      }
+      for (std::size_t k : perm) sorted.push_back(std::move(found[i][k]));
       found[i] = std::move(sorted);
-      found_containers[i] = std::move(sorted_containers);
     } else {
-      std::sort(found[i].begin(), found[i].end(), FindingLess);
+      std::sort(found[i].begin(), found[i].end(), PendingLess);
     }
-    std::sort(suppressed[i].begin(), suppressed[i].end(), FindingLess);
+    std::sort(suppressed[i].begin(), suppressed[i].end(), PendingLess);
   });
 
   // Order objects by (file, document, item), then emit each object's
@@ -365,13 +405,16 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
   }
   for (std::size_t i : order) {
     for (Status& w : shape[i]) report.warnings.push_back(std::move(w));
-    for (Finding& f : found[i]) report.findings.push_back(std::move(f));
-    for (Finding& f : suppressed[i]) report.ignored.push_back(std::move(f));
-    if (containers) containers->insert(containers->end(), found_containers[i].begin(), found_containers[i].end());
-    // Each object's list is freed as soon as it is moved, so the whole
-    // report's findings are not held twice while the last ones are moved.
-    std::vector<Finding>().swap(found[i]);
-    std::vector<Finding>().swap(suppressed[i]);
+    if (found[i].empty() && suppressed[i].empty()) continue;
+    const ObjectRef ref = objects[i].Ref();
+    for (PendingFinding& p : found[i]) {
+      if (containers) containers->push_back(p.hit.container_index);
+      report.findings.push_back(PendingToFinding(p, objects[i], i, ref));
+    }
+    for (PendingFinding& p : suppressed[i]) report.ignored.push_back(PendingToFinding(p, objects[i], i, ref));
+    // Each object's list is freed as soon as it is in the report.
+    std::vector<PendingFinding>().swap(found[i]);
+    std::vector<PendingFinding>().swap(suppressed[i]);
   }
   report.stats.findings = static_cast<std::int64_t>(report.findings.size());
   report.stats.ignored = static_cast<std::int64_t>(report.ignored.size());
