@@ -471,11 +471,23 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   // bring findings of their own), so that one large object near the end of
   // the input does not run alone while the other threads are idle. Results
   // land in their own slots: the order of the work does not change the output.
+  // Streamed results are handed over in finding order, and every result after
+  // an unsettled object waits for it: a streamed run takes first only the
+  // objects heavy enough to leave a thread idle at the end (more than 1/32 of
+  // one thread's share of the findings), largest first, then the others in
+  // input order, so that little is held back.
   std::vector<std::size_t> order(work.size());
   for (std::size_t w = 0; w < work.size(); ++w) order[w] = w;
   if (threads > 1) {
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return work[a].second.size() > work[b].second.size(); });
+    auto heavier = [&](std::size_t a, std::size_t b) { return work[a].second.size() > work[b].second.size(); };
+    if (!streaming) {
+      std::stable_sort(order.begin(), order.end(), heavier);
+    } else {
+      const std::size_t heavy = std::max<std::size_t>(16, scan.findings.size() / (static_cast<std::size_t>(threads) * 32));
+      auto first = std::stable_partition(order.begin(), order.end(),
+                                         [&](std::size_t w) { return work[w].second.size() >= heavy; });
+      std::stable_sort(order.begin(), first, heavier);
+    }
   }
   internal::ParallelFor(work.size(), threads, [&](std::size_t ow) {
     const std::size_t w = order[ow];

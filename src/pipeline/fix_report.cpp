@@ -195,25 +195,26 @@ struct FixReportWriter::Impl {
     text.clear();
     return ok || Fail(doc->status());
   }
-  /// The results' elements, built a chunk at a time on `jobs` threads (a
-  /// window of 4 chunks per thread), written in order.
-  bool AddResults(const std::vector<FixResult>& list) {
-    const std::string& prefix = doc->ElementPrefix(results);
-    const int depth = doc->ElementDepth(results);
+  /// Elements 0..n-1 of `slot` (`element(i)` builds one), serialised a chunk
+  /// at a time on `jobs` threads (a window of 4 chunks per thread) and written
+  /// in order, all with key 0.
+  template <typename Element>
+  bool AddElements(int slot, std::size_t n, Element&& element) {
+    const std::string& prefix = doc->ElementPrefix(slot);
+    const int depth = doc->ElementDepth(slot);
     const JsonStyle style = doc->style();
     auto write = [&](std::string& to, std::size_t i) {
       to += prefix;
-      internal::AppendJsonAt(to, FixResultToValue(list[i]), style, depth);
+      internal::AppendJsonAt(to, element(i), style, depth);
     };
-    const std::size_t n = list.size();
     const int threads = internal::ThreadCount(options.jobs, n);
     std::string text;
     if (threads <= 1 || n < 256) {
       for (std::size_t i = 0; i < n; ++i) {
         write(text, i);
-        if (text.size() >= kPieceBytes && !Add(results, 0, text)) return false;
+        if (text.size() >= kPieceBytes && !Add(slot, 0, text)) return false;
       }
-      return Add(results, 0, text);
+      return Add(slot, 0, text);
     }
     const std::size_t chunk = 64;
     const std::size_t chunks = (n + chunk - 1) / chunk;
@@ -228,10 +229,13 @@ struct FixReportWriter::Impl {
         for (std::size_t i = begin; i < std::min(n, begin + chunk); ++i) write(t, i);
       });
       for (std::size_t k = 0; k < count; ++k) {
-        if (!Add(results, 0, texts[k])) return false;
+        if (!Add(slot, 0, texts[k])) return false;
       }
     }
     return true;
+  }
+  bool AddResults(const std::vector<FixResult>& list) {
+    return AddElements(results, list.size(), [&](std::size_t i) { return FixResultToValue(list[i]); });
   }
 };
 
@@ -272,9 +276,17 @@ bool FixReportWriter::Add(const FixReport& part, const std::vector<std::size_t>&
   if (!m.AddResults(part.results)) return false;
   // A whole report's objects and errors follow its results directly.
   if (whole && !m.doc->Advance()) return m.Fail(m.doc->status());
-  for (std::size_t i = 0; i < part.objects.size(); ++i) {
-    const std::uint64_t key = object_inputs.empty() ? 0 : object_inputs[i];
-    if (!m.doc->AddValue(m.objects, key, ObjectFixToValue(part, part.objects[i]))) return m.Fail(m.doc->status());
+  if (object_inputs.empty()) {
+    if (!m.AddElements(m.objects, part.objects.size(),
+                       [&](std::size_t i) { return ObjectFixToValue(part, part.objects[i]); })) {
+      return false;
+    }
+  } else {
+    for (std::size_t i = 0; i < part.objects.size(); ++i) {
+      if (!m.doc->AddValue(m.objects, object_inputs[i], ObjectFixToValue(part, part.objects[i]))) {
+        return m.Fail(m.doc->status());
+      }
+    }
   }
   if (whole && !m.doc->Advance()) return m.Fail(m.doc->status());
   for (std::size_t i = 0; i < part.errors.size(); ++i) {

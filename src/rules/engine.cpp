@@ -397,25 +397,37 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
     total_suppressed += suppressed[i].size();
     if (!skip[i]) ++report.stats.objects;
   }
-  report.findings.reserve(total_found);
-  report.ignored.reserve(total_suppressed);
-  if (containers) {
-    containers->clear();
-    containers->reserve(total_found);
-  }
-  for (std::size_t i : order) {
-    for (Status& w : shape[i]) report.warnings.push_back(std::move(w));
-    if (found[i].empty() && suppressed[i].empty()) continue;
-    const ObjectRef ref = objects[i].Ref();
-    for (PendingFinding& p : found[i]) {
-      if (containers) containers->push_back(p.hit.container_index);
-      report.findings.push_back(PendingToFinding(p, objects[i], i, ref));
+  // Each object's findings get their slots in that order; they are filled
+  // in on the worker threads (the texts they share are copied then).
+  std::vector<std::size_t> found_at(n, 0), ignored_at(n, 0);
+  {
+    std::size_t f = 0, g = 0;
+    for (std::size_t i : order) {
+      for (Status& w : shape[i]) report.warnings.push_back(std::move(w));
+      found_at[i] = f;
+      ignored_at[i] = g;
+      f += found[i].size();
+      g += suppressed[i].size();
     }
-    for (PendingFinding& p : suppressed[i]) report.ignored.push_back(PendingToFinding(p, objects[i], i, ref));
+  }
+  report.findings.resize(total_found);
+  report.ignored.resize(total_suppressed);
+  if (containers) containers->assign(total_found, -1);
+  internal::ParallelFor(n, threads, [&](std::size_t i) {
+    if (found[i].empty() && suppressed[i].empty()) return;
+    const ObjectRef ref = objects[i].Ref();
+    for (std::size_t k = 0; k < found[i].size(); ++k) {
+      PendingFinding& p = found[i][k];
+      if (containers) (*containers)[found_at[i] + k] = p.hit.container_index;
+      report.findings[found_at[i] + k] = PendingToFinding(p, objects[i], i, ref);
+    }
+    for (std::size_t k = 0; k < suppressed[i].size(); ++k) {
+      report.ignored[ignored_at[i] + k] = PendingToFinding(suppressed[i][k], objects[i], i, ref);
+    }
     // Each object's list is freed as soon as it is in the report.
     std::vector<PendingFinding>().swap(found[i]);
     std::vector<PendingFinding>().swap(suppressed[i]);
-  }
+  });
   report.stats.findings = static_cast<std::int64_t>(report.findings.size());
   report.stats.ignored = static_cast<std::int64_t>(report.ignored.size());
   for (const Finding& f : report.findings) ++report.stats.by_check[f.check];
