@@ -489,6 +489,45 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
       std::stable_sort(order.begin(), first, heavier);
     }
   }
+  // Streaming: settled results wait in `unsent`. Every result whose earlier
+  // findings are all settled is handed over in finding order by whichever
+  // thread finds the writer free; it calls on_results outside emit_mu, so the
+  // other threads go on settling objects meanwhile, and write_mu keeps the
+  // calls from overlapping.
+  std::mutex write_mu;
+  auto take_ready = [&]() {  // under emit_mu
+    std::vector<FixResult> batch;
+    for (auto it = unsent.begin(); it != unsent.end() && it->first == next_result; it = unsent.erase(it)) {
+      count(it->second);
+      batch.push_back(std::move(it->second));
+      // The result carries its finding; the baseline's copy is not read
+      // again once its object is settled (streamed runs return no
+      // scan.findings), so its texts are freed now.
+      state.ReleaseBaselineFinding(it->first);
+      ++next_result;
+    }
+    return batch;
+  };
+  auto hand_over = [&]() {
+    for (;;) {
+      std::unique_lock<std::mutex> writer(write_mu, std::try_to_lock);
+      if (!writer.owns_lock()) return;  // the writer looks again once it lets go
+      for (;;) {
+        std::vector<FixResult> batch;
+        {
+          std::lock_guard<std::mutex> lock(emit_mu);
+          batch = take_ready();
+        }
+        if (batch.empty()) break;
+        options.on_results(std::move(batch));
+      }
+      writer.unlock();
+      // Results that became ready while this thread was writing, from a
+      // thread that found the writer busy, are handed over now.
+      std::lock_guard<std::mutex> lock(emit_mu);
+      if (unsent.empty() || unsent.begin()->first != next_result) return;
+    }
+  };
   internal::ParallelFor(work.size(), threads, [&](std::size_t ow) {
     const std::size_t w = order[ow];
     const auto& [index, finding_ids] = work[w];
@@ -531,27 +570,23 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
                      ? 1
                      : 0;
     if (streaming) {
-      // Hand over every result whose earlier findings are all settled, in
-      // finding order, under one lock (so the calls never overlap).
-      std::lock_guard<std::mutex> lock(emit_mu);
-      for (std::size_t k = 0; k < finding_ids.size(); ++k) unsent.emplace(finding_ids[k], std::move(local[k]));
-      std::vector<FixResult> batch;
-      for (auto it = unsent.begin(); it != unsent.end() && it->first == next_result; it = unsent.erase(it)) {
-        count(it->second);
-        batch.push_back(std::move(it->second));
-        // The result carries its finding; the baseline's copy is not read
-        // again once its object is settled (streamed runs return no
-        // scan.findings), so its texts are freed now.
-        state.ReleaseBaselineFinding(it->first);
-        ++next_result;
+      {
+        std::lock_guard<std::mutex> lock(emit_mu);
+        for (std::size_t k = 0; k < finding_ids.size(); ++k) unsent.emplace(finding_ids[k], std::move(local[k]));
       }
-      if (!batch.empty()) options.on_results(std::move(batch));
+      hand_over();
     }
     if (options.progress) {
       std::lock_guard<std::mutex> lock(progress_mu);
       options.progress(++done, work.size());
     }
   });
+  if (streaming) {
+    // Whatever is left (try_lock may fail spuriously), on this thread alone.
+    for (std::vector<FixResult> batch = take_ready(); !batch.empty(); batch = take_ready()) {
+      options.on_results(std::move(batch));
+    }
+  }
   for (std::size_t w = 0; w < work.size(); ++w) {
     if (has_fix[w]) report.objects.push_back(std::move(object_fixes[w]));
   }
