@@ -142,6 +142,10 @@ struct CallOptions {
   /// counts them all).
   /// With scan.context per-file each file's results come as one call.
   std::function<void(std::vector<FixResult>&& results)> on_results;
+  /// Fix / FixPaths / FixText: stream the merged per-object fixes
+  /// (FixOptions::on_objects; FixReport::objects comes back empty). With
+  /// scan.context per-file they come as one call at the end, in input order.
+  std::function<void(std::vector<ObjectFix>&& objects, const std::vector<Manifest>& manifests)> on_objects;
   /// Progress of Run / FixPaths: "load", "fix", "risk" (optional; calls are
   /// serialised but may come from worker threads).
   PipelineProgress progress;

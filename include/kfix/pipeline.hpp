@@ -163,6 +163,14 @@ struct FixOptions {
   /// scan.stats still count every one. Memory then holds the results not yet handed
   /// over (with one thread, only the current object's), not all of them.
   std::function<void(std::vector<FixResult>&& results)> on_results;
+  /// Streams the merged per-object fixes (the elements of FixReport::objects)
+  /// instead of keeping them: each is handed over once it and every object
+  /// before it are settled, in the order FixReport::objects has, with the
+  /// run's objects (`manifests`, which ObjectFix::object_index indexes; valid
+  /// during the call). Calls never overlap each other or on_results' calls
+  /// but may come from worker threads; FixReport::objects comes back empty.
+  /// Not used by propose runs (record_proposer).
+  std::function<void(std::vector<ObjectFix>&& objects, const std::vector<Manifest>& manifests)> on_objects;
 };
 
 /// Scans one lint context, proposes and vets a fix per finding, merges the
@@ -303,6 +311,11 @@ class FixReportWriter {
   /// Results written ahead of the next part's own (FixOptions::on_results
   /// hands them over this way); the part then comes without them.
   bool AddResults(const std::vector<FixResult>& results);
+  /// Objects written ahead of the next part's own, like AddResults
+  /// (FixOptions::on_objects hands them over this way, with the manifests
+  /// their object_index points into); they are held back until the results
+  /// are complete, and the part then comes without them.
+  bool AddObjects(const std::vector<ObjectFix>& objects, const std::vector<Manifest>& manifests);
   bool Add(const FileFixReport& part) { return Add(part.report, part.error_inputs, part.object_inputs); }
   /// One element of an extra array, written in key order.
   bool AddExtra(std::string_view member, std::uint64_t key, const Value& element);

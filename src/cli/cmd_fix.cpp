@@ -39,6 +39,9 @@ void PrintDiffSummary(const kfix::FixSummary& s) {
                static_cast<long long>(s.unfixable));
 }
 
+/// Held-back report text kept in memory, then in a temporary file.
+constexpr std::size_t kSpool = 1u << 20;
+
 /// `kfix fix --context per-file`: the engine hands over one file at a time
 /// (written back already); each part goes to the report, diff, audit log
 /// and overlay as it comes (docs/performance.md, "Streaming per file").
@@ -47,7 +50,6 @@ int RunFixPerFile(const kfix::Engine& engine, const kfix::cli::Args& a, const st
   const std::string cmd = "fix";
   int code = kfix::cli::kExitOk;
   const bool writing = wb.mode != kfix::WriteMode::kNone || wb.diff;
-  constexpr std::size_t kSpool = 1u << 20;  // held-back text in memory, then in a temporary file
   kfix::FixWriteOptions fo;
   fo.jobs = call.jobs != 0 ? call.jobs : engine.config().scan.jobs;
   fo.spool_memory = kSpool;
@@ -203,10 +205,19 @@ int RunFix(const std::vector<std::string>& raw) {
     kfix::FixWriteOptions fo;
     fo.jobs = call.jobs != 0 ? call.jobs : engine->config().scan.jobs;
     fo.single_part = true;
+    fo.spool_memory = kSpool;  // the objects, written while the results still are, wait here
     if (wb.mode != kfix::WriteMode::kNone || wb.diff) fo.extra_arrays = {"writeBack"};
     writer = std::make_unique<kfix::FixReportWriter>(fo, kfix::cli::WriteStdout);
     if (!audit) {
       call.on_results = [w = writer.get()](std::vector<kfix::FixResult>&& results) { w->AddResults(results); };
+    }
+    // The merged object fixes too, unless writing files back or a kustomize
+    // overlay reads them.
+    if (!audit && wb.mode == kfix::WriteMode::kNone && !wb.diff && !a.Has("kustomize")) {
+      call.on_objects = [w = writer.get()](std::vector<kfix::ObjectFix>&& objects,
+                                           const std::vector<kfix::Manifest>& manifests) {
+        w->AddObjects(objects, manifests);
+      };
     }
   }
   kfix::Result<kfix::FixReport> fixed = engine->FixPaths(a.positionals(), call);

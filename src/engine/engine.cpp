@@ -151,6 +151,7 @@ FixReport Engine::Fix(LoadedInputs inputs, const CallOptions& options) const {
   fo.jobs = Jobs(state_->config, options);
   fo.keep_patched = options.keep_patched;
   fo.on_results = options.on_results;
+  fo.on_objects = options.on_objects;
   if (options.progress) {
     fo.progress = [&options](std::size_t done, std::size_t total) { options.progress("fix", done, total); };
   }
@@ -222,6 +223,10 @@ Result<FixReport> Engine::FixPathsJoined(const std::vector<std::string>& paths, 
   std::stable_sort(error_keys.begin(), error_keys.end(), by_key);
   for (const Keyed& k : object_keys) out.objects.push_back(std::move(objects[k.index]));
   for (const Keyed& k : error_keys) out.errors.push_back(std::move(errors[k.index]));
+  if (options.on_objects && !out.objects.empty()) {
+    options.on_objects(std::move(out.objects), out.manifests);
+    out.objects.clear();
+  }
   out.scan.errors = out.errors;
   out.summary = std::move(*summary);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

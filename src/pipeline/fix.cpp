@@ -427,6 +427,7 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   // summary reads every result): each object's results live in the object's
   // own task until they are handed over in finding order.
   const bool streaming = static_cast<bool>(options.on_results) && !options.record_proposer;
+  const bool streaming_objects = static_cast<bool>(options.on_objects) && !options.record_proposer;
   if (!streaming) report.results.resize(scan.findings.size());
   std::mutex emit_mu;
   std::map<std::size_t, FixResult> unsent;   // settled, not yet handed over (streaming)
@@ -489,43 +490,63 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
       std::stable_sort(order.begin(), first, heavier);
     }
   }
-  // Streaming: settled results wait in `unsent`. Every result whose earlier
-  // findings are all settled is handed over in finding order by whichever
-  // thread finds the writer free; it calls on_results outside emit_mu, so the
-  // other threads go on settling objects meanwhile, and write_mu keeps the
-  // calls from overlapping.
+  // Streaming: settled results wait in `unsent`, settled objects are marked
+  // in `settled`. Every result whose earlier findings are all settled, and
+  // every patched object whose earlier objects are all settled, is handed
+  // over in order by whichever thread finds the writer free; it calls
+  // on_results / on_objects outside emit_mu, so the other threads go on
+  // settling objects meanwhile, and write_mu keeps the calls from
+  // overlapping.
   std::mutex write_mu;
+  std::vector<char> settled(streaming_objects ? work.size() : 0, 0);
+  std::size_t next_object = 0;  // the next object (work order) to hand over
+  struct Ready {
+    std::vector<FixResult> results;
+    std::vector<ObjectFix> objects;
+    bool empty() const { return results.empty() && objects.empty(); }
+  };
   auto take_ready = [&]() {  // under emit_mu
-    std::vector<FixResult> batch;
+    Ready ready;
     for (auto it = unsent.begin(); it != unsent.end() && it->first == next_result; it = unsent.erase(it)) {
       count(it->second);
-      batch.push_back(std::move(it->second));
+      ready.results.push_back(std::move(it->second));
       // The result carries its finding; the baseline's copy is not read
       // again once its object is settled (streamed runs return no
       // scan.findings), so its texts are freed now.
       state.ReleaseBaselineFinding(it->first);
       ++next_result;
     }
-    return batch;
+    for (; next_object < settled.size() && settled[next_object]; ++next_object) {
+      if (has_fix[next_object]) ready.objects.push_back(std::move(object_fixes[next_object]));
+    }
+    return ready;
+  };
+  auto hand = [&](Ready&& ready) {  // under write_mu
+    if (!ready.results.empty()) options.on_results(std::move(ready.results));
+    if (!ready.objects.empty()) options.on_objects(std::move(ready.objects), g.objects);
+  };
+  auto more_ready = [&]() {  // under emit_mu
+    return (!unsent.empty() && unsent.begin()->first == next_result) ||
+           (next_object < settled.size() && settled[next_object]);
   };
   auto hand_over = [&]() {
     for (;;) {
       std::unique_lock<std::mutex> writer(write_mu, std::try_to_lock);
       if (!writer.owns_lock()) return;  // the writer looks again once it lets go
       for (;;) {
-        std::vector<FixResult> batch;
+        Ready ready;
         {
           std::lock_guard<std::mutex> lock(emit_mu);
-          batch = take_ready();
+          ready = take_ready();
         }
-        if (batch.empty()) break;
-        options.on_results(std::move(batch));
+        if (ready.empty()) break;
+        hand(std::move(ready));
       }
       writer.unlock();
-      // Results that became ready while this thread was writing, from a
-      // thread that found the writer busy, are handed over now.
+      // What became ready while this thread was writing, from a thread that
+      // found the writer busy, is handed over now.
       std::lock_guard<std::mutex> lock(emit_mu);
-      if (unsent.empty() || unsent.begin()->first != next_result) return;
+      if (!more_ready()) return;
     }
   };
   internal::ParallelFor(work.size(), threads, [&](std::size_t ow) {
@@ -569,10 +590,13 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
     has_fix[w] = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; })
                      ? 1
                      : 0;
-    if (streaming) {
+    if (streaming || streaming_objects) {
       {
         std::lock_guard<std::mutex> lock(emit_mu);
-        for (std::size_t k = 0; k < finding_ids.size(); ++k) unsent.emplace(finding_ids[k], std::move(local[k]));
+        if (streaming) {
+          for (std::size_t k = 0; k < finding_ids.size(); ++k) unsent.emplace(finding_ids[k], std::move(local[k]));
+        }
+        if (streaming_objects) settled[w] = 1;
       }
       hand_over();
     }
@@ -581,14 +605,14 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
       options.progress(++done, work.size());
     }
   });
-  if (streaming) {
+  if (streaming || streaming_objects) {
     // Whatever is left (try_lock may fail spuriously), on this thread alone.
-    for (std::vector<FixResult> batch = take_ready(); !batch.empty(); batch = take_ready()) {
-      options.on_results(std::move(batch));
-    }
+    for (Ready ready = take_ready(); !ready.empty(); ready = take_ready()) hand(std::move(ready));
   }
-  for (std::size_t w = 0; w < work.size(); ++w) {
-    if (has_fix[w]) report.objects.push_back(std::move(object_fixes[w]));
+  if (!streaming_objects) {
+    for (std::size_t w = 0; w < work.size(); ++w) {
+      if (has_fix[w]) report.objects.push_back(std::move(object_fixes[w]));
+    }
   }
   report.manifests = std::move(state.objects);
   report.scan = state.TakeBaseline();

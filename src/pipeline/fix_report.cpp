@@ -102,10 +102,10 @@ Value ProposerSummaryToValue(const ProposerSummary& p) {
   return v;
 }
 
-Value ObjectFixToValue(const FixReport& report, const ObjectFix& o) {
+Value ObjectFixToValue(const std::vector<Manifest>& manifests, const ObjectFix& o) {
   Value e = Value::MakeObject();
-  if (o.object_index < report.manifests.size()) {
-    const Manifest& m = report.manifests[o.object_index];
+  if (o.object_index < manifests.size()) {
+    const Manifest& m = manifests[o.object_index];
     e.Set("file", m.file);
     e.Set("document", m.document);
     if (m.item >= 0) e.Set("item", m.item);
@@ -162,7 +162,7 @@ Value FixReportToValue(const FixReport& report) {
   for (const FixResult& r : report.results) results.push_back(FixResultToValue(r));
   Value::Array& objects = root.Find("objects")->as_array();
   objects.reserve(report.objects.size());
-  for (const ObjectFix& o : report.objects) objects.push_back(ObjectFixToValue(report, o));
+  for (const ObjectFix& o : report.objects) objects.push_back(ObjectFixToValue(report.manifests, o));
   return root;
 }
 
@@ -278,12 +278,12 @@ bool FixReportWriter::Add(const FixReport& part, const std::vector<std::size_t>&
   if (whole && !m.doc->Advance()) return m.Fail(m.doc->status());
   if (object_inputs.empty()) {
     if (!m.AddElements(m.objects, part.objects.size(),
-                       [&](std::size_t i) { return ObjectFixToValue(part, part.objects[i]); })) {
+                       [&](std::size_t i) { return ObjectFixToValue(part.manifests, part.objects[i]); })) {
       return false;
     }
   } else {
     for (std::size_t i = 0; i < part.objects.size(); ++i) {
-      if (!m.doc->AddValue(m.objects, object_inputs[i], ObjectFixToValue(part, part.objects[i]))) {
+      if (!m.doc->AddValue(m.objects, object_inputs[i], ObjectFixToValue(part.manifests, part.objects[i]))) {
         return m.Fail(m.doc->status());
       }
     }
@@ -306,6 +306,16 @@ bool FixReportWriter::AddResults(const std::vector<FixResult>& results) {
     return m.Fail(InvalidArgumentError("FixReportWriter: results after the single part"));
   }
   return m.AddResults(results);
+}
+
+bool FixReportWriter::AddObjects(const std::vector<ObjectFix>& objects, const std::vector<Manifest>& manifests) {
+  Impl& m = *impl_;
+  if (!m.status.ok() || m.finished) return false;
+  if (m.options.single_part && m.parts > 0) {
+    return m.Fail(InvalidArgumentError("FixReportWriter: objects after the single part"));
+  }
+  return m.AddElements(m.objects, objects.size(),
+                       [&](std::size_t i) { return ObjectFixToValue(manifests, objects[i]); });
 }
 
 bool FixReportWriter::AddExtra(std::string_view member, std::uint64_t key, const Value& element) {

@@ -1,4 +1,5 @@
 // The `kfix run` loop: RunPipeline, its five documents and the CLI.
+#include <atomic>
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -509,6 +510,72 @@ TEST_CASE("FixObjects and FixReportToJson: byte-identical output for any number 
       REQUIRE(w2.Add(sr));
       REQUIRE(w2.Finish(sr.summary));
       CHECK(out == json);
+    }
+    // Streamed objects (FixOptions::on_objects) with streamed results:
+    // objects handed over in FixReport::objects' order, every one once, none
+    // kept; the calls of both never overlap; written as they come (objects
+    // spooled behind the results, in memory or in a temporary file) they give
+    // the report's bytes.
+    for (std::size_t spool : {std::size_t{0}, std::size_t{1}}) {
+      kfix::FixOptions so = options;
+      kfix::FixWriteOptions o;
+      o.jobs = jobs;
+      o.single_part = true;
+      o.spool_memory = spool;
+      std::string out;
+      kfix::FixReportWriter w(o, [&](std::string_view p) {
+        out.append(p);
+        return true;
+      });
+      std::atomic<int> inside{0};
+      bool overlapped = false;
+      std::vector<std::size_t> object_order;
+      std::size_t results = 0;
+      so.on_results = [&](std::vector<kfix::FixResult>&& batch) {
+        if (inside.fetch_add(1) != 0) overlapped = true;
+        results += batch.size();
+        CHECK(w.AddResults(batch));
+        inside.fetch_sub(1);
+      };
+      so.on_objects = [&](std::vector<kfix::ObjectFix>&& objects, const std::vector<kfix::Manifest>& manifests) {
+        if (inside.fetch_add(1) != 0) overlapped = true;
+        CHECK_FALSE(objects.empty());
+        for (const kfix::ObjectFix& of : objects) {
+          CHECK(of.object_index < manifests.size());
+          object_order.push_back(of.object_index);
+        }
+        CHECK(w.AddObjects(objects, manifests));
+        inside.fetch_sub(1);
+      };
+      kfix::FixReport sr = kfix::FixObjects(loaded.manifests, DefaultRules(), kfix::FixConfig{}, so);
+      CHECK_FALSE(overlapped);
+      CHECK(sr.results.empty());
+      CHECK(sr.objects.empty());
+      CHECK(results == report.results.size());
+      REQUIRE(object_order.size() == report.objects.size());
+      for (std::size_t i = 0; i < object_order.size(); ++i) {
+        CHECK_MESSAGE(object_order[i] == report.objects[i].object_index, "object ", i);
+      }
+      REQUIRE(w.Add(sr));
+      REQUIRE(w.Finish(sr.summary));
+      CHECK_MESSAGE(out == json, "jobs ", jobs, " spool ", spool);
+      kfix::FixReportWriter w2(o, [](std::string_view) { return true; });
+      REQUIRE(w2.Add(sr));
+      CHECK_FALSE(w2.AddObjects({}, sr.manifests));  // nothing after the single part
+      CHECK(w2.status().code() == kfix::StatusCode::kInvalidArgument);
+    }
+    // Objects streamed alone: the results are kept as usual.
+    {
+      kfix::FixOptions so = options;
+      std::vector<kfix::ObjectFix> objects;
+      so.on_objects = [&](std::vector<kfix::ObjectFix>&& batch, const std::vector<kfix::Manifest>&) {
+        for (kfix::ObjectFix& of : batch) objects.push_back(std::move(of));
+      };
+      kfix::FixReport sr = kfix::FixObjects(loaded.manifests, DefaultRules(), kfix::FixConfig{}, so);
+      CHECK(sr.objects.empty());
+      CHECK(sr.results.size() == report.results.size());
+      sr.objects = std::move(objects);
+      CHECK(kfix::FixReportToJson(sr, true, jobs) == json);
     }
     // A writer that holds objects and errors back until Finish() and one
     // told it gets the whole report (nothing held back) write the same bytes,
