@@ -6,6 +6,7 @@
 // into a `Sink`; the engine turns hits into positioned `Finding`s.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -150,18 +151,58 @@ struct LintIndex {
   /// lookup costs about the number of candidate matches rather than the number of objects. `tag` names
   /// the index: the address of a string constant of the file that builds it, one per index type `T`
   /// (each with its own text, so no linker folds two tags into one).
+  ///
+  /// Once built, an index is found without taking a lock (a few atomic loads),
+  /// so that threads scanning objects side by side do not queue on every
+  /// lookup; building one takes the context's lock.
   template <typename T, typename BuildFn>
   const T& Derived(const void* tag, BuildFn&& build) const {
+    if (const void* ready = derived_->Find(tag)) return *static_cast<const T*>(ready);
     std::lock_guard<std::mutex> lock(derived_->mu);
-    std::shared_ptr<void>& slot = derived_->items[tag];
-    if (!slot) slot = std::make_shared<T>(build());
-    return *static_cast<const T*>(slot.get());
+    if (const void* ready = derived_->Find(tag)) return *static_cast<const T*>(ready);
+    std::shared_ptr<T> made = std::make_shared<T>(build());
+    const T* out = made.get();
+    derived_->Publish(tag, std::move(made));
+    return *out;
   }
 
  private:
   struct DerivedIndexes {
-    std::mutex mu;
-    std::unordered_map<const void*, std::shared_ptr<void>> items;
+    static constexpr std::size_t kSlots = 32;  // more index types than there are: the rest go to `more`
+    struct Slot {
+      std::atomic<const void*> tag{nullptr};
+      std::atomic<const void*> value{nullptr};
+    };
+    Slot slots[kSlots];
+    std::mutex mu;  // building, and `owned`
+    std::vector<std::shared_ptr<void>> owned;
+    std::unordered_map<const void*, const void*> more;
+    /// The built index of `tag`, or null (lock-free for the first kSlots tags).
+    const void* Find(const void* tag) const {
+      for (const Slot& s : slots) {
+        const void* t = s.tag.load(std::memory_order_acquire);
+        if (t == nullptr) return nullptr;
+        if (t == tag) return s.value.load(std::memory_order_acquire);
+      }
+      std::lock_guard<std::mutex> lock(more_mu);
+      auto it = more.find(tag);
+      return it == more.end() ? nullptr : it->second;
+    }
+    /// Under `mu`: records a built index (its value before its tag, so a
+    /// reader that sees the tag sees the value).
+    void Publish(const void* tag, std::shared_ptr<void> index) {
+      const void* value = index.get();
+      owned.push_back(std::move(index));
+      for (Slot& s : slots) {
+        if (s.tag.load(std::memory_order_relaxed) != nullptr) continue;
+        s.value.store(value, std::memory_order_release);
+        s.tag.store(tag, std::memory_order_release);
+        return;
+      }
+      std::lock_guard<std::mutex> lock(more_mu);
+      more[tag] = value;
+    }
+    mutable std::mutex more_mu;  // `more`
   };
   std::unique_ptr<DerivedIndexes> derived_ = std::make_unique<DerivedIndexes>();
 };

@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "kfix/rules.hpp"
 #include "rules/internal.hpp"
@@ -738,4 +740,41 @@ data: {containers: "5"}
   CHECK(app_checked);
   // Warnings reach the text output.
   CHECK(kfix::ScanReportToText(r).find("warning: shapes.yaml:5:") != std::string::npos);
+}
+
+TEST_CASE("LintIndex::Derived: each index built once, found by every thread, more index types than slots") {
+  kfix::internal::LintIndex ctx;
+  // 40 index types (more than the lock-free slots) looked up by 4 threads at
+  // once, 200 times each: every lookup of a tag sees the one index built for
+  // it, and each is built exactly once.
+  static const char kTags[40] = {};
+  std::atomic<int> builds{0};
+  std::vector<std::vector<const int*>> seen(4, std::vector<const int*>(40, nullptr));
+  std::atomic<bool> wrong{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 200; ++round) {
+        for (int k = 0; k < 40; ++k) {
+          const int i = (k + t * 7) % 40;
+          const int& index = ctx.Derived<int>(&kTags[i], [&] {
+            ++builds;
+            return i * 3;
+          });
+          if (index != i * 3) wrong = true;
+          if (seen[static_cast<std::size_t>(t)][static_cast<std::size_t>(i)] == nullptr) {
+            seen[static_cast<std::size_t>(t)][static_cast<std::size_t>(i)] = &index;
+          } else if (seen[static_cast<std::size_t>(t)][static_cast<std::size_t>(i)] != &index) {
+            wrong = true;
+          }
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  CHECK_FALSE(wrong.load());
+  CHECK(builds.load() == 40);
+  for (int i = 0; i < 40; ++i) {
+    for (int t = 1; t < 4; ++t) CHECK(seen[static_cast<std::size_t>(t)][static_cast<std::size_t>(i)] == seen[0][static_cast<std::size_t>(i)]);
+  }
 }
