@@ -229,6 +229,12 @@ struct ScanWriteOptions {
   /// Bytes each held-back section (see below) keeps in memory before it
   /// moves to an unnamed temporary file. 0 = no limit (all in memory).
   std::size_t spool_memory = 0;
+  /// The writer gets exactly one Add(): the whole report (ScanReportToJson
+  /// and the other whole-report functions, `kfix scan` without `--context
+  /// per-file`). Nothing is held back then (see below): the same bytes,
+  /// without a copy of any section in memory or in a temporary file. A
+  /// second Add() fails (kInvalidArgument).
+  bool single_part = false;
 };
 
 /// Writes one scan report document part by part: Add() each lint context's
@@ -241,10 +247,17 @@ struct ScanWriteOptions {
 /// Finish() (held back = kept in memory up to `spool_memory`, then in a
 /// temporary file, never as trees):
 ///  - json: findings as they come; ignored, errors and warnings held back
-///    (they follow the findings in the document); stats at the end.
-///  - sarif: results as they come (the rules come first, from the RuleSet).
-///  - kube-linter-json: Reports as they come; Summary at the end.
-///  - text: everything held back, since errors and warnings come first.
+///    (they follow the findings in the document); stats at the end. With
+///    `single_part`, ignored, errors and warnings follow the findings
+///    straight to the sink: nothing is held back.
+///  - sarif: results as they come (the rules come first, from the RuleSet);
+///    nothing held back.
+///  - kube-linter-json: Reports as they come; Summary (two fields, built
+///    from the totals) at the end; nothing else held back.
+///  - text: everything held back, since errors and warnings come first and
+///    a later part may bring more of them. With `single_part` the one part
+///    has them all: its errors, warnings and findings go straight to the
+///    sink, and Finish() writes only the closing line.
 /// Errors and load warnings are written in input order (error_inputs /
 /// warning_inputs), the scan's own warnings after them in report order.
 /// Thread safety: one writer per thread.

@@ -64,6 +64,8 @@ int RunScan(const std::vector<std::string>& args) {
   // What a format holds back until the end (docs/performance.md) stays in
   // memory up to this, then goes to a temporary file.
   wo.spool_memory = 1u << 20;
+  // One lint context is one part: nothing is held back then.
+  wo.single_part = engine->config().scan.context != kfix::LintContext::kPerFile;
   kfix::ScanReportWriter writer(wo, &rules, kfix::cli::WriteStdout);
   // The formats without an errors section name each input error on stderr.
   const bool errors_to_stderr = format != "json" && format != "text";

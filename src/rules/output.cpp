@@ -1,5 +1,6 @@
 // Report and catalog renderers: kfix JSON, SARIF 2.1.0, plain text,
 // kube-linter-compatible JSON, and the checks catalog (JSON / Markdown / text).
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -461,6 +462,20 @@ struct ScanReportWriter::Impl {
     if (inputs.empty()) return 0;
     return inputs[i] == FileScanReport::kNoInput ? kAfterInputs + part : inputs[i];
   }
+  /// The positions 0..n-1 of a part's errors or warnings in the order a
+  /// spool gives them back (by InputKey, equal keys as they came): a single
+  /// part writes them directly in that order.
+  static std::vector<std::size_t> InputOrder(const std::vector<std::size_t>& inputs, std::size_t n,
+                                             std::uint64_t part) {
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = i;
+    if (!inputs.empty()) {
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return InputKey(inputs, a, part) < InputKey(inputs, b, part);
+      });
+    }
+    return order;
+  }
   bool Fail(Status s) {
     if (status.ok()) status = std::move(s);
     return false;
@@ -481,15 +496,26 @@ struct ScanReportWriter::Impl {
     }
     return Add(slot, key, text);
   }
-  bool AddStatuses(int slot, const std::vector<Status>& list, const std::vector<std::size_t>& inputs) {
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      if (!doc->AddValue(slot, InputKey(inputs, i, parts), StatusToValue(list[i]))) return Fail(doc->status());
+  bool AddStatuses(int slot, const std::vector<Status>& list, const std::vector<std::size_t>& inputs,
+                   std::uint64_t part) {
+    for (std::size_t i : InputOrder(inputs, list.size(), part)) {
+      if (!doc->AddValue(slot, InputKey(inputs, i, part), StatusToValue(list[i]))) return Fail(doc->status());
     }
     return true;
   }
-  bool SpoolText(Spool& spool, std::uint64_t key, const std::string& text) {
-    Status s = spool.Add(key, text);
-    return s.ok() || Fail(std::move(s));
+  /// Text of the text format: held back in `spool` under `key`, or with a
+  /// single part written to the sink (`all` false: only once it is a
+  /// megabyte). Empties `text`.
+  bool PutText(Spool& spool, std::uint64_t key, std::string& text, bool all) {
+    if (text.empty() || (!all && text.size() < kPieceBytes)) return true;
+    bool ok = true;
+    if (options.single_part) {
+      ok = sink(text) || Fail(IoError("cannot write the output"));
+    } else if (Status s = spool.Add(key, text); !s.ok()) {
+      ok = Fail(std::move(s));
+    }
+    text.clear();
+    return ok;
   }
 };
 
@@ -555,13 +581,20 @@ bool ScanReportWriter::Add(const ScanReport& part, const std::vector<std::size_t
   Impl& m = *impl_;
   if (!m.status.ok() || m.finished) return false;
   const std::uint64_t seq = m.parts++;
+  const bool whole = m.options.single_part;
+  if (whole && seq > 0) return m.Fail(InvalidArgumentError("ScanReportWriter: a second part with single_part set"));
   m.findings += part.findings.size();
   m.errors += part.errors.size();
+  // A whole report's ignored findings, errors and warnings follow its
+  // findings directly (Advance), each section in the order a spool would
+  // give it back.
+  auto advance = [&] { return !whole || m.doc->Advance() || m.Fail(m.doc->status()); };
   switch (m.options.format) {
     case ScanFormat::kJson:
-      return m.AddFindings(m.findings_slot, 0, part.findings) && m.AddFindings(m.ignored_slot, seq, part.ignored) &&
-             m.AddStatuses(m.errors_slot, part.errors, error_inputs) &&
-             m.AddStatuses(m.warnings_slot, part.warnings, warning_inputs);
+      return m.AddFindings(m.findings_slot, 0, part.findings) && advance() &&
+             m.AddFindings(m.ignored_slot, seq, part.ignored) && advance() &&
+             m.AddStatuses(m.errors_slot, part.errors, error_inputs, seq) && advance() &&
+             m.AddStatuses(m.warnings_slot, part.warnings, warning_inputs, seq);
     case ScanFormat::kSarif:
       for (const Finding& f : part.findings) {
         if (!m.doc->AddValue(m.findings_slot, 0, SarifResult(f, m.rule_index))) return m.Fail(m.doc->status());
@@ -573,24 +606,22 @@ bool ScanReportWriter::Add(const ScanReport& part, const std::vector<std::size_t
       }
       return true;
     case ScanFormat::kText: {
-      for (std::size_t i = 0; i < part.errors.size(); ++i) {
-        if (!m.SpoolText(*m.text_errors, Impl::InputKey(error_inputs, i, seq), "error: " + part.errors[i].ToString() + "\n"))
-          return false;
-      }
-      for (std::size_t i = 0; i < part.warnings.size(); ++i) {
-        if (!m.SpoolText(*m.text_warnings, Impl::InputKey(warning_inputs, i, seq),
-                         "warning: " + part.warnings[i].ToString() + "\n"))
-          return false;
-      }
+      // Held back: each error and warning under its own key, the findings a
+      // megabyte at a time. A single part writes them in order.
       std::string text;
+      for (std::size_t i : Impl::InputOrder(error_inputs, part.errors.size(), seq)) {
+        text += "error: " + part.errors[i].ToString() + "\n";
+        if (!m.PutText(*m.text_errors, Impl::InputKey(error_inputs, i, seq), text, !whole)) return false;
+      }
+      for (std::size_t i : Impl::InputOrder(warning_inputs, part.warnings.size(), seq)) {
+        text += "warning: " + part.warnings[i].ToString() + "\n";
+        if (!m.PutText(*m.text_warnings, Impl::InputKey(warning_inputs, i, seq), text, !whole)) return false;
+      }
       for (const Finding& f : part.findings) {
         text += TextFinding(f);
-        if (text.size() >= kPieceBytes) {
-          if (!m.SpoolText(*m.text_findings, 0, text)) return false;
-          text.clear();
-        }
+        if (!m.PutText(*m.text_findings, 0, text, false)) return false;
       }
-      return m.SpoolText(*m.text_findings, 0, text);
+      return m.PutText(*m.text_findings, 0, text, true);
     }
   }
   return true;
@@ -646,7 +677,9 @@ namespace {
 
 std::string WriteWhole(const ScanReport& report, const ScanWriteOptions& options, const RuleSet* rules) {
   std::string out;
-  ScanReportWriter w(options, rules, [&out](std::string_view piece) {
+  ScanWriteOptions o = options;
+  o.single_part = true;
+  ScanReportWriter w(o, rules, [&out](std::string_view piece) {
     out.append(piece);
     return true;
   });

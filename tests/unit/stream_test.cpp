@@ -461,3 +461,84 @@ TEST_CASE("kfix scan and fix --context per-file print what the whole per-file ru
     CHECK(in_place.at(key) == bytes);
   }
 }
+
+namespace {
+
+/// The process's open file descriptors (a spool that spills opens an unnamed temporary file).
+std::size_t OpenFiles() {
+  std::size_t n = 0;
+  for (auto it = fs::directory_iterator("/proc/self/fd"); it != fs::directory_iterator(); ++it) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a single-part scan writer holds nothing back, keeps the input order and refuses a second part") {
+  const fs::path dir = MakeInputs();
+  const kfix::Engine engine = MakeEngine();
+  auto scanned = engine.ScanPaths({dir.string()});
+  REQUIRE(scanned.ok());
+  kfix::ScanReport report = std::move(*scanned);
+  report.errors.push_back(kfix::IoError("z.yaml: cannot read"));
+  report.errors.push_back(kfix::IoError("y.yaml: cannot read"));
+  const kfix::ScanReport* whole = &report;
+  REQUIRE(whole->errors.size() >= 3);
+  REQUIRE(whole->warnings.size() >= 2);
+  REQUIRE(!whole->ignored.empty());
+  // Input keys against report order: errors in reverse, the first warning
+  // the scan's own (after every load warning), the others in reverse.
+  std::vector<std::size_t> error_inputs, warning_inputs;
+  for (std::size_t i = 0; i < whole->errors.size(); ++i) error_inputs.push_back(whole->errors.size() - i);
+  for (std::size_t i = 0; i < whole->warnings.size(); ++i) {
+    warning_inputs.push_back(i == 0 ? kfix::FileScanReport::kNoInput : whole->warnings.size() - i);
+  }
+  const std::string last_error = whole->errors.back().ToString();
+  for (kfix::ScanFormat format : {kfix::ScanFormat::kJson, kfix::ScanFormat::kSarif, kfix::ScanFormat::kText,
+                                  kfix::ScanFormat::kKubeLinterJson}) {
+    CAPTURE(static_cast<int>(format));
+    const bool spools = format == kfix::ScanFormat::kJson || format == kfix::ScanFormat::kText;
+    std::string bytes[2];
+    for (bool single : {false, true}) {
+      CAPTURE(single);
+      kfix::ScanWriteOptions wo;
+      wo.format = format;
+      wo.include_time = false;
+      wo.spool_memory = 1;  // whatever is held back goes to a temporary file
+      wo.single_part = single;
+      std::string& out = bytes[single ? 1 : 0];
+      kfix::ScanReportWriter writer(wo, engine.rules().get(), [&](std::string_view piece) {
+        out.append(piece);
+        return true;
+      });
+      const std::size_t files = OpenFiles();
+      REQUIRE(writer.Add(*whole, error_inputs, warning_inputs));
+      if (single) {
+        CHECK(OpenFiles() == files);
+      } else if (spools) {
+        CHECK(OpenFiles() > files);  // the check above can see a held-back section
+      }
+      // Text writes straight to the sink: a single part's errors are out before Finish().
+      if (format == kfix::ScanFormat::kText) CHECK((out.find(last_error) != std::string::npos) == single);
+      REQUIRE(writer.Finish(whole->stats));
+    }
+    CHECK(WithoutEndTime(bytes[1]) == WithoutEndTime(bytes[0]));
+    if (format == kfix::ScanFormat::kText) {
+      // The keys reorder the errors: the last one in report order comes first.
+      CHECK(bytes[1].rfind("error: " + last_error, 0) == 0);
+    }
+  }
+  // The whole-report functions write one part, in report order.
+  CHECK(kfix::ScanReportToJson(*whole, true, false) == kfix::ToJson(kfix::ScanReportToValue(*whole, false),
+                                                                     kfix::JsonStyle::kPretty) + "\n");
+  kfix::ScanWriteOptions wo;
+  wo.single_part = true;
+  std::string out;
+  kfix::ScanReportWriter writer(wo, nullptr, [&](std::string_view piece) {
+    out.append(piece);
+    return true;
+  });
+  REQUIRE(writer.Add(*whole));
+  CHECK_FALSE(writer.Add(*whole));
+  CHECK(writer.status().code() == kfix::StatusCode::kInvalidArgument);
+  CHECK_FALSE(writer.Finish(whole->stats));
+}
