@@ -20,21 +20,58 @@ Spool::~Spool() {
 
 Status Spool::Add(std::uint64_t key, std::string_view text) {
   if (text.empty()) return Status::Ok();
+  const bool limited = memory_limit_ != kUnlimited;
+  if (limited && mem_.size() + text.size() > memory_limit_) {
+    // Memory never holds more than the limit: what it holds goes to the file
+    // first, and a text larger than the limit goes there directly.
+    if (!mem_.empty()) {
+      if (Status s = Spill(); !s.ok()) return s;
+    }
+    if (text.size() > memory_limit_) return AppendToFile(key, text);
+  }
+  if (limited && mem_.size() + text.size() > mem_.capacity()) {
+    // Grow as a string would, but not past the limit (reserve() on a string
+    // that has capacity may double it, a new string takes what it is asked).
+    std::string grown;
+    grown.reserve(std::min(memory_limit_, std::max(2 * mem_.capacity(), mem_.size() + text.size())));
+    grown.append(mem_);
+    mem_.swap(grown);
+  }
   if (!chunks_.empty() && chunks_.back().key == key && !chunks_.back().on_disk) {
     chunks_.back().size += text.size();  // the same key as the last chunk: one chunk
   } else {
     chunks_.push_back(Chunk{key, mem_.size(), text.size(), false});
   }
   mem_.append(text);
-  if (mem_.size() > memory_limit_) return Spill();
   return Status::Ok();
 }
 
-Status Spool::Spill() {
+Status Spool::OpenFile() {
   if (file_ == nullptr) {
     file_ = std::tmpfile();
     if (file_ == nullptr) return IoError(std::string("cannot create a temporary file: ") + std::strerror(errno));
   }
+  return Status::Ok();
+}
+
+Status Spool::AppendToFile(std::uint64_t key, std::string_view text) {
+  if (Status s = OpenFile(); !s.ok()) return s;
+  if (std::fseek(file_, 0, SEEK_END) != 0 || std::fwrite(text.data(), 1, text.size(), file_) != text.size() ||
+      std::fflush(file_) != 0) {
+    return IoError(std::string("cannot write a temporary file: ") + std::strerror(errno));
+  }
+  if (!chunks_.empty() && chunks_.back().key == key && chunks_.back().on_disk &&
+      chunks_.back().offset + chunks_.back().size == file_size_) {
+    chunks_.back().size += text.size();
+  } else {
+    chunks_.push_back(Chunk{key, file_size_, text.size(), true});
+  }
+  file_size_ += text.size();
+  return Status::Ok();
+}
+
+Status Spool::Spill() {
+  if (Status s = OpenFile(); !s.ok()) return s;
   if (std::fseek(file_, 0, SEEK_END) != 0 || std::fwrite(mem_.data(), 1, mem_.size(), file_) != mem_.size() ||
       std::fflush(file_) != 0) {
     return IoError(std::string("cannot write a temporary file: ") + std::strerror(errno));
@@ -45,7 +82,7 @@ Status Spool::Spill() {
     c.on_disk = true;
   }
   file_size_ += mem_.size();
-  std::string().swap(mem_);
+  mem_.clear();  // its capacity (at most the limit) serves the next texts
   return Status::Ok();
 }
 

@@ -39,7 +39,9 @@ class Spool {
   static constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max();
   /// Text beyond `memory_limit` bytes moves to an unnamed temporary file
   /// (tmpfile(3): $TMPDIR is not consulted; the file disappears with the
-  /// process).
+  /// process). Memory never holds more than the limit: a text that would
+  /// pass it sends what is held to the file first, and a text larger than
+  /// the limit goes there directly.
   explicit Spool(std::size_t memory_limit = kUnlimited);
   ~Spool();
   Spool(const Spool&) = delete;
@@ -52,6 +54,8 @@ class Spool {
   /// temporary file cannot be read back, or `sink` refuses a chunk.
   Status Drain(const TextSink& sink, std::size_t skip_first = 0);
   bool empty() const noexcept { return chunks_.empty(); }
+  /// Bytes of memory the spool holds for its text (at most the limit).
+  std::size_t memory_held() const noexcept { return mem_.capacity() > 15 ? mem_.capacity() : 0; }
 
  private:
   struct Chunk {
@@ -61,6 +65,8 @@ class Spool {
     bool on_disk;
   };
   Status Spill();
+  Status OpenFile();
+  Status AppendToFile(std::uint64_t key, std::string_view text);
   std::size_t memory_limit_;
   std::string mem_;
   std::vector<Chunk> chunks_;

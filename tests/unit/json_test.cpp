@@ -449,3 +449,49 @@ TEST_CASE("JsonDocumentWriter: a piece over a megabyte goes to the sink without 
   CHECK(out == kfix::ToJson(want, kfix::JsonStyle::kCompact));
   CHECK(largest >= big.size());  // the drained element arrived as one piece
 }
+
+TEST_CASE("Spool: hands chunks back in key order, in memory, in a file, or both, and never holds more than its limit") {
+  using kfix::internal::Spool;
+  // Texts of many sizes under interleaved keys, through spools of several
+  // limits (unlimited, larger than everything, around the text sizes, 1 byte):
+  // Drain gives the same bytes, in key order, equal keys in the order added.
+  std::vector<std::pair<std::uint64_t, std::string>> texts;
+  for (int i = 0; i < 60; ++i) {
+    const std::uint64_t key = static_cast<std::uint64_t>((i * 7) % 5);
+    const std::size_t size = static_cast<std::size_t>((i * 37) % 300 + (i % 11 == 0 ? 5000 : 1));
+    texts.emplace_back(key, std::string(size, static_cast<char>('a' + i % 26)));
+  }
+  std::string want;
+  for (std::uint64_t key = 0; key < 5; ++key) {
+    for (const auto& [k, t] : texts) {
+      if (k == key) want += t;
+    }
+  }
+  for (std::size_t limit : {Spool::kUnlimited, std::size_t{1} << 20, std::size_t{300}, std::size_t{64}, std::size_t{1}}) {
+    Spool spool(limit);
+    for (const auto& [k, t] : texts) {
+      REQUIRE(spool.Add(k, t).ok());
+      if (limit != Spool::kUnlimited) CHECK_MESSAGE(spool.memory_held() <= std::max<std::size_t>(limit, 30), "limit ", limit);
+    }
+    std::string got;
+    REQUIRE(spool.Drain([&](std::string_view piece) {
+      got.append(piece);
+      return true;
+    }).ok());
+    CHECK_MESSAGE(got == want, "limit ", limit);
+    CHECK(spool.empty());
+  }
+  // The first chunk's first bytes can be left out (a separator).
+  Spool spool(8);
+  REQUIRE(spool.Add(1, ",second").ok());
+  REQUIRE(spool.Add(0, ",first-and-longer-than-the-limit").ok());
+  std::string got;
+  REQUIRE(spool.Drain(
+                  [&](std::string_view piece) {
+                    got.append(piece);
+                    return true;
+                  },
+                  1)
+              .ok());
+  CHECK(got == "first-and-longer-than-the-limit,second");
+}
