@@ -341,7 +341,12 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
   std::vector<std::vector<Status>> shape(n);
   internal::ParallelFor(n, threads, [&](std::size_t i) {
     if (skip[i]) return;
-    PodShapeWarnings(objs[i], &shape[i]);
+    // Built in this task's own vectors and stored once at the end: the
+    // neighbouring objects' lists share cache lines and are filled by the
+    // other threads.
+    std::vector<Status> object_shape;
+    std::vector<PendingFinding> object_found, object_suppressed;
+    PodShapeWarnings(objs[i], &object_shape);
     const ObjectInfo& obj = objs[i];
     const internal::LintIndex& ctx = contexts[context_of[i]];
     std::vector<internal::Hit> hits;
@@ -360,22 +365,25 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
         p.entry = &e;
         p.sequence = sequence++;
         p.ignored_by = ignored_by;
-        (ignored_by.empty() ? found[i] : suppressed[i]).push_back(std::move(p));
+        (ignored_by.empty() ? object_found : object_suppressed).push_back(std::move(p));
       }
     }
     if (containers) {  // the same permutation as before findings were kept pending (by index)
-      std::vector<std::size_t> perm(found[i].size());
+      std::vector<std::size_t> perm(object_found.size());
       for (std::size_t k = 0; k < perm.size(); ++k) perm[k] = k;
       std::sort(perm.begin(), perm.end(),
-                [&](std::size_t a, std::size_t b) { return PendingLess(found[i][a], found[i][b]); });
+                [&](std::size_t a, std::size_t b) { return PendingLess(object_found[a], object_found[b]); });
       std::vector<PendingFinding> sorted;
       sorted.reserve(perm.size());
-      for (std::size_t k : perm) sorted.push_back(std::move(found[i][k]));
-      found[i] = std::move(sorted);
+      for (std::size_t k : perm) sorted.push_back(std::move(object_found[k]));
+      object_found = std::move(sorted);
     } else {
-      std::sort(found[i].begin(), found[i].end(), PendingLess);
+      std::sort(object_found.begin(), object_found.end(), PendingLess);
     }
-    std::sort(suppressed[i].begin(), suppressed[i].end(), PendingLess);
+    std::sort(object_suppressed.begin(), object_suppressed.end(), PendingLess);
+    shape[i] = std::move(object_shape);
+    found[i] = std::move(object_found);
+    suppressed[i] = std::move(object_suppressed);
   });
 
   // Order objects by (file, document, item), then emit each object's
