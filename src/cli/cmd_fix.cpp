@@ -40,7 +40,7 @@ void PrintDiffSummary(const kfix::FixSummary& s) {
 }
 
 /// Held-back report text kept in memory, then in a temporary file.
-constexpr std::size_t kSpool = 1u << 20;
+constexpr std::size_t kSpool = 256u << 10;
 
 /// `kfix fix --context per-file`: the engine hands over one file at a time
 /// (written back already); each part goes to the report, diff, audit log

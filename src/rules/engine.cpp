@@ -385,6 +385,10 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
     found[i] = std::move(object_found);
     suppressed[i] = std::move(object_suppressed);
   });
+  // The checks have run: the lint contexts and the objects' facts are freed
+  // before the findings are filled in (the scan's peak).
+  std::vector<internal::LintIndex>().swap(contexts);
+  std::vector<ObjectInfo>().swap(objs);
 
   // Order objects by (file, document, item), then emit each object's
   // findings (sorted among themselves on the worker threads): the same order as one global sort by
