@@ -4,6 +4,7 @@
 // with it released, and results come back as Python values built from the
 // result's one ToValue (the Value is built without the GIL; the Python
 // objects with it, given away every few ms). No JSON text is parsed again.
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -13,6 +14,7 @@
 #include "bindings/module.hpp"
 #include "convert.hpp"
 #include "core/parallel_internal.hpp"
+#include "engine/file_part_internal.hpp"
 #include "kfix/audit.hpp"
 #include "kfix/engine.hpp"
 #include "kfix/queue.hpp"
@@ -69,6 +71,33 @@ Result<Value> RunDocument(const PipelineResult& r, const std::string& name) {
   if (name == "schedule") return PipelineScheduleToValue(r);
   if (name == "summary") return PipelineSummaryToValue(r);
   return InvalidArgumentError("unknown run document \"" + name + "\" (findings, fixes, risk, schedule, summary)");
+}
+
+// Runs a per-file run (`run` takes the sink of a part's Value and returns
+// the run's Status) without the GIL: each part's Value is built on the
+// calling thread without it, and handed to `callback` as Python values with
+// it. Whatever the callback raises stops the run (the engine's workers are
+// joined first) and is raised again here.
+template <typename Run>
+void StreamParts(const pybind11::function& callback, Run&& run) {
+  std::exception_ptr raised;
+  Status status;
+  {
+    pybind11::gil_scoped_release release;
+    status = run([&](const Value& part) -> Status {
+      pybind11::gil_scoped_acquire gil;
+      try {
+        GilYielder y;
+        callback(ToPython(part, y));
+      } catch (...) {
+        raised = std::current_exception();
+        return Status(StatusCode::kInternal, "stopped by the callback");
+      }
+      return Status::Ok();
+    });
+  }
+  if (raised) std::rethrow_exception(raised);
+  RaiseIfError(status);
 }
 
 Engine EngineFromPython(const pybind11::object& config) {
@@ -203,6 +232,36 @@ void BindEngine(pybind11::module_& m) {
           },
           py::arg("paths"), py::arg("jobs") = 0,
           "Scan report document of files and directories, as a DocumentView (it can be large).")
+      .def(
+          "scan_paths_per_file",
+          [](const Engine& self, const std::vector<std::string>& paths, const py::function& callback, int jobs) {
+            StreamParts(callback, [&](const auto& hand) {
+              return self
+                  .ScanPathsPerFile(
+                      paths, [&](FileScanReport&& part) { return hand(internal::FileScanReportToValue(part)); },
+                      Jobs(jobs))
+                  .status();
+            });
+          },
+          py::arg("paths"), py::arg("callback"), py::arg("jobs") = 0,
+          "Calls callback(part) for each file of a per-file scan, in report order: the part document "
+          "{file, errorInputs, warningInputs, report}. An exception from the callback stops the run.")
+      .def(
+          "fix_paths_per_file",
+          [](const Engine& self, const std::vector<std::string>& paths, const py::function& callback, int jobs) {
+            StreamParts(callback, [&](const auto& hand) {
+              CallOptions call = Jobs(jobs);
+              call.keep_trees = false;  // the part names each object; its tree is not needed
+              return self
+                  .FixPathsPerFile(
+                      paths, WriteBackOptions{},
+                      [&](FileFixReport&& part) { return hand(internal::FileFixReportToValue(part)); }, call)
+                  .status();
+            });
+          },
+          py::arg("paths"), py::arg("callback"), py::arg("jobs") = 0,
+          "Calls callback(part) for each file of a per-file fix, in report order: the part document "
+          "{file, errorInputs, objectInputs, report}. An exception from the callback stops the run.")
       .def(
           "scan_many",
           [](const Engine& self, std::vector<Text> docs, std::vector<std::string> names, int jobs) {

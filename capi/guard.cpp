@@ -22,7 +22,11 @@ ErrorSlot& Slot() noexcept {
 
 // The error as every kfix document writes it (kfix::StatusToValue), through
 // the one JSON serialiser, which escapes invalid UTF-8.
-std::string DetailJson(const Status& s) { return ToJson(StatusToValue(s)); }
+std::string DetailJson(const Status& s) {
+  Value v = StatusToValue(s);
+  if (static_cast<kfix_status>(s.code()) == KFIX_ECANCELLED) v.Set("code", "cancelled");  // C ABI only
+  return ToJson(v);
+}
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "internal/guard.hpp"
+#include "engine/file_part_internal.hpp"
 #include "internal/handles.hpp"
 #include "kfix/audit.hpp"
 #include "kfix/core.hpp"
@@ -61,6 +62,7 @@ KFIX_API int32_t kfix_version_number(void) { return static_cast<int32_t>(kfix::V
 // ---- Status and errors -------------------------------------------------------
 
 KFIX_API const char* kfix_status_name(kfix_status status) {
+  if (status == KFIX_ECANCELLED) return "cancelled";  // C ABI only (a callback stopped the call)
   if (status < KFIX_OK || status > KFIX_ENOMEM) return "unknown";
   return kfix::StatusCodeName(static_cast<kfix::StatusCode>(status));
 }
@@ -103,10 +105,9 @@ kfix::Status TextCall(kfix_buf* out, const kfix_engine* engine, const char* mani
   return InputView(manifests, len, "manifests", text);
 }
 
-// Checks out/engine and copies the path list.
-kfix::Status PathsCall(kfix_buf* out, const kfix_engine* engine, const char* const* paths, size_t n_paths,
-                       std::vector<std::string>* list) {
-  KFIX_RETURN_IF_ERROR(CheckOut(out));
+// Checks engine and copies the path list.
+kfix::Status PathList(const kfix_engine* engine, const char* const* paths, size_t n_paths,
+                      std::vector<std::string>* list) {
   KFIX_RETURN_IF_ERROR(CheckEngine(engine));
   if (paths == nullptr && n_paths != 0) return kfix::InvalidArgumentError("paths is NULL but n_paths is not 0");
   if (n_paths == 0) return kfix::InvalidArgumentError("no paths given");
@@ -116,6 +117,13 @@ kfix::Status PathsCall(kfix_buf* out, const kfix_engine* engine, const char* con
     list->emplace_back(paths[i]);
   }
   return kfix::Status::Ok();
+}
+
+// Checks out/engine and copies the path list.
+kfix::Status PathsCall(kfix_buf* out, const kfix_engine* engine, const char* const* paths, size_t n_paths,
+                       std::vector<std::string>* list) {
+  KFIX_RETURN_IF_ERROR(CheckOut(out));
+  return PathList(engine, paths, n_paths, list);
 }
 
 // The compact JSON of a result document.
@@ -211,6 +219,90 @@ KFIX_API kfix_status kfix_engine_scan_paths(kfix_buf* out, const kfix_engine* en
     kfix::Result<kfix::ScanReport> report = engine->rep.ScanPaths(list);
     if (!report.ok()) return report.status();
     return FillScan(out, *report, flags);
+  });
+}
+
+}  // extern "C"
+
+// ---- Streaming per file --------------------------------------------------------
+
+namespace {
+
+// Hands each part of a per-file run to `callback` as its JSON document
+// (engine/file_part_internal.hpp); a non-zero answer stops the run with
+// KFIX_ECANCELLED, whatever the engine's status reads then.
+class PartCallback {
+ public:
+  PartCallback(kfix_part_cb callback, void* user, kfix::JsonStyle style)
+      : callback_(callback), user_(user), style_(style) {}
+
+  kfix::Status Hand(const std::string& file, const kfix::Value& part) {
+    const std::string json = kfix::ToJson(part, style_);
+    const int answer = callback_(index_, file.c_str(), json.c_str(), json.size(), user_);
+    if (answer != 0) {
+      stopped_ = true;
+      return kfix::Status(kfix::StatusCode::kInternal, "stopped");  // replaced by Finish()
+    }
+    ++index_;
+    return kfix::Status::Ok();
+  }
+
+  kfix::Status Finish(const kfix::Status& run) const {
+    if (!stopped_) return run;
+    return kfix::Status(static_cast<kfix::StatusCode>(KFIX_ECANCELLED),
+                        "the callback stopped the run at part " + std::to_string(index_) + " (it returned non-zero)");
+  }
+
+ private:
+  kfix_part_cb callback_;
+  void* user_;
+  kfix::JsonStyle style_;
+  size_t index_ = 0;
+  bool stopped_ = false;
+};
+
+kfix::Status CheckCallback(kfix_part_cb callback) {
+  if (callback == nullptr) return kfix::InvalidArgumentError("callback is NULL");
+  return kfix::Status::Ok();
+}
+
+}  // namespace
+
+extern "C" {
+
+KFIX_API kfix_status kfix_engine_scan_paths_per_file(const kfix_engine* engine, const char* const* paths,
+                                                     size_t n_paths, uint32_t flags, kfix_part_cb callback,
+                                                     void* user) {
+  return Guard([&]() -> kfix::Status {
+    std::vector<std::string> list;
+    KFIX_RETURN_IF_ERROR(PathList(engine, paths, n_paths, &list));
+    KFIX_RETURN_IF_ERROR(CheckScanFlags(flags));
+    KFIX_RETURN_IF_ERROR(CheckCallback(callback));
+    const bool timing = (flags & KFIX_SCAN_NO_TIMING) == 0;
+    PartCallback hand(callback, user,
+                      (flags & KFIX_SCAN_PRETTY) != 0 ? kfix::JsonStyle::kPretty : kfix::JsonStyle::kCompact);
+    kfix::Result<kfix::ScanStats> totals =
+        engine->rep.ScanPathsPerFile(list, [&](kfix::FileScanReport&& part) {
+          return hand.Hand(part.file, kfix::internal::FileScanReportToValue(part, timing));
+        });
+    return hand.Finish(totals.status());
+  });
+}
+
+KFIX_API kfix_status kfix_engine_fix_paths_per_file(const kfix_engine* engine, const char* const* paths,
+                                                    size_t n_paths, kfix_part_cb callback, void* user) {
+  return Guard([&]() -> kfix::Status {
+    std::vector<std::string> list;
+    KFIX_RETURN_IF_ERROR(PathList(engine, paths, n_paths, &list));
+    KFIX_RETURN_IF_ERROR(CheckCallback(callback));
+    PartCallback hand(callback, user, kfix::JsonStyle::kCompact);
+    kfix::CallOptions call;
+    call.keep_trees = false;  // the part's JSON names each object; its tree is not needed
+    kfix::Result<kfix::FixSummary> summary = engine->rep.FixPathsPerFile(
+        list, kfix::WriteBackOptions{},
+        [&](kfix::FileFixReport&& part) { return hand.Hand(part.file, kfix::internal::FileFixReportToValue(part)); },
+        call);
+    return hand.Finish(summary.status());
   });
 }
 

@@ -30,9 +30,11 @@ from .errors import (
     VerificationError,
 )
 
-from ._model import (AuditVerifyResult, Check, Finding, FixOutcome, FixResult, Gate, LoadResult, Manifest,
+from ._model import (AuditVerifyResult, Check, FileFixPart, FileScanPart, Finding, FixOutcome, FixResult, Gate,
+                     LoadResult, Manifest,
                      ObjectRef, RankedItem, RenderedFile, RiskReport, RiskTerm, RunResult, RunSummary, ScanReport,
                      Schedule, ScheduledFix, ScoredFinding, Verdict, WriteBackResult)
+from ._stream import PartStream
 
 __version__: str = _core.version()
 
@@ -355,6 +357,58 @@ class Engine:
             12
         """
         return ScanReport(self._engine.scan_paths(_paths(paths, "scan_paths"), int(jobs)))
+
+    def scan_paths_per_file(self, *paths: PathLike, jobs: int = 0) -> PartStream[FileScanPart]:
+        """Scans files and directories with each file its own lint context, streamed: an iterator
+        that yields one :class:`FileScanPart` per file, in report order (by file name), as soon as
+        the file is scanned (like ``kfix scan --context per-file``).
+
+        Only a few files' trees are in memory at a time (``jobs`` files are scanned at once, a few
+        more wait their turn, one waits for you), so a corpus far larger than memory can be scanned
+        with peak memory following its largest file. The engine works without the GIL, on a helper
+        thread. Leaving the loop early (``break``, an exception) or calling ``close()`` stops the
+        run.
+
+        Args:
+            paths: files and directories.
+            jobs: threads (0: the configuration's ``scan.jobs``); the parts and their order are the
+                same for any value.
+
+        Returns:
+            The iterator (also a context manager that closes it).
+
+        Raises:
+            InvalidArgumentError: no path given (at once).
+            NotFoundError: a path does not exist (from the first ``next()``, before any part).
+
+        Example:
+            >>> for part in engine.scan_paths_per_file("deploy/", jobs=2):
+            ...     print(part.file, len(part.report.findings))
+        """
+        listed = _paths(paths, "scan_paths_per_file")
+        return PartStream(lambda hand: self._engine.scan_paths_per_file(listed, hand, int(jobs)), FileScanPart)
+
+    def fix_paths_per_file(self, *paths: PathLike, jobs: int = 0) -> PartStream[FileFixPart]:
+        """:meth:`fix_paths` with each file its own lint context, streamed like
+        :meth:`scan_paths_per_file`: yields one :class:`FileFixPart` per file, in report order, once
+        the file is fixed (every patch vetted within the file). Nothing is written.
+
+        Args:
+            paths: files and directories.
+            jobs: threads (0: the configuration's ``scan.jobs``).
+
+        Returns:
+            The iterator (also a context manager that closes it).
+
+        Raises:
+            InvalidArgumentError: no path given (at once).
+            NotFoundError: a path does not exist (from the first ``next()``).
+
+        Example:
+            >>> accepted = sum(len(p.report.accepted()) for p in engine.fix_paths_per_file("deploy/"))
+        """
+        listed = _paths(paths, "fix_paths_per_file")
+        return PartStream(lambda hand: self._engine.fix_paths_per_file(listed, hand, int(jobs)), FileFixPart)
 
     def scan_many(self, docs: List[Text], *, jobs: int = 0,
                   source_names: Optional[List[str]] = None) -> List[ScanReport]:
@@ -1225,6 +1279,9 @@ __all__ = [
     "ObjectRef",
     "Finding",
     "ScanReport",
+    "FileScanPart",
+    "FileFixPart",
+    "PartStream",
     "Check",
     "fix",
     "fix_paths",

@@ -47,6 +47,7 @@ static void test_status_names(void) {
       {KFIX_EPERM, 10, "permission_denied"},
       {KFIX_EVERIFY, 11, "verification_failed"},
       {KFIX_ENOMEM, 12, "out_of_memory"},
+      {KFIX_ECANCELLED, 13, "cancelled"},
   };
   size_t i;
   for (i = 0; i < sizeof table / sizeof table[0]; ++i) {
@@ -54,7 +55,7 @@ static void test_status_names(void) {
     CHECK(strcmp(kfix_status_name(table[i].code), table[i].name) == 0);
   }
   CHECK(strcmp(kfix_status_name(-1), "unknown") == 0);
-  CHECK(strcmp(kfix_status_name(13), "unknown") == 0);
+  CHECK(strcmp(kfix_status_name(14), "unknown") == 0);
   CHECK(strcmp(kfix_status_name(100), "unknown") == 0);
   CHECK(strcmp(kfix_status_name(INT32_MIN), "unknown") == 0);
 }

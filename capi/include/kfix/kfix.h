@@ -100,6 +100,8 @@ typedef int32_t kfix_status;
 #define KFIX_EPERM 10        /**< refused by policy */
 #define KFIX_EVERIFY 11      /**< signature, hash chain or verification gate did not hold */
 #define KFIX_ENOMEM 12       /**< allocation failed */
+#define KFIX_ECANCELLED 13   /**< a callback asked the call to stop (kfix_engine_*_per_file); C ABI only:
+                                  no kfix::StatusCode has this value */
 
 /**
  * Stable name of a status code, e.g. "parse_error" for KFIX_EPARSE.
@@ -245,6 +247,59 @@ KFIX_API kfix_status kfix_engine_scan(kfix_buf* out, const kfix_engine* engine, 
 /** kfix_engine_scan() over files and directories (`kfix scan PATH...`). */
 KFIX_API kfix_status kfix_engine_scan_paths(kfix_buf* out, const kfix_engine* engine, const char* const* paths,
                                             size_t n_paths, uint32_t flags);
+
+/* ---- Streaming per file (docs/c-api.md, "Streaming per file") --------------------- */
+
+/**
+ * Receives one part of a per-file run: `index` counts the parts from 0 in
+ * report order (by file name), `file` is the part's file (NUL-terminated),
+ * `part_json` / `part_len` its JSON document (NUL-terminated too). Every
+ * pointer is valid only during the call: copy what you keep. It runs on the
+ * thread that made the call and may call other kfix functions (the call's own
+ * kfix_last_error() is set when it returns). Return 0 to go on, non-zero to stop:
+ * the call then returns KFIX_ECANCELLED and no further part is handed over.
+ */
+typedef int (*kfix_part_cb)(size_t index, const char* file, const char* part_json, size_t part_len, void* user);
+
+/**
+ * kfix_engine_scan_paths() with each file its own lint context (whatever the
+ * configuration's scan.context says), streamed: each file is loaded, scanned
+ * and handed to `callback`, and its trees are freed, before the run goes on,
+ * so memory follows the largest file, not the number of files. scan.jobs
+ * files are worked on at once; the parts and their order are the same for
+ * any scan.jobs.
+ *
+ * Each part is {"file", "errorInputs", "warningInputs", "report"}: "report"
+ * is the scan report document of that file alone (the kfix_engine_scan_paths()
+ * shape, its stats the file's own); "errorInputs" / "warningInputs" give for
+ * each report error / warning the input it came from (position among the
+ * files the paths expand to), null for the scan's own warnings. Joined as
+ * docs/c-api.md says, the parts give the kfix_engine_scan_paths() document
+ * of an engine with scan.context per-file.
+ *
+ * @param flags KFIX_SCAN_PRETTY (the part indented), KFIX_SCAN_NO_TIMING (no
+ *   stats.seconds in the part's report); unknown bits are KFIX_EINVAL.
+ * @return KFIX_OK; KFIX_ECANCELLED when the callback returned non-zero;
+ *   KFIX_EINVAL (NULL engine or callback, NULL path, no paths, bad flags);
+ *   KFIX_ENOTFOUND (a path does not exist: no part is handed over);
+ *   KFIX_ENOMEM. Files that cannot be read or parsed are data: they are in
+ *   their part's "errors" with file/line/column and the run goes on.
+ */
+KFIX_API kfix_status kfix_engine_scan_paths_per_file(const kfix_engine* engine, const char* const* paths,
+                                                     size_t n_paths, uint32_t flags, kfix_part_cb callback,
+                                                     void* user);
+
+/**
+ * kfix_engine_fix_paths() with each file its own lint context, streamed like
+ * kfix_engine_scan_paths_per_file() (every patch vetted within its file).
+ * Nothing is written back. Each part is {"file", "errorInputs",
+ * "objectInputs", "report"}: "report" is the `kfix fix --format json`
+ * document of that file alone; "errorInputs" / "objectInputs" give the input
+ * of each report error / object (null: not a load error).
+ * @return as kfix_engine_scan_paths_per_file().
+ */
+KFIX_API kfix_status kfix_engine_fix_paths_per_file(const kfix_engine* engine, const char* const* paths,
+                                                    size_t n_paths, kfix_part_cb callback, void* user);
 
 /* ---- Fix and verify ------------------------------------------------------------- */
 

@@ -1,0 +1,50 @@
+// Per-file parts as JSON values (see file_part_internal.hpp).
+#include "engine/file_part_internal.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace kfix::internal {
+namespace {
+
+// The inputs of a report's entries; an empty list means the report's own
+// order, which is input order (one input per entry is not known then: the
+// entries all come from the part's one file).
+Value InputsToValue(const std::vector<std::size_t>& inputs, std::size_t entries, std::size_t no_input) {
+  Value out = Value::MakeArray();
+  for (std::size_t i = 0; i < entries; ++i) {
+    if (i < inputs.size() && inputs[i] == no_input) {
+      out.PushBack(Value());
+    } else if (i < inputs.size()) {
+      out.PushBack(Value(static_cast<std::int64_t>(inputs[i])));
+    } else {
+      out.PushBack(Value());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Value FileScanReportToValue(const FileScanReport& part, bool include_time) {
+  Value out = Value::MakeObject();
+  out.Set("file", Value(part.file));
+  out.Set("errorInputs", InputsToValue(part.error_inputs, part.report.errors.size(), FileScanReport::kNoInput));
+  out.Set("warningInputs",
+          InputsToValue(part.warning_inputs, part.report.warnings.size(), FileScanReport::kNoInput));
+  out.Set("report", ScanReportToValue(part.report, include_time));
+  return out;
+}
+
+Value FileFixReportToValue(const FileFixReport& part) {
+  Value out = Value::MakeObject();
+  out.Set("file", Value(part.file));
+  out.Set("errorInputs", InputsToValue(part.error_inputs, part.report.errors.size(), FileFixReport::kNoInput));
+  out.Set("objectInputs", InputsToValue(part.object_inputs, part.report.objects.size(), FileFixReport::kNoInput));
+  out.Set("report", FixReportToValue(part.report));
+  return out;
+}
+
+}  // namespace kfix::internal

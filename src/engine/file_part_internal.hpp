@@ -1,0 +1,29 @@
+// Internal: one part of a per-file run (Engine::ScanPathsPerFile /
+// FixPathsPerFile) as a JSON value, for the surfaces that hand parts over
+// as documents (the C ABI's kfix_engine_*_per_file, Python's
+// Engine.*_paths_per_file). The part's report is the whole document's own
+// ToValue (ScanReportToValue / FixReportToValue) of that file alone; the
+// members around it say where its errors, warnings and objects go in the
+// whole document (docs/c-api.md, "Streaming per file").
+#pragma once
+
+#include "kfix/core.hpp"
+#include "kfix/pipeline.hpp"
+#include "kfix/rules.hpp"
+
+namespace kfix::internal {
+
+/// {"file", "errorInputs", "warningInputs", "report"}: report is the scan
+/// report document of the part (ScanReportToValue; its stats are the
+/// part's own); errorInputs / warningInputs give, for each report error /
+/// warning, the input it came from (its position in ExpandPaths order), or
+/// null for the scan's own warnings (written after every input's).
+Value FileScanReportToValue(const FileScanReport& part, bool include_time = true);
+
+/// {"file", "errorInputs", "objectInputs", "report"}: report is the fix
+/// report document of the part (FixReportToValue); errorInputs /
+/// objectInputs give the input of each report error / object as above
+/// (null: not a load error).
+Value FileFixReportToValue(const FileFixReport& part);
+
+}  // namespace kfix::internal

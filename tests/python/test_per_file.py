@@ -1,0 +1,250 @@
+"""Engine.scan_paths_per_file / fix_paths_per_file: the streamed parts of a per-file run.
+
+The parts, joined as docs/python.md says, are the whole document of an engine with
+``scan.context: per-file``; order is report order for any jobs; a malformed file keeps its error;
+leaving the loop stops the run; bad arguments raise.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pathlib
+import statistics
+import threading
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+import kfix
+
+WEB = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: nginx
+          image: nginx:latest
+          securityContext: {privileged: true}
+"""
+
+PODS = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: one}
+spec:
+  containers:
+    - {name: app, image: redis}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: two}
+spec:
+  hostNetwork: true
+  containers:
+    - {name: app, image: 'busybox:1.36'}
+"""
+
+# line 4 opens a flow sequence that never closes
+BROKEN = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [broken\nspec: {}\n"
+# a duplicate key: a load warning
+DUPLICATE = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: '1'}\ndata: {b: '2'}\n"
+
+CONFIG = "checks:\n  addAllBuiltIn: true\n"
+
+
+@pytest.fixture()
+def tree(tmp_path: pathlib.Path) -> pathlib.Path:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a-web.yaml").write_text(WEB)
+    (tmp_path / "b-broken.yaml").write_text(BROKEN)
+    (tmp_path / "sub" / "pods.yaml").write_text(PODS)
+    (tmp_path / "sub" / "z-broken.yaml").write_text(BROKEN)
+    (tmp_path / "dup.yaml").write_text(DUPLICATE)
+    return tmp_path
+
+
+def _engine(jobs: int = 1) -> kfix.Engine:
+    return kfix.Engine(CONFIG + f"scan:\n  jobs: {jobs}\n")
+
+
+def _whole() -> kfix.Engine:
+    return kfix.Engine(CONFIG + "scan:\n  context: per-file\n")
+
+
+def _by_input(entries: List[Any], inputs: List[Optional[int]], seq: int) -> List[Any]:
+    # null (not an input's) after every input, in part order
+    return [((inp if inp is not None else float("inf")), seq, i, e) for i, (e, inp) in enumerate(zip(entries, inputs))]
+
+
+def _ordered(keyed: List[Any]) -> List[Any]:
+    return [e for *_, e in sorted(keyed, key=lambda k: (k[0], k[1], k[2]))]
+
+
+def join_scan(parts: List[kfix.FileScanPart]) -> Dict[str, Any]:
+    """The documented join: findings and ignored in part order, errors and warnings by input,
+    stats added up."""
+    out: Dict[str, Any] = {"schemaVersion": None, "findings": [], "ignored": [], "errors": [], "warnings": []}
+    errors: List[Any] = []
+    warnings: List[Any] = []
+    stats: Dict[str, Any] = {"files": 0, "objects": 0, "findings": 0, "ignored": 0, "errors": 0, "byCheck": {}}
+    for seq, part in enumerate(parts):
+        d = part.to_dict()
+        r = d["report"]
+        out["schemaVersion"] = r["schemaVersion"]
+        out["findings"] += r["findings"]
+        out["ignored"] += r["ignored"]
+        errors += _by_input(r["errors"], d["errorInputs"], seq)
+        warnings += _by_input(r["warnings"], d["warningInputs"], seq)
+        for k in ("files", "objects", "findings", "ignored", "errors"):
+            stats[k] += r["stats"][k]
+        for check, n in r["stats"]["byCheck"].items():
+            stats["byCheck"][check] = stats["byCheck"].get(check, 0) + n
+    out["errors"] = _ordered(errors)
+    out["warnings"] = _ordered(warnings)
+    out["stats"] = stats
+    return out
+
+
+def join_fix(parts: List[kfix.FileFixPart]) -> Dict[str, Any]:
+    """The documented join: results in part order, objects and errors by input, summary counts
+    added up, median_ops / max_ops over the accepted results' patches."""
+    out: Dict[str, Any] = {"schemaVersion": None, "results": []}
+    objects: List[Any] = []
+    errors: List[Any] = []
+    summary: Dict[str, Any] = {}
+    by_check: Dict[str, Dict[str, int]] = {}
+    for seq, part in enumerate(parts):
+        d = part.to_dict()
+        r = d["report"]
+        out["schemaVersion"] = r["schemaVersion"]
+        out["results"] += r["results"]
+        objects += _by_input(r["objects"], d["objectInputs"], seq)
+        errors += _by_input(r["errors"], d["errorInputs"], seq)
+        for k, v in r["summary"].items():
+            if k == "by_check":
+                for check, counts in v.items():
+                    mine = by_check.setdefault(check, {})
+                    for ck, n in counts.items():
+                        mine[ck] = mine.get(ck, 0) + n
+            elif k not in ("median_ops", "max_ops"):
+                summary[k] = summary.get(k, 0) + v
+    sizes = [len(r["patch"]) for r in out["results"] if r["status"] == "accepted"]
+    summary["median_ops"] = float(statistics.median(sizes)) if sizes else 0.0
+    summary["max_ops"] = max(sizes) if sizes else 0
+    summary["by_check"] = by_check
+    out["objects"] = _ordered(objects)
+    out["errors"] = _ordered(errors)
+    out["summary"] = summary
+    return out
+
+
+def _no_seconds(doc: Dict[str, Any]) -> Dict[str, Any]:
+    doc["stats"].pop("seconds", None)
+    return doc
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_scan_parts_join_into_the_whole_document(tree: pathlib.Path, jobs: int) -> None:
+    # input order (z-broken first) differs from report order (by file name)
+    inputs = [tree / "sub" / "z-broken.yaml", tree]
+    parts = list(_engine().scan_paths_per_file(*inputs, jobs=jobs))
+    files = [p.file for p in parts]
+    assert files == sorted(files) and len(files) == 5
+    assert all(isinstance(p, kfix.FileScanPart) for p in parts)
+    whole = _no_seconds(_whole().scan_paths(*inputs).to_dict())
+    joined = join_scan(parts)
+    assert joined["errors"][0]["file"].endswith("z-broken.yaml")  # input order, not part order
+    assert joined == whole
+    assert len(joined["warnings"]) >= 1 and len(joined["findings"]) >= 10
+
+
+def test_scan_parts_are_the_same_for_any_jobs(tree: pathlib.Path) -> None:
+    def docs(jobs: int) -> List[Any]:
+        out = []
+        for p in _engine().scan_paths_per_file(tree, jobs=jobs):
+            d = p.to_dict()
+            d["report"]["stats"].pop("seconds", None)
+            out.append(d)
+        return out
+
+    assert docs(1) == docs(2)
+
+
+def test_malformed_file_keeps_its_error(tree: pathlib.Path) -> None:
+    parts = {pathlib.Path(p.file).name: p for p in _engine().scan_paths_per_file(tree)}
+    broken = parts["b-broken.yaml"]
+    assert len(broken.report.errors) == 1
+    err = broken.report.errors[0]
+    assert isinstance(err, kfix.ParseError)
+    assert err.file.endswith("b-broken.yaml") and err.line == 5
+    assert broken.error_inputs == [1]  # its position among the expanded inputs
+    # the run went on past it
+    assert len(parts["pods.yaml"].report.findings) > 0
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_fix_parts_join_into_the_whole_document(tree: pathlib.Path, jobs: int) -> None:
+    inputs = [tree / "sub" / "z-broken.yaml", tree]
+    parts = list(_engine().fix_paths_per_file(*inputs, jobs=jobs))
+    assert [p.file for p in parts] == sorted(p.file for p in parts)
+    assert all(isinstance(p, kfix.FileFixPart) for p in parts)
+    whole = _whole().fix_paths(*inputs).to_dict()
+    joined = join_fix(parts)
+    assert joined == whole
+    assert any(r.status == "accepted" for p in parts for r in p.report.results)
+    assert joined["errors"][0]["file"].endswith("z-broken.yaml")
+
+
+def test_leaving_the_loop_stops_the_run(tree: pathlib.Path) -> None:
+    stream = _engine(2).scan_paths_per_file(tree)
+    first = next(stream)
+    assert first.file.endswith("a-web.yaml")
+    stream.close()
+    assert list(stream) == []
+    # an exception in the loop body: the iterator goes away, its run stops, nothing hangs
+    before = threading.active_count()
+    with pytest.raises(RuntimeError, match="consumer"):
+        for part in _engine(2).fix_paths_per_file(tree):
+            raise RuntimeError("consumer gave up at " + part.file)
+    gc.collect()
+    assert threading.active_count() == before
+    # the context manager closes too
+    with _engine().scan_paths_per_file(tree) as parts:
+        assert next(parts).file.endswith("a-web.yaml")
+    assert threading.active_count() == before
+
+
+def test_core_callback_exception_stops_the_run(tree: pathlib.Path) -> None:
+    seen: List[str] = []
+
+    def callback(part: Dict[str, Any]) -> None:
+        seen.append(part["file"])
+        if len(seen) == 2:
+            raise KeyError("stop here")
+
+    engine = _engine(2)
+    with pytest.raises(KeyError, match="stop here"):
+        engine._engine.scan_paths_per_file([os.fspath(tree)], callback, 2)
+    assert len(seen) == 2
+    # the engine still works
+    assert len(list(engine.scan_paths_per_file(tree))) == 5
+
+
+def test_bad_arguments(tree: pathlib.Path) -> None:
+    engine = _engine()
+    with pytest.raises(kfix.InvalidArgumentError):
+        engine.scan_paths_per_file()
+    with pytest.raises(kfix.InvalidArgumentError):
+        engine.fix_paths_per_file()
+    stream = engine.scan_paths_per_file(tree, tree / "missing.yaml")
+    with pytest.raises(kfix.NotFoundError, match="missing.yaml"):
+        next(stream)
+    with pytest.raises(kfix.NotFoundError):
+        list(engine.fix_paths_per_file(tree / "missing.yaml"))
