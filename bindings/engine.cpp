@@ -79,7 +79,7 @@ Result<Value> RunDocument(const PipelineResult& r, const std::string& name) {
 // it. Whatever the callback raises stops the run (the engine's workers are
 // joined first) and is raised again here.
 template <typename Run>
-void StreamParts(const pybind11::function& callback, Run&& run) {
+void StreamParts(const pybind11::object& callback, Run&& run) {
   std::exception_ptr raised;
   Status status;
   {
@@ -234,7 +234,7 @@ void BindEngine(pybind11::module_& m) {
           "Scan report document of files and directories, as a DocumentView (it can be large).")
       .def(
           "scan_paths_per_file",
-          [](const Engine& self, const std::vector<std::string>& paths, const py::function& callback, int jobs) {
+          [](const Engine& self, const std::vector<std::string>& paths, const py::object& callback, int jobs) {
             StreamParts(callback, [&](const auto& hand) {
               return self
                   .ScanPathsPerFile(
@@ -248,7 +248,7 @@ void BindEngine(pybind11::module_& m) {
           "{file, errorInputs, warningInputs, report}. An exception from the callback stops the run.")
       .def(
           "fix_paths_per_file",
-          [](const Engine& self, const std::vector<std::string>& paths, const py::function& callback, int jobs) {
+          [](const Engine& self, const std::vector<std::string>& paths, const py::object& callback, int jobs) {
             StreamParts(callback, [&](const auto& hand) {
               CallOptions call = Jobs(jobs);
               call.keep_trees = false;  // the part names each object; its tree is not needed

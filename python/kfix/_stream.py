@@ -10,9 +10,10 @@ and returns.
 
 from __future__ import annotations
 
+import collections.abc
 import queue
 import threading
-from typing import Any, Callable, Generic, Iterator, Optional, Tuple, TypeVar
+from typing import Any, Callable, Optional, Tuple, TypeVar
 
 T = TypeVar("T")
 
@@ -48,7 +49,7 @@ class _Channel:
             self.slot.put(item)
 
 
-class PartStream(Generic[T], Iterator[T]):
+class PartStream(collections.abc.Iterator[T]):
     """An iterator over the parts of one per-file run, in report order."""
 
     def __init__(self, run: Callable[[Callable[[Any], None]], None], wrap: Callable[[Any], T]) -> None:

@@ -9,19 +9,13 @@
 namespace kfix::internal {
 namespace {
 
-// The inputs of a report's entries; an empty list means the report's own
-// order, which is input order (one input per entry is not known then: the
-// entries all come from the part's one file).
+// The input of each of a report's `entries` entries; null for kNoInput (and
+// for an entry the list does not cover: the streamed runs always fill it).
 Value InputsToValue(const std::vector<std::size_t>& inputs, std::size_t entries, std::size_t no_input) {
   Value out = Value::MakeArray();
   for (std::size_t i = 0; i < entries; ++i) {
-    if (i < inputs.size() && inputs[i] == no_input) {
-      out.PushBack(Value());
-    } else if (i < inputs.size()) {
-      out.PushBack(Value(static_cast<std::int64_t>(inputs[i])));
-    } else {
-      out.PushBack(Value());
-    }
+    const bool known = i < inputs.size() && inputs[i] != no_input;
+    out.PushBack(known ? Value(static_cast<std::int64_t>(inputs[i])) : Value());
   }
   return out;
 }
