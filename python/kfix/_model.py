@@ -645,34 +645,42 @@ class WriteBackResult(_Document):
         return f"WriteBackResult({len(self.files)} files, {written} written, {len(self.errors)} errors)"
 
 
-class FileScanPart:
-    """One file of a per-file scan (:meth:`kfix.Engine.scan_paths_per_file`).
-
-    The part document is ``{"file", "errorInputs", "warningInputs", "report"}``; ``report`` is the
-    scan report of that file alone. For each error / warning of the report, ``error_inputs`` /
-    ``warning_inputs`` give the input it came from (its position among the files the paths expand
-    to), ``None`` for the scan's own warnings. docs/python.md shows how the parts join into the
-    whole document.
-    """
+class _FilePart:
+    """What every part of a per-file run has: its file, the inputs of its errors, the document."""
 
     def __init__(self, doc: Dict[str, Any]) -> None:
         self._doc = doc
         #: The part's file.
         self.file: str = doc["file"]
-        #: The scan report of this file alone (its stats are the file's own).
-        self.report: ScanReport = ScanReport(doc["report"])
+        #: For each error of the report, the input it came from (``None``: not a load error).
         self.error_inputs: List[Optional[int]] = list(doc["errorInputs"])
-        self.warning_inputs: List[Optional[int]] = list(doc["warningInputs"])
 
     def to_dict(self) -> Dict[str, Any]:
-        """The part document as Python values."""
+        """The part document as Python values (the one the C ABI hands over)."""
         return _plain(self._doc)  # type: ignore[no-any-return]
+
+
+class FileScanPart(_FilePart):
+    """One file of a per-file scan (:meth:`kfix.Engine.scan_paths_per_file`).
+
+    The part document is ``{"file", "errorInputs", "warningInputs", "report"}``; ``report`` is the
+    scan report of that file alone. For each error / warning of the report, ``error_inputs`` /
+    ``warning_inputs`` give the input it came from (its position among the files the paths expand
+    to), ``None`` for the scan's own warnings. docs/c-api.md ("Streaming per file") shows how the
+    parts join into the whole document.
+    """
+
+    def __init__(self, doc: Dict[str, Any]) -> None:
+        super().__init__(doc)
+        #: The scan report of this file alone (its stats are the file's own).
+        self.report: ScanReport = ScanReport(doc["report"])
+        self.warning_inputs: List[Optional[int]] = list(doc["warningInputs"])
 
     def __repr__(self) -> str:
         return f"FileScanPart({self.file}: {len(self.report.findings)} finding(s), {len(self.report.errors)} error(s))"
 
 
-class FileFixPart:
+class FileFixPart(_FilePart):
     """One file of a per-file fix (:meth:`kfix.Engine.fix_paths_per_file`).
 
     The part document is ``{"file", "errorInputs", "objectInputs", "report"}``; ``report`` is the
@@ -682,17 +690,10 @@ class FileFixPart:
     """
 
     def __init__(self, doc: Dict[str, Any]) -> None:
-        self._doc = doc
-        #: The part's file.
-        self.file: str = doc["file"]
+        super().__init__(doc)
         #: The fix report of this file alone.
         self.report: FixResult = FixResult(doc["report"])
-        self.error_inputs: List[Optional[int]] = list(doc["errorInputs"])
         self.object_inputs: List[Optional[int]] = list(doc["objectInputs"])
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The part document as Python values."""
-        return _plain(self._doc)  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return f"FileFixPart({self.file}: {len(self.report.results)} result(s), {len(self.report.errors)} error(s))"
