@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from typing import Any, Dict, List
-
 import kfix
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from per_file_join import join_fix, join_scan  # noqa: E402
 
 CONFIG = "scan:\n  jobs: 1\n"
 PER_FILE = "scan:\n  context: per-file\n"
@@ -51,63 +52,6 @@ def expect(ok: bool, what: str) -> None:
     print(("ok: " if ok else "FAILED: ") + what, flush=True)
     if not ok:
         failures += 1
-
-
-def ordered(keyed: List[Any]) -> List[Any]:
-    return [e for *_, e in sorted(keyed, key=lambda k: (k[0], k[1], k[2]))]
-
-
-def by_input(entries: List[Any], inputs: List[Any], seq: int) -> List[Any]:
-    return [((inp if inp is not None else float("inf")), seq, i, e) for i, (e, inp) in enumerate(zip(entries, inputs))]
-
-
-def join_scan(parts: List[Dict[str, Any]]) -> Dict[str, Any]:
-    out: Dict[str, Any] = {"findings": [], "ignored": []}
-    errors: List[Any] = []
-    warnings: List[Any] = []
-    stats: Dict[str, Any] = {"files": 0, "objects": 0, "findings": 0, "ignored": 0, "errors": 0, "byCheck": {}}
-    for seq, d in enumerate(parts):
-        r = d["report"]
-        out["schemaVersion"] = r["schemaVersion"]
-        out["findings"] += r["findings"]
-        out["ignored"] += r["ignored"]
-        errors += by_input(r["errors"], d["errorInputs"], seq)
-        warnings += by_input(r["warnings"], d["warningInputs"], seq)
-        for k in ("files", "objects", "findings", "ignored", "errors"):
-            stats[k] += r["stats"][k]
-        for c, n in r["stats"]["byCheck"].items():
-            stats["byCheck"][c] = stats["byCheck"].get(c, 0) + n
-    out.update(errors=ordered(errors), warnings=ordered(warnings), stats=stats)
-    return out
-
-
-def join_fix(parts: List[Dict[str, Any]]) -> Dict[str, Any]:
-    import statistics
-    out: Dict[str, Any] = {"results": []}
-    objects: List[Any] = []
-    errors: List[Any] = []
-    summary: Dict[str, Any] = {}
-    by_check: Dict[str, Dict[str, int]] = {}
-    for seq, d in enumerate(parts):
-        r = d["report"]
-        out["schemaVersion"] = r["schemaVersion"]
-        out["results"] += r["results"]
-        objects += by_input(r["objects"], d["objectInputs"], seq)
-        errors += by_input(r["errors"], d["errorInputs"], seq)
-        for k, v in r["summary"].items():
-            if k == "by_check":
-                for c, counts in v.items():
-                    mine = by_check.setdefault(c, {})
-                    for ck, n in counts.items():
-                        mine[ck] = mine.get(ck, 0) + n
-            elif k not in ("median_ops", "max_ops"):
-                summary[k] = summary.get(k, 0) + v
-    sizes = [len(r["patch"]) for r in out["results"] if r["status"] == "accepted"]
-    summary["median_ops"] = float(statistics.median(sizes)) if sizes else 0.0
-    summary["max_ops"] = max(sizes) if sizes else 0
-    summary["by_check"] = by_check
-    out.update(objects=ordered(objects), errors=ordered(errors), summary=summary)
-    return out
 
 
 def largest_file(path: str) -> int:

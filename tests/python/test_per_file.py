@@ -1,6 +1,6 @@
 """Engine.scan_paths_per_file / fix_paths_per_file: the streamed parts of a per-file run.
 
-The parts, joined as docs/python.md says, are the whole document of an engine with
+The parts, joined as docs/c-api.md says (per_file_join.py), are the whole document of an engine with
 ``scan.context: per-file``; order is report order for any jobs; a malformed file keeps its error;
 leaving the loop stops the run; bad arguments raise.
 """
@@ -10,13 +10,13 @@ from __future__ import annotations
 import gc
 import os
 import pathlib
-import statistics
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import pytest
 
 import kfix
+from per_file_join import join_fix, join_scan
 
 WEB = """\
 apiVersion: apps/v1
@@ -78,73 +78,6 @@ def _whole() -> kfix.Engine:
     return kfix.Engine(CONFIG + "scan:\n  context: per-file\n")
 
 
-def _by_input(entries: List[Any], inputs: List[Optional[int]], seq: int) -> List[Any]:
-    # null (not an input's) after every input, in part order
-    return [((inp if inp is not None else float("inf")), seq, i, e) for i, (e, inp) in enumerate(zip(entries, inputs))]
-
-
-def _ordered(keyed: List[Any]) -> List[Any]:
-    return [e for *_, e in sorted(keyed, key=lambda k: (k[0], k[1], k[2]))]
-
-
-def join_scan(parts: List[kfix.FileScanPart]) -> Dict[str, Any]:
-    """The documented join: findings and ignored in part order, errors and warnings by input,
-    stats added up."""
-    out: Dict[str, Any] = {"schemaVersion": None, "findings": [], "ignored": [], "errors": [], "warnings": []}
-    errors: List[Any] = []
-    warnings: List[Any] = []
-    stats: Dict[str, Any] = {"files": 0, "objects": 0, "findings": 0, "ignored": 0, "errors": 0, "byCheck": {}}
-    for seq, part in enumerate(parts):
-        d = part.to_dict()
-        r = d["report"]
-        out["schemaVersion"] = r["schemaVersion"]
-        out["findings"] += r["findings"]
-        out["ignored"] += r["ignored"]
-        errors += _by_input(r["errors"], d["errorInputs"], seq)
-        warnings += _by_input(r["warnings"], d["warningInputs"], seq)
-        for k in ("files", "objects", "findings", "ignored", "errors"):
-            stats[k] += r["stats"][k]
-        for check, n in r["stats"]["byCheck"].items():
-            stats["byCheck"][check] = stats["byCheck"].get(check, 0) + n
-    out["errors"] = _ordered(errors)
-    out["warnings"] = _ordered(warnings)
-    out["stats"] = stats
-    return out
-
-
-def join_fix(parts: List[kfix.FileFixPart]) -> Dict[str, Any]:
-    """The documented join: results in part order, objects and errors by input, summary counts
-    added up, median_ops / max_ops over the accepted results' patches."""
-    out: Dict[str, Any] = {"schemaVersion": None, "results": []}
-    objects: List[Any] = []
-    errors: List[Any] = []
-    summary: Dict[str, Any] = {}
-    by_check: Dict[str, Dict[str, int]] = {}
-    for seq, part in enumerate(parts):
-        d = part.to_dict()
-        r = d["report"]
-        out["schemaVersion"] = r["schemaVersion"]
-        out["results"] += r["results"]
-        objects += _by_input(r["objects"], d["objectInputs"], seq)
-        errors += _by_input(r["errors"], d["errorInputs"], seq)
-        for k, v in r["summary"].items():
-            if k == "by_check":
-                for check, counts in v.items():
-                    mine = by_check.setdefault(check, {})
-                    for ck, n in counts.items():
-                        mine[ck] = mine.get(ck, 0) + n
-            elif k not in ("median_ops", "max_ops"):
-                summary[k] = summary.get(k, 0) + v
-    sizes = [len(r["patch"]) for r in out["results"] if r["status"] == "accepted"]
-    summary["median_ops"] = float(statistics.median(sizes)) if sizes else 0.0
-    summary["max_ops"] = max(sizes) if sizes else 0
-    summary["by_check"] = by_check
-    out["objects"] = _ordered(objects)
-    out["errors"] = _ordered(errors)
-    out["summary"] = summary
-    return out
-
-
 def _no_seconds(doc: Dict[str, Any]) -> Dict[str, Any]:
     doc["stats"].pop("seconds", None)
     return doc
@@ -159,7 +92,7 @@ def test_scan_parts_join_into_the_whole_document(tree: pathlib.Path, jobs: int) 
     assert files == sorted(files) and len(files) == 5
     assert all(isinstance(p, kfix.FileScanPart) for p in parts)
     whole = _no_seconds(_whole().scan_paths(*inputs).to_dict())
-    joined = join_scan(parts)
+    joined = join_scan([p.to_dict() for p in parts])
     assert joined["errors"][0]["file"].endswith("z-broken.yaml")  # input order, not part order
     assert joined == whole
     assert len(joined["warnings"]) >= 1 and len(joined["findings"]) >= 10
@@ -196,7 +129,7 @@ def test_fix_parts_join_into_the_whole_document(tree: pathlib.Path, jobs: int) -
     assert [p.file for p in parts] == sorted(p.file for p in parts)
     assert all(isinstance(p, kfix.FileFixPart) for p in parts)
     whole = _whole().fix_paths(*inputs).to_dict()
-    joined = join_fix(parts)
+    joined = join_fix([p.to_dict() for p in parts])
     assert joined == whole
     assert any(r.status == "accepted" for p in parts for r in p.report.results)
     assert joined["errors"][0]["file"].endswith("z-broken.yaml")
