@@ -4,15 +4,17 @@ The C++ run hands each file's part to a callback on the thread that called it. T
 iterator, the run goes on a helper thread (the engine works there without the GIL) and each part
 crosses over through a one-slot queue: at most one part waits for the consumer, so memory follows the
 largest file. Closing the iterator early (``break``, an exception in the loop body, ``close()``, the
-iterator going away) stops the run: the helper's next hand-over raises, the engine joins its workers
-and returns.
+iterator going away, the interpreter exiting) stops the run: the helper's next hand-over raises, the
+engine joins its workers and returns.
 """
 
 from __future__ import annotations
 
+import atexit
 import collections.abc
 import queue
 import threading
+import weakref
 from typing import Any, Callable, Optional, Tuple, TypeVar
 
 T = TypeVar("T")
@@ -49,6 +51,17 @@ class _Channel:
             self.slot.put(item)
 
 
+# Streams still running. At exit they are closed before the interpreter finalizes: a helper thread
+# that met a finalizing interpreter inside the engine would end with the engine's workers unjoined.
+_live: "weakref.WeakSet[PartStream[Any]]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for stream in list(_live):
+        stream.close()
+
+
 class PartStream(collections.abc.Iterator[T]):
     """An iterator over the parts of one per-file run, in report order."""
 
@@ -58,6 +71,7 @@ class PartStream(collections.abc.Iterator[T]):
         self._finished = False
         self._thread: Optional[threading.Thread] = threading.Thread(
             target=self._channel.work, args=(run,), name="kfix-per-file", daemon=True)
+        _live.add(self)
         self._thread.start()
 
     def __iter__(self) -> "PartStream[T]":

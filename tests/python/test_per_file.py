@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 import os
 import pathlib
+import subprocess
+import sys
 import threading
 from typing import Any, Dict, List
 
@@ -181,3 +183,15 @@ def test_bad_arguments(tree: pathlib.Path) -> None:
         next(stream)
     with pytest.raises(kfix.NotFoundError):
         list(engine.fix_paths_per_file(tree / "missing.yaml"))
+
+
+def test_exiting_with_a_stream_open_is_clean(tree: pathlib.Path) -> None:
+    # the helper thread waits inside the engine's sink; the interpreter exits without closing it
+    script = ("import sys, kfix\n"
+              "S = kfix.Engine('scan:\\n  jobs: 2\\n').fix_paths_per_file(sys.argv[1], jobs=2)\n"
+              "print(next(S).file)\n")
+    done = subprocess.run([sys.executable, "-c", script, os.fspath(tree)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("a-web.yaml")
+    assert "terminate" not in done.stderr
