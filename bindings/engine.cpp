@@ -248,20 +248,25 @@ void BindEngine(pybind11::module_& m) {
           "{file, errorInputs, warningInputs, report}. An exception from the callback stops the run.")
       .def(
           "fix_paths_per_file",
-          [](const Engine& self, const std::vector<std::string>& paths, const py::object& callback, int jobs) {
+          [](const Engine& self, const std::vector<std::string>& paths, const py::object& callback, int jobs,
+             const py::object& options) {
+            const Value o = options.is_none() ? Value() : FromPython(options);
+            const WriteBackOptions wb = ValueOrRaise(WriteBackOptionsFromValue(o));
             StreamParts(callback, [&](const auto& hand) {
               CallOptions call = Jobs(jobs);
               call.keep_trees = false;  // the part names each object; its tree is not needed
               return self
                   .FixPathsPerFile(
-                      paths, WriteBackOptions{},
+                      paths, wb,
                       [&](FileFixReport&& part) { return hand(internal::FileFixReportToValue(part)); }, call)
                   .status();
             });
           },
-          py::arg("paths"), py::arg("callback"), py::arg("jobs") = 0,
-          "Calls callback(part) for each file of a per-file fix, in report order: the part document "
-          "{file, errorInputs, objectInputs, report}. An exception from the callback stops the run.")
+          py::arg("paths"), py::arg("callback"), py::arg("jobs") = 0, py::arg("options") = py::none(),
+          "Calls callback(part) for each file of a per-file fix, in report order, after writing it back as "
+          "options say ({write: DIR | inPlace: true, diff: bool}; None: nothing written): the part document "
+          "{file, errorInputs, objectInputs, written, writtenIndex, diff, report}. An exception from the "
+          "callback stops the run.")
       .def(
           "scan_many",
           [](const Engine& self, std::vector<Text> docs, std::vector<std::string> names, int jobs) {

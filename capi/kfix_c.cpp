@@ -222,90 +222,6 @@ KFIX_API kfix_status kfix_engine_scan_paths(kfix_buf* out, const kfix_engine* en
   });
 }
 
-}  // extern "C"
-
-// ---- Streaming per file --------------------------------------------------------
-
-namespace {
-
-// Hands each part of a per-file run to `callback` as its JSON document
-// (engine/file_part_internal.hpp); a non-zero answer stops the run with
-// KFIX_ECANCELLED, whatever the engine's status reads then.
-class PartCallback {
- public:
-  PartCallback(kfix_part_cb callback, void* user, kfix::JsonStyle style)
-      : callback_(callback), user_(user), style_(style) {}
-
-  kfix::Status Hand(const std::string& file, const kfix::Value& part) {
-    const std::string json = kfix::ToJson(part, style_);
-    const int answer = callback_(index_, file.c_str(), json.c_str(), json.size(), user_);
-    if (answer != 0) {
-      stopped_ = true;
-      return kfix::Status(kfix::StatusCode::kInternal, "stopped");  // replaced by Finish()
-    }
-    ++index_;
-    return kfix::Status::Ok();
-  }
-
-  kfix::Status Finish(const kfix::Status& run) const {
-    if (!stopped_) return run;
-    return kfix::Status(static_cast<kfix::StatusCode>(KFIX_ECANCELLED),
-                        "the callback stopped the run at part " + std::to_string(index_) + " (it returned non-zero)");
-  }
-
- private:
-  kfix_part_cb callback_;
-  void* user_;
-  kfix::JsonStyle style_;
-  size_t index_ = 0;
-  bool stopped_ = false;
-};
-
-kfix::Status CheckCallback(kfix_part_cb callback) {
-  if (callback == nullptr) return kfix::InvalidArgumentError("callback is NULL");
-  return kfix::Status::Ok();
-}
-
-}  // namespace
-
-extern "C" {
-
-KFIX_API kfix_status kfix_engine_scan_paths_per_file(const kfix_engine* engine, const char* const* paths,
-                                                     size_t n_paths, uint32_t flags, kfix_part_cb callback,
-                                                     void* user) {
-  return Guard([&]() -> kfix::Status {
-    std::vector<std::string> list;
-    KFIX_RETURN_IF_ERROR(PathList(engine, paths, n_paths, &list));
-    KFIX_RETURN_IF_ERROR(CheckScanFlags(flags));
-    KFIX_RETURN_IF_ERROR(CheckCallback(callback));
-    const bool timing = (flags & KFIX_SCAN_NO_TIMING) == 0;
-    PartCallback hand(callback, user,
-                      (flags & KFIX_SCAN_PRETTY) != 0 ? kfix::JsonStyle::kPretty : kfix::JsonStyle::kCompact);
-    kfix::Result<kfix::ScanStats> totals =
-        engine->rep.ScanPathsPerFile(list, [&](kfix::FileScanReport&& part) {
-          return hand.Hand(part.file, kfix::internal::FileScanReportToValue(part, timing));
-        });
-    return hand.Finish(totals.status());
-  });
-}
-
-KFIX_API kfix_status kfix_engine_fix_paths_per_file(const kfix_engine* engine, const char* const* paths,
-                                                    size_t n_paths, kfix_part_cb callback, void* user) {
-  return Guard([&]() -> kfix::Status {
-    std::vector<std::string> list;
-    KFIX_RETURN_IF_ERROR(PathList(engine, paths, n_paths, &list));
-    KFIX_RETURN_IF_ERROR(CheckCallback(callback));
-    PartCallback hand(callback, user, kfix::JsonStyle::kCompact);
-    kfix::CallOptions call;
-    call.keep_trees = false;  // the part's JSON names each object; its tree is not needed
-    kfix::Result<kfix::FixSummary> summary = engine->rep.FixPathsPerFile(
-        list, kfix::WriteBackOptions{},
-        [&](kfix::FileFixReport&& part) { return hand.Hand(part.file, kfix::internal::FileFixReportToValue(part)); },
-        call);
-    return hand.Finish(summary.status());
-  });
-}
-
 // ---- Fix and verify ----------------------------------------------------------
 
 KFIX_API kfix_status kfix_engine_fix(kfix_buf* out, const kfix_engine* engine, const char* manifests, size_t len,
@@ -665,6 +581,95 @@ KFIX_API kfix_status kfix_engine_write_back(kfix_buf* out, const kfix_engine* en
     kfix::Result<kfix::WriteBackResult> written = engine->rep.WriteBack(*report, list, *wb);
     if (!written.ok()) return written.status();
     return FillBuf(out, kfix::ToJson(kfix::WriteBackResultToValue(*written)));
+  });
+}
+
+}  // extern "C"
+
+// ---- Streaming per file --------------------------------------------------------
+
+namespace {
+
+// Hands each part of a per-file run to `callback` as its JSON document
+// (engine/file_part_internal.hpp); a non-zero answer stops the run with
+// KFIX_ECANCELLED, whatever the engine's status reads then.
+class PartCallback {
+ public:
+  PartCallback(kfix_part_cb callback, void* user, kfix::JsonStyle style)
+      : callback_(callback), user_(user), style_(style) {}
+
+  kfix::Status Hand(const std::string& file, const kfix::Value& part) {
+    const std::string json = kfix::ToJson(part, style_);
+    const int answer = callback_(index_, file.c_str(), json.c_str(), json.size(), user_);
+    if (answer != 0) {
+      stopped_ = true;
+      return kfix::Status(kfix::StatusCode::kInternal, "stopped");  // replaced by Finish()
+    }
+    ++index_;
+    return kfix::Status::Ok();
+  }
+
+  kfix::Status Finish(const kfix::Status& run) const {
+    if (!stopped_) return run;
+    return kfix::Status(static_cast<kfix::StatusCode>(KFIX_ECANCELLED),
+                        "the callback stopped the run at part " + std::to_string(index_) + " (it returned non-zero)");
+  }
+
+ private:
+  kfix_part_cb callback_;
+  void* user_;
+  kfix::JsonStyle style_;
+  size_t index_ = 0;
+  bool stopped_ = false;
+};
+
+kfix::Status CheckCallback(kfix_part_cb callback) {
+  if (callback == nullptr) return kfix::InvalidArgumentError("callback is NULL");
+  return kfix::Status::Ok();
+}
+
+}  // namespace
+
+extern "C" {
+
+KFIX_API kfix_status kfix_engine_scan_paths_per_file(const kfix_engine* engine, const char* const* paths,
+                                                     size_t n_paths, uint32_t flags, kfix_part_cb callback,
+                                                     void* user) {
+  return Guard([&]() -> kfix::Status {
+    std::vector<std::string> list;
+    KFIX_RETURN_IF_ERROR(PathList(engine, paths, n_paths, &list));
+    KFIX_RETURN_IF_ERROR(CheckScanFlags(flags));
+    KFIX_RETURN_IF_ERROR(CheckCallback(callback));
+    const bool timing = (flags & KFIX_SCAN_NO_TIMING) == 0;
+    PartCallback hand(callback, user,
+                      (flags & KFIX_SCAN_PRETTY) != 0 ? kfix::JsonStyle::kPretty : kfix::JsonStyle::kCompact);
+    kfix::Result<kfix::ScanStats> totals =
+        engine->rep.ScanPathsPerFile(list, [&](kfix::FileScanReport&& part) {
+          return hand.Hand(part.file, kfix::internal::FileScanReportToValue(part, timing));
+        });
+    return hand.Finish(totals.status());
+  });
+}
+
+KFIX_API kfix_status kfix_engine_fix_paths_per_file(const kfix_engine* engine, const char* const* paths,
+                                                    size_t n_paths, const char* options_json, size_t options_len,
+                                                    kfix_part_cb callback, void* user) {
+  return Guard([&]() -> kfix::Status {
+    std::vector<std::string> list;
+    KFIX_RETURN_IF_ERROR(PathList(engine, paths, n_paths, &list));
+    KFIX_RETURN_IF_ERROR(CheckCallback(callback));
+    kfix::Result<kfix::Value> options = OptionsInput(options_json, options_len, "options_json");
+    if (!options.ok()) return options.status();
+    kfix::Result<kfix::WriteBackOptions> wb = kfix::WriteBackOptionsFromValue(*options);
+    if (!wb.ok()) return wb.status();
+    PartCallback hand(callback, user, kfix::JsonStyle::kCompact);
+    kfix::CallOptions call;
+    call.keep_trees = false;  // the part's JSON names each object; its tree is not needed
+    kfix::Result<kfix::FixSummary> summary = engine->rep.FixPathsPerFile(
+        list, *wb,
+        [&](kfix::FileFixReport&& part) { return hand.Hand(part.file, kfix::internal::FileFixReportToValue(part)); },
+        call);
+    return hand.Finish(summary.status());
   });
 }
 

@@ -388,27 +388,43 @@ class Engine:
         listed = _paths(paths, "scan_paths_per_file")
         return PartStream(lambda hand: self._engine.scan_paths_per_file(listed, hand, int(jobs)), FileScanPart)
 
-    def fix_paths_per_file(self, *paths: PathLike, jobs: int = 0) -> PartStream[FileFixPart]:
+    def fix_paths_per_file(self, *paths: PathLike, jobs: int = 0, write: Optional[PathLike] = None,
+                           in_place: bool = False, diff: bool = False) -> PartStream[FileFixPart]:
         """:meth:`fix_paths` with each file its own lint context, streamed like
         :meth:`scan_paths_per_file`: yields one :class:`FileFixPart` per file, in report order, once
-        the file is fixed (every patch vetted within the file). Nothing is written.
+        the file is fixed (every patch vetted within the file) and, when asked, written back (like
+        ``kfix fix --context per-file --write DIR | --in-place [--diff]``; each write as safe as
+        :meth:`FixResult.write`).
 
         Args:
             paths: files and directories.
             jobs: threads (0: the configuration's ``scan.jobs``).
+            write: write each file, fixed or copied unchanged, under this directory.
+            in_place: rewrite the files that have accepted fixes in place.
+            diff: give each part its unified diff (``part.diff``).
 
         Returns:
             The iterator (also a context manager that closes it).
 
         Raises:
-            InvalidArgumentError: no path given (at once).
+            InvalidArgumentError: no path given, or the write-back cannot go through (stdin, two inputs at one
+                output, an output that is an input): from the first ``next()``, before anything is written.
             NotFoundError: a path does not exist (from the first ``next()``).
 
         Example:
-            >>> accepted = sum(len(p.report.accepted()) for p in engine.fix_paths_per_file("deploy/"))
+            >>> for part in engine.fix_paths_per_file("deploy/", write="fixed/"):
+            ...     print(part.file, part.written["output"], len(part.report.accepted()))
         """
         listed = _paths(paths, "fix_paths_per_file")
-        return PartStream(lambda hand: self._engine.fix_paths_per_file(listed, hand, int(jobs)), FileFixPart)
+        options: Optional[Dict[str, Any]] = None
+        if write is not None or in_place or diff:
+            options = {"diff": bool(diff)}
+            if write is not None:
+                options["write"] = os.fspath(write)
+            if in_place:
+                options["inPlace"] = True
+        return PartStream(lambda hand: self._engine.fix_paths_per_file(listed, hand, int(jobs), options),
+                          FileFixPart)
 
     def scan_many(self, docs: List[Text], *, jobs: int = 0,
                   source_names: Optional[List[str]] = None) -> List[ScanReport]:

@@ -683,7 +683,8 @@ class FileScanPart(_FilePart):
 class FileFixPart(_FilePart):
     """One file of a per-file fix (:meth:`kfix.Engine.fix_paths_per_file`).
 
-    The part document is ``{"file", "errorInputs", "objectInputs", "report"}``; ``report`` is the
+    The part document is ``{"file", "errorInputs", "objectInputs", "written", "writtenIndex", "diff",
+    "report"}``; ``report`` is the
     ``kfix fix --format json`` document of that file alone, as a :class:`FixResult` without the
     input texts (``render()`` and ``write()`` are not available on it). ``error_inputs`` /
     ``object_inputs`` give the input of each report error / object (``None``: not a load error).
@@ -694,6 +695,12 @@ class FileFixPart(_FilePart):
         #: The fix report of this file alone.
         self.report: FixResult = FixResult(doc["report"])
         self.object_inputs: List[Optional[int]] = list(doc["objectInputs"])
+        #: When the run writes back: the file's entry of the write-back document (``file``, ``output``,
+        #: ``fixed``, ``notes``, ``refused``, ``error``), its place in that document's ``files``, and
+        #: its part of the unified diff (asked with ``diff=True``); else ``None``, ``None`` and ``""``.
+        self.written: Optional[Dict[str, Any]] = _plain(doc["written"])
+        self.written_index: Optional[int] = doc["writtenIndex"]
+        self.diff: str = doc["diff"]
 
     def __repr__(self) -> str:
         return f"FileFixPart({self.file}: {len(self.report.results)} result(s), {len(self.report.errors)} error(s))"

@@ -37,7 +37,11 @@ Value FileFixReportToValue(const FileFixReport& part) {
   out.Set("file", Value(part.file));
   out.Set("errorInputs", InputsToValue(part.error_inputs, part.report.errors.size(), FileFixReport::kNoInput));
   out.Set("objectInputs", InputsToValue(part.object_inputs, part.report.objects.size(), FileFixReport::kNoInput));
-  out.Set("report", FixReportToValue(part.report));
+  const bool written = !part.written.empty();
+  out.Set("written", written ? WriteBackEntryToValue(part.written.front()) : Value());
+  out.Set("writtenIndex", written ? Value(static_cast<std::int64_t>(part.written_index)) : Value());
+  out.Set("diff", Value(part.diff));
+  out.Set("report", FixReportToValue(part.report));  // last: a part is its members, then the report
   return out;
 }
 

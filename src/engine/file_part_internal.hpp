@@ -20,10 +20,17 @@ namespace kfix::internal {
 /// null for the scan's own warnings (written after every input's).
 Value FileScanReportToValue(const FileScanReport& part, bool include_time = true);
 
-/// {"file", "errorInputs", "objectInputs", "report"}: report is the fix
-/// report document of the part (FixReportToValue); errorInputs /
-/// objectInputs give the input of each report error / object as above
-/// (null: not a load error).
+/// {"file", "errorInputs", "objectInputs", "written", "writtenIndex",
+/// "diff", "report"}: report is the fix report document of the part
+/// (FixReportToValue); errorInputs / objectInputs give the input of each
+/// report error / object as above (null: not a load error). When the run
+/// wrote back: written is the file's entry of the write-back document
+/// (WriteBackEntryToValue), writtenIndex its place in that document's
+/// "files", diff its part of the unified diff; else null, null and "".
 Value FileFixReportToValue(const FileFixReport& part);
+
+/// One "files" entry of the write-back document (WriteBackResultToValue):
+/// {"file", "fixed", "notes", "refused", "error", "output"}.
+Value WriteBackEntryToValue(const WrittenFile& file);
 
 }  // namespace kfix::internal

@@ -4,6 +4,7 @@
 // result; the decoding of inputs and the documents live here once.
 #include <utility>
 
+#include "engine/file_part_internal.hpp"
 #include "kfix/engine.hpp"
 
 namespace kfix {
@@ -553,15 +554,21 @@ Result<WriteBackOptions> WriteBackOptionsFromValue(const Value& options) {
   return out;
 }
 
+namespace internal {
+
+Value WriteBackEntryToValue(const WrittenFile& f) {
+  Value e = WrittenFileToValue(f);
+  e.Set("output", f.output);
+  return e;
+}
+
+}  // namespace internal
+
 Value WriteBackResultToValue(const WriteBackResult& result) {
   Value doc = Value::MakeObject();
   doc.Set("schemaVersion", static_cast<std::int64_t>(1));
   Value list = Value::MakeArray();
-  for (const WrittenFile& f : result.files) {
-    Value e = WrittenFileToValue(f);
-    e.Set("output", f.output);
-    list.PushBack(std::move(e));
-  }
+  for (const WrittenFile& f : result.files) list.PushBack(internal::WriteBackEntryToValue(f));
   doc.Set("files", std::move(list));
   doc.Set("diff", result.diff);
   return doc;

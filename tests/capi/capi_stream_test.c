@@ -244,8 +244,8 @@ int main(int argc, char** argv) {
   paths[0] = dir;
   parts_init(&p1);
   parts_init(&p2);
-  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs1, paths, 1, collect, &p1), KFIX_OK);
-  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs2, paths, 1, collect, &p2), KFIX_OK);
+  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs1, paths, 1, NULL, 0, collect, &p1), KFIX_OK);
+  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs2, paths, 1, NULL, 0, collect, &p2), KFIX_OK);
   CHECK(p1.n == 3 && p2.n == 3);
   for (i = 0; i < p1.n && i < p2.n; ++i) {
     CHECK(p1.index[i] == i && strcmp(p1.file[i], p2.file[i]) == 0);
@@ -262,7 +262,7 @@ int main(int argc, char** argv) {
   parts_free(&p2);
   paths[0] = a;
   parts_init(&p1);
-  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs1, paths, 1, collect, &p1), KFIX_OK);
+  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs1, paths, 1, NULL, 0, collect, &p1), KFIX_OK);
   CHECK_STATUS(kfix_engine_fix_paths(&whole, per_file, paths, 1), KFIX_OK);
   if (p1.n == 1 && whole.ptr != NULL) {
     char* report = report_of(p1.json[0]);
@@ -273,6 +273,58 @@ int main(int argc, char** argv) {
   }
   kfix_buf_dispose(&whole);
   parts_free(&p1);
+
+  /* ---- write-back: each part carries the file's entry of the kfix_engine_write_back() document ---- */
+  {
+    char out_dir[1100], options[1300], fixed_path[1200];
+    const char* wb_paths[1];
+    FILE* f;
+    char text[4096];
+    size_t n;
+    kfix_buf wb = KFIX_BUF_INIT;
+    char* entry;
+    char* end;
+    snprintf(out_dir, sizeof out_dir, "%s/capi_stream_out", scratch_dir);
+    snprintf(options, sizeof options, "{\"write\": \"%s\", \"diff\": true}", out_dir);
+    wb_paths[0] = a;
+    parts_init(&p1);
+    CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs1, wb_paths, 1, options, strlen(options), collect, &p1), KFIX_OK);
+    CHECK(p1.n == 1);
+    if (p1.n == 1) {
+      CHECK(strstr(p1.json[0], "\"written\":{\"file\":") != NULL);
+      CHECK(strstr(p1.json[0], "\"fixed\":true") != NULL);
+      CHECK(strstr(p1.json[0], "\"writtenIndex\":0,\"diff\":\"--- a/") != NULL);
+      /* the entry is the one the whole write-back document has (its own run writes the same file) */
+      CHECK_STATUS(kfix_engine_write_back(&wb, per_file, wb_paths, 1, options, strlen(options)), KFIX_OK);
+      entry = strstr(p1.json[0], "\"written\":");
+      end = entry != NULL ? strstr(entry, ",\"writtenIndex\":") : NULL;
+      if (entry != NULL && end != NULL && wb.ptr != NULL) {
+        entry += strlen("\"written\":");
+        *end = '\0';
+        CHECK(strstr(wb.ptr, entry) != NULL);
+      } else {
+        CHECK(0);
+      }
+      kfix_buf_dispose(&wb);
+    }
+    parts_free(&p1);
+    snprintf(fixed_path, sizeof fixed_path, "%s/a.yaml", out_dir);
+    f = fopen(fixed_path, "rb");
+    CHECK(f != NULL);
+    if (f != NULL) {
+      n = fread(text, 1, sizeof text - 1, f);
+      text[n] = '\0';
+      fclose(f);
+      CHECK(strstr(text, "privileged: false") != NULL || strstr(text, "privileged:") == NULL);
+      CHECK(strcmp(text, kWeb) != 0);
+    }
+    /* bad options, and an output that is an input: nothing is handed over */
+    CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs1, wb_paths, 1, S("{\"write\": 3}"), never_called, &calls),
+                 KFIX_EINVAL);
+    CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs1, wb_paths, 1, S("{not json"), never_called, &calls),
+                 KFIX_EPARSE);
+    CHECK(calls == 0);
+  }
 
   /* ---- the callback stops the run ---- */
   paths[0] = dir;
@@ -286,7 +338,7 @@ int main(int argc, char** argv) {
   parts_free(&p1);
   parts_init(&p1);
   p1.stop_at = 1;
-  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs2, paths, 1, collect, &p1), KFIX_ECANCELLED);
+  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs2, paths, 1, NULL, 0, collect, &p1), KFIX_ECANCELLED);
   CHECK(p1.n == 2);
   parts_free(&p1);
   /* the engine is fine afterwards */
@@ -302,15 +354,15 @@ int main(int argc, char** argv) {
   CHECK_STATUS(kfix_engine_scan_paths_per_file(jobs1, paths, 1, 0x80u, never_called, &calls), KFIX_EINVAL);
   CHECK_STATUS(kfix_engine_scan_paths_per_file(jobs1, paths, 1, 0, NULL, NULL), KFIX_EINVAL);
   CHECK(strstr(kfix_last_error()->message, "callback") != NULL);
-  CHECK_STATUS(kfix_engine_fix_paths_per_file(NULL, paths, 1, never_called, &calls), KFIX_EINVAL);
-  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs1, paths, 1, NULL, NULL), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_fix_paths_per_file(NULL, paths, 1, NULL, 0, never_called, &calls), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs1, paths, 1, NULL, 0, NULL, NULL), KFIX_EINVAL);
   paths[1] = NULL;
-  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs1, paths, 2, never_called, &calls), KFIX_EINVAL);
+  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs1, paths, 2, NULL, 0, never_called, &calls), KFIX_EINVAL);
   /* a path that does not exist: nothing is handed over */
   paths[1] = missing;
   CHECK_STATUS(kfix_engine_scan_paths_per_file(jobs1, paths, 2, 0, never_called, &calls), KFIX_ENOTFOUND);
   CHECK(strstr(kfix_last_error()->message, "missing.yaml") != NULL);
-  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs1, paths, 2, never_called, &calls), KFIX_ENOTFOUND);
+  CHECK_STATUS(kfix_engine_fix_paths_per_file(jobs1, paths, 2, NULL, 0, never_called, &calls), KFIX_ENOTFOUND);
   CHECK(calls == 0);
 
   kfix_engine_free(jobs1);

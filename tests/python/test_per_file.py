@@ -195,3 +195,30 @@ def test_exiting_with_a_stream_open_is_clean(tree: pathlib.Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("a-web.yaml")
     assert "terminate" not in done.stderr
+
+
+def test_fix_parts_write_back_file_by_file(tree: pathlib.Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    streamed_dir = tmp_path_factory.mktemp("streamed")
+    whole_dir = tmp_path_factory.mktemp("whole")
+    parts = list(_engine(2).fix_paths_per_file(tree, jobs=2, write=streamed_dir, diff=True))
+    web = next(p for p in parts if p.file.endswith("a-web.yaml"))
+    assert web.written is not None and web.written["fixed"] is True
+    out = pathlib.Path(web.written["output"])
+    assert out.is_file() and out.is_relative_to(streamed_dir)
+    assert "privileged: false" in out.read_text() and web.diff.startswith("--- a/")
+    broken = next(p for p in parts if p.file.endswith("b-broken.yaml"))
+    assert broken.written is not None and broken.written["fixed"] is False  # copied unchanged
+    assert pathlib.Path(broken.written["output"]).read_text() == BROKEN
+    # joined by written_index: the write-back document of the whole run (outputs differ by directory)
+    whole = _whole().fix_paths(tree).write(whole_dir, diff=True)
+    ordered = sorted(parts, key=lambda p: p.written_index if p.written_index is not None else -1)
+    entries = [dict(p.written or {}, output=str(p.written["output"]).replace(str(streamed_dir), str(whole_dir)))
+               for p in ordered]
+    assert entries == whole.to_dict()["files"]
+    assert "".join(p.diff for p in ordered) == whole.diff
+    # nothing asked: nothing written
+    plain = list(_engine().fix_paths_per_file(tree))
+    assert all(p.written is None and p.written_index is None and p.diff == "" for p in plain)
+    # an output that is an input: refused before anything is written
+    with pytest.raises(kfix.InvalidArgumentError):
+        list(_engine().fix_paths_per_file(tree, write=tree))

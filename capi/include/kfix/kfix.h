@@ -291,15 +291,27 @@ KFIX_API kfix_status kfix_engine_scan_paths_per_file(const kfix_engine* engine, 
 
 /**
  * kfix_engine_fix_paths() with each file its own lint context, streamed like
- * kfix_engine_scan_paths_per_file() (every patch vetted within its file).
- * Nothing is written back. Each part is {"file", "errorInputs",
- * "objectInputs", "report"}: "report" is the `kfix fix --format json`
- * document of that file alone; "errorInputs" / "objectInputs" give the input
- * of each report error / object (null: not a load error).
- * @return as kfix_engine_scan_paths_per_file().
+ * kfix_engine_scan_paths_per_file() (every patch vetted within its file),
+ * and written back file by file as kfix_engine_write_back() does when the
+ * options ask for it, before the file's part is handed over (`kfix fix
+ * --context per-file --write DIR`). Each part is {"file", "errorInputs",
+ * "objectInputs", "written", "writtenIndex", "diff", "report"}: "report" is
+ * the `kfix fix --format json` document of that file alone; "errorInputs" /
+ * "objectInputs" give the input of each report error / object (null: not a
+ * load error); "written" is the file's kfix_engine_write_back() "files"
+ * entry, "writtenIndex" its place there and "diff" its part of the diff
+ * (null, null and "" when nothing is written back). Inputs that ignorePaths
+ * leaves out come last, with empty reports, when writing.
+ * @param options_json, options_len as kfix_engine_write_back(): {"write":
+ *   DIR} or {"inPlace": true}, and {"diff": true}; NULL/0 = nothing written.
+ * @return as kfix_engine_scan_paths_per_file(), plus KFIX_EINVAL / KFIX_EPARSE
+ *   for bad options, stdin, two inputs at one output or an output that is an
+ *   input (before anything is written). A file that could not be written is
+ *   reported in its part's "written"."error".
  */
 KFIX_API kfix_status kfix_engine_fix_paths_per_file(const kfix_engine* engine, const char* const* paths,
-                                                    size_t n_paths, kfix_part_cb callback, void* user);
+                                                    size_t n_paths, const char* options_json, size_t options_len,
+                                                    kfix_part_cb callback, void* user);
 
 /* ---- Fix and verify ------------------------------------------------------------- */
 
