@@ -237,7 +237,7 @@ KFIX_API kfix_status kfix_engine_checks(kfix_buf* out, const kfix_engine* engine
  *   ({"schemaVersion", "findings", "ignored", "errors", "warnings", "stats"}):
  *   with KFIX_SCAN_PRETTY | KFIX_SCAN_NO_TIMING byte for byte what
  *   `kfix scan --format json --no-timing` prints for the same configuration
- *   (pretty text ends with a newline; compact text does not). Caller
+ *   (pretty and compact text both end with a newline). Caller
  *   disposes with kfix_buf_dispose().
  * @param flags KFIX_SCAN_* bits; unknown bits are KFIX_EINVAL.
  * @return KFIX_OK; see the common errors above.
