@@ -13,24 +13,10 @@
 #include "kfix/kfix.h"
 
 #include "check.h"
+#include "fixtures.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 #define MAX_PARTS 16
-
-static const char kWeb[] =
-    "apiVersion: apps/v1\n"
-    "kind: Deployment\n"
-    "metadata:\n"
-    "  name: web\n"
-    "spec:\n"
-    "  selector: {matchLabels: {app: web}}\n"
-    "  template:\n"
-    "    metadata: {labels: {app: web}}\n"
-    "    spec:\n"
-    "      containers:\n"
-    "        - name: nginx\n"
-    "          image: nginx:latest\n"
-    "          securityContext: {privileged: true}\n";
 
 /* line 4 has an unclosed flow sequence */
 static const char kBroken[] =

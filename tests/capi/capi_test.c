@@ -10,6 +10,7 @@
 #include "kfix/kfix.h"
 
 #include "check.h"
+#include "fixtures.h"
 
 static int no_error(void) {
   const kfix_error* e = kfix_last_error();
@@ -158,20 +159,6 @@ static void test_patch_apply(void) {
 }
 
 /* ---- engine and scan ---- */
-static const char kWeb[] =
-    "apiVersion: apps/v1\n"
-    "kind: Deployment\n"
-    "metadata:\n"
-    "  name: web\n"
-    "spec:\n"
-    "  selector: {matchLabels: {app: web}}\n"
-    "  template:\n"
-    "    metadata: {labels: {app: web}}\n"
-    "    spec:\n"
-    "      containers:\n"
-    "        - name: nginx\n"
-    "          image: nginx:latest\n"
-    "          securityContext: {privileged: true}\n";
 
 static void test_engine(void) {
   kfix_engine* engine = (kfix_engine*)&failures; /* garbage: must be reset to NULL on failure */
