@@ -177,28 +177,6 @@ bool FindingLess(const Finding& a, const Finding& b) {
   return a.object_index < b.object_index;
 }
 
-/// A check's hit as a finding of object `index` (positioned in `m`'s tree).
-Finding HitToFinding(internal::Hit& h, const Entry& e, const Manifest& m, std::size_t index, const ObjectRef& ref,
-                     const std::string& ignored_by, std::int32_t sequence) {
-  Finding f;
-  f.sequence = sequence;
-  f.check = e.info.name;
-  f.policy = e.info.policy;
-  f.severity = e.info.severity;
-  f.message = std::move(h.message);
-  f.remediation = e.info.remediation;
-  f.file = m.file;
-  f.document = m.document;
-  f.item = m.item;
-  internal::Locate(m.root, h.pointer, &f.line, &f.column);
-  f.pointer = std::move(h.pointer);
-  f.object = ref;
-  f.container = std::move(h.container);
-  f.object_index = index;
-  f.ignored_by = ignored_by;
-  return f;
-}
-
 /// A finding as the parallel pass of a scan keeps it until the report's order
 /// is known: the hit, its check and its position, without the texts every
 /// finding of the same check and object shares (check, policy, remediation,
@@ -226,7 +204,19 @@ bool PendingLess(const PendingFinding& a, const PendingFinding& b) {
   return a.hit.container < b.hit.container;
 }
 
-/// The finding a pending one stands for (HitToFinding, positioned already).
+/// A check's hit, positioned in `root`, as a pending finding.
+PendingFinding MakePending(internal::Hit& h, const Entry& e, const Value& root, std::int32_t sequence,
+                           const std::string& ignored_by) {
+  PendingFinding p;
+  internal::Locate(root, h.pointer, &p.line, &p.column);
+  p.hit = std::move(h);
+  p.entry = &e;
+  p.sequence = sequence;
+  p.ignored_by = ignored_by;
+  return p;
+}
+
+/// The finding a pending one stands for, of object `index` (`m`).
 Finding PendingToFinding(PendingFinding& p, const Manifest& m, std::size_t index, const ObjectRef& ref) {
   Finding f;
   f.sequence = p.sequence;
@@ -359,13 +349,8 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
       std::string ignored_by = internal::IgnoredBy(obj, e.info.name);
       std::int32_t sequence = 0;
       for (internal::Hit& h : hits) {
-        PendingFinding p;
-        internal::Locate(objects[i].root, h.pointer, &p.line, &p.column);
-        p.hit = std::move(h);
-        p.entry = &e;
-        p.sequence = sequence++;
-        p.ignored_by = ignored_by;
-        (ignored_by.empty() ? object_found : object_suppressed).push_back(std::move(p));
+        (ignored_by.empty() ? object_found : object_suppressed)
+            .push_back(MakePending(h, e, objects[i].root, sequence++, ignored_by));
       }
     }
     if (containers) {  // the same permutation as before findings were kept pending (by index)
@@ -896,7 +881,8 @@ std::optional<std::vector<Finding>> internal::RescanAffected(const RuleSet& rule
       }
       for (Hit& h : hits) {
         if (partial) order.emplace_back(h.container_index, out.size());
-        out.push_back(HitToFinding(h, e, patched, 0, ref, ignored_by, static_cast<std::int32_t>(out.size() - first)));
+        PendingFinding p = MakePending(h, e, patched.root, static_cast<std::int32_t>(out.size() - first), ignored_by);
+        out.push_back(PendingToFinding(p, patched, 0, ref));
       }
       if (partial) {  // numbered in container order, as a run over every container would report them
         std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
