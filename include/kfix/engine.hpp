@@ -146,6 +146,13 @@ struct CallOptions {
   /// (FixOptions::on_objects; FixReport::objects comes back empty). With
   /// scan.context per-file they come as one call at the end, in input order.
   std::function<void(std::vector<ObjectFix>&& objects, const std::vector<Manifest>& manifests)> on_objects;
+  /// Fix / FixPaths / FixText: stream the results and the per-object fixes
+  /// into this report writer (FixOptions::writer: rendered on the worker
+  /// threads, appended in order; FixReport::results and ::objects come back
+  /// empty). Excludes on_results and on_objects (kInvalidArgument). With
+  /// scan.context per-file each file's results are added as one batch and
+  /// the objects at the end, in input order.
+  FixReportWriter* writer = nullptr;
   /// Progress of Run / FixPaths: "load", "fix", "risk" (optional; calls are
   /// serialised but may come from worker threads).
   PipelineProgress progress;

@@ -140,6 +140,8 @@ struct FixReport {
   std::map<std::string, std::string> sources;
 };
 
+class FixReportWriter;
+
 struct FixOptions {
   int jobs = 1;  ///< threads for loading and fixing (<= 0: one per hardware thread); results are identical for any value
   /// Called after each object with findings is settled: (objects done, objects
@@ -171,6 +173,17 @@ struct FixOptions {
   /// but may come from worker threads; FixReport::objects comes back empty.
   /// Not used by propose runs (record_proposer).
   std::function<void(std::vector<ObjectFix>&& objects, const std::vector<Manifest>& manifests)> on_objects;
+  /// Streams the results and the merged per-object fixes straight into this
+  /// writer (AddResults / AddObjects order and bytes) instead of keeping them:
+  /// each object's results and fix are rendered on the worker thread that
+  /// settled it, while they are still in that thread's cache, and appended
+  /// in order (FixReportWriter::AddRenderedResults / AddRenderedObjects).
+  /// FixReport::results, ::objects and ::scan.findings come back empty; the
+  /// summary still counts every result. It takes the place of on_results and
+  /// on_objects: setting it with either is an error (kInvalidArgument in
+  /// FixReport::errors, nothing fixed). The writer must outlive the call and
+  /// is used by no one else during it. Not used by propose runs.
+  FixReportWriter* writer = nullptr;
 };
 
 /// Scans one lint context, proposes and vets a fix per finding, merges the
@@ -316,6 +329,19 @@ class FixReportWriter {
   /// their object_index points into); they are held back until the results
   /// are complete, and the part then comes without them.
   bool AddObjects(const std::vector<ObjectFix>& objects, const std::vector<Manifest>& manifests);
+  /// The two halves of AddResults / AddObjects, for callers that build the
+  /// elements on several threads and append them in order (FixOptions::writer):
+  /// Render*() appends the text of the elements [first, first + n) to `to`,
+  /// and AddRendered*() writes such text. Texts added in element order write
+  /// the same bytes as AddResults / AddObjects of those elements; text that
+  /// does not start as Render*() starts it fails with kInvalidArgument.
+  /// Render*() only reads the writer's fixed settings: any number of threads
+  /// may call it at once, also while one thread calls the other methods.
+  void RenderResults(const FixResult* first, std::size_t n, std::string& to) const;
+  void RenderObjects(const ObjectFix* first, std::size_t n, const std::vector<Manifest>& manifests,
+                     std::string& to) const;
+  bool AddRenderedResults(std::string_view text);
+  bool AddRenderedObjects(std::string_view text);
   bool Add(const FileFixReport& part) { return Add(part.report, part.error_inputs, part.object_inputs); }
   /// One element of an extra array, written in key order.
   bool AddExtra(std::string_view member, std::uint64_t key, const Value& element);

@@ -208,16 +208,12 @@ int RunFix(const std::vector<std::string>& raw) {
     fo.spool_memory = kSpool;  // the objects, written while the results still are, wait here
     if (wb.mode != kfix::WriteMode::kNone || wb.diff) fo.extra_arrays = {"writeBack"};
     writer = std::make_unique<kfix::FixReportWriter>(fo, kfix::cli::WriteStdout);
-    if (!audit) {
-      call.on_results = [w = writer.get()](std::vector<kfix::FixResult>&& results) { w->AddResults(results); };
-    }
     // The merged object fixes too, unless writing files back or a kustomize
-    // overlay reads them.
+    // overlay reads them: then both are rendered on the worker threads.
     if (!audit && wb.mode == kfix::WriteMode::kNone && !wb.diff && !a.Has("kustomize")) {
-      call.on_objects = [w = writer.get()](std::vector<kfix::ObjectFix>&& objects,
-                                           const std::vector<kfix::Manifest>& manifests) {
-        w->AddObjects(objects, manifests);
-      };
+      call.writer = writer.get();
+    } else if (!audit) {
+      call.on_results = [w = writer.get()](std::vector<kfix::FixResult>&& results) { w->AddResults(results); };
     }
   }
   kfix::Result<kfix::FixReport> fixed = engine->FixPaths(a.positionals(), call);

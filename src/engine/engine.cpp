@@ -152,6 +152,7 @@ FixReport Engine::Fix(LoadedInputs inputs, const CallOptions& options) const {
   fo.keep_patched = options.keep_patched;
   fo.on_results = options.on_results;
   fo.on_objects = options.on_objects;
+  fo.writer = options.writer;
   if (options.progress) {
     fo.progress = [&options](std::size_t done, std::size_t total) { options.progress("fix", done, total); };
   }
@@ -161,6 +162,21 @@ FixReport Engine::Fix(LoadedInputs inputs, const CallOptions& options) const {
 }
 
 Result<FixReport> Engine::FixPathsJoined(const std::vector<std::string>& paths, const CallOptions& options) const {
+  if (options.writer != nullptr) {
+    // The parts' results and objects go to the writer as the callbacks
+    // would receive them.
+    if (options.on_results || options.on_objects) {
+      return InvalidArgumentError("CallOptions: writer excludes on_results and on_objects");
+    }
+    CallOptions o = options;
+    FixReportWriter* w = options.writer;
+    o.writer = nullptr;
+    o.on_results = [w](std::vector<FixResult>&& results) { w->AddResults(results); };
+    o.on_objects = [w](std::vector<ObjectFix>&& objects, const std::vector<Manifest>& manifests) {
+      w->AddObjects(objects, manifests);
+    };
+    return FixPathsJoined(paths, o);
+  }
   // The parts of a per-file run joined into one report: results in report
   // order, objects and load errors in input order (as one load lists them).
   const auto t0 = std::chrono::steady_clock::now();

@@ -32,6 +32,8 @@ namespace {
 
 using internal::GuardState;
 
+constexpr std::size_t kRenderedPiece = 64u << 10;  // rendered results text per hand-over (FixOptions::writer)
+
 bool Writes(const PatchOp& o) { return o.op == PatchOpType::kAdd || o.op == PatchOpType::kReplace; }
 
 // `scratch`: the object's working copy (equal to the object between vets).
@@ -416,6 +418,11 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
     report.manifests = std::move(objects);
     return report;
   }
+  if (options.writer != nullptr && (options.on_results || options.on_objects)) {
+    report.errors.push_back(InvalidArgumentError("FixOptions: writer excludes on_results and on_objects"));
+    report.manifests = std::move(objects);
+    return report;
+  }
   // The pipeline owns the guard's state: its objects and baseline scan move
   // into the report at the end instead of being copied.
   GuardState state(std::move(rules), config, std::move(objects));
@@ -426,8 +433,12 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   // Streaming (FixOptions::on_results; not for propose runs, whose proposer
   // summary reads every result): each object's results live in the object's
   // own task until they are handed over in finding order.
-  const bool streaming = static_cast<bool>(options.on_results) && !options.record_proposer;
-  const bool streaming_objects = static_cast<bool>(options.on_objects) && !options.record_proposer;
+  // With a writer (FixOptions::writer) each object's results and fix are
+  // rendered to text on the thread that settled it and only the text waits
+  // for its turn.
+  FixReportWriter* const writer = options.record_proposer ? nullptr : options.writer;
+  const bool streaming = (static_cast<bool>(options.on_results) || writer != nullptr) && !options.record_proposer;
+  const bool streaming_objects = (static_cast<bool>(options.on_objects) || writer != nullptr) && !options.record_proposer;
   if (!streaming) report.results.resize(scan.findings.size());
   std::mutex emit_mu;
   std::map<std::size_t, FixResult> unsent;   // settled, not yet handed over (streaming)
@@ -500,13 +511,32 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
   std::mutex write_mu;
   std::vector<char> settled(streaming_objects ? work.size() : 0, 0);
   std::size_t next_object = 0;  // the next object (work order) to hand over
+  struct Rendered {              // the text of `count` results from the key's finding on (writer)
+    std::size_t count = 0;
+    std::string text;
+  };
+  std::map<std::size_t, Rendered> rendered;
+  std::vector<std::string> object_texts(writer != nullptr ? work.size() : 0);
   struct Ready {
     std::vector<FixResult> results;
     std::vector<ObjectFix> objects;
-    bool empty() const { return results.empty() && objects.empty(); }
+    std::vector<std::string> results_text, objects_text;  // writer
+    bool empty() const {
+      return results.empty() && objects.empty() && results_text.empty() && objects_text.empty();
+    }
   };
   auto take_ready = [&]() {  // under emit_mu
     Ready ready;
+    if (writer != nullptr) {
+      for (auto it = rendered.begin(); it != rendered.end() && it->first == next_result; it = rendered.erase(it)) {
+        next_result += it->second.count;
+        ready.results_text.push_back(std::move(it->second.text));
+      }
+      for (; next_object < settled.size() && settled[next_object]; ++next_object) {
+        if (has_fix[next_object]) ready.objects_text.push_back(std::move(object_texts[next_object]));
+      }
+      return ready;
+    }
     for (auto it = unsent.begin(); it != unsent.end() && it->first == next_result; it = unsent.erase(it)) {
       count(it->second);
       ready.results.push_back(std::move(it->second));
@@ -522,17 +552,20 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
     return ready;
   };
   auto hand = [&](Ready&& ready) {  // under write_mu
+    for (const std::string& t : ready.results_text) writer->AddRenderedResults(t);
+    for (const std::string& t : ready.objects_text) writer->AddRenderedObjects(t);
     if (!ready.results.empty()) options.on_results(std::move(ready.results));
     if (!ready.objects.empty()) options.on_objects(std::move(ready.objects), g.objects);
   };
   auto more_ready = [&]() {  // under emit_mu
     return (!unsent.empty() && unsent.begin()->first == next_result) ||
+           (!rendered.empty() && rendered.begin()->first == next_result) ||
            (next_object < settled.size() && settled[next_object]);
   };
   auto hand_over = [&]() {
     for (;;) {
-      std::unique_lock<std::mutex> writer(write_mu, std::try_to_lock);
-      if (!writer.owns_lock()) return;  // the writer looks again once it lets go
+      std::unique_lock<std::mutex> turn(write_mu, std::try_to_lock);
+      if (!turn.owns_lock()) return;  // the writer looks again once it lets go
       for (;;) {
         Ready ready;
         {
@@ -542,7 +575,7 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
         if (ready.empty()) break;
         hand(std::move(ready));
       }
-      writer.unlock();
+      turn.unlock();
       // What became ready while this thread was writing, from a thread that
       // found the writer busy, is handed over now.
       std::lock_guard<std::mutex> lock(emit_mu);
@@ -590,7 +623,46 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
     has_fix[w] = std::any_of(rs.begin(), rs.end(), [](const FixResult* r) { return r->status == FixStatus::kAccepted; })
                      ? 1
                      : 0;
-    if (streaming || streaming_objects) {
+    if (writer != nullptr) {
+      // Rendered here, while this thread still has the object's results in
+      // its cache, a piece of up to kRenderedPiece bytes at a time (each
+      // handed over as soon as its turn comes, so one large object does not
+      // hold all its text at once). An object's findings are consecutive; a
+      // piece covers consecutive findings only.
+      std::string text;
+      std::size_t piece_first = 0, piece_count = 0;
+      auto flush = [&](bool last) {
+        std::string object_text;
+        if (last && has_fix[w]) {
+          writer->RenderObjects(&object_fixes[w], 1, g.objects, object_text);
+          object_fixes[w] = ObjectFix();
+        }
+        {
+          std::lock_guard<std::mutex> lock(emit_mu);
+          for (std::size_t k = piece_first; k < piece_first + piece_count; ++k) count(local[k]);
+          if (piece_count > 0) rendered.emplace(finding_ids[piece_first], Rendered{piece_count, std::move(text)});
+          if (last) {
+            object_texts[w] = std::move(object_text);
+            settled[w] = 1;
+          }
+        }
+        text = std::string();
+        piece_first += piece_count;
+        piece_count = 0;
+        hand_over();
+      };
+      for (std::size_t k = 0; k < local.size(); ++k) {
+        if (piece_count > 0 && finding_ids[k] != finding_ids[k - 1] + 1) flush(false);
+        writer->RenderResults(&local[k], 1, text);
+        ++piece_count;
+        if (text.size() >= kRenderedPiece) flush(false);
+      }
+      flush(true);
+      // Each result carries its finding: the baseline's copy is not read
+      // again once its object is settled.
+      for (std::size_t id : finding_ids) state.ReleaseBaselineFinding(id);
+      std::vector<FixResult>().swap(local);
+    } else if (streaming || streaming_objects) {
       {
         std::lock_guard<std::mutex> lock(emit_mu);
         if (streaming) {

@@ -190,6 +190,12 @@ struct FixReportWriter::Impl {
     if (status.ok()) status = std::move(s);
     return false;
   }
+  /// One element of array `slot`, as the document writes it (ElementPrefix
+  /// first). Reads only what is fixed when the writer is made.
+  void Render(int slot, const Value& element, std::string& to) const {
+    to += doc->ElementPrefix(slot);
+    internal::AppendJsonAt(to, element, doc->style(), doc->ElementDepth(slot));
+  }
   bool Add(int slot, std::uint64_t key, std::string& text) {
     const bool ok = doc->Add(slot, key, text);
     text.clear();
@@ -200,13 +206,7 @@ struct FixReportWriter::Impl {
   /// in order, all with key 0.
   template <typename Element>
   bool AddElements(int slot, std::size_t n, Element&& element) {
-    const std::string& prefix = doc->ElementPrefix(slot);
-    const int depth = doc->ElementDepth(slot);
-    const JsonStyle style = doc->style();
-    auto write = [&](std::string& to, std::size_t i) {
-      to += prefix;
-      internal::AppendJsonAt(to, element(i), style, depth);
-    };
+    auto write = [&](std::string& to, std::size_t i) { Render(slot, element(i), to); };
     const int threads = internal::ThreadCount(options.jobs, n);
     std::string text;
     if (threads <= 1 || n < 256) {
@@ -316,6 +316,39 @@ bool FixReportWriter::AddObjects(const std::vector<ObjectFix>& objects, const st
   }
   return m.AddElements(m.objects, objects.size(),
                        [&](std::size_t i) { return ObjectFixToValue(manifests, objects[i]); });
+}
+
+void FixReportWriter::RenderResults(const FixResult* first, std::size_t n, std::string& to) const {
+  for (std::size_t i = 0; i < n; ++i) impl_->Render(impl_->results, FixResultToValue(first[i]), to);
+}
+
+void FixReportWriter::RenderObjects(const ObjectFix* first, std::size_t n, const std::vector<Manifest>& manifests,
+                                    std::string& to) const {
+  for (std::size_t i = 0; i < n; ++i) impl_->Render(impl_->objects, ObjectFixToValue(manifests, first[i]), to);
+}
+
+bool FixReportWriter::AddRenderedResults(std::string_view text) {
+  Impl& m = *impl_;
+  if (!m.status.ok() || m.finished) return false;
+  if (m.options.single_part && m.parts > 0) {
+    return m.Fail(InvalidArgumentError("FixReportWriter: results after the single part"));
+  }
+  if (!text.empty() && text.substr(0, m.doc->ElementPrefix(m.results).size()) != m.doc->ElementPrefix(m.results)) {
+    return m.Fail(InvalidArgumentError("FixReportWriter: AddRenderedResults takes text from RenderResults"));
+  }
+  return m.doc->Add(m.results, 0, text) || m.Fail(m.doc->status());
+}
+
+bool FixReportWriter::AddRenderedObjects(std::string_view text) {
+  Impl& m = *impl_;
+  if (!m.status.ok() || m.finished) return false;
+  if (m.options.single_part && m.parts > 0) {
+    return m.Fail(InvalidArgumentError("FixReportWriter: objects after the single part"));
+  }
+  if (!text.empty() && text.substr(0, m.doc->ElementPrefix(m.objects).size()) != m.doc->ElementPrefix(m.objects)) {
+    return m.Fail(InvalidArgumentError("FixReportWriter: AddRenderedObjects takes text from RenderObjects"));
+  }
+  return m.doc->Add(m.objects, 0, text) || m.Fail(m.doc->status());
 }
 
 bool FixReportWriter::AddExtra(std::string_view member, std::uint64_t key, const Value& element) {

@@ -295,6 +295,50 @@ TEST_CASE("every entry point: load, scan, fix, verify, risk, schedule, run") {
   for (const char* k : {"findings", "fixes", "risk", "schedule", "summary"}) CHECK(doc.Find(k) != nullptr);
 }
 
+TEST_CASE("CallOptions::writer: the fix report's bytes in one context and per file; no callbacks with it") {
+  fs::path dir = TempDir("writer");
+  WriteFile(dir / "in" / "web.yaml", kWeb);
+  WriteFile(dir / "in" / "list.yaml", kList);
+  WriteFile(dir / "in" / "broken.yaml", "a: [1\n");
+  const std::vector<std::string> paths = {(dir / "in").string()};
+  for (const char* config : {"{}", R"({"scan": {"context": "per-file"}})"}) {
+    kfix::Result<kfix::Engine> e = kfix::Engine::FromText(config);
+    REQUIRE(e.ok());
+    for (int jobs : {1, 2}) {
+      kfix::CallOptions call;
+      call.jobs = jobs;
+      kfix::Result<kfix::FixReport> whole = e->FixPaths(paths, call);
+      REQUIRE(whole.ok());
+      REQUIRE(whole->results.size() > 2);
+      REQUIRE(!whole->objects.empty());
+      const std::string want = kfix::FixReportToJson(*whole, false, 1);
+      kfix::FixWriteOptions o;
+      o.pretty = false;
+      o.single_part = true;
+      std::string out;
+      kfix::FixReportWriter w(o, [&](std::string_view p) {
+        out.append(p);
+        return true;
+      });
+      call.writer = &w;
+      kfix::Result<kfix::FixReport> streamed = e->FixPaths(paths, call);
+      REQUIRE(streamed.ok());
+      CHECK(streamed->results.empty());
+      CHECK(streamed->objects.empty());
+      CHECK(streamed->errors.size() == 1);
+      REQUIRE(w.Add(*streamed));
+      REQUIRE(w.Finish(streamed->summary));
+      CHECK_MESSAGE(out == want, config, " jobs ", jobs);
+      // With a callback as well: refused, whichever context.
+      call.on_objects = [](std::vector<kfix::ObjectFix>&&, const std::vector<kfix::Manifest>&) {};
+      kfix::Result<kfix::FixReport> both = e->FixPaths(paths, call);
+      const kfix::StatusCode code = both.ok() ? (both->errors.empty() ? kfix::StatusCode::kOk : both->errors.back().code())
+                                              : both.status().code();
+      CHECK_MESSAGE(code == kfix::StatusCode::kInvalidArgument, config);
+    }
+  }
+}
+
 TEST_CASE("a broken file's load error has one shape in findings.json, fixes.json and risk.json") {
   kfix::Engine e = MakeEngine();
   kfix::Result<kfix::PipelineResult> run = e.RunText("a: [1\n", "bad.yaml");

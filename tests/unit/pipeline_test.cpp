@@ -10,6 +10,7 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kfix/pipeline.hpp"
@@ -577,6 +578,48 @@ TEST_CASE("FixObjects and FixReportToJson: byte-identical output for any number 
       sr.objects = std::move(objects);
       CHECK(kfix::FixReportToJson(sr, true, jobs) == json);
     }
+    // Results and objects streamed into a writer (FixOptions::writer):
+    // rendered on the worker threads, appended in order, the report's bytes
+    // in both styles, whether the objects wait in memory or in a file.
+    for (std::size_t spool : {std::size_t{0}, std::size_t{1}}) {
+      for (bool pretty : {true, false}) {
+        kfix::FixOptions so = options;
+        kfix::FixWriteOptions o;
+        o.jobs = jobs;
+        o.pretty = pretty;
+        o.single_part = true;
+        o.spool_memory = spool;
+        std::string out;
+        kfix::FixReportWriter w(o, [&](std::string_view p) {
+          out.append(p);
+          return true;
+        });
+        so.writer = &w;
+        kfix::FixReport sr = kfix::FixObjects(loaded.manifests, DefaultRules(), kfix::FixConfig{}, so);
+        CHECK(sr.errors.empty());
+        CHECK(sr.results.empty());
+        CHECK(sr.objects.empty());
+        CHECK(sr.scan.findings.empty());
+        CHECK(*kfix::FixReportToValue(sr).Find("summary") == *kfix::FixReportToValue(report).Find("summary"));
+        REQUIRE(w.Add(sr));
+        REQUIRE(w.Finish(sr.summary));
+        CHECK_MESSAGE(out == (pretty ? json : kfix::FixReportToJson(report, false, jobs)), "jobs ", jobs,
+                      " spool ", spool, " pretty ", pretty);
+      }
+    }
+    // The writer takes the place of the callbacks: both at once is an
+    // error, and nothing is fixed.
+    {
+      kfix::FixOptions so = options;
+      kfix::FixReportWriter w(kfix::FixWriteOptions{}, [](std::string_view) { return true; });
+      so.writer = &w;
+      so.on_results = [](std::vector<kfix::FixResult>&&) {};
+      kfix::FixReport sr = kfix::FixObjects(loaded.manifests, DefaultRules(), kfix::FixConfig{}, so);
+      REQUIRE(sr.errors.size() == 1);
+      CHECK(sr.errors[0].code() == kfix::StatusCode::kInvalidArgument);
+      CHECK(sr.summary.findings == 0);
+      CHECK(sr.manifests.size() == loaded.manifests.size());
+    }
     // A writer that holds objects and errors back until Finish() and one
     // told it gets the whole report (nothing held back) write the same bytes,
     // errors included; the second refuses a second part.
@@ -614,4 +657,82 @@ TEST_CASE("FixObjects and FixReportToJson: byte-identical output for any number 
       }
     }
   }
+}
+
+TEST_CASE("FixReportWriter: rendered on several threads, appended in order, the bytes of AddResults") {
+  // One Deployment with 60 containers (hundreds of findings, more rendered
+  // text than one hand-over piece) among small ones.
+  std::string text;
+  for (int i = 0; i < 6; ++i) {
+    const std::string n = std::to_string(i);
+    text += "apiVersion: v1\nkind: Pod\nmetadata: {name: p" + n + ", namespace: ns}\nspec:\n  containers:\n" +
+            "    - {name: c, image: nginx}\n---\n";
+    if (i == 2) {
+      text += "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big, namespace: ns}\nspec:\n"
+              "  selector: {matchLabels: {app: big}}\n  template:\n    metadata: {labels: {app: big}}\n"
+              "    spec:\n      containers:\n";
+      for (int c = 0; c < 60; ++c) {
+        text += "        - {name: c" + std::to_string(c) + ", image: busybox, securityContext: {privileged: true}}\n";
+      }
+      text += "---\n";
+    }
+  }
+  kfix::LoadResult loaded = kfix::LoadManifests(text, "big.yaml");
+  REQUIRE(loaded.errors.empty());
+  kfix::FixReport report = kfix::FixObjects(loaded.manifests, DefaultRules(), kfix::FixConfig{}, kfix::FixOptions{});
+  REQUIRE(report.results.size() > 300);
+  const std::string json = kfix::FixReportToJson(report, true, 1);
+  REQUIRE(json.size() > 2 * (64u << 10));
+  for (int jobs : {1, 2, 4}) {
+    kfix::FixOptions so;
+    so.jobs = jobs;
+    kfix::FixWriteOptions o;
+    o.single_part = true;
+    std::string out;
+    std::size_t pieces = 0;
+    kfix::FixReportWriter w(o, [&](std::string_view p) {
+      out.append(p);
+      ++pieces;
+      return true;
+    });
+    so.writer = &w;
+    kfix::FixReport sr = kfix::FixObjects(loaded.manifests, DefaultRules(), kfix::FixConfig{}, so);
+    REQUIRE(w.Add(sr));
+    REQUIRE(w.Finish(sr.summary));
+    CHECK_MESSAGE(out == json, "jobs ", jobs);
+    CHECK(pieces > 2);
+  }
+  // The two halves by hand: each half rendered on its own thread, the texts
+  // appended in order.
+  kfix::FixWriteOptions o;
+  o.single_part = true;
+  std::string out;
+  kfix::FixReportWriter w(o, [&](std::string_view p) {
+    out.append(p);
+    return true;
+  });
+  const std::size_t half = report.results.size() / 2;
+  std::string first, second, objects;
+  std::thread t1([&] { w.RenderResults(report.results.data(), half, first); });
+  std::thread t2([&] { w.RenderResults(report.results.data() + half, report.results.size() - half, second); });
+  std::thread t3([&] { w.RenderObjects(report.objects.data(), report.objects.size(), report.manifests, objects); });
+  t1.join();
+  t2.join();
+  t3.join();
+  CHECK(w.AddRenderedResults(first));
+  CHECK(w.AddRenderedObjects(objects));  // held back until the results are complete
+  CHECK(w.AddRenderedResults(second));
+  CHECK(w.AddRenderedResults(""));  // nothing to add
+  kfix::FixReport rest = report;
+  rest.results.clear();
+  rest.objects.clear();
+  REQUIRE(w.Add(rest));
+  REQUIRE(w.Finish(rest.summary));
+  CHECK(out == json);
+  // Text that Render*() did not make is refused, with a reason.
+  kfix::FixReportWriter bad(o, [](std::string_view) { return true; });
+  CHECK_FALSE(bad.AddRenderedResults("{\"finding\": 1}"));
+  CHECK(bad.status().code() == kfix::StatusCode::kInvalidArgument);
+  CHECK(bad.status().message().find("RenderResults") != std::string::npos);
+  CHECK_FALSE(bad.AddRenderedResults(first));  // a failed writer stays failed
 }
