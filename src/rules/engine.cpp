@@ -297,10 +297,14 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
   std::vector<ObjectInfo> objs(n);
   std::vector<char> skip(n, 0);
   int threads = internal::ThreadCount(options.jobs, n);
-  internal::ParallelFor(n, threads, [&](std::size_t i) {
-    internal::FillObjectInfo(objects[i], i, &objs[i]);
-    if (!ignore_paths.empty() && IsPathIgnored(objects[i].file)) skip[i] = 1;
-  });
+  const std::size_t grain = internal::SmallItemGrain(n, threads);  // every pass below is one over small objects
+  internal::ParallelFor(
+      n, threads,
+      [&](std::size_t i) {
+        internal::FillObjectInfo(objects[i], i, &objs[i]);
+        if (!ignore_paths.empty() && IsPathIgnored(objects[i].file)) skip[i] = 1;
+      },
+      grain);
 
   // Lint contexts.
   std::vector<internal::LintIndex> contexts;
@@ -369,7 +373,7 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
     shape[i] = std::move(object_shape);
     found[i] = std::move(object_found);
     suppressed[i] = std::move(object_suppressed);
-  });
+  }, grain);
   // The checks have run: the lint contexts and the objects' facts are freed
   // before the findings are filled in (the scan's peak).
   std::vector<internal::LintIndex>().swap(contexts);
@@ -424,7 +428,7 @@ ScanReport RuleSetImpl::ScanImpl(const std::vector<Manifest>& objects, const Sca
     // Each object's list is freed as soon as it is in the report.
     std::vector<PendingFinding>().swap(found[i]);
     std::vector<PendingFinding>().swap(suppressed[i]);
-  });
+  }, grain);
   report.stats.findings = static_cast<std::int64_t>(report.findings.size());
   report.stats.ignored = static_cast<std::int64_t>(report.ignored.size());
   for (const Finding& f : report.findings) ++report.stats.by_check[f.check];

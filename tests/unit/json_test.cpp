@@ -1,7 +1,9 @@
 // ParseJson / ToJson / JsonQuote: strict RFC 8259 parsing with positions and
-// limits, the three output styles, canonical golden bytes and round trips.
+// limits, the three output styles, canonical golden bytes and round trips;
+// and the core's one thread helper, ParallelFor.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -10,6 +12,7 @@
 
 #include "core/json_internal.hpp"
 #include "core/json_stream_internal.hpp"
+#include "core/parallel_internal.hpp"
 #include "kfix/core.hpp"
 
 using kfix::JsonStyle;
@@ -494,4 +497,24 @@ TEST_CASE("Spool: hands chunks back in key order, in memory, in a file, or both,
                   1)
               .ok());
   CHECK(got == "first-and-longer-than-the-limit,second");
+}
+
+TEST_CASE("ParallelFor: every index exactly once, for any grain and thread count") {
+  for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{1000}, std::size_t{4099}}) {
+    for (int threads : {1, 2, 3, 8}) {
+      for (std::size_t grain : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{64},
+                                kfix::internal::SmallItemGrain(n, threads), n + 5}) {
+        std::vector<std::atomic<int>> seen(n);
+        kfix::internal::ParallelFor(n, threads, [&](std::size_t i) { seen[i].fetch_add(1); }, grain);
+        bool once = true;
+        for (std::size_t i = 0; i < n; ++i) once = once && seen[i].load() == 1;
+        CHECK_MESSAGE(once, "n ", n, " threads ", threads, " grain ", grain);
+      }
+    }
+  }
+  // About 64 claims per thread, never 0 items per claim.
+  CHECK(kfix::internal::SmallItemGrain(0, 2) == 1);
+  CHECK(kfix::internal::SmallItemGrain(100, 2) == 1);
+  CHECK(kfix::internal::SmallItemGrain(7000, 2) == 54);
+  CHECK(kfix::internal::SmallItemGrain(7000, 0) == 109);
 }
