@@ -197,10 +197,13 @@ FixContext FixContext::Build(const std::vector<Manifest>& objects, std::shared_p
   for (const Manifest& m : objects) {
     const Value* kind = m.root.Find("kind");
     if (!kind || !kind->is_string()) continue;
+    const std::string& k = kind->as_string();
+    // Only these three kinds are indexed: the others (most objects) are
+    // passed over before their names are copied.
+    if (k != "ServiceAccount" && k != "Secret" && k != "Service") continue;
     const Value* md = m.root.Find("metadata");
     std::string ns = md && md->Find("namespace") ? std::string(md->Find("namespace")->string_or()) : "";
     std::string name = md && md->Find("name") ? std::string(md->Find("name")->string_or()) : "";
-    const std::string& k = kind->as_string();
     if (k == "ServiceAccount") {
       ctx.service_accounts.insert(ns + "/" + name);
       ctx.has_service_accounts = true;
