@@ -320,23 +320,28 @@ internal::GuardState::GuardState(std::shared_ptr<const RuleSet> r, FixConfig c, 
 
 const internal::GuardState::BeforeFacts& internal::GuardState::Before(std::size_t index) const {
   std::call_once(before_flags[index], [&] {
-    BeforeFacts& b = before_facts[index];
-    b.view = ViewWorkload(objects[index].root);
-    b.violations = internal::EvaluatePodSecurity(b.view);
+    auto b = std::make_unique<BeforeFacts>();
+    b->view = ViewWorkload(objects[index].root);
+    b->violations = internal::EvaluatePodSecurity(b->view);
+    before_facts[index] = std::move(b);
   });
-  return before_facts[index];
+  static const BeforeFacts kReleased;  // after Release(index), as it was: no facts
+  return before_facts[index] ? *before_facts[index] : kReleased;
 }
 
 const std::set<std::string>& internal::GuardState::PrivilegeKeys(std::size_t index) const {
   std::call_once(privilege_key_flags[index], [&] {
-    for (const internal::PssViolation& v : Before(index).violations) privilege_keys[index].insert(v.Key());
+    auto keys = std::make_unique<std::set<std::string>>();
+    for (const internal::PssViolation& v : Before(index).violations) keys->insert(v.Key());
+    privilege_keys[index] = std::move(keys);
   });
-  return privilege_keys[index];
+  static const std::set<std::string> kReleased;
+  return privilege_keys[index] ? *privilege_keys[index] : kReleased;
 }
 
 void internal::GuardState::Release(std::size_t index) const {
-  before_facts[index] = BeforeFacts();
-  privilege_keys[index] = std::set<std::string>();
+  before_facts[index].reset();
+  privilege_keys[index].reset();
   local_before_keys[index] = std::vector<std::string>();
 }
 

@@ -144,9 +144,12 @@ class GuardState {
   mutable std::vector<std::vector<std::uint32_t>> baseline_by_object;
   mutable std::vector<std::vector<std::string>> local_before_keys;
   mutable std::unique_ptr<std::once_flag[]> isolated_flags;
-  mutable std::vector<BeforeFacts> before_facts;
+  // Per object, made on first use by the thread that vets the object: a
+  // pointer per object up front, not 250 bytes of facts per object
+  // initialised on the one thread that builds the state.
+  mutable std::vector<std::unique_ptr<BeforeFacts>> before_facts;
   mutable std::unique_ptr<std::once_flag[]> before_flags;
-  mutable std::vector<std::set<std::string>> privilege_keys;
+  mutable std::vector<std::unique_ptr<std::set<std::string>>> privilege_keys;
   mutable std::unique_ptr<std::once_flag[]> privilege_key_flags;
 };
 
