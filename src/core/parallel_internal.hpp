@@ -8,9 +8,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
-#include <system_error>
+#include <functional>
 #include <thread>
-#include <vector>
 
 namespace kfix::internal {
 
@@ -30,11 +29,20 @@ inline std::size_t SmallItemGrain(std::size_t n, int threads) {
   return std::max<std::size_t>(1, n / (static_cast<std::size_t>(std::max(threads, 1)) * 64));
 }
 
+/// Runs `work` on the calling thread and on up to `helpers` helper threads at
+/// once, and returns once every call of it has returned. The helpers are
+/// threads kept for the life of the process (started as needed, never more
+/// than 256) and shared by every caller: a helper busy elsewhere, or one
+/// that could not be started, leaves its share to the others, so `work` must
+/// take its items from shared state and may be called fewer times than asked
+/// (at least once, on the caller). Safe to nest and to call from several
+/// threads; a forked child starts its own helpers.
+void RunWithHelpers(int helpers, const std::function<void()>& work);
+
 /// Runs fn(i) for every i in [0, n) on `threads` threads, the calling thread
 /// included; items are claimed `grain` at a time (consecutive indices) from a
-/// shared counter, so uneven items balance themselves. When no more threads
-/// can be started, the ones running do all the work (no exception escapes
-/// for that).
+/// shared counter, so uneven items balance themselves. When fewer threads
+/// can help, the ones running do all the work.
 template <typename F>
 void ParallelFor(std::size_t n, int threads, F&& fn, std::size_t grain = 1) {
   if (threads <= 1 || n < 2) {
@@ -43,7 +51,7 @@ void ParallelFor(std::size_t n, int threads, F&& fn, std::size_t grain = 1) {
   }
   grain = std::max<std::size_t>(grain, 1);
   std::atomic<std::size_t> next{0};
-  auto worker = [&]() {
+  const std::function<void()> worker = [&]() {
     for (;;) {
       const std::size_t first = next.fetch_add(grain, std::memory_order_relaxed);
       if (first >= n) return;
@@ -51,17 +59,7 @@ void ParallelFor(std::size_t n, int threads, F&& fn, std::size_t grain = 1) {
       for (std::size_t i = first; i < last; ++i) fn(i);
     }
   };
-  std::vector<std::thread> pool;
-  pool.reserve(static_cast<std::size_t>(threads - 1));
-  for (int t = 1; t < threads; ++t) {
-    try {
-      pool.emplace_back(worker);
-    } catch (const std::system_error&) {
-      break;
-    }
-  }
-  worker();
-  for (std::thread& t : pool) t.join();
+  RunWithHelpers(threads - 1, worker);
 }
 
 }  // namespace kfix::internal

@@ -2,12 +2,15 @@
 // limits, the three output styles, canonical golden bytes and round trips;
 // and the core's one thread helper, ParallelFor.
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cmath>
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/json_internal.hpp"
@@ -517,4 +520,41 @@ TEST_CASE("ParallelFor: every index exactly once, for any grain and thread count
   CHECK(kfix::internal::SmallItemGrain(100, 2) == 1);
   CHECK(kfix::internal::SmallItemGrain(7000, 2) == 54);
   CHECK(kfix::internal::SmallItemGrain(7000, 0) == 109);
+}
+
+TEST_CASE("ParallelFor: nested, from several threads at once, and in a forked child") {
+  auto count_once = [](std::size_t n, int threads) {
+    std::vector<std::atomic<int>> seen(n);
+    kfix::internal::ParallelFor(n, threads, [&](std::size_t i) { seen[i].fetch_add(1); });
+    for (std::size_t i = 0; i < n; ++i) {
+      if (seen[i].load() != 1) return false;
+    }
+    return true;
+  };
+  // Nested: every inner loop runs whole, whichever helpers are free.
+  std::vector<std::atomic<int>> inner_ok(64);
+  kfix::internal::ParallelFor(64, 4, [&](std::size_t i) { inner_ok[i] = count_once(200, 3) ? 1 : 0; });
+  for (std::size_t i = 0; i < 64; ++i) CHECK_MESSAGE(inner_ok[i].load() == 1, "outer ", i);
+  // Several callers at once share the helpers.
+  std::vector<std::thread> callers;
+  std::atomic<int> good{0};
+  for (int t = 0; t < 6; ++t) {
+    callers.emplace_back([&] {
+      for (int r = 0; r < 20; ++r) good += count_once(997, 3) ? 1 : 0;
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  CHECK(good.load() == 6 * 20);
+  // A forked child (which has none of the parent's helper threads) runs
+  // its own loops to the end.
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    alarm(20);  // a hang fails the test instead of blocking it
+    _exit(count_once(5000, 4) && count_once(10, 8) ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
