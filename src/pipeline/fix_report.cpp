@@ -196,6 +196,20 @@ struct FixReportWriter::Impl {
     to += doc->ElementPrefix(slot);
     internal::AppendJsonAt(to, element, doc->style(), doc->ElementDepth(slot));
   }
+  /// Text from Render<title>() appended to array `slot` (`what`: the array's
+  /// name, `title` the same capitalised, as in the method names).
+  bool AddRendered(int slot, std::string_view text, const char* what, const char* title) {
+    if (!status.ok() || finished) return false;
+    if (options.single_part && parts > 0) {
+      return Fail(InvalidArgumentError(std::string("FixReportWriter: ") + what + " after the single part"));
+    }
+    const std::string& prefix = doc->ElementPrefix(slot);
+    if (!text.empty() && text.substr(0, prefix.size()) != prefix) {
+      return Fail(InvalidArgumentError(std::string("FixReportWriter: AddRendered") + title + " takes text from Render" +
+                                       title));
+    }
+    return doc->Add(slot, 0, text) || Fail(doc->status());
+  }
   bool Add(int slot, std::uint64_t key, std::string& text) {
     const bool ok = doc->Add(slot, key, text);
     text.clear();
@@ -328,27 +342,11 @@ void FixReportWriter::RenderObjects(const ObjectFix* first, std::size_t n, const
 }
 
 bool FixReportWriter::AddRenderedResults(std::string_view text) {
-  Impl& m = *impl_;
-  if (!m.status.ok() || m.finished) return false;
-  if (m.options.single_part && m.parts > 0) {
-    return m.Fail(InvalidArgumentError("FixReportWriter: results after the single part"));
-  }
-  if (!text.empty() && text.substr(0, m.doc->ElementPrefix(m.results).size()) != m.doc->ElementPrefix(m.results)) {
-    return m.Fail(InvalidArgumentError("FixReportWriter: AddRenderedResults takes text from RenderResults"));
-  }
-  return m.doc->Add(m.results, 0, text) || m.Fail(m.doc->status());
+  return impl_->AddRendered(impl_->results, text, "results", "Results");
 }
 
 bool FixReportWriter::AddRenderedObjects(std::string_view text) {
-  Impl& m = *impl_;
-  if (!m.status.ok() || m.finished) return false;
-  if (m.options.single_part && m.parts > 0) {
-    return m.Fail(InvalidArgumentError("FixReportWriter: objects after the single part"));
-  }
-  if (!text.empty() && text.substr(0, m.doc->ElementPrefix(m.objects).size()) != m.doc->ElementPrefix(m.objects)) {
-    return m.Fail(InvalidArgumentError("FixReportWriter: AddRenderedObjects takes text from RenderObjects"));
-  }
-  return m.doc->Add(m.objects, 0, text) || m.Fail(m.doc->status());
+  return impl_->AddRendered(impl_->objects, text, "objects", "Objects");
 }
 
 bool FixReportWriter::AddExtra(std::string_view member, std::uint64_t key, const Value& element) {
