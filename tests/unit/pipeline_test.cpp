@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <string>
 #include <thread>
@@ -18,6 +19,14 @@
 namespace fs = std::filesystem;
 
 namespace {
+
+/// A report writer's sink that appends every piece to `out`.
+std::function<bool(std::string_view)> AppendTo(std::string& out) {
+  return [&out](std::string_view piece) {
+    out.append(piece);
+    return true;
+  };
+}
 
 const std::string kRiskData = std::string(KFIX_SOURCE_DIR) + "/tests/data/risk/";
 
@@ -494,18 +503,12 @@ TEST_CASE("FixObjects and FixReportToJson: byte-identical output for any number 
       o.jobs = jobs;
       o.single_part = true;
       std::string out;
-      kfix::FixReportWriter w(o, [&](std::string_view p) {
-        out.append(p);
-        return true;
-      });
+      kfix::FixReportWriter w(o, AppendTo(out));
       REQUIRE(w.AddResults(std::vector<kfix::FixResult>(streamed.begin(), streamed.begin() + 100)));
       REQUIRE(w.AddResults(std::vector<kfix::FixResult>(streamed.begin() + 100, streamed.end())));
       REQUIRE(w.Add(sr));
       CHECK_FALSE(w.AddResults(streamed));  // nothing after the single part
-      kfix::FixReportWriter w2(o, [&](std::string_view p) {
-        out.append(p);
-        return true;
-      });
+      kfix::FixReportWriter w2(o, AppendTo(out));
       out.clear();
       REQUIRE(w2.AddResults(streamed));
       REQUIRE(w2.Add(sr));
@@ -524,10 +527,7 @@ TEST_CASE("FixObjects and FixReportToJson: byte-identical output for any number 
       o.single_part = true;
       o.spool_memory = spool;
       std::string out;
-      kfix::FixReportWriter w(o, [&](std::string_view p) {
-        out.append(p);
-        return true;
-      });
+      kfix::FixReportWriter w(o, AppendTo(out));
       std::atomic<int> inside{0};
       bool overlapped = false;
       std::vector<std::size_t> object_order;
@@ -590,10 +590,7 @@ TEST_CASE("FixObjects and FixReportToJson: byte-identical output for any number 
         o.single_part = true;
         o.spool_memory = spool;
         std::string out;
-        kfix::FixReportWriter w(o, [&](std::string_view p) {
-          out.append(p);
-          return true;
-        });
+        kfix::FixReportWriter w(o, AppendTo(out));
         so.writer = &w;
         kfix::FixReport sr = kfix::FixObjects(loaded.manifests, DefaultRules(), kfix::FixConfig{}, so);
         CHECK(sr.errors.empty());
@@ -632,10 +629,7 @@ TEST_CASE("FixObjects and FixReportToJson: byte-identical output for any number 
       o.single_part = single;
       o.extra_arrays = {"writeBack"};
       std::string out;
-      kfix::FixReportWriter w(o, [&](std::string_view p) {
-        out.append(p);
-        return true;
-      });
+      kfix::FixReportWriter w(o, AppendTo(out));
       REQUIRE(w.Add(with_errors));
       REQUIRE(w.AddExtra("writeBack", 0, kfix::Value("file")));
       if (single) CHECK_FALSE(w.Add(with_errors));
@@ -645,10 +639,7 @@ TEST_CASE("FixObjects and FixReportToJson: byte-identical output for any number 
       if (!single) CHECK(out == kfix::ToJson(want, kfix::JsonStyle::kPretty) + "\n");
       if (single) {
         CHECK(w.status().code() == kfix::StatusCode::kInvalidArgument);
-        kfix::FixReportWriter w2(o, [&](std::string_view p) {
-          out.append(p);
-          return true;
-        });
+        kfix::FixReportWriter w2(o, AppendTo(out));
         out.clear();
         REQUIRE(w2.Add(with_errors));
         REQUIRE(w2.AddExtra("writeBack", 0, kfix::Value("file")));
@@ -707,10 +698,7 @@ TEST_CASE("FixReportWriter: rendered on several threads, appended in order, the 
   kfix::FixWriteOptions o;
   o.single_part = true;
   std::string out;
-  kfix::FixReportWriter w(o, [&](std::string_view p) {
-    out.append(p);
-    return true;
-  });
+  kfix::FixReportWriter w(o, AppendTo(out));
   const std::size_t half = report.results.size() / 2;
   std::string first, second, objects;
   std::thread t1([&] { w.RenderResults(report.results.data(), half, first); });
