@@ -149,7 +149,8 @@ struct CallOptions {
   /// Fix / FixPaths / FixText: stream the results and the per-object fixes
   /// into this report writer (FixOptions::writer: rendered on the worker
   /// threads, appended in order; FixReport::results and ::objects come back
-  /// empty). Excludes on_results and on_objects (kInvalidArgument). With
+  /// empty). Excludes on_results and on_objects: FixPaths fails with
+  /// kInvalidArgument, Fix and FixText report it in FixReport::errors. With
   /// scan.context per-file each file's results are added as one batch and
   /// the objects at the end, in input order.
   FixReportWriter* writer = nullptr;

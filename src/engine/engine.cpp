@@ -136,6 +136,9 @@ ScanReport Engine::Scan(const LoadedInputs& inputs, const CallOptions& options) 
 // ---- Fix --------------------------------------------------------------------
 
 Result<FixReport> Engine::FixPaths(const std::vector<std::string>& paths, const CallOptions& options) const {
+  if (options.writer != nullptr && (options.on_results || options.on_objects)) {
+    return InvalidArgumentError("CallOptions: writer excludes on_results and on_objects");  // before any work
+  }
   if (state_->config.scan.context == LintContext::kPerFile) return FixPathsJoined(paths, options);
   Result<LoadedInputs> inputs = Load(paths, options);
   if (!inputs.ok()) return inputs.status();
@@ -165,10 +168,7 @@ Result<FixReport> Engine::FixPathsJoined(const std::vector<std::string>& paths, 
   if (options.writer != nullptr) {
     // The parts' results and objects go to the writer as the callbacks
     // would receive them.
-    if (options.on_results || options.on_objects) {
-      return InvalidArgumentError("CallOptions: writer excludes on_results and on_objects");
-    }
-    CallOptions o = options;
+    CallOptions o = options;  // FixPaths has refused a writer with callbacks
     FixReportWriter* w = options.writer;
     o.writer = nullptr;
     o.on_results = [w](std::vector<FixResult>&& results) { w->AddResults(results); };

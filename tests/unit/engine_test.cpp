@@ -332,9 +332,13 @@ TEST_CASE("CallOptions::writer: the fix report's bytes in one context and per fi
       // With a callback as well: refused, whichever context.
       call.on_objects = [](std::vector<kfix::ObjectFix>&&, const std::vector<kfix::Manifest>&) {};
       kfix::Result<kfix::FixReport> both = e->FixPaths(paths, call);
-      const kfix::StatusCode code = both.ok() ? (both->errors.empty() ? kfix::StatusCode::kOk : both->errors.back().code())
-                                              : both.status().code();
-      CHECK_MESSAGE(code == kfix::StatusCode::kInvalidArgument, config);
+      CHECK_MESSAGE(both.status().code() == kfix::StatusCode::kInvalidArgument, config);
+      // Fix over loaded inputs reports it in the report's errors.
+      kfix::Result<kfix::LoadedInputs> loaded = e->Load(paths);
+      REQUIRE(loaded.ok());
+      kfix::FixReport in_report = e->Fix(std::move(*loaded), call);
+      REQUIRE_FALSE(in_report.errors.empty());
+      CHECK(in_report.errors.back().code() == kfix::StatusCode::kInvalidArgument);
     }
   }
 }
