@@ -93,15 +93,6 @@ static int never_called(size_t index, const char* file, const char* json, size_t
   return 0;
 }
 
-static const char* scratch_dir = ".";
-
-static int write_file(const char* path, const char* text) {
-  FILE* f = fopen(path, "wb");
-  if (f == NULL) return 0;
-  fputs(text, f);
-  return fclose(f) == 0;
-}
-
 static int ends_with(const char* s, const char* tail) {
   size_t a = strlen(s), b = strlen(tail);
   return a >= b && strcmp(s + a - b, tail) == 0;

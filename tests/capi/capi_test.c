@@ -225,15 +225,6 @@ static void test_engine(void) {
 
 
 /* ---- paths entry points: one rule for missing paths ---- */
-static const char* scratch_dir = ".";
-
-static int write_file(const char* path, const char* text) {
-  FILE* f = fopen(path, "wb");
-  if (f == NULL) return 0;
-  fputs(text, f);
-  return fclose(f) == 0;
-}
-
 static void test_paths(void) {
   char web[1024];
   char missing[1024];
