@@ -2,6 +2,7 @@
 // summary): one definition each.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -9,6 +10,11 @@
 #include "kfix/core.hpp"
 
 namespace kfix::internal {
+
+/// Bytes of fix results text handed to the report writer at a time: by the
+/// writer's own serialisation (FixReportWriter::AddResults) and by the fix
+/// pipeline rendering on its worker threads (FixOptions::writer).
+constexpr std::size_t kResultsPieceBytes = 64u << 10;
 
 /// {"<check>": {"findings", "accepted", "rejected", "needs_review",
 /// "unfixable"}} with every count present (0 when absent).

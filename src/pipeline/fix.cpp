@@ -12,6 +12,7 @@
 #include "core/parallel_internal.hpp"
 #include "core/patch_internal.hpp"
 #include "guard/guard_impl.hpp"
+#include "pipeline/documents_internal.hpp"
 #include "kfix/pipeline.hpp"
 #include "propose/driver_internal.hpp"
 #include "remediate/builder.hpp"
@@ -31,8 +32,6 @@ const char* FixStatusName(FixStatus s) noexcept {
 namespace {
 
 using internal::GuardState;
-
-constexpr std::size_t kRenderedPiece = 64u << 10;  // rendered results text per hand-over (FixOptions::writer)
 
 bool Writes(const PatchOp& o) { return o.op == PatchOpType::kAdd || o.op == PatchOpType::kReplace; }
 
@@ -625,7 +624,7 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
                      : 0;
     if (writer != nullptr) {
       // Rendered here, while this thread still has the object's results in
-      // its cache, a piece of up to kRenderedPiece bytes at a time (each
+      // its cache, a piece of up to kResultsPieceBytes at a time (each
       // handed over as soon as its turn comes, so one large object does not
       // hold all its text at once). An object's findings are consecutive; a
       // piece covers consecutive findings only.
@@ -655,7 +654,7 @@ FixReport FixObjects(std::vector<Manifest> objects, std::shared_ptr<const RuleSe
         if (piece_count > 0 && finding_ids[k] != finding_ids[k - 1] + 1) flush(false);
         writer->RenderResults(&local[k], 1, text);
         ++piece_count;
-        if (text.size() >= kRenderedPiece) flush(false);
+        if (text.size() >= internal::kResultsPieceBytes) flush(false);
       }
       flush(true);
       // Each result carries its finding: the baseline's copy is not read

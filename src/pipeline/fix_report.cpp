@@ -173,7 +173,6 @@ namespace {
 using internal::JsonDocumentWriter;
 
 constexpr std::uint64_t kAfterInputs = std::uint64_t{1} << 63;  // errors that are not a file's load errors
-constexpr std::size_t kPieceBytes = 64u << 10;  // results text handed to the writer at a time
 
 }  // namespace
 
@@ -226,7 +225,7 @@ struct FixReportWriter::Impl {
     if (threads <= 1 || n < 256) {
       for (std::size_t i = 0; i < n; ++i) {
         write(text, i);
-        if (text.size() >= kPieceBytes && !Add(slot, 0, text)) return false;
+        if (text.size() >= internal::kResultsPieceBytes && !Add(slot, 0, text)) return false;
       }
       return Add(slot, 0, text);
     }
